@@ -1,0 +1,39 @@
+"""The runtime context every node receives (`runtime.context`): ports and per-run knobs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from agent.ports import (
+    BillReaderPort,
+    LeadStorePort,
+    ReplyCachePort,
+    SerenaPort,
+    SpecialistDirectoryPort,
+    WhatsAppPort,
+)
+from agent.templates import PromptBook
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Deps:
+    """What the graph needs from the world. Built by `wiring.py` from settings, or by tests."""
+
+    whatsapp: WhatsAppPort
+    serena: SerenaPort
+    leads: LeadStorePort
+    cache: ReplyCachePort
+    bills: BillReaderPort
+    specialists: SpecialistDirectoryPort
+    prompts: PromptBook
+    prompt_version: str = "v2.0_casual"
+    history_turns: int = 10
+    cache_ttl_seconds: int = 86_400
+    timezone: str = "America/Recife"
+    clock: Callable[[], datetime] = field(default=utc_now)

@@ -1,0 +1,187 @@
+"""The small interfaces the nodes depend on, and the data that crosses them.
+
+Nodes never import MCP, SQLAlchemy, Redis or FastAPI: `tools/` and `storage/` implement these
+ports, and tests can pass in-memory versions. Everything returned is a pydantic model so it
+can be dumped into the checkpointed state as plain JSON.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel, Field
+
+# --- WhatsApp -------------------------------------------------------------------------------
+
+
+class MediaFile(BaseModel):
+    """Where downloaded media bytes are (a local media-store path) and what they are."""
+
+    media_id: str
+    mime_type: str
+    filename: str | None = None
+    size: int
+    sha256: str
+    path: str
+
+
+class WhatsAppPort(Protocol):
+    async def send_text(self, to: str, message: str) -> str: ...
+
+    async def send_buttons(self, to: str, body: str, buttons: list[dict[str, str]]) -> str: ...
+
+    async def send_template(
+        self, to: str, template: str, language: str, parameters: dict[str, str]
+    ) -> str: ...
+
+    async def download_media(self, media_id: str) -> MediaFile: ...
+
+    async def mark_as_read(self, message_id: str) -> bool: ...
+
+
+# --- Serena ---------------------------------------------------------------------------------
+
+
+class Plan(BaseModel):
+    id: str
+    name: str
+    discount_pct: float
+    loyalty_months: int = 0
+    adhesion_fee: float = 0.0
+    description: str = ""
+    highlight: bool = False
+
+
+class PlanCatalog(BaseModel):
+    served: bool
+    distributor: str | None = None
+    state: str
+    city: str
+    plans: list[Plan] = Field(default_factory=list)
+
+
+class Qualification(BaseModel):
+    qualified: bool
+    reason: str
+    reason_code: str = ""
+
+
+class SerenaPort(Protocol):
+    async def get_plans(self, city: str, state: str) -> PlanCatalog: ...
+
+    async def validate_qualification(
+        self, city: str, state: str, person_type: str, bill_amount: float
+    ) -> Qualification: ...
+
+    async def register_lead(self, lead: dict[str, Any]) -> str: ...
+
+
+# --- Bills ----------------------------------------------------------------------------------
+
+BillProblem = Literal[
+    "unreadable",  # we got text but not the fields we need
+    "encrypted",  # password-protected PDF
+    "corrupt",  # not a valid file of its type
+    "too_large",
+    "not_a_bill",  # readable, but not an electricity bill
+    "unsupported_type",  # not a PDF or an image
+    "image_not_supported",  # image bills need OCR (a later capability)
+]
+
+
+class BillFields(BaseModel):
+    distributor: str | None = None
+    customer_name: str | None = None
+    document_masked: str | None = None  # CPF/CNPJ, masked: ***.456.789-**
+    installation_number: str | None = None
+    city: str | None = None
+    state: str | None = None
+    consumer_class: str | None = None  # residencial | comercial | rural | industrial
+    consumption_kwh: float | None = None
+    total_amount: float | None = None
+    due_date: date | None = None
+    reference_month: str | None = None  # MM/YYYY
+
+
+class BillReading(BaseModel):
+    ok: bool
+    fields: BillFields = Field(default_factory=BillFields)
+    confidence: dict[str, float] = Field(default_factory=dict)
+    source: Literal["pdf_text", "ocr", "vision", "none"] = "none"
+    problem: BillProblem | None = None
+    text: str = ""  # what was read (for --explain); never logged
+
+
+class BillReaderPort(Protocol):
+    def read(self, data: bytes, mime_type: str, filename: str | None = None) -> BillReading: ...
+
+
+# --- Storage --------------------------------------------------------------------------------
+
+
+class LeadRecord(BaseModel):
+    """A `leads` row, as the conversation needs it."""
+
+    phone: str
+    name: str
+    city: str | None = None
+    state: str | None = None
+    bill_amount: float | None = None
+    client_type: str = "residential"
+
+
+class TurnRecord(BaseModel):
+    """Everything one turn writes: a `lead_interactions` row and the `lead_status` update."""
+
+    phone: str
+    interaction_type: str
+    message_received: str | None = None
+    message_sent: str | None = None
+    response_time_ms: int
+    layer: str
+    prompt_version: str
+    intent: str | None = None
+    stage: str
+    success: bool = True
+    error_message: str | None = None
+    bill_amount: float | None = None
+    consumption_kwh: float | None = None
+    qualified: bool | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    at: datetime
+
+
+class LeadStorePort(Protocol):
+    async def get_lead(self, phone: str) -> LeadRecord | None: ...
+
+    async def upsert_lead(self, lead: LeadRecord) -> None: ...
+
+    async def record_turn(self, turn: TurnRecord) -> None: ...
+
+    async def log(
+        self, level: str, message: str, *, phone: str | None = None, details: dict[str, Any] | None = None
+    ) -> None: ...
+
+    async def count_cache_hit(self, cache_key: str, intent: str, template_id: str) -> None: ...
+
+
+class ReplyCachePort(Protocol):
+    """Layer-1 cache: template id + variables by normalised message/stage/prompt version."""
+
+    async def get(self, key: str) -> dict[str, Any] | None: ...
+
+    async def put(self, key: str, entry: dict[str, Any], ttl_seconds: int) -> None: ...
+
+
+# --- Handoff --------------------------------------------------------------------------------
+
+
+class Specialist(BaseModel):
+    name: str
+    phone: str
+    states: list[str] = Field(default_factory=list)
+
+
+class SpecialistDirectoryPort(Protocol):
+    async def assign(self, state: str | None, city: str | None) -> Specialist | None: ...

@@ -1,0 +1,118 @@
+"""The conversation state the graph checkpoints per lead thread (`lead:<phone>`)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any, Literal, TypedDict
+
+
+class Stage(StrEnum):
+    """`lead_status.lead_stage`. A stage changes only inside a node."""
+
+    NEW = "new"
+    GREETED = "greeted"
+    PLANS_PRESENTED = "plans_presented"
+    PLAN_SELECTED = "plan_selected"
+    DOCUMENT_REQUESTED = "document_requested"
+    DOCUMENT_RECEIVED = "document_received"
+    QUALIFIED = "qualified"
+    NOT_QUALIFIED = "not_qualified"
+    REGISTERED = "registered"
+    HANDED_OFF = "handed_off"
+    OPTED_OUT = "opted_out"
+    LOST = "lost"
+
+
+class Intent(StrEnum):
+    """Stable intent names (`silvia intent` prints them)."""
+
+    GREETING = "greeting"
+    AFFIRM = "affirm"
+    DENY = "deny"
+    ASK_PRICE = "ask_price"
+    ASK_HOW_IT_WORKS = "ask_how_it_works"
+    ASK_INSTALLATION = "ask_installation"
+    ASK_TRUST = "ask_trust"
+    ASK_CONTRACT = "ask_contract"
+    CHOOSE_PLAN = "choose_plan"
+    DOCUMENT_PROMISE = "document_promise"
+    LATER = "later"
+    OPT_OUT = "opt_out"
+    ASK_HUMAN = "ask_human"
+    THANKS = "thanks"
+    PROVIDE_INFO = "provide_info"
+    DATA_REQUEST = "data_request"
+    OTHER = "other"
+
+
+Layer = Literal["L1", "L2", "L3", "L4"]
+
+
+class Profile(TypedDict, total=False):
+    """What we know about the lead (from the `leads` row, their messages and their bill)."""
+
+    name: str
+    city: str
+    state: str  # UF, two letters
+    bill_amount: float  # R$ per month
+    person_type: Literal["natural", "juridical"]
+    company: str
+
+
+class Reply(TypedDict, total=False):
+    """One message Sílvia will send this turn: a template to render, then the rendered text."""
+
+    template_id: str  # key in prompts/serena_prompts.yml, e.g. "greeting.v2.0_casual"
+    variables: dict[str, Any]
+    buttons: list[dict[str, str]]  # WhatsApp reply buttons: {id, title<=20}
+    text: str  # filled by compose
+    layer: Layer
+    prompt_version: str
+    cacheable: bool  # a pure answer that depends only on (message, stage, version)
+
+
+class TurnInfo(TypedDict, total=False):
+    """Bookkeeping for one turn; reset by `ingest`."""
+
+    started_at: float  # time.perf_counter() at ingest
+    cache_key: str
+    cache_hit: bool
+    nodes: list[str]
+    guard_violations: list[str]
+    interaction_type: str
+
+
+def keep_recent(existing: list[dict[str, Any]] | None, new: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """Reducer for `messages`: append, keeping the last 60 entries so checkpoints stay small."""
+    merged = [*(existing or []), *(new or [])]
+    return merged[-60:]
+
+
+class SilviaState(TypedDict, total=False):
+    phone: str
+    inbound: dict[str, Any]  # Inbound.model_dump(mode="json")
+    profile: Profile
+    stage: Stage
+    prompt_version: str
+
+    intent: str
+    confidence: float
+    entities: dict[str, Any]
+
+    distributor: str
+    plans: list[dict[str, Any]]
+    selected_plan: dict[str, Any] | None
+    economics: dict[str, Any]
+    bill: dict[str, Any] | None  # BillFields of the accepted bill
+    bill_attempts: int
+    qualification: dict[str, Any]
+    serena_lead_id: str
+    specialist: dict[str, Any]
+    opted_out_at: str
+    opt_out_words: str
+    human_requested: bool
+
+    replies: list[Reply]  # this turn's outgoing messages
+    sent: list[dict[str, Any]]  # what deliver sent: {message_id, text, kind}
+    turn: TurnInfo
+    messages: Annotated[list[dict[str, Any]], keep_recent]  # {role: lead|silvia, text, stage}

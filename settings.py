@@ -1,0 +1,73 @@
+"""Application settings (pydantic-settings), read from the environment and `.env`.
+
+Nothing set = the embedded default: SQLite, in-process MCP servers, sandbox WhatsApp, no LLM.
+Names follow the seed specification where it has them.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # Where the embedded default keeps its SQLite files and media.
+    data_dir: Path = Field(default=Path(".silvia"), validation_alias="SILVIA_DATA_DIR")
+
+    # Business data: SQLAlchemy URL. Empty = SQLite file in data_dir.
+    database_url: str = Field(
+        default="",
+        validation_alias=AliasChoices("DATABASE_URL", "SUPABASE_CONNECTION_STRING"),
+    )
+    redis_url: str = Field(default="", validation_alias="REDIS_URL")
+
+    # MCP servers: empty = in-process.
+    whatsapp_mcp_url: str = Field(default="", validation_alias="WHATSAPP_MCP_URL")
+    serena_mcp_url: str = Field(default="", validation_alias="SERENA_MCP_URL")
+    whatsapp_backend: str = Field(default="sandbox", validation_alias="WHATSAPP_BACKEND")
+
+    # Conversation behaviour.
+    prompt_version: str = Field(default="v2.0_casual", validation_alias="SILVIA_PROMPT_VERSION")
+    timezone: str = Field(default="America/Recife", validation_alias="SILVIA_TIMEZONE")
+    history_turns: int = Field(default=10, validation_alias="SILVIA_HISTORY_TURNS")
+    cache_ttl_seconds: int = Field(default=86_400, validation_alias="SILVIA_CACHE_TTL")
+    max_bill_bytes: int = Field(default=10 * 1024 * 1024, validation_alias="SILVIA_MAX_BILL_BYTES")
+
+    # LLM layer (L4): off unless a key is set.
+    openai_api_key: str = Field(default="", validation_alias="OPENAI_API_KEY")
+    openai_base_url: str = Field(default="", validation_alias="OPENAI_BASE_URL")
+    openai_model: str = Field(default="gpt-4o-mini", validation_alias="OPENAI_MODEL")
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "silvia.db"
+
+    @property
+    def checkpoint_path(self) -> Path:
+        return self.data_dir / "checkpoints.db"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.data_dir / "media"
+
+    @property
+    def effective_database_url(self) -> str:
+        """The SQLAlchemy URL in use; plain `postgresql://` is upgraded to psycopg 3."""
+        url = self.database_url or f"sqlite+aiosqlite:///{self.sqlite_path}"
+        if url.startswith("postgres://"):
+            url = "postgresql://" + url[len("postgres://") :]
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://") :]
+        if url.startswith("sqlite:///"):
+            url = "sqlite+aiosqlite:///" + url[len("sqlite:///") :]
+        return url
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
