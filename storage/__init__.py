@@ -1,0 +1,1 @@
+"""Business data (SQLAlchemy + Alembic), the reply cache and the LangGraph checkpointer."""

@@ -1,0 +1,1 @@
+"""Alembic environment for the business database (a package so it ships in the wheel)."""

@@ -1,0 +1,326 @@
+"""`LeadStorePort` and the Serena registration log on SQLAlchemy (SQLite or PostgreSQL).
+
+Upserts use the dialect's `INSERT ... ON CONFLICT DO UPDATE` (SQLite and PostgreSQL spell it
+the same), so two workers touching one lead never race into a duplicate-key error and
+counters are incremented in the database, not read-modify-written in Python.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from agent.ports import LeadRecord, TurnRecord
+from agent.state import Stage
+from storage.models import (
+    Base,
+    Lead,
+    LeadInteraction,
+    LeadStatus,
+    ResponseCache,
+    SdrLog,
+    SerenaRegistration,
+    UTCDateTime,
+    utc_now,
+)
+
+# Columns `set_stage_fields` may write: the ops/CLI-facing part of lead_status.
+STAGE_FIELDS = frozenset(
+    {
+        "opted_out_at",
+        "opt_out_words",
+        "serena_lead_id",
+        "specialist_name",
+        "lead_stage",
+        "status",
+        "notes",
+        "qualification_score",
+        "followup_count",
+        "last_followup_date",
+        "last_followup_type",
+        "contract_created_date",
+        "preferred_style",
+    }
+)
+_ERROR_LEVELS = frozenset({"ERROR", "CRITICAL", "FATAL"})
+_CACHE_KEY_LEN = 64
+
+
+def _insert(session: AsyncSession, model: type[Base]) -> Any:
+    """A dialect `insert()` that has `on_conflict_do_update` (SQLite and PostgreSQL only)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(model)
+    if dialect == "sqlite":
+        return sqlite.insert(model)
+    raise NotImplementedError(f"Upserts are implemented for SQLite and PostgreSQL, not {dialect}")
+
+
+def _utc(at: datetime) -> datetime:
+    """Naive datetimes are taken as UTC (the ports' convention)."""
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+
+
+def _plain(value: Any) -> Any:
+    """Database values as JSON-friendly Python (Decimal -> float, SQLite date text -> date)."""
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def _row_dict(obj: Base) -> dict[str, Any]:
+    mapper = sa.inspect(type(obj))
+    # `meta` only dodges a declarative reserved name; callers see the column's own name.
+    return {
+        ("metadata" if attr.key == "meta" else attr.key): _plain(getattr(obj, attr.key))
+        for attr in mapper.column_attrs
+    }
+
+
+def cache_key_for_db(key: str) -> str:
+    """`response_cache.cache_key` is 64 chars (a sha256 in hex); longer keys are hashed."""
+    if len(key) <= _CACHE_KEY_LEN:
+        return key
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+class LeadRepository:
+    """Business data about leads: implements `agent.ports.LeadStorePort` plus ops queries.
+
+    `lead_id` in lead_status, lead_interactions and sdr_logs is the lead's phone number.
+    """
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    # --- LeadStorePort ------------------------------------------------------------------
+
+    async def get_lead(self, phone: str) -> LeadRecord | None:
+        async with self._sessions() as session:
+            lead = await session.scalar(sa.select(Lead).where(Lead.phone_number == phone))
+        if lead is None:
+            return None
+        return LeadRecord(
+            phone=lead.phone_number,
+            name=lead.name,
+            city=lead.city,
+            state=lead.state,
+            bill_amount=lead.invoice_amount,
+            client_type=lead.client_type or "residential",
+        )
+
+    async def upsert_lead(self, lead: LeadRecord) -> None:
+        values = {
+            "name": lead.name,
+            "city": lead.city,
+            "state": lead.state,
+            "invoice_amount": lead.bill_amount,
+            "client_type": lead.client_type,
+            "updated_at": utc_now(),
+        }
+        async with self._sessions.begin() as session:
+            stmt = _insert(session, Lead).values(phone_number=lead.phone, **values)
+            stmt = stmt.on_conflict_do_update(index_elements=[Lead.phone_number], set_=values)
+            await session.execute(stmt)
+
+    async def record_turn(self, turn: TurnRecord) -> None:
+        """One `lead_interactions` row and the matching `lead_status` update, atomically."""
+        at = _utc(turn.at)
+        meta = {**turn.metadata, "layer": turn.layer, "intent": turn.intent, "stage": turn.stage}
+        interaction = LeadInteraction(
+            lead_id=turn.phone,
+            interaction_type=turn.interaction_type,
+            message_sent=turn.message_sent,
+            message_received=turn.message_received,
+            response_time_ms=turn.response_time_ms,
+            model=turn.metadata.get("model"),
+            prompt_version=turn.prompt_version,
+            success=turn.success,
+            error_message=turn.error_message,
+            meta=meta,
+            layer=turn.layer,
+            intent=turn.intent,
+            stage=turn.stage,
+            tokens_in=turn.metadata.get("tokens_in"),
+            tokens_out=turn.metadata.get("tokens_out"),
+            created_at=at,
+        )
+        async with self._sessions.begin() as session:
+            session.add(interaction)
+            await session.execute(self._status_upsert(session, turn, at))
+
+    @staticmethod
+    def _status_upsert(session: AsyncSession, turn: TurnRecord, at: datetime) -> Any:
+        table = LeadStatus.__table__
+        changes: dict[str, Any] = {"lead_stage": turn.stage, "last_interaction_date": at, "updated_at": at}
+        if turn.bill_amount is not None:
+            changes["bill_amount"] = turn.bill_amount
+        if turn.consumption_kwh is not None:
+            changes["consumption_kwh"] = turn.consumption_kwh
+        if turn.qualified is not None:
+            changes["status"] = "qualified" if turn.qualified else "not_qualified"
+        inserted = {**changes, "lead_id": turn.phone, "interaction_count": 1, "created_at": at}
+        updated = {**changes, "interaction_count": sa.func.coalesce(table.c.interaction_count, 0) + 1}
+        if turn.qualified:
+            inserted["qualification_date"] = at
+            # The first qualification is the one that counts for the funnel.
+            updated["qualification_date"] = sa.func.coalesce(
+                table.c.qualification_date, sa.literal(at, UTCDateTime())
+            )
+        stmt = _insert(session, LeadStatus).values(**inserted)
+        return stmt.on_conflict_do_update(index_elements=[LeadStatus.lead_id], set_=updated)
+
+    async def log(
+        self, level: str, message: str, *, phone: str | None = None, details: dict[str, Any] | None = None
+    ) -> None:
+        details = dict(details or {})
+        level = level.upper()
+        row = SdrLog(
+            execution_id=_str_or_none(details.pop("execution_id", None)),
+            workflow_id=_str_or_none(details.pop("workflow_id", None)),
+            task_id=_str_or_none(details.pop("task_id", None)),
+            duration_ms=details.pop("duration_ms", None),
+            lead_id=phone,
+            log_level=level[:10],
+            message=message,
+            success=level not in _ERROR_LEVELS,
+            error_details=details or None,
+        )
+        async with self._sessions.begin() as session:
+            session.add(row)
+
+    async def count_cache_hit(self, cache_key: str, intent: str, template_id: str) -> None:
+        now = utc_now()
+        table = ResponseCache.__table__
+        async with self._sessions.begin() as session:
+            stmt = _insert(session, ResponseCache).values(
+                cache_key=cache_key_for_db(cache_key),
+                intent_type=intent,
+                response_text=template_id,  # we cache template ids, never rendered text
+                hit_count=1,
+                last_used=now,
+                created_at=now,
+            )
+            stmt = stmt.on_conflict_do_update(
+                index_elements=[ResponseCache.cache_key],
+                set_={"hit_count": sa.func.coalesce(table.c.hit_count, 0) + 1, "last_used": now},
+            )
+            await session.execute(stmt)
+
+    # --- Queries for the CLI and ops ----------------------------------------------------
+
+    async def get_status(self, phone: str) -> dict[str, Any] | None:
+        async with self._sessions() as session:
+            status = await session.get(LeadStatus, phone)
+        return None if status is None else _row_dict(status)
+
+    async def recent_interactions(self, phone: str, limit: int = 10) -> list[dict[str, Any]]:
+        """The lead's last `limit` interactions, oldest first (conversation order)."""
+        query = (
+            sa.select(LeadInteraction)
+            .where(LeadInteraction.lead_id == phone)
+            .order_by(LeadInteraction.created_at.desc(), LeadInteraction.id.desc())
+            .limit(limit)
+        )
+        async with self._sessions() as session:
+            rows = (await session.scalars(query)).all()
+        return [_row_dict(row) for row in reversed(rows)]
+
+    async def count_interactions(self, phone: str) -> int:
+        query = sa.select(sa.func.count()).where(LeadInteraction.lead_id == phone)
+        async with self._sessions() as session:
+            return int(await session.scalar(query) or 0)
+
+    async def set_stage_fields(self, phone: str, **fields: Any) -> None:
+        """Write lead_status columns (opt-out, Serena id, specialist...), creating the row if needed."""
+        unknown = set(fields) - STAGE_FIELDS
+        if unknown:
+            raise ValueError(f"Not settable through set_stage_fields: {sorted(unknown)}")
+        if isinstance(fields.get("lead_stage"), Stage):
+            fields["lead_stage"] = fields["lead_stage"].value
+        now = utc_now()
+        changes = {**fields, "updated_at": now}
+        async with self._sessions.begin() as session:
+            stmt = _insert(session, LeadStatus).values(lead_id=phone, created_at=now, **changes)
+            stmt = stmt.on_conflict_do_update(index_elements=[LeadStatus.lead_id], set_=changes)
+            await session.execute(stmt)
+
+    async def forget(self, phone: str) -> dict[str, int]:
+        """Delete everything stored about `phone` (LGPD erasure); rows removed per table."""
+        targets: list[tuple[str, Any]] = [
+            ("leads", sa.delete(Lead).where(Lead.phone_number == phone)),
+            ("lead_status", sa.delete(LeadStatus).where(LeadStatus.lead_id == phone)),
+            ("lead_interactions", sa.delete(LeadInteraction).where(LeadInteraction.lead_id == phone)),
+            ("sdr_logs", sa.delete(SdrLog).where(SdrLog.lead_id == phone)),
+            ("serena_registrations", sa.delete(SerenaRegistration).where(SerenaRegistration.phone == phone)),
+        ]
+        removed: dict[str, int] = {}
+        async with self._sessions.begin() as session:
+            for table, stmt in targets:
+                result = await session.execute(stmt.execution_options(synchronize_session=False))
+                removed[table] = int(getattr(result, "rowcount", 0) or 0)
+        return removed
+
+    async def daily_metrics(self) -> list[dict[str, Any]]:
+        """Rows of the `daily_metrics` view, newest day first, with backend-neutral types."""
+        query = sa.text(
+            "SELECT date, unique_leads, total_interactions, avg_response_time, qualifications,"
+            " contracts, errors FROM daily_metrics ORDER BY date DESC"
+        )
+        async with self._sessions() as session:
+            rows = (await session.execute(query)).mappings().all()
+        return [_metrics_row(row) for row in rows]
+
+
+def _metrics_row(row: Any) -> dict[str, Any]:
+    day = row["date"]
+    avg = row["avg_response_time"]
+    return {
+        # SQLite's DATE() returns text, PostgreSQL's a date.
+        "date": date.fromisoformat(day) if isinstance(day, str) else day,
+        "unique_leads": int(row["unique_leads"]),
+        "total_interactions": int(row["total_interactions"]),
+        "avg_response_time": None if avg is None else float(avg),
+        "qualifications": int(row["qualifications"]),
+        "contracts": int(row["contracts"]),
+        "errors": int(row["errors"]),
+    }
+
+
+def _str_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)[:50]
+
+
+class RegistrationRepository:
+    """What the Serena MCP server's `cadastrar_lead` accepted, with its `SRN-000001` ids."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def register(self, payload: dict[str, Any]) -> str:
+        """Store `payload`; the id is derived from the row's sequence, so it is unique and ordered."""
+        phone = payload.get("phone") or payload.get("phone_number") or payload.get("telefone")
+        # The real id needs the row id, so insert under a unique placeholder, then rename.
+        row = SerenaRegistration(
+            serena_lead_id=f"tmp-{uuid.uuid4().hex[:16]}",
+            phone=None if phone is None else str(phone),
+            payload=dict(payload),
+        )
+        async with self._sessions.begin() as session:
+            session.add(row)
+            await session.flush()
+            row.serena_lead_id = f"SRN-{row.id:06d}"
+        return row.serena_lead_id
+
+    async def get(self, lead_id: str) -> dict[str, Any] | None:
+        query = sa.select(SerenaRegistration).where(SerenaRegistration.serena_lead_id == lead_id)
+        async with self._sessions() as session:
+            row = await session.scalar(query)
+        return None if row is None else _row_dict(row)
