@@ -69,6 +69,9 @@ class Reply(TypedDict, total=False):
     layer: Layer
     prompt_version: str
     cacheable: bool  # a pure answer that depends only on (message, stage, version)
+    facts: list[str]  # numbers this message may state (set by compose, checked by guard)
+    version: str  # prompt version override for this message (e.g. the premium greeting)
+    append_nudge: bool  # follow the text with the line that brings the lead back to the step
 
 
 class TurnInfo(TypedDict, total=False):
@@ -82,7 +85,9 @@ class TurnInfo(TypedDict, total=False):
     interaction_type: str
 
 
-def keep_recent(existing: list[dict[str, Any]] | None, new: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+def keep_recent(
+    existing: list[dict[str, Any]] | None, new: list[dict[str, Any]] | None
+) -> list[dict[str, Any]]:
     """Reducer for `messages`: append, keeping the last 60 entries so checkpoints stay small."""
     merged = [*(existing or []), *(new or [])]
     return merged[-60:]

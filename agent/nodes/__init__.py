@@ -1,0 +1,25 @@
+"""One function per graph node. Each reads `runtime.context` (Deps) and returns a state update."""
+
+from agent.nodes.conversation import answer, fallback, followup, opt_out
+from agent.nodes.funnel import documents, handoff, plans, qualification, reception
+from agent.nodes.intake import cache_lookup, ingest, understand
+from agent.nodes.output import compose, deliver, guard, record
+
+__all__ = [
+    "answer",
+    "cache_lookup",
+    "compose",
+    "deliver",
+    "documents",
+    "fallback",
+    "followup",
+    "guard",
+    "handoff",
+    "ingest",
+    "opt_out",
+    "plans",
+    "qualification",
+    "reception",
+    "record",
+    "understand",
+]

@@ -1,0 +1,93 @@
+"""Nodes outside the funnel's forward path: answers, opt-out, fallback and follow-ups."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from agent.context import Deps
+from agent.hours import is_business_hours
+from agent.nodes.funnel import faq_reply
+from agent.replies import reply
+from agent.routing import DOCUMENT_STAGES, DONE_STAGES, FAQ_INTENTS
+from agent.state import Intent, Reply, SilviaState, Stage
+
+# Messages that do not re-open a conversation after an opt-out: we stay silent.
+SILENT_AFTER_OPT_OUT = frozenset({Intent.OPT_OUT, Intent.THANKS, Intent.DENY, Intent.OTHER, Intent.LATER})
+# Stages where a follow-up would be unwelcome or pointless.
+NO_FOLLOWUP_STAGES = frozenset({Stage.NEW, Stage.OPTED_OUT, Stage.LOST, Stage.NOT_QUALIFIED, *DONE_STAGES})
+
+
+def _small_talk(intent: str, stage: Stage, state: SilviaState) -> Reply:
+    if intent == Intent.DATA_REQUEST:
+        return reply("small_talk.data_request")
+    if stage in DONE_STAGES:
+        return reply("handoff.already") if state.get("specialist") else reply("small_talk.thanks")
+    if stage == Stage.NOT_QUALIFIED:
+        return reply("small_talk.after_not_qualified")
+    if stage in DOCUMENT_STAGES and intent in (
+        Intent.DOCUMENT_PROMISE,
+        Intent.AFFIRM,
+        Intent.LATER,
+        Intent.PROVIDE_INFO,
+        Intent.CHOOSE_PLAN,
+    ):
+        return reply("document_waiting")
+    templates = {
+        Intent.THANKS: "small_talk.thanks",
+        Intent.LATER: "small_talk.later",
+        Intent.DENY: "small_talk.deny",
+        Intent.GREETING: "small_talk.greeting_again",
+    }
+    return reply(templates.get(intent, "fallback.not_understood"), cacheable=intent == Intent.THANKS)
+
+
+async def answer(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
+    """Answer questions and small talk at any stage, then point back to the current step."""
+    deps = runtime.context
+    stage = Stage(state.get("stage") or Stage.NEW)
+    intent = state.get("intent") or Intent.OTHER
+    if state["inbound"].get("kind") in ("image", "document"):
+        return {"replies": [reply("bill.already_received")]}
+    if intent in FAQ_INTENTS:
+        return {"replies": [faq_reply(intent, state.get("profile") or {}, deps.prompts)]}
+    return {"replies": [_small_talk(intent, stage, state)]}
+
+
+async def opt_out(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
+    """Opt-out is immediate and permanent; only an explicit message from the lead re-opens."""
+    deps = runtime.context
+    inbound = state["inbound"]
+    if state.get("stage") != Stage.OPTED_OUT:
+        now = deps.clock().isoformat()
+        await deps.leads.log("INFO", "opt_out", phone=state["phone"], details={"at": now})
+        return {
+            "stage": Stage.OPTED_OUT,
+            "opted_out_at": now,
+            "opt_out_words": (inbound.get("text") or "")[:500],
+            "replies": [reply("opt_out.confirmed")],
+        }
+    if state.get("intent") in SILENT_AFTER_OPT_OUT and inbound.get("kind") in ("text", "interactive"):
+        return {"replies": []}  # recorded, never answered
+    if inbound.get("kind") not in ("text", "interactive", "image", "document"):
+        return {"replies": []}
+    await deps.leads.log("INFO", "opt_in_again", phone=state["phone"])
+    return {"stage": Stage.GREETED, "replies": [reply("small_talk.welcome_back")]}
+
+
+async def fallback(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
+    """Messages we cannot use (audio, stickers, …) or did not understand: a polite pt-BR reply."""
+    kind = state["inbound"].get("kind")
+    if kind in ("audio", "sticker", "location", "unsupported"):
+        return {"replies": [reply(f"media.{kind}")]}
+    return {"replies": [reply("fallback.not_understood")]}
+
+
+async def followup(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
+    """A scheduler tick: nudge a quiet lead, but only when it is allowed and useful."""
+    deps = runtime.context
+    stage = Stage(state.get("stage") or Stage.NEW)
+    if stage in NO_FOLLOWUP_STAGES or not is_business_hours(deps.clock(), deps.timezone):
+        return {"replies": []}
+    return {"replies": [reply("followup.no_response_2h")]}

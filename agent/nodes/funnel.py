@@ -1,0 +1,286 @@
+"""The funnel's stage nodes: reception → plans → documents → qualification → handoff."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from agent.context import Deps
+from agent.economics import estimate, format_brl, format_number, plan_monthly_savings
+from agent.hours import contact_when
+from agent.ports import BillReading, PlanCatalog
+from agent.replies import first_name, profile_complete, reply
+from agent.routing import FAQ_INTENTS
+from agent.state import Profile, Reply, SilviaState, Stage
+
+log = logging.getLogger(__name__)
+
+MAX_BILL_ATTEMPTS = 2
+
+
+def faq_reply(intent: str, profile: Profile, book: Any, *, nudge: bool = True) -> Reply:
+    """The FAQ answer for an ask_* intent, personalised when we know the bill."""
+    variant = "with_estimate" if profile.get("bill_amount") else "generic"
+    if not book.has(f"faq.{intent}.{variant}"):
+        variant = "generic"
+    return reply(f"faq.{intent}.{variant}", cacheable=True, append_nudge=nudge)
+
+
+def _missing_profile_text(profile: Profile) -> str:
+    missing = []
+    if not profile.get("city"):
+        missing.append("*sua cidade*")
+    elif not profile.get("state"):
+        missing.append("*o seu estado*")
+    if not profile.get("bill_amount"):
+        missing.append("*o valor médio da sua conta de luz*")
+    return " e ".join(missing)
+
+
+async def reception(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
+    """Greet with a personalised savings estimate, or ask for what the estimate needs."""
+    deps = runtime.context
+    profile: Profile = state.get("profile") or {}
+    first_contact = state.get("stage") in (Stage.NEW, Stage.LOST, None)
+    replies: list[Reply] = []
+    update: dict[str, Any] = {"stage": Stage.GREETED}
+    if not profile_complete(profile):
+        if first_contact or not first_name(profile):
+            replies.append(reply("ask_profile"))
+        else:
+            replies.append(reply("ask_profile_missing", missing=_missing_profile_text(profile)))
+    else:
+        econ = estimate(profile["bill_amount"], profile.get("state"))
+        update["economics"] = econ.to_dict()
+        version = "v2.0_premium" if econ.premium else None
+        replies.append(reply("greeting" if first_contact else "estimate", version=version))
+    if first_contact and state.get("intent") in FAQ_INTENTS:
+        replies.insert(0, faq_reply(state["intent"], profile, deps.prompts, nudge=False))
+    update["replies"] = replies
+    return update
+
+
+def _plan_lines(catalog: PlanCatalog, bill: float, deps: Deps) -> str:
+    lines = []
+    for plan in catalog.plans:
+        loyalty = f"fidelidade de {plan.loyalty_months} meses" if plan.loyalty_months else "sem fidelidade"
+        line = deps.prompts.render(
+            "plan_line",
+            {
+                "plan_name": plan.name,
+                "plan_badge": " _(mais popular!)_" if plan.highlight else "",
+                "discount_pct": format_number(plan.discount_pct),
+                "plan_monthly_savings": format_brl(plan_monthly_savings(bill, plan.discount_pct)),
+                "loyalty_text": loyalty,
+            },
+        )
+        lines.append(line.text)
+    return "\n\n".join(lines)
+
+
+def plan_buttons(catalog_plans: list[dict[str, Any]]) -> list[dict[str, str]]:
+    return [{"id": f"plan:{p['id']}", "title": p["name"][:20]} for p in catalog_plans[:3]]
+
+
+async def plans(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
+    """Present the Serena plans for the lead's city, with reply buttons to choose one."""
+    deps = runtime.context
+    profile: Profile = state.get("profile") or {}
+    if state.get("stage") == Stage.PLANS_PRESENTED and not state.get("entities", {}).get("bill_amount"):
+        buttons = plan_buttons(state.get("plans") or [])
+        return {"replies": [reply("plan_choice_prompt", buttons=buttons)]}
+    catalog = await deps.serena.get_plans(profile.get("city", ""), profile.get("state", ""))
+    if not catalog.served or not catalog.plans:
+        return {
+            "stage": Stage.NOT_QUALIFIED,
+            "qualification": {
+                "qualified": False,
+                "reason_code": "state_not_served",
+                "reason": "Serena does not serve this state yet",
+            },
+            "replies": [reply("plans_unavailable")],
+        }
+    catalog_plans = [p.model_dump() for p in catalog.plans]
+    lines = _plan_lines(catalog, profile["bill_amount"], deps)
+    return {
+        "stage": Stage.PLANS_PRESENTED,
+        "distributor": catalog.distributor or "",
+        "plans": catalog_plans,
+        "replies": [reply("plan_presentation", plan_lines=lines, buttons=plan_buttons(catalog_plans))],
+    }
+
+
+async def _catalog_plans(state: SilviaState, deps: Deps) -> tuple[list[dict[str, Any]], str]:
+    if state.get("plans"):
+        return list(state["plans"]), state.get("distributor", "")
+    profile = state.get("profile") or {}
+    catalog = await deps.serena.get_plans(profile.get("city", ""), profile.get("state", ""))
+    return [p.model_dump() for p in catalog.plans], catalog.distributor or ""
+
+
+async def documents(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
+    """Take the plan choice and ask for the bill; or read the bill the lead sent."""
+    if state["inbound"].get("kind") in ("image", "document"):
+        return await _read_bill(state, runtime.context)
+    deps = runtime.context
+    catalog_plans, distributor = await _catalog_plans(state, deps)
+    wanted = (state.get("entities") or {}).get("plan")
+    chosen = next((p for p in catalog_plans if p["id"] == wanted), None)
+    if chosen is None:
+        return {
+            "plans": catalog_plans,
+            "replies": [reply("plan_choice_prompt", buttons=plan_buttons(catalog_plans))],
+        }
+    return {
+        "stage": Stage.DOCUMENT_REQUESTED,  # passing through plan_selected within this node
+        "selected_plan": chosen,
+        "plans": catalog_plans,
+        "distributor": distributor,
+        "replies": [reply("document_request")],
+    }
+
+
+async def _read_bill(state: SilviaState, deps: Deps) -> dict[str, Any]:
+    inbound = state["inbound"]
+    try:
+        media = await deps.whatsapp.download_media(inbound.get("media_id") or "")
+        data = await asyncio.to_thread(Path(media.path).read_bytes)
+        reading = await asyncio.to_thread(deps.bills.read, data, media.mime_type, media.filename)
+    except Exception as exc:  # a media we cannot fetch is answered like a corrupt file
+        log.warning("bill download/read failed: %s", type(exc).__name__)
+        reading = BillReading(ok=False, problem="corrupt")
+    if reading.ok:
+        return _accept_bill(state, reading)
+    attempts = int(state.get("bill_attempts") or 0) + 1
+    await deps.leads.log(
+        "INFO",
+        "bill_rejected",
+        phone=state["phone"],
+        details={"problem": reading.problem, "attempt": attempts},
+    )
+    if reading.problem == "image_not_supported":
+        template = "error.ocr_failed"
+    else:
+        template = f"bill.{reading.problem or 'unreadable'}"
+    if attempts >= MAX_BILL_ATTEMPTS and reading.problem in ("unreadable", "image_not_supported"):
+        template = "bill.offer_human"
+    return {"bill_attempts": attempts, "replies": [reply(template)]}
+
+
+def _accept_bill(state: SilviaState, reading: BillReading) -> dict[str, Any]:
+    fields = reading.fields
+    profile: Profile = dict(state.get("profile") or {})  # type: ignore[assignment]
+    profile["bill_amount"] = float(fields.total_amount or 0)  # the bill wins over what was said
+    if fields.city:
+        profile["city"] = fields.city
+    if fields.state:
+        profile["state"] = fields.state
+    if fields.consumer_class in ("comercial", "industrial"):
+        profile["person_type"] = "juridical"
+    return {
+        "stage": Stage.DOCUMENT_RECEIVED,
+        "bill": fields.model_dump(mode="json"),
+        "bill_attempts": 0,
+        "profile": profile,
+    }
+
+
+async def qualification(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
+    """Ask Serena whether the lead qualifies; register the qualified ones."""
+    deps = runtime.context
+    profile: Profile = state.get("profile") or {}
+    bill = state.get("bill") or {}
+    city, uf = bill.get("city") or profile.get("city", ""), bill.get("state") or profile.get("state", "")
+    amount = float(bill.get("total_amount") or profile.get("bill_amount") or 0)
+    result = await deps.serena.validate_qualification(city, uf, profile.get("person_type", "natural"), amount)
+    if not result.qualified:
+        return {
+            "stage": Stage.NOT_QUALIFIED,
+            "qualification": result.model_dump(),
+            "replies": [reply("qualification_result.not_qualified", reason=result.reason)],
+        }
+    catalog_plans, distributor = await _catalog_plans(state, deps)
+    plan = state.get("selected_plan") or next((p for p in catalog_plans if p.get("highlight")), None)
+    plan = plan or (catalog_plans[0] if catalog_plans else None)
+    update: dict[str, Any] = {
+        "stage": Stage.QUALIFIED,
+        "qualification": result.model_dump(),
+        "selected_plan": plan,
+        "plans": catalog_plans,
+        "distributor": distributor,
+    }
+    try:
+        update["serena_lead_id"] = await deps.serena.register_lead(_registration(state, profile, bill, plan))
+        update["stage"] = Stage.REGISTERED
+    except Exception as exc:  # the specialist can still register by hand; never lose the lead
+        await deps.leads.log(
+            "ERROR", "cadastrar_lead failed", phone=state["phone"], details={"error": str(exc)[:300]}
+        )
+    return update
+
+
+def _registration(
+    state: SilviaState, profile: Profile, bill: dict[str, Any], plan: dict[str, Any] | None
+) -> dict[str, Any]:
+    return {
+        "fullName": bill.get("customer_name") or profile.get("name") or "Cliente WhatsApp",
+        "personType": profile.get("person_type", "natural"),
+        "phone": state["phone"],
+        "city": bill.get("city") or profile.get("city"),
+        "state": bill.get("state") or profile.get("state"),
+        "monthlyBill": float(bill.get("total_amount") or profile.get("bill_amount") or 0),
+        "consumption": float(bill.get("consumption_kwh") or 0),
+        "distributor": bill.get("distributor") or state.get("distributor"),
+        "plan": (plan or {}).get("id"),
+        "leadSource": "WhatsApp_Silvia_AI",
+    }
+
+
+async def handoff(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
+    """Hand the lead to a human specialist: after registration, or when the lead asks."""
+    deps = runtime.context
+    stage = state.get("stage")
+    if stage == Stage.HANDED_OFF:
+        return {"replies": [reply("handoff.already")]}
+    profile: Profile = state.get("profile") or {}
+    specialist = await deps.specialists.assign(profile.get("state"), profile.get("city"))
+    assigned: dict[str, Any] = (
+        specialist.model_dump() if specialist else {"name": "Equipe Serena", "phone": ""}
+    )
+    assigned["display_name"] = assigned["name"].split()[0] if specialist else assigned["name"]
+    assigned["contact_when"] = contact_when(deps.clock(), deps.timezone)
+    await deps.leads.log(
+        "INFO", "handoff", phone=state["phone"], details={"specialist": assigned["name"], "stage": stage}
+    )
+    if stage in (Stage.REGISTERED, Stage.QUALIFIED):
+        bill = state.get("bill") or {}
+        return {
+            "stage": Stage.HANDED_OFF,
+            "specialist": assigned,
+            "replies": [
+                reply(
+                    "qualification_result.qualified_high",
+                    consumption=format_number(float(bill.get("consumption_kwh") or 0)),
+                    current_bill=format_brl(
+                        float(bill.get("total_amount") or profile.get("bill_amount") or 0)
+                    ),
+                    recommended_plan=(state.get("selected_plan") or {}).get("name", "plano Serena"),
+                )
+            ],
+        }
+    part = f": *{assigned['display_name']}* vai te chamar {assigned['contact_when']}" if specialist else ""
+    next_step = deps.prompts.render(
+        "nudge.document_requested"
+        if stage in (Stage.PLAN_SELECTED, Stage.DOCUMENT_REQUESTED)
+        else "nudge.done",
+        {},
+    ).text
+    return {
+        "human_requested": True,
+        "specialist": assigned,
+        "replies": [reply("handoff.requested", specialist_part=part, next_step=next_step)],
+    }

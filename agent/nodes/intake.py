@@ -1,0 +1,126 @@
+"""The start of every turn: ingest the event, try the L1 cache, understand the message (L2)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from time import perf_counter
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from agent.context import Deps
+from agent.inbound import Inbound
+from agent.intent import classify, normalise
+from agent.ports import LeadRecord
+from agent.replies import profile_shape, render_reply
+from agent.state import Intent, Profile, SilviaState, Stage
+from agent.templates import TemplateError
+
+log = logging.getLogger(__name__)
+
+PLAN_BUTTON_PREFIX = "plan:"
+
+
+def _profile_from_lead(lead: LeadRecord) -> Profile:
+    profile: Profile = {"name": lead.name}
+    if lead.city:
+        profile["city"] = lead.city
+    if lead.state:
+        profile["state"] = lead.state.upper()
+    if lead.bill_amount:
+        profile["bill_amount"] = float(lead.bill_amount)
+    profile["person_type"] = (
+        "juridical" if lead.client_type in ("business", "juridical", "company") else "natural"
+    )
+    return profile
+
+
+async def ingest(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
+    """Reset per-turn fields, load the lead's profile the first time, mark the message read."""
+    deps = runtime.context
+    inbound = Inbound.model_validate(state["inbound"])
+    profile: Profile = dict(state.get("profile") or {})  # type: ignore[assignment]
+    if not profile and (lead := await deps.leads.get_lead(inbound.phone)):
+        profile = _profile_from_lead(lead)
+    if inbound.name and not profile.get("name"):
+        profile["name"] = inbound.name
+    update: dict[str, Any] = {
+        "phone": inbound.phone,
+        "profile": profile,
+        "replies": [],
+        "sent": [],
+        "intent": "",
+        "confidence": 0.0,
+        "entities": {},
+        "turn": {"started_at": perf_counter(), "cache_hit": False},
+    }
+    if not state.get("stage"):
+        update["stage"] = Stage.NEW
+    if not state.get("prompt_version"):
+        update["prompt_version"] = deps.prompt_version
+    if inbound.message_id and inbound.kind != "followup_tick":
+        try:
+            await deps.whatsapp.mark_as_read(inbound.message_id)
+        except Exception:  # a read receipt is never worth failing a turn
+            log.warning("markAsRead failed for a message of %s", inbound.phone[-4:])
+    return update
+
+
+def cache_key(text: str, stage: str, version: str, profile: Profile) -> str:
+    material = "|".join((version, stage, profile_shape(profile), normalise(text)))
+    return hashlib.sha256(material.encode()).hexdigest()[:40]
+
+
+async def cache_lookup(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
+    """Layer 1: a repeated question at the same stage is answered from the cache."""
+    deps = runtime.context
+    inbound = state["inbound"]
+    turn = dict(state.get("turn") or {})
+    if inbound.get("kind") != "text" or not inbound.get("text", "").strip():
+        return {"turn": turn}
+    stage, version = state.get("stage", Stage.NEW), state.get("prompt_version", deps.prompt_version)
+    key = cache_key(inbound["text"], stage, version, state.get("profile") or {})
+    turn["cache_key"] = key
+    entry = await deps.cache.get(key)
+    if not entry:
+        return {"turn": turn}
+    try:
+        replies = [render_reply(draft, state, deps.prompts, version, "L1") for draft in entry["replies"]]
+    except TemplateError:
+        return {"turn": turn}  # an entry that no longer renders is a miss, not an error
+    turn["cache_hit"] = True
+    turn["interaction_type"] = entry.get("interaction_type", "faq")
+    await deps.leads.count_cache_hit(key, entry["intent"], ",".join(r["template_id"] for r in replies))
+    return {"intent": entry["intent"], "confidence": 1.0, "replies": replies, "turn": turn}
+
+
+def _update_profile(profile: Profile, entities: dict[str, Any]) -> Profile:
+    updated: Profile = dict(profile)  # type: ignore[assignment]
+    for key in ("city", "state", "bill_amount", "person_type", "company"):
+        if entities.get(key):
+            updated[key] = entities[key]  # type: ignore[literal-required]
+    return updated
+
+
+async def understand(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
+    """Layer 2: intent and entities from local rules; what the lead told us joins the profile."""
+    inbound = state["inbound"]
+    button = inbound.get("button_id") or ""
+    if button.startswith(PLAN_BUTTON_PREFIX):
+        intent, confidence, entities = (
+            Intent.CHOOSE_PLAN.value,
+            1.0,
+            {"plan": button[len(PLAN_BUTTON_PREFIX) :]},
+        )
+    elif inbound.get("kind") in ("text", "interactive"):
+        understood = classify(inbound.get("text") or "")
+        intent, confidence, entities = understood.intent, understood.confidence, dict(understood.entities)
+    else:
+        intent, confidence, entities = Intent.OTHER.value, 1.0, {}
+    return {
+        "intent": intent,
+        "confidence": confidence,
+        "entities": entities,
+        "profile": _update_profile(state.get("profile") or {}, entities),
+    }

@@ -1,0 +1,228 @@
+"""The end of every turn: compose (L3) → guard → deliver → record."""
+
+from __future__ import annotations
+
+import logging
+from time import perf_counter
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from agent.context import Deps
+from agent.guard import check_message
+from agent.nodes.intake import cache_key
+from agent.ports import LeadRecord, TurnRecord
+from agent.replies import facts_of, render_reply
+from agent.state import Reply, SilviaState, Stage
+from agent.templates import TemplateError
+
+log = logging.getLogger(__name__)
+
+FALLBACK_ID = "error.generic_fallback"
+
+# What kind of interaction a turn was, by the family of its first template (seed's
+# lead_interactions.interaction_type; daily_metrics counts 'qualification').
+_INTERACTION_TYPES = {
+    "greeting": "greeting",
+    "ask_profile": "greeting",
+    "ask_profile_missing": "profile",
+    "estimate": "greeting",
+    "plan_presentation": "plan_presentation",
+    "plan_choice_prompt": "plan_presentation",
+    "plans_unavailable": "not_served",
+    "document_request": "document_request",
+    "document_waiting": "document_request",
+    "bill": "document_problem",
+    "error.ocr_failed": "document_problem",
+    "qualification_result": "qualification",
+    "handoff": "handoff",
+    "faq": "faq",
+    "small_talk": "small_talk",
+    "opt_out": "opt_out",
+    "media": "unsupported_media",
+    "fallback": "fallback",
+    "followup": "followup",
+    "error.generic_fallback": "error",
+}
+
+
+def _fallback(state: SilviaState, deps: Deps, layer: str = "L3") -> Reply:
+    return render_reply(
+        {"template_id": FALLBACK_ID, "variables": {}}, state, deps.prompts, deps.prompt_version, layer
+    )  # type: ignore[arg-type]
+
+
+async def compose(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
+    """Render each draft from its template; a broken template becomes the generic fallback."""
+    deps = runtime.context
+    version = state.get("prompt_version") or deps.prompt_version
+    rendered: list[Reply] = []
+    for draft in state.get("replies") or []:
+        try:
+            rendered.append(render_reply(draft, state, deps.prompts, version, "L3"))
+        except TemplateError as exc:
+            await deps.leads.log(
+                "ERROR",
+                "template_error",
+                phone=state.get("phone"),
+                details={"template_id": draft.get("template_id"), "error": str(exc)},
+            )
+            rendered.append(_fallback(state, deps))
+    return {"replies": rendered}
+
+
+async def guard(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
+    """Never let a broken message out: persona, formatting, length and grounded numbers."""
+    deps = runtime.context
+    checked: list[Reply] = []
+    violations_seen: list[str] = []
+    for message in state.get("replies") or []:
+        violations = check_message(message.get("text", ""), facts_of(message))
+        if not violations:
+            checked.append(message)
+            continue
+        violations_seen += violations
+        await deps.leads.log(
+            "WARNING",
+            "guard_violation",
+            phone=state.get("phone"),
+            details={
+                "template_id": message.get("template_id"),
+                "violations": violations,
+                "text": message.get("text", "")[:1000],
+            },
+        )
+        checked.append(_fallback(state, deps, message.get("layer", "L3")))
+    turn = dict(state.get("turn") or {})
+    turn["guard_violations"] = violations_seen
+    return {"replies": checked, "turn": turn}
+
+
+async def deliver(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
+    """Send each message through the WhatsApp MCP tools (buttons when the reply has them)."""
+    deps = runtime.context
+    sent: list[dict[str, Any]] = []
+    for message in state.get("replies") or []:
+        try:
+            if message.get("buttons"):
+                message_id = await deps.whatsapp.send_buttons(
+                    state["phone"], message["text"], message["buttons"]
+                )
+            else:
+                message_id = await deps.whatsapp.send_text(state["phone"], message["text"])
+            sent.append({"message_id": message_id, "text": message["text"], "ok": True})
+        except Exception as exc:  # recorded as a failed interaction; the inbox decides on retries
+            log.error("delivery failed: %s", exc)
+            sent.append({"message_id": None, "text": message["text"], "ok": False, "error": str(exc)[:300]})
+    return {"sent": sent}
+
+
+def interaction_type(replies: list[Reply]) -> str:
+    if not replies:
+        return "inbound_only"
+    template_id = replies[-1].get("template_id", "")
+    return _INTERACTION_TYPES.get(template_id, _INTERACTION_TYPES.get(template_id.split(".")[0], "message"))
+
+
+def _describe_inbound(inbound: dict[str, Any]) -> str:
+    kind = inbound.get("kind", "text")
+    if kind in ("text", "interactive"):
+        return inbound.get("text") or inbound.get("button_id") or ""
+    return f"[{kind}{': ' + inbound['filename'] if inbound.get('filename') else ''}]"
+
+
+async def record(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
+    """Write lead_interactions + lead_status, fill the L1 cache, and remember the turn."""
+    deps = runtime.context
+    replies = state.get("replies") or []
+    sent = state.get("sent") or []
+    turn = dict(state.get("turn") or {})
+    elapsed_ms = int((perf_counter() - turn.get("started_at", perf_counter())) * 1000)
+    turn["response_time_ms"] = elapsed_ms
+    stage = Stage(state.get("stage") or Stage.NEW)
+    inbound = state["inbound"]
+    received = _describe_inbound(inbound)
+    failures = [s["error"] for s in sent if not s.get("ok")]
+    profile = state.get("profile") or {}
+    bill = state.get("bill") or {}
+    await deps.leads.upsert_lead(
+        LeadRecord(
+            phone=state["phone"],
+            name=profile.get("name") or "",
+            city=profile.get("city"),
+            state=profile.get("state"),
+            bill_amount=profile.get("bill_amount"),
+            client_type="business" if profile.get("person_type") == "juridical" else "residential",
+        )
+    )
+    await deps.leads.record_turn(
+        TurnRecord(
+            phone=state["phone"],
+            interaction_type=interaction_type(replies),
+            message_received=received if inbound.get("kind") != "followup_tick" else None,
+            message_sent="\n\n".join(r.get("text", "") for r in replies) or None,
+            response_time_ms=elapsed_ms,
+            layer=replies[0].get("layer", "L3") if replies else "none",
+            prompt_version=replies[0].get("prompt_version", "")
+            if replies
+            else state.get("prompt_version", ""),
+            intent=state.get("intent") or None,
+            stage=stage,
+            success=not failures,
+            error_message="; ".join(failures) or None,
+            bill_amount=profile.get("bill_amount"),
+            consumption_kwh=bill.get("consumption_kwh"),
+            qualified=(state.get("qualification") or {}).get("qualified"),
+            metadata=_turn_metadata(state, turn),
+            at=deps.clock(),
+        )
+    )
+    await _fill_cache(state, deps, replies)
+    messages = [] if inbound.get("kind") == "followup_tick" else [{"role": "lead", "text": received}]
+    messages += [{"role": "silvia", "text": r.get("text", ""), "stage": stage.value} for r in replies]
+    return {"turn": turn, "messages": messages}
+
+
+def _turn_metadata(state: SilviaState, turn: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "confidence": state.get("confidence"),
+        "entities": {k: v for k, v in (state.get("entities") or {}).items() if k != "cpf"},
+        "cache_hit": bool(turn.get("cache_hit")),
+        "guard_violations": turn.get("guard_violations", []),
+        "templates": [r.get("template_id") for r in state.get("replies") or []],
+        "message_ids": [s.get("message_id") for s in state.get("sent") or []],
+        "serena_lead_id": state.get("serena_lead_id"),
+        "specialist": (state.get("specialist") or {}).get("name"),
+        "opted_out_at": state.get("opted_out_at"),
+        "opt_out_words": state.get("opt_out_words") if state.get("stage") == Stage.OPTED_OUT else None,
+    }
+
+
+async def _fill_cache(state: SilviaState, deps: Deps, replies: list[Reply]) -> None:
+    """Only pure answers are cached: the template id, never a finished message."""
+    turn = state.get("turn") or {}
+    if turn.get("cache_hit") or not replies or not all(r.get("cacheable") for r in replies):
+        return
+    if turn.get("guard_violations") or state.get("entities"):
+        return  # a message that carried data must go through understand every time
+    inbound = state["inbound"]
+    key = turn.get("cache_key") or cache_key(
+        inbound.get("text", ""),
+        state.get("stage", Stage.NEW),
+        state.get("prompt_version", ""),
+        state.get("profile") or {},
+    )
+    drafts = [
+        {
+            "template_id": r["template_id"],
+            "variables": r.get("variables") or {},
+            "cacheable": True,
+            "append_nudge": bool(r.get("append_nudge")),
+        }
+        for r in replies
+    ]
+    await deps.cache.put(
+        key,
+        {"intent": state.get("intent"), "replies": drafts, "interaction_type": interaction_type(replies)},
+        deps.cache_ttl_seconds,
+    )

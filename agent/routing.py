@@ -1,0 +1,74 @@
+"""Where a turn goes, decided by (stage, intent, kind of message) in one place.
+
+Every stage accepts every intent: questions are answered and the lead is brought back to the
+current step by the answer's nudge; opt-out wins everywhere.
+"""
+
+from __future__ import annotations
+
+from agent.inbound import MEDIA_KINDS, UNUSABLE_KINDS
+from agent.state import Intent, Stage
+
+FAQ_INTENTS: frozenset[str] = frozenset(
+    {
+        Intent.ASK_PRICE,
+        Intent.ASK_HOW_IT_WORKS,
+        Intent.ASK_INSTALLATION,
+        Intent.ASK_TRUST,
+        Intent.ASK_CONTRACT,
+    }
+)
+DONE_STAGES: frozenset[Stage] = frozenset({Stage.QUALIFIED, Stage.REGISTERED, Stage.HANDED_OFF})
+DOCUMENT_STAGES: frozenset[Stage] = frozenset({Stage.PLAN_SELECTED, Stage.DOCUMENT_REQUESTED})
+
+STAGE_NODES = ("reception", "plans", "documents", "qualification", "answer", "opt_out", "handoff", "fallback")
+
+
+def route_turn(stage: Stage, intent: str, kind: str, profile_complete: bool) -> str:
+    """The stage node that handles this inbound message."""
+    if intent == Intent.OPT_OUT or stage == Stage.OPTED_OUT:
+        return "opt_out"  # the node also decides whether a lead who opted out re-opened
+    if kind in MEDIA_KINDS:
+        return "answer" if stage in DONE_STAGES else "documents"
+    if kind in UNUSABLE_KINDS:
+        return "fallback"
+    if intent == Intent.ASK_HUMAN:
+        return "handoff"
+    if stage == Stage.DOCUMENT_RECEIVED:
+        return "qualification"
+    if stage in (Stage.NEW, Stage.LOST):
+        return "reception"
+    if stage == Stage.GREETED:
+        return _route_greeted(intent, profile_complete)
+    if stage == Stage.PLANS_PRESENTED:
+        return _route_plans_presented(intent)
+    if stage in DOCUMENT_STAGES:
+        return "documents" if intent == Intent.CHOOSE_PLAN else _answer_or_fallback(intent)
+    return _answer_or_fallback(intent)  # qualified, registered, handed_off, not_qualified
+
+
+def _route_greeted(intent: str, profile_complete: bool) -> str:
+    if not profile_complete and intent in (
+        Intent.PROVIDE_INFO,
+        Intent.AFFIRM,
+        Intent.OTHER,
+        Intent.ASK_PRICE,
+    ):
+        return "reception"  # still collecting city and bill amount
+    if intent in (Intent.AFFIRM, Intent.ASK_PRICE, Intent.CHOOSE_PLAN, Intent.DOCUMENT_PROMISE):
+        return "plans"
+    if intent == Intent.PROVIDE_INFO:
+        return "reception"
+    return _answer_or_fallback(intent)
+
+
+def _route_plans_presented(intent: str) -> str:
+    if intent == Intent.CHOOSE_PLAN:
+        return "documents"
+    if intent in (Intent.AFFIRM, Intent.PROVIDE_INFO):
+        return "plans"  # "sim" without a plan: ask which one; new bill amount: new figures
+    return _answer_or_fallback(intent)
+
+
+def _answer_or_fallback(intent: str) -> str:
+    return "fallback" if intent == Intent.OTHER else "answer"

@@ -1,0 +1,1 @@
+"""How messages arrive: the terminal chat and demo, and (later) the FastAPI webhook service."""

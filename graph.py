@@ -1,0 +1,94 @@
+"""Sílvia's conversation as one LangGraph StateGraph (DESIGN.md, "One turn through the graph").
+
+START → ingest ─┬─ follow-up tick → followup ──────────────────────────────┐
+                └─ message → cache_lookup ─ hit ─→ guard                    │
+                                  │ miss                                    │
+                               understand → route_by_stage → reception | plans | documents |
+                                  qualification | answer | opt_out | handoff | fallback
+                                  → compose → guard → deliver → record → END
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+
+from agent import nodes
+from agent.context import Deps
+from agent.replies import profile_complete
+from agent.routing import route_turn
+from agent.state import SilviaState, Stage
+
+
+def after_ingest(state: SilviaState) -> str:
+    return "followup" if state["inbound"].get("kind") == "followup_tick" else "cache_lookup"
+
+
+def after_cache(state: SilviaState) -> str:
+    return "guard" if (state.get("turn") or {}).get("cache_hit") else "understand"
+
+
+def route_by_stage(state: SilviaState) -> str:
+    """The single routing decision of a turn: (stage, intent, kind) → stage node."""
+    return route_turn(
+        Stage(state.get("stage") or Stage.NEW),
+        state.get("intent") or "other",
+        state["inbound"].get("kind", "text"),
+        profile_complete(state.get("profile") or {}),
+    )
+
+
+def after_documents(state: SilviaState) -> str:
+    return "qualification" if state.get("stage") == Stage.DOCUMENT_RECEIVED else "compose"
+
+
+def after_qualification(state: SilviaState) -> str:
+    return "handoff" if state.get("stage") in (Stage.QUALIFIED, Stage.REGISTERED) else "compose"
+
+
+def build_graph(checkpointer: BaseCheckpointSaver[Any] | None = None) -> CompiledStateGraph:
+    builder = StateGraph(SilviaState, context_schema=Deps)
+    for name in (
+        "ingest",
+        "cache_lookup",
+        "understand",
+        "followup",
+        "reception",
+        "plans",
+        "documents",
+        "qualification",
+        "answer",
+        "opt_out",
+        "handoff",
+        "fallback",
+        "compose",
+        "guard",
+        "deliver",
+        "record",
+    ):
+        builder.add_node(name, getattr(nodes, name))
+
+    builder.add_edge(START, "ingest")
+    builder.add_conditional_edges("ingest", after_ingest, ["followup", "cache_lookup"])
+    builder.add_conditional_edges("cache_lookup", after_cache, ["guard", "understand"])
+    builder.add_conditional_edges(
+        "understand",
+        route_by_stage,
+        ["reception", "plans", "documents", "qualification", "answer", "opt_out", "handoff", "fallback"],
+    )
+    builder.add_conditional_edges("documents", after_documents, ["qualification", "compose"])
+    builder.add_conditional_edges("qualification", after_qualification, ["handoff", "compose"])
+    for name in ("reception", "plans", "answer", "opt_out", "handoff", "fallback", "followup"):
+        builder.add_edge(name, "compose")
+    builder.add_edge("compose", "guard")
+    builder.add_edge("guard", "deliver")
+    builder.add_edge("deliver", "record")
+    builder.add_edge("record", END)
+    return builder.compile(checkpointer=checkpointer, name="silvia")
+
+
+# For `langgraph dev` / Studio and notebooks: they bring their own checkpointer.
+graph = build_graph()

@@ -1,0 +1,84 @@
+"""Every template renders, obeys the persona rules, and keeps its numbers grounded."""
+
+import pytest
+
+from agent.guard import check_message, collect_facts
+from agent.templates import PromptBook, TemplateError
+
+BOOK = PromptBook.load()
+FRAGMENTS = ("nudge.", "plan_line.")  # parts of a message, not messages
+SAMPLE = {
+    "first_name": "Maria",
+    "name": "Maria Oliveira",
+    "name_greeting": " Maria",
+    "city": "Recife",
+    "state": "PE",
+    "company": "Padaria Boa Massa",
+    "bill_amount": "380,00",
+    "yearly_savings": "820,80",
+    "monthly_savings": "68,40",
+    "investment_amount": "17.100,00",
+    "average_saving_pct": 18,
+    "distributor": "Neoenergia Pernambuco",
+    "plan_lines": "*Plano Plus* — 15% de desconto",
+    "selected_plan": "Plano Plus",
+    "recommended_plan": "Plano Plus",
+    "consumption": "350",
+    "current_bill": "412,37",
+    "specialist_name": "Ana",
+    "contact_when": "hoje",
+    "reason": "A conta mínima é de R$ 150,00.",
+    "missing": "*sua cidade*",
+    "specialist_part": "",
+    "next_step": "Se tiver outra dúvida, é só mandar.",
+    "nudge": "Qual dos planos você prefere?",
+    "plan_name": "Plano Plus",
+    "plan_badge": "",
+    "discount_pct": "15",
+    "plan_monthly_savings": "57,00",
+    "loyalty_text": "sem fidelidade",
+}
+
+
+@pytest.mark.parametrize("template_id", BOOK.template_ids())
+def test_template_renders_and_passes_guard(template_id: str) -> None:
+    raw, _ = BOOK.raw(template_id)
+    rendered = BOOK.render(template_id, SAMPLE)
+    assert "{" not in rendered.text
+    if template_id.startswith(FRAGMENTS):
+        return
+    assert check_message(rendered.text, collect_facts([SAMPLE, raw])) == []
+
+
+def test_versions_of_the_seed_are_present() -> None:
+    for version in ("v2.0_casual", "v2.0_premium", "v2.1_interactive", "v1.5_educational"):
+        assert version in BOOK.versions()
+    assert BOOK.has("error.generic_fallback") and BOOK.has("error.ocr_failed")
+
+
+def test_version_is_chosen_and_recorded() -> None:
+    assert BOOK.render("greeting", SAMPLE, "v2.0_premium").version == "v2.0_premium"
+    assert BOOK.render("greeting", SAMPLE, "v9_unknown").version == "v2.0_casual"  # family default
+    assert BOOK.render("plan_presentation", SAMPLE, "v2.0_casual").version == "v2.1_interactive"
+
+
+def test_missing_variable_is_an_error_not_a_broken_message() -> None:
+    with pytest.raises(TemplateError):
+        BOOK.render("greeting", {"first_name": "Maria"})
+    with pytest.raises(TemplateError):
+        BOOK.render("no_such_family", SAMPLE)
+
+
+def test_faq_covers_every_question_intent() -> None:
+    assert set(BOOK.faq_intents()) == {
+        "ask_price",
+        "ask_how_it_works",
+        "ask_installation",
+        "ask_trust",
+        "ask_contract",
+    }
+
+
+def test_no_markdown_double_asterisks_anywhere() -> None:
+    for template_id in BOOK.template_ids():
+        assert "**" not in BOOK.raw(template_id)[0], template_id

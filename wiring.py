@@ -1,0 +1,150 @@
+"""Builds a running Sílvia from settings: storage, MCP connections, checkpointer, graph.
+
+One factory for every entry point (CLI, API, evals, notebooks), so the same graph runs on the
+embedded default and in production; only the settings differ.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from langgraph.graph.state import CompiledStateGraph
+
+from agent.context import Deps
+from agent.inbound import Inbound
+from agent.templates import PromptBook
+from graph import build_graph
+from settings import Settings
+from storage.cache import InMemoryReplyCache
+from storage.checkpointer import open_checkpointer
+from storage.db import create_engine, is_sqlite, session_factory
+from storage.migrate import ensure_current, upgrade
+from storage.repositories import LeadRepository, RegistrationRepository
+from tools.bill_reader import PdfBillReader
+from tools.client import McpConnection, SerenaTools, WhatsAppTools
+from tools.serena_server import SerenaCatalog, build_serena_server
+from tools.specialists import SpecialistRoster
+from tools.whatsapp_server import SandboxBackend, build_whatsapp_server
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TurnResult:
+    """What one turn produced, for printing, HTTP responses and evals."""
+
+    phone: str
+    stage: str
+    intent: str
+    replies: list[dict[str, Any]]
+    response_time_ms: int
+    state: dict[str, Any] = field(repr=False, default_factory=dict)
+
+    @property
+    def texts(self) -> list[str]:
+        return [r["text"] for r in self.replies]
+
+
+class Silvia:
+    """A ready-to-talk Sílvia: the compiled graph plus the dependencies it runs with."""
+
+    def __init__(
+        self, graph: CompiledStateGraph, deps: Deps, leads: LeadRepository, sandbox: SandboxBackend | None
+    ) -> None:
+        self.graph = graph
+        self.deps = deps
+        self.leads = leads
+        self.sandbox = sandbox
+
+    @staticmethod
+    def config(phone: str) -> dict[str, Any]:
+        return {"configurable": {"thread_id": f"lead:{phone}"}}
+
+    async def handle(self, inbound: Inbound) -> TurnResult:
+        """Run one turn for one inbound event and return what Sílvia sent."""
+        state = await self.graph.ainvoke(
+            {"inbound": inbound.model_dump(mode="json")}, self.config(inbound.phone), context=self.deps
+        )
+        replies = [
+            {k: r.get(k) for k in ("text", "buttons", "layer", "prompt_version", "template_id")}
+            for r in state.get("replies") or []
+        ]
+        return TurnResult(
+            phone=inbound.phone,
+            stage=str(state.get("stage")),
+            intent=state.get("intent") or "",
+            replies=replies,
+            response_time_ms=int((state.get("turn") or {}).get("response_time_ms", 0)),
+            state=state,
+        )
+
+    async def say(self, phone: str, text: str, name: str | None = None) -> TurnResult:
+        return await self.handle(Inbound(phone=phone, kind="text", text=text, name=name))
+
+    async def state(self, phone: str) -> dict[str, Any]:
+        snapshot = await self.graph.aget_state(self.config(phone))
+        return dict(snapshot.values)
+
+    def receive_media(self, data: bytes, mime_type: str, filename: str | None = None) -> str:
+        """Put a file in the sandbox media store as if the lead had sent it; returns a media id."""
+        if self.sandbox is None:
+            raise RuntimeError("media can only be injected with the sandbox WhatsApp backend")
+        return self.sandbox.register_media(data, mime_type, filename)
+
+
+async def prepare_database(settings: Settings) -> str:
+    """Embedded SQLite is migrated on start; any other database must already be current."""
+    url = settings.effective_database_url
+    if is_sqlite(url):
+        await asyncio.to_thread(upgrade, url)
+    else:
+        await asyncio.to_thread(ensure_current, url)
+    return url
+
+
+@asynccontextmanager
+async def open_silvia(settings: Settings, *, clock: Any = None) -> AsyncIterator[Silvia]:
+    """Start everything Sílvia needs; closes it all on exit."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    url = await prepare_database(settings)
+    engine = create_engine(url)
+    sessions = session_factory(engine)
+    leads = LeadRepository(sessions)
+    async with AsyncExitStack() as stack:
+        stack.push_async_callback(engine.dispose)
+        sandbox: SandboxBackend | None = None
+        if settings.whatsapp_mcp_url:
+            whatsapp = McpConnection.remote(settings.whatsapp_mcp_url)
+        else:
+            sandbox = SandboxBackend(settings.media_dir)
+            whatsapp = McpConnection.inprocess(build_whatsapp_server(sandbox))
+        if settings.serena_mcp_url:
+            serena = McpConnection.remote(settings.serena_mcp_url)
+        else:
+            serena = McpConnection.inprocess(
+                build_serena_server(SerenaCatalog(), RegistrationRepository(sessions))
+            )
+        await stack.enter_async_context(whatsapp)
+        await stack.enter_async_context(serena)
+        checkpointer = await stack.enter_async_context(open_checkpointer(settings))
+        deps = Deps(
+            whatsapp=WhatsAppTools(whatsapp),
+            serena=SerenaTools(serena),
+            leads=leads,
+            cache=InMemoryReplyCache(),
+            bills=PdfBillReader(max_bytes=settings.max_bill_bytes),
+            specialists=SpecialistRoster.load(),
+            prompts=PromptBook.load(),
+            prompt_version=settings.prompt_version,
+            history_turns=settings.history_turns,
+            cache_ttl_seconds=settings.cache_ttl_seconds,
+            timezone=settings.timezone,
+        )
+        if clock is not None:
+            deps.clock = clock
+        yield Silvia(build_graph(checkpointer), deps, leads, sandbox)
