@@ -1,0 +1,278 @@
+"""The one MCP client the nodes use, and the port adapters built on it.
+
+`McpConnection` keeps ONE long-lived `mcp.Client` per server: a new client per call costs
+~40 ms over HTTP against ~2 ms for a reused one. The client lives in its own task because a
+dead HTTP transport cancels the task that entered it; isolated, callers just see
+"connection closed", and the connection is rebuilt before the next attempt. Only transient
+failures (connection lost, time-outs) are retried; a tool's own error never is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from types import TracebackType
+from typing import Any, Self
+
+import anyio
+import mcp
+from mcp.server import MCPServer
+from mcp.shared.exceptions import MCPError
+from mcp_types import CONNECTION_CLOSED, REQUEST_TIMEOUT, CallToolResult, Tool
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+from agent.ports import MediaFile, PlanCatalog, Qualification, SerenaPort, WhatsAppPort
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_ATTEMPTS = 3
+DEFAULT_BACKOFF = 0.2
+
+
+class ToolCallError(Exception):
+    """A tool call failed: the tool reported an error, or the server could not be reached."""
+
+    def __init__(self, tool: str, message: str) -> None:
+        super().__init__(f"{tool}: {message}")
+        self.tool = tool
+        self.message = message
+
+
+class McpUnavailableError(ToolCallError):
+    """The server could not be reached (after retries)."""
+
+
+class _Transient(Exception):
+    """A failure worth retrying; wraps the original."""
+
+
+_TRANSIENT_ERRORS = (
+    TimeoutError,
+    OSError,
+    anyio.ClosedResourceError,
+    anyio.BrokenResourceError,
+    anyio.EndOfStream,
+)
+
+
+def _is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, MCPError):
+        return exc.error.code in (CONNECTION_CLOSED, REQUEST_TIMEOUT)
+    return isinstance(exc, _TRANSIENT_ERRORS)
+
+
+def _error_text(tool: str, result: CallToolResult) -> str:
+    text = " ".join(getattr(block, "text", "") for block in result.content).strip()
+    # The SDK prefixes every tool error with this; the rest is the server's own message.
+    return text.removeprefix(f"Error executing tool {tool}:").strip() or "tool reported an error"
+
+
+def _structured(result: CallToolResult) -> dict[str, Any]:
+    if isinstance(result.structured_content, dict):
+        return result.structured_content
+    text = " ".join(getattr(block, "text", "") for block in result.content)
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return {"result": text}
+    return parsed if isinstance(parsed, dict) else {"result": parsed}
+
+
+class McpConnection:
+    """One long-lived client to one MCP server, in-process or remote (streamable HTTP)."""
+
+    def __init__(
+        self,
+        target: MCPServer | str,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        attempts: int = DEFAULT_ATTEMPTS,
+        backoff: float = DEFAULT_BACKOFF,
+        mode: str = "auto",
+    ) -> None:
+        self.target = target
+        self.timeout = timeout
+        self.attempts = attempts
+        self.backoff = backoff
+        self.mode = mode
+        self._client: mcp.Client | None = None
+        self._owner: asyncio.Task[None] | None = None
+        self._stop: asyncio.Event | None = None
+        self._lock: asyncio.Lock | None = None
+
+    @classmethod
+    def inprocess(cls, server: MCPServer, **kwargs: Any) -> Self:
+        return cls(server, **kwargs)
+
+    @classmethod
+    def remote(cls, url: str, **kwargs: Any) -> Self:
+        return cls(url, **kwargs)
+
+    @property
+    def name(self) -> str:
+        return self.target if isinstance(self.target, str) else self.target.name
+
+    @property
+    def is_remote(self) -> bool:
+        return isinstance(self.target, str)
+
+    # lifecycle ---------------------------------------------------------------------------
+
+    async def __aenter__(self) -> Self:
+        await self.open()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    async def open(self) -> None:
+        """Connect now (retrying transient failures) instead of on the first call."""
+        await self._retrying(self._ensure_client)
+
+    async def close(self) -> None:
+        owner, stop = self._owner, self._stop
+        self._client = self._owner = self._stop = None
+        if owner is None or stop is None:
+            return
+        stop.set()
+        await asyncio.gather(owner, return_exceptions=True)
+
+    async def _ensure_client(self) -> mcp.Client:
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            if self._client is not None and self._owner is not None and not self._owner.done():
+                return self._client
+            await self.close()  # a dead owner: the server went away (or restarted)
+            return await self._connect()
+
+    async def _connect(self) -> mcp.Client:
+        ready: asyncio.Future[mcp.Client] = asyncio.get_running_loop().create_future()
+        stop = asyncio.Event()
+        owner = asyncio.create_task(self._own(ready, stop), name=f"mcp-client:{self.name}")
+        try:
+            client = await asyncio.wait_for(asyncio.shield(ready), self.timeout)
+        except BaseException:
+            stop.set()
+            owner.cancel()
+            await asyncio.gather(owner, return_exceptions=True)
+            raise
+        self._client, self._owner, self._stop = client, owner, stop
+        return client
+
+    async def _own(self, ready: asyncio.Future[mcp.Client], stop: asyncio.Event) -> None:
+        """Enter the client, publish it, and hold it open until asked to stop."""
+        try:
+            async with mcp.Client(self.target, read_timeout_seconds=self.timeout, mode=self.mode) as client:
+                if not ready.done():
+                    ready.set_result(client)
+                await stop.wait()
+        except Exception as exc:
+            log.warning("MCP connection to %s ended: %r", self.name, exc)
+            if not ready.done():
+                ready.set_exception(_Transient(f"could not connect: {exc!r}"))
+
+    # calls ---------------------------------------------------------------------------------
+
+    async def _retrying(self, step: Any) -> Any:
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.attempts),
+            wait=wait_exponential(multiplier=self.backoff, min=self.backoff, max=5 * self.backoff),
+            retry=retry_if_exception_type(_Transient),
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                try:
+                    return await step()
+                except _Transient:
+                    raise
+                except Exception as exc:
+                    if not _is_transient(exc):
+                        raise
+                    raise _Transient(repr(exc)) from exc
+        raise AssertionError("unreachable")  # tenacity either returns or re-raises
+
+    async def _call_once(self, tool: str, args: dict[str, Any]) -> CallToolResult:
+        client = await self._ensure_client()
+        try:
+            return await client.call_tool(tool, args, read_timeout_seconds=self.timeout)
+        except MCPError as exc:
+            if exc.error.code == CONNECTION_CLOSED:
+                await self.close()  # rebuild before the next attempt
+            raise
+
+    async def call(self, tool: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Call `tool` and return its structured result; ToolCallError on any failure."""
+        try:
+            result: CallToolResult = await self._retrying(lambda: self._call_once(tool, args or {}))
+        except _Transient as exc:
+            raise McpUnavailableError(tool, f"MCP server {self.name} unavailable: {exc}") from exc
+        except MCPError as exc:
+            raise ToolCallError(tool, exc.error.message) from exc
+        if result.is_error:
+            raise ToolCallError(tool, _error_text(tool, result))
+        return _structured(result)
+
+    async def list_tools(self) -> list[Tool]:
+        client = await self._retrying(self._ensure_client)
+        tools: list[Tool] = []
+        cursor: str | None = None
+        while True:
+            page = await client.list_tools(cursor=cursor)
+            tools.extend(page.tools)
+            cursor = page.next_cursor
+            if not cursor:
+                return tools
+
+
+# --- port adapters ----------------------------------------------------------------------------
+
+
+class WhatsAppTools(WhatsAppPort):
+    """`WhatsAppPort` over the WhatsApp MCP server."""
+
+    def __init__(self, connection: McpConnection) -> None:
+        self.connection = connection
+
+    async def send_text(self, to: str, message: str) -> str:
+        result = await self.connection.call("sendTextMessage", {"to": to, "message": message})
+        return str(result["message_id"])
+
+    async def send_buttons(self, to: str, body: str, buttons: list[dict[str, str]]) -> str:
+        args = {"to": to, "body": body, "buttons": buttons}
+        return str((await self.connection.call("sendInteractiveButtons", args))["message_id"])
+
+    async def send_template(self, to: str, template: str, language: str, parameters: dict[str, str]) -> str:
+        args = {"to": to, "template": template, "language": language, "parameters": parameters}
+        return str((await self.connection.call("sendTemplateMessage", args))["message_id"])
+
+    async def download_media(self, media_id: str) -> MediaFile:
+        return MediaFile.model_validate(await self.connection.call("downloadMedia", {"media_id": media_id}))
+
+    async def mark_as_read(self, message_id: str) -> bool:
+        return bool((await self.connection.call("markAsRead", {"message_id": message_id}))["ok"])
+
+
+class SerenaTools(SerenaPort):
+    """`SerenaPort` over the Serena MCP server."""
+
+    def __init__(self, connection: McpConnection) -> None:
+        self.connection = connection
+
+    async def get_plans(self, city: str, state: str) -> PlanCatalog:
+        result = await self.connection.call("obter_planos_gd", {"cidade": city, "estado": state})
+        return PlanCatalog.model_validate(result)
+
+    async def validate_qualification(
+        self, city: str, state: str, person_type: str, bill_amount: float
+    ) -> Qualification:
+        args = {"cidade": city, "estado": state, "tipo_pessoa": person_type, "valor_conta": bill_amount}
+        return Qualification.model_validate(await self.connection.call("validar_qualificacao_lead", args))
+
+    async def register_lead(self, lead: dict[str, Any]) -> str:
+        return str((await self.connection.call("cadastrar_lead", {"dados_lead": lead}))["lead_id"])
