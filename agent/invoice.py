@@ -52,7 +52,7 @@ _REF_LABEL = re.compile(
     r"|competencia|mes\s+ref|periodo\s+de\s+referencia|fatura\s+de"
 )
 _INSTALL_LABELS = (
-    (re.compile(r"instalacao|unidade\s+consumidora|\buc\b|cod(?:igo)?\.?\s+(?:da\s+)?uc"), 1.0),
+    (re.compile(r"instalacao|unidade\s+consumidora|\buc\b|matricula|cod(?:igo)?\.?\s+(?:da\s+)?uc"), 1.0),
     (re.compile(r"conta\s+contrato|contrato\s+n|n[o°]?\.?\s+(?:do\s+)?cliente|codigo\s+do\s+cliente"), 0.7),
 )
 _ID_RE = re.compile(r"(?<![\d/.,-])\d[\d.\-/]{3,18}\d(?![\d/,]|\.\d)")
@@ -139,7 +139,7 @@ def _kwh_value(s: str) -> float | None:
 
 
 _KWH_UNIT = re.compile(r"(?<![\d.,])(\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?\s*kwh\b")
-_ITEM_LINE = re.compile(r"(?:consumo|energia)[^\n]{0,30}\b(?:tusd|te)\b|energia\s+ativa\s+fornecida")
+_ITEM_LINE = re.compile(r"^\s*(?:consumo|energia)\b[^\d\n]{0,40}?kwh")
 
 
 def _consumption(page: Page) -> tuple[float | None, float]:
@@ -176,11 +176,13 @@ def _item_hits(page: Page) -> list[Hit]:
     hits = []
     for i, line in enumerate(page.folded):
         m = _ITEM_LINE.search(line)
-        if not m or "kwh" not in line[m.end() :]:
+        if not m or _NOT_CURRENT.search(line[: m.end()]):
             continue
-        after = line[line.index("kwh", m.end()) + 3 :]
+        after = line[m.end() :]
+        if "kwh" in after[:12]:  # "Consumo [kWh]-TUSD  kWh  350": the unit column comes after the name
+            after = after[after.index("kwh") + 3 :]
         q = NUMBER_RE.search(after)
-        if q and not MONEY_RE.fullmatch(q.group(0)):
+        if q and not MONEY_RE.fullmatch(q.group(0)) and MONEY_RE.search(after, q.end()):
             value = _kwh_value(q.group(0))
             if value:
                 hits.append(Hit(value, 0.7, i, "item"))

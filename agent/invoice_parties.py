@@ -25,7 +25,7 @@ _DIST_MARKERS = re.compile(
     r"|energisa|equatorial|cemig|copel|cpfl|light"
 )
 _STREET = re.compile(
-    r"(?:^|\s{2})\s*(?:rua|r\.|av\.?|avenida|travessa|tv\.?|rodovia|estrada|alameda|praca)\s"
+    r"(?:^|\s{2})\s*(?:rua|r\.?|av\.?|avenida|travessa|tv\.?|rodovia|estrada|alameda|praca)\s"
 )
 _CEP_RE = re.compile(r"(?<!\d)(\d{2})\.?(\d{3})\s?-\s?(\d{3})(?!\d)")
 _CITY_UF = re.compile(
@@ -80,6 +80,8 @@ def find_customer(page: Page) -> Customer:
     name, conf, line = _labelled_name(page)
     if name is None and doc_line >= 0:
         name, conf, line = _name_near(page, doc_line)
+    if name is None:
+        name, conf, line = _name_above_street(page)
     if name:
         customer.name, customer.name_conf = title_pt(name), conf
     customer.line = line if line >= 0 else doc_line
@@ -131,6 +133,18 @@ def _name_near(page: Page, doc_line: int) -> tuple[str | None, float, int]:
     return None, 0.0, -1
 
 
+def _name_above_street(page: Page) -> tuple[str | None, float, int]:
+    """No label and no CPF: the upper-case line just above the first customer street line."""
+    for j, folded in enumerate(page.folded):
+        if j == 0 or not _STREET.search(folded) or _DIST_MARKERS.search(folded) or "cep" in folded:
+            continue
+        segment = re.split(r"\s{2,}", page.lines[j - 1].strip())[0]
+        name = _clean_name(segment)
+        if name and name.upper() == name:
+            return name, 0.65, j - 1
+    return None, 0.0, -1
+
+
 def _find_document(page: Page, customer: Customer) -> int:
     best: tuple[float, int, str] | None = None
     for i, folded in enumerate(page.folded):
@@ -152,7 +166,7 @@ def _document_score(page: Page, i: int, start: int, kind: str) -> float:
     if "cpf" in before:
         return 1.0
     if "cnpj" in before:
-        return 0.3 if _DIST_MARKERS.search(context) else 0.7
+        return 0.0 if _DIST_MARKERS.search(context) else 0.7
     if _DIST_MARKERS.search(context):
         return 0.0
     return 0.5 if kind == "cpf" else 0.3

@@ -98,18 +98,22 @@ def parse_brl(s: str | None) -> float | None:
 def _parse_unsigned(text: str) -> float | None:
     if "," in text and "." in text:
         decimal = "," if text.rfind(",") > text.rfind(".") else "."
-        thousands = "." if decimal == "," else ","
-        text = text.replace(thousands, "").replace(decimal, ".")
-    elif "," in text:
-        if text.count(",") > 1:
-            head, _, tail = text.rpartition(",")
-            text = head.replace(",", "") + ("." + tail if len(tail) != 3 else tail)
+    elif "," in text or "." in text:
+        sep = "," if "," in text else "."
+        tail = text.rsplit(sep, 1)[1]
+        # one separator: ',' is decimal (BR), '.' is decimal unless it groups thousands ('1.234');
+        # repeated separators group thousands unless the last group has 1-2 digits (OCR '1.845.30')
+        if text.count(sep) == 1:
+            decimal = sep if sep == "," or len(tail) != 3 or text.startswith(("0", ".")) else ""
         else:
-            text = text.replace(",", ".")
-    elif "." in text:
-        parts = text.split(".")
-        if len(parts) > 2 or (len(parts[-1]) == 3 and parts[0] not in ("", "0")):
-            text = text.replace(".", "")
+            decimal = sep if len(tail) in (1, 2) else ""
+    else:
+        decimal = ""
+    if decimal:
+        head, _, tail = text.rpartition(decimal)
+        text = re.sub(r"[.,]", "", head) + "." + tail
+    else:
+        text = re.sub(r"[.,]", "", text)
     try:
         return float(text)
     except ValueError:

@@ -236,3 +236,57 @@ def test_document_is_never_returned_unmasked() -> None:
     fields, _ = parse_bill_text(INLINE)
     assert fields.document_masked is not None
     assert "987" not in fields.document_masked and "00" not in fields.document_masked.split("-")[-1]
+
+
+OCR_STYLE = """
+ENERGISA
+Energisa Paraíba - Distribuidora de Energia S.A.  CNPJ 09.095.183/0001-40
+Nome: PADARIA PAO QUENTE LTDA
+CNPJ: 12.345.678/0001-95
+Endereço: AV EPITACIO PESSOA 1200, TAMBAUZINHO
+JOAO PESSOA PB 58030-001
+Matrícula: 5/123456-7     Classe/Subclasse: Comercial / Outros serviços
+Referência  Vencimento   Valor Total
+JUL/2025    18/08/2025   R$ 1.845.30
+Consumo Ativo (kWh)   1.560
+Histórico: JUN/25 1.480  MAI/25 1.390 ABR/25 1.600
+ICMS 18% 332.15   PIS 1.10% 20.30  COFINS 5.08% 93.74   COSIP 45.00
+"""
+
+NO_LABELS_FOR_PARTY = """
+CEMIG DISTRIBUIÇÃO S.A.   CNPJ 06.981.180/0001-16
+Av. Barbacena, 1200 - Santo Agostinho - Belo Horizonte - MG - CEP 30190-131
+ANA PAULA FERREIRA
+R JOAO PINHEIRO 45 AP 302
+FUNCIONARIOS
+30130-180 UBERLANDIA MG
+Nº DA INSTALAÇÃO        Nº DO CLIENTE        Referente a        Vencimento        Valor a pagar (R$)
+3001234567              7001234567           OUT/2025           10/11/2025        312,45
+Classe: Residencial Bifásico B1
+Energia Elétrica kWh 260 0,95612 248,59
+Contrib Ilum Publica Municipal 18,86
+Histórico de Consumo  SET/25 255  AGO/25 270  JUL/25 290
+"""
+
+
+def test_ocr_style_decimals_company_customer_and_column_box() -> None:
+    fields, _ = parse_bill_text(OCR_STYLE)
+    assert fields.total_amount == 1845.30
+    assert fields.consumption_kwh == 1560.0
+    assert (fields.distributor, fields.city, fields.state) == ("Energisa Paraíba", "Joao Pessoa", "PB")
+    assert fields.customer_name == "Padaria Pao Quente Ltda"
+    assert fields.document_masked == "**.345.678/0001-**"
+    assert fields.installation_number == "5/123456-7"
+    assert (fields.reference_month, fields.due_date) == ("07/2025", date(2025, 8, 18))
+    assert fields.consumer_class == "comercial"
+
+
+def test_distributor_cnpj_and_address_are_not_the_customers() -> None:
+    fields, _ = parse_bill_text(NO_LABELS_FOR_PARTY)
+    assert fields.document_masked is None  # the only CNPJ on the page is Cemig's own
+    assert fields.customer_name == "Ana Paula Ferreira"
+    assert (fields.city, fields.state) == ("Uberlandia", "MG")
+    assert fields.installation_number == "3001234567"
+    assert fields.consumption_kwh == 260.0  # from the energy line item, not the history
+    assert fields.total_amount == 312.45
+    assert fields.reference_month == "10/2025"
