@@ -1,0 +1,398 @@
+"""Layer L2: local (no-LLM) intent classification and entity extraction in well under 1 ms.
+
+Pipeline: `normalise` (also the cache key) -> canonical tokens (slang expanded, key words fuzzily
+corrected) -> weighted regex rules + word-set rules for short replies + entity evidence -> the best
+intent by score, with `opt_out` overriding everything. Confidence drops when two intents compete,
+when only weak cues matched or when a word had to be guessed, so the graph can escalate to an LLM.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from agent import lexicon as lx
+
+# --- normalisation ---------------------------------------------------------------------------------
+_DIGIT_SEPARATORS = ".,:/-"
+_REPEATS = re.compile(r"([a-z])\1{2,}")
+
+
+def _keep_char(ch: str, prev: str, nxt: str) -> str:
+    """Map one character of the accent-stripped text to what survives normalisation."""
+    if ch.isalnum() or ch in "$%":
+        return ch
+    if ch.isspace():
+        return " "
+    # Keep separators inside numbers ("1.200,50", "99999-9999") so amounts and phones stay parseable.
+    if ch in _DIGIT_SEPARATORS and prev.isdigit() and nxt.isdigit():
+        return ch
+    cat = unicodedata.category(ch)
+    if cat == "So":  # emoji carry meaning (👍, 🙏) and must not collapse onto an empty key
+        return f" {ch} "
+    return " "
+
+
+def normalise(text: str) -> str:
+    """Lowercase, strip accents and punctuation, collapse letter runs and whitespace.
+
+    Stable and deterministic: it is the response-cache key, so any change invalidates the cache.
+    """
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    # Drop accents, emoji modifiers and zero-width joiners (Mn/Me/Sk/Cf) before deciding per char.
+    chars = [c for c in decomposed if unicodedata.category(c) not in {"Mn", "Me", "Sk", "Cf"}]
+    out = [
+        _keep_char(c, chars[i - 1] if i else "", chars[i + 1] if i + 1 < len(chars) else "")
+        for i, c in enumerate(chars)
+    ]
+    # Portuguese never triples a letter, so "simmmm"/"obrigadaaa" are emphasis, not spelling.
+    return " ".join(_REPEATS.sub(r"\1", "".join(out)).split())
+
+
+# --- canonical tokens --------------------------------------------------------------------------------
+_WEAK_VOCAB = (
+    lx.AFFIRM_CORE | lx.AFFIRM_WORDS | lx.DENY_CORE | lx.DENY_WORDS | lx.GREET_CORE
+    | lx.GREET_WORDS | lx.THANKS_CORE | lx.THANKS_WORDS | lx.FILLER
+)
+_KNOWN = frozenset(lx.SLANG) | _WEAK_VOCAB | frozenset(lx.FUZZY_TARGETS) | lx.COMMON_WORDS
+
+
+@lru_cache(maxsize=4096)
+def _canon_token(tok: str) -> tuple[str, bool]:
+    """Expand slang and repair a misspelt key word; the flag says whether we had to guess."""
+    if tok in lx.SLANG:
+        return lx.SLANG[tok], False
+    if tok in _KNOWN or not tok.isalpha():
+        return tok, False
+    # "oii", "simm", "valeuu": doubled letters on short core words are emphasis too.
+    single = re.sub(r"([a-z])\1", r"\1", tok)
+    if single != tok and single in _WEAK_VOCAB:
+        return single, False
+    if single in lx.SLANG:
+        return lx.SLANG[single], False
+    if len(tok) >= 5:
+        match = difflib.get_close_matches(tok, lx.FUZZY_TARGETS, n=1, cutoff=0.8)
+        # A different first letter or length usually means a different word, not a typo.
+        slack = 1 if len(tok) < 8 else 2
+        if match and match[0][0] == tok[0] and abs(len(match[0]) - len(tok)) <= slack:
+            return match[0], True
+    return tok, False
+
+
+def _canonical(norm: str) -> tuple[str, bool]:
+    """Canonical text for the rules (single-spaced, no padding) and whether any word was guessed."""
+    guessed = False
+    words: list[str] = []
+    for tok in norm.split():
+        canon, fuzzy = _canon_token(tok)
+        guessed |= fuzzy
+        words.append(canon)
+    text = f" {' '.join(words)} "
+    for old, new in lx.PHRASES:
+        text = text.replace(old, new)
+    return text.strip(), guessed
+
+
+# --- entities -----------------------------------------------------------------------------------------
+def _build_cities() -> dict[str, tuple[str, str]]:
+    """Normalised alias -> (canonical city, UF) from the compact table in the lexicon."""
+    cities: dict[str, tuple[str, str]] = {}
+    for line in lx.CITY_TABLE.strip().splitlines():
+        uf, names = line.split(":", 1)
+        for name in (n.strip() for n in names.split(",")):
+            cities[normalise(name)] = (name, uf.strip())
+    by_name = {name: uf for name, uf in cities.values()}
+    for alias, name in lx.CITY_NICKNAMES.items():
+        cities[alias] = (name, by_name[name])
+    return cities
+
+
+_CITIES = _build_cities()
+_CITY_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _CITIES), key=len, reverse=True)) + r")\b")
+_CITY_CONTEXT = re.compile(r"\b(em|de|da|do|pra|para|cidade|aqui|moro)\s*$")
+_ONE_WORD_CITIES = tuple(a for a in _CITIES if " " not in a and a not in lx.AMBIGUOUS_CITIES and len(a) >= 6)
+_STATE_RE = re.compile(
+    r"\b(" + "|".join(sorted(map(re.escape, lx.STATE_NAMES), key=len, reverse=True)) + r")\b"
+)
+_UPPER_UF_RE = re.compile(r"(?<![A-Za-zÀ-ÿ])(" + "|".join(sorted(lx.UFS)) + r")(?![A-Za-zÀ-ÿ])")
+_ESTADO_RE = re.compile(r"\bestado (?:de |do |da )?([a-z]{2})\b")
+
+
+def _find_city(norm: str) -> tuple[str, str] | None:
+    """(canonical city, UF): exact alias first (longest wins), then a close spelling."""
+    for m in _CITY_RE.finditer(norm):
+        alias = m.group(1)
+        after = norm[m.end():].split()
+        before_uf = bool(after) and after[0].upper() in lx.UFS and len(after[0]) == 2
+        if alias in lx.AMBIGUOUS_CITIES and not (before_uf or _CITY_CONTEXT.search(norm[: m.start()])):
+            continue  # "natal", "patos", "paulista" are ordinary words without "em"/"de" or a UF
+        return _CITIES[alias]
+    for tok in norm.split():  # typo'd city names ("fortalesa", "petrolia")
+        if len(tok) >= 6 and tok.isalpha() and tok not in _KNOWN:
+            match = difflib.get_close_matches(tok, _ONE_WORD_CITIES, n=1, cutoff=0.85)
+            if match:
+                return _CITIES[match[0]]
+    return None
+
+
+def _find_state(raw: str, norm: str, city: tuple[str, str] | None) -> str | None:
+    """UF from an explicit code or state name; otherwise from the city."""
+    letters = [c for c in raw if c.isalpha()]
+    shouting = len(letters) > 3 and sum(c.isupper() for c in letters) / len(letters) > 0.6
+    if not shouting:  # in a normally-cased message an upper-case "PE" is deliberate
+        m = _UPPER_UF_RE.search(raw)
+        if m:
+            return m.group(1)
+    m = _ESTADO_RE.search(norm)
+    if m and m.group(1).upper() in lx.UFS:
+        return m.group(1).upper()
+    if "pará" in raw.lower() or re.search(r"\bestado do para\b", norm):
+        return "PA"  # "para" unaccented is the preposition, so only the accented/explicit form counts
+    m = _STATE_RE.search(norm)
+    if m:
+        return lx.STATE_NAMES[m.group(1)]
+    for tok in norm.split():
+        if tok in lx.SAFE_LOWER_UFS:  # lower-case "pe"/"ce"/"ba"/"se" are words, never read as UFs
+            return tok.upper()
+    return city[1] if city else None
+
+
+_NUMBER_RE = re.compile(r"(?<![\w.,/:$-])(r\$ ?|rs ?)?(\d[\d.,]*\d|\d)(k|mil| mil)?(?![\w/:-]|[.,]\d)")
+_CURRENCY_AFTER = re.compile(lx.CURRENCY_AFTER)
+_UNIT_AFTER = re.compile(lx.UNIT_AFTER)
+_BILL_CONTEXT = re.compile(lx.BILL_CONTEXT)
+_NUMBER_ONLY = re.compile(r"^(r\$ ?|rs ?)?[\d.,]+( (reais|real|conto|contos))?$")
+
+
+def _parse_number(tok: str) -> float | None:
+    """Brazilian first ("1.200,50"), tolerating "1200.50" and "1,200"."""
+    if "," in tok and "." in tok:
+        dec = "," if tok.rfind(",") > tok.rfind(".") else "."
+        tok = tok.replace("." if dec == "," else ",", "").replace(dec, ".")
+    elif "," in tok:
+        tok = tok.replace(",", "") if re.fullmatch(r"\d{1,3}(,\d{3})+", tok) else tok.replace(",", ".")
+    elif "." in tok and re.fullmatch(r"\d{1,3}(\.\d{3})+", tok):
+        tok = tok.replace(".", "")
+    try:
+        value = float(tok)
+    except ValueError:
+        return None
+    return value if len(str(int(value))) <= 6 else None  # longer runs are phones/ids, not bills
+
+
+def _find_amount(norm: str) -> tuple[float, bool] | None:
+    """(R$ per month, has bill context) for the first plausible money amount, else None."""
+    has_context = bool(_BILL_CONTEXT.search(norm)) and "consumo" not in norm
+    for m in _NUMBER_RE.finditer(norm):
+        after = norm[m.end():]
+        value = _parse_number(m.group(2))
+        if value is None or _UNIT_AFTER.match(after) or re.match(r"^ \d", after):
+            continue  # kWh, durations, counts, or the first half of a phone number
+        if m.group(3):  # "2 mil", "1k"
+            value *= 1000
+        currency = bool(m.group(1)) or bool(_CURRENCY_AFTER.match(after))
+        money_lead = re.search(r"\b(conta|fatura|vem|veio|pago|paguei|uns|umas|de) $", norm[: m.start()])
+        if 1900 <= value <= 2100 and not (currency or m.group(3) or money_lead) and "," not in m.group(2):
+            continue  # a year ("desde 2020", "em 2023"), unless it reads as money ("conta de 2000")
+        alone = bool(_NUMBER_ONLY.match(norm))
+        if value >= 10 and (currency or has_context or alone):
+            return value, (has_context or alone)
+    return None
+
+
+_PLAN_NAME_RE = re.compile(r"\b(" + "|".join(lx.PLAN_NAMES) + r")\b")
+_PLAN_CTX_RE = re.compile(
+    r"(?:^|\b(?:o|a|pelo|pela|com o|com a|plano|opcao)\s)("
+    + "|".join(sorted(lx.PLAN_CONTEXTUAL, key=len, reverse=True)) + r")\b"
+)
+_PLAN_NUM_RE = re.compile(
+    r"(?:^|\b(?:opcao|plano|numero|o|a|escolho|quero|fico com o|vou de|vou no|n)\s)([123])(?:\s|$)"
+)
+
+
+def _find_plan(canon: str) -> str | None:
+    names = _PLAN_NAME_RE.findall(canon)
+    if names:  # the last one named wins: "nao o plus, o premium" is a correction
+        return lx.PLAN_NAMES[names[-1]]
+    m = _PLAN_CTX_RE.search(canon)
+    if m:
+        return lx.PLAN_CONTEXTUAL[m.group(1)]
+    m = _PLAN_NUM_RE.search(canon)
+    return lx.PLAN_BY_NUMBER[m.group(1)] if m else None
+
+
+_JURIDICAL_RE = re.compile(lx.JURIDICAL)
+_NATURAL_RE = re.compile(lx.NATURAL)
+
+
+def _find_person_type(canon: str) -> str | None:
+    if _JURIDICAL_RE.search(canon):
+        return "juridical"
+    return "natural" if _NATURAL_RE.search(canon) else None
+
+
+def _entities(raw: str, norm: str, canon: str) -> tuple[dict[str, object], bool]:
+    """Entities plus whether a bill amount was stated as a bill (not just any money)."""
+    found: dict[str, object] = {}
+    city = _find_city(norm)
+    if city:
+        found["city"] = city[0]
+    state = _find_state(raw, norm, city)
+    if state:
+        found["state"] = state
+    amount = _find_amount(norm)
+    if amount:
+        found["bill_amount"] = amount[0]
+    plan = _find_plan(canon)
+    if plan:
+        found["plan"] = plan
+    person = _find_person_type(canon)
+    if person:
+        found["person_type"] = person
+    return found, bool(amount and amount[1])
+
+
+def extract_entities(text: str) -> dict[str, object]:
+    """city, state (UF), bill_amount (R$/month), plan, person_type — only the keys found."""
+    norm = normalise(text)
+    return _entities(text, norm, _canonical(norm)[0])[0]
+
+
+# --- scoring -----------------------------------------------------------------------------------------
+_RULES = tuple((intent, re.compile(pattern), weight) for intent, pattern, weight in lx.RULES)
+_LAUGH_RE = re.compile(lx.LAUGH_OR_NOISE)
+_CHOICE_RE = re.compile(lx.PLAN_CHOICE)
+_PRIORITY = lx.PRIORITY
+_WEAK = (  # (intent, core words, words allowed around them)
+    ("deny", lx.DENY_CORE, lx.DENY_WORDS | lx.AFFIRM_CORE | lx.THANKS_CORE),
+    ("thanks", lx.THANKS_CORE, lx.THANKS_WORDS),
+    ("affirm", lx.AFFIRM_CORE, lx.AFFIRM_WORDS),
+    ("greeting", lx.GREET_CORE, lx.GREET_WORDS),
+)
+
+
+def _rule_scores(canon: str) -> dict[str, float]:
+    """Best rule weight per intent, nudged up a little when several rules agree."""
+    best: dict[str, float] = {}
+    hits: Counter[str] = Counter()
+    for intent, pattern, weight in _RULES:
+        if pattern.search(canon):
+            hits[intent] += 1
+            best[intent] = max(best.get(intent, 0.0), weight)
+    return {i: min(0.98, s + 0.02 * (hits[i] - 1)) for i, s in best.items()}
+
+
+def _weak_scores(tokens: list[str], question: bool) -> dict[str, float]:
+    """Short replies ("s", "blz", "nao obrigado", "oi td bem") judged by the words they are made of."""
+    scores: dict[str, float] = {}
+    if not tokens:
+        return scores
+    for intent, core, around in _WEAK:
+        if not any(t in core for t in tokens):
+            continue
+        allowed = core | around | lx.FILLER
+        if all(t in allowed or not t.isalnum() for t in tokens):
+            if intent == "affirm" and any(t in lx.DENY_CORE for t in tokens):
+                continue
+            # "oq e isso?" is made of affirm-ish words but a question is never a yes.
+            scores[intent] = 0.55 if question and intent == "affirm" else 0.92
+        elif (tokens[0] in core and not question) or intent == "thanks":
+            # A leading "oi"/"sim"/"nao" before other content is only a weak hint.
+            scores[intent] = 0.6 if intent == "thanks" else 0.55
+    return scores
+
+
+def _entity_scores(ents: dict[str, object], bill_stated: bool, canon: str) -> dict[str, float]:
+    """provide_info and choose_plan evidence coming from extracted entities."""
+    n_tokens = len(canon.split())
+    scores: dict[str, float] = {}
+    info = [0.82 if "city" in ents or "state" in ents else 0.0, 0.86 if bill_stated else 0.0]
+    if "person_type" in ents:
+        info.append(0.82 if n_tokens <= 5 else 0.72)
+    if max(info) > 0:
+        scores["provide_info"] = min(0.97, max(info) + 0.04 * (sum(1 for v in info if v) - 1))
+    if "plan" in ents:
+        scores["choose_plan"] = 0.93 if n_tokens <= 3 or _CHOICE_RE.search(canon) else 0.8
+    return scores
+
+
+def _noise_score(norm: str, tokens: list[str]) -> dict[str, float]:
+    """Laughter, bare punctuation and emoji-only messages are confidently 'other'."""
+    if not tokens:
+        return {"other": 0.6}
+    if all(_LAUGH_RE.match(t) for t in tokens):
+        return {"other": 0.8}
+    if not any(c.isalnum() for c in norm):
+        return {"other": 0.75}
+    return {}
+
+
+def _confidence(ranked: list[tuple[str, float]], guessed: bool) -> float:
+    """Top score, reduced when the runner-up is close and when a word had to be guessed."""
+    top = ranked[0][1]
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+    conf = top - 0.5 * max(0.0, runner_up - 0.5)
+    return round(max(0.05, min(0.99, conf * (0.9 if guessed else 1.0))), 3)
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """What L2 understood from one message."""
+
+    intent: str
+    confidence: float
+    entities: dict[str, object] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def classify(text: str) -> Understanding:
+    """Intent, confidence (0..1) and entities for one lead message, without any LLM."""
+    norm = normalise(text)
+    canon, guessed = _canonical(norm)
+    tokens = canon.split()
+    ents, bill_stated = _entities(text, norm, canon)
+    scores: dict[str, float] = {}
+    parts = (_rule_scores(canon), _weak_scores(tokens, "?" in text),
+             _entity_scores(ents, bill_stated, canon), _noise_score(norm, tokens))
+    for part in parts:
+        for intent, score in part.items():
+            scores[intent] = max(scores.get(intent, 0.0), score)
+    if "?" in text:  # an explicit question outranks info/greeting cues in the same message
+        scores = {i: min(0.99, s + 0.03) if i.startswith("ask_") else s for i, s in scores.items()}
+    if scores.get("opt_out", 0.0) >= 0.85:  # stopping is a legal obligation: nothing outranks it
+        return Understanding("opt_out", round(scores["opt_out"], 3), ents)
+    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], _PRIORITY.index(kv[0])))
+    if not ranked or ranked[0][1] < 0.5:
+        return Understanding("other", 0.3 if tokens else 0.6, ents)
+    return Understanding(ranked[0][0], _confidence(ranked, guessed), ents)
+
+
+def evaluate(path: Path) -> dict[str, object]:
+    """Accuracy, per-intent accuracy, confusion counts and errors over a `text<TAB>intent` file."""
+    rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    confusion: Counter[tuple[str, str]] = Counter()
+    errors: list[tuple[str, str, str]] = []
+    for text, gold in rows:
+        predicted = classify(text).intent
+        confusion[(gold, predicted)] += 1
+        if predicted != gold:
+            errors.append((text, gold, predicted))
+    per_intent: dict[str, float] = {}
+    for gold in sorted({g for _, g in rows}):
+        total = sum(n for (g, _), n in confusion.items() if g == gold)
+        per_intent[gold] = round(confusion[(gold, gold)] / total, 3)
+    correct = sum(n for (g, p), n in confusion.items() if g == p)
+    return {
+        "n": len(rows),
+        "accuracy": round(correct / len(rows), 4) if rows else 0.0,
+        "per_intent": per_intent,
+        "confusion": {f"{g}->{p}": n for (g, p), n in sorted(confusion.items()) if g != p},
+        "errors": errors,
+    }

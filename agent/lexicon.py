@@ -1,0 +1,383 @@
+"""Word lists, city table and weighted rules for the local intent classifier (`agent.intent`).
+
+Everything here is data: patterns run over the *canonical* text that `agent.intent` builds
+(normalised, slang expanded, key words fuzzily corrected), so they are written without accents
+and with full words ("voce", "quanto", "nao", "estou") instead of "vc", "qto", "n", "to".
+"""
+
+from __future__ import annotations
+
+
+def _words(text: str) -> frozenset[str]:
+    """Space-separated word lists read better than long literal sets."""
+    return frozenset(text.split())
+
+
+# --- slang ---------------------------------------------------------------------------------
+# WhatsApp abbreviations -> full form. Expanding before matching keeps the rules small.
+SLANG: dict[str, str] = {
+    "vc": "voce", "vcs": "voces", "voc": "voce", "ces": "voces", "q": "que", "qro": "quero",
+    "qr": "quero", "kero": "quero", "tb": "tambem", "tbm": "tambem", "pq": "porque",
+    "oq": "o que", "oque": "o que", "mt": "muito", "mto": "muito", "mta": "muita",
+    "qto": "quanto", "qnto": "quanto", "qnt": "quanto", "qt": "quanto", "quantu": "quanto",
+    "cm": "como", "cmo": "como", "td": "tudo", "tds": "todos", "agr": "agora", "msg": "mensagem",
+    "msgs": "mensagens", "naum": "nao", "n": "nao", "nn": "nao", "ñ": "nao", "s": "sim",
+    "ss": "sim", "sm": "sim", "obg": "obrigado", "obgd": "obrigado", "obgda": "obrigada",
+    "brigado": "obrigado", "brigada": "obrigada", "vlw": "valeu", "vlww": "valeu",
+    "blz": "beleza", "tmj": "tamo junto", "msm": "mesmo", "ctz": "certeza", "dps": "depois",
+    "dpois": "depois", "dp": "depois", "cmg": "comigo", "qdo": "quando", "qnd": "quando",
+    "qndo": "quando", "vdd": "verdade", "ngm": "ninguem", "alg": "alguem", "pfv": "por favor",
+    "pf": "por favor", "pfvr": "por favor", "pls": "por favor", "hj": "hoje", "amnh": "amanha",
+    "to": "estou", "tou": "estou", "ta": "esta", "tava": "estava", "eh": "e", "neh": "ne",
+    "p": "pra", "pro": "pra", "aki": "aqui", "nd": "nada", "vlr": "valor", "okk": "ok",
+    "okay": "ok", "oki": "ok", "okey": "ok", "eae": "eai", "iae": "eai", "iai": "eai",
+    "oii": "oi", "oie": "oi", "oiee": "oi", "ola": "ola", "olaa": "ola", "uhum": "sim",
+    "aham": "sim", "ahan": "sim", "yes": "sim", "dale": "bora", "partiu": "bora",
+    "apto": "apartamento", "ap": "apartamento", "wpp": "whatsapp", "zap": "whatsapp",
+    "robot": "robo", "reclameaqui": "reclame aqui", "jaja": "ja ja", "nops": "nao",
+    "nope": "nao", "nao": "nao", "sla": "sei la", "cel": "celular", "fone": "telefone",
+}
+
+# Multi-word spellings that must become one token before the word-set checks.
+PHRASES: tuple[tuple[str, str], ...] = (
+    (" e ai ", " eai "), (" ja ja ", " jaja "), (" tamo junto ", " tamojunto "),
+)
+
+# Key words worth correcting when misspelt ("obrigadu", "confiavl", "atendenti").
+FUZZY_TARGETS: tuple[str, ...] = (
+    "obrigado", "obrigada", "agradeco", "confiavel", "golpe", "fidelidade", "contrato",
+    "cancelar", "cancelamento", "instalar", "instalacao", "painel", "paineis", "placas",
+    "telhado", "atendente", "humano", "especialista", "consultor", "economizar", "economia",
+    "desconto", "quanto", "funciona", "assinatura", "premium", "essencial", "basico",
+    "descadastrar", "receber", "mensagem", "mensagens", "fatura", "depois", "amanha",
+    "trabalho", "ocupado", "ocupada", "reuniao", "dirigindo", "beleza", "certeza", "interesse",
+    "verdade", "reclamacao", "multa", "carencia", "privacidade", "excluir", "apagar",
+    "deletar", "informacoes", "residencia", "residencial", "empresa", "comercio", "medidor",
+    "equipamento", "explica", "mensalidade", "geracao", "compartilhada", "popular", "completo",
+    "segundo", "terceiro", "primeiro", "opcao", "valeu", "claro", "parar", "dados", "custa",
+    "pessoa", "fidelizacao", "funcionamento", "confianca", "enviar", "mandar", "credito",
+)
+
+# Frequent words that sit close to a key word but mean something else ("pagar" is not "apagar",
+# "contratar" is not "contrato", "empresta" is not "empresa"); never "corrected".
+COMMON_WORDS: frozenset[str] = _words(
+    "pagar pagando pagamos contratar contrata contratei contratando empresta emprestar emprego "
+    "contar contas conta mandou mande mandei receba recebi recebo funcionou instalado pessoas "
+    "pessoal placar dado dados dando fatura faturas valer vale quanta quantos quantas quando "
+    "depois deposito cancela manda mandem envie enviei custo custou economia segunda segundos "
+    "primeira primeiros completa popular humana claramente certo certas interessa interessante "
+    "graca gracas opcoes opiniao partes trabalha trabalhar trabalhei ocupa obrigar obrigacao"
+)
+
+# --- weak intents decided by the words a whole message is made of ----------------------------
+FILLER: frozenset[str] = _words(
+    "por favor entao ai la ne viu mesmo e o a eu voce silvia moca amiga amigo querida "
+    "senhora senhor ok beleza tambem aqui pra"
+)
+AFFIRM_CORE: frozenset[str] = _words(
+    "sim claro quero pode bora beleza ok isso exato exatamente certo show fechado perfeito "
+    "otimo top massa positivo vamos vamo topo aceito legal bom tenho demais certeza combinado "
+    "👍 ✅ 👌 🙌 👏"
+)
+AFFIRM_WORDS: frozenset[str] = _words(
+    "ser mandar manda continuar que com la mesmo nessa interesse saber mais esta tudo vamo tenho "
+    "quero pode sim e isso ai"
+)
+DENY_CORE: frozenset[str] = _words("nao nem negativo nunca jamais dispenso")
+DENY_WORDS: frozenset[str] = _words(
+    "quero tenho interesse preciso obrigado obrigada valeu mais pensar nenhum de jeito "
+    "sim isso gosto quero obg brigado agradeco"
+)
+GREET_CORE: frozenset[str] = _words(
+    "oi ola eai opa salve fala hello hi hey alo dia tarde noite bomdia bao 👋"
+)
+GREET_WORDS: frozenset[str] = _words(
+    "bom boa tudo bem joia beleza certo com como vai esta estou tranquilo otimo e ai "
+    "pessoal gente turma bao tranquilidade"
+)
+THANKS_CORE: frozenset[str] = _words(
+    "obrigado obrigada obrigadao obrigadinha brigadao agradeco agradecida agradecido grato "
+    "grata gratidao valeu tamojunto thanks thank 🙏 ❤ ❤️ 💙 😘 🥰"
+)
+THANKS_WORDS: frozenset[str] = _words(
+    "muito muita pela pelas pelo atencao informacoes informacao ajuda demais tudo de "
+    "coracao you desde ja mesmo sempre deus abencoe"
+)
+LAUGH_OR_NOISE = r"^(k+|(ha)+h?|(he)+|(rs)+|(kk)+[a-z]*|hm+|ue|eita|ah|aff|afe|oxe|oxente|vixe|hein)$"
+
+# --- entities -----------------------------------------------------------------------------------
+UFS: frozenset[str] = _words(
+    "AC AL AP AM BA CE DF ES GO MA MT MS MG PA PB PR PE PI RJ RN RS RO RR SC SP SE TO"
+)
+# Lower-case codes that are not ordinary Portuguese words, so they can stand alone.
+SAFE_LOWER_UFS: frozenset[str] = _words("rn pb sp rj mg df rs sc")
+
+STATE_NAMES: dict[str, str] = {
+    "acre": "AC", "alagoas": "AL", "amapa": "AP", "amazonas": "AM", "bahia": "BA",
+    "ceara": "CE", "distrito federal": "DF", "espirito santo": "ES", "goias": "GO",
+    "maranhao": "MA", "mato grosso do sul": "MS", "mato grosso": "MT", "minas gerais": "MG",
+    "minas": "MG", "paraiba": "PB", "parana": "PR", "pernambuco": "PE", "piaui": "PI",
+    "rio grande do norte": "RN", "rio grande do sul": "RS", "rondonia": "RO",
+    "roraima": "RR", "santa catarina": "SC", "sergipe": "SE", "tocantins": "TO",
+}
+
+# "UF: City, City, ..." — canonical names with accents; aliases are derived by normalising.
+CITY_TABLE = """
+PE: Recife, Jaboatão dos Guararapes, Olinda, Paulista, Caruaru, Petrolina, Cabo de Santo Agostinho, \
+Camaragibe, Garanhuns, Vitória de Santo Antão, Igarassu, São Lourenço da Mata, Abreu e Lima, \
+Santa Cruz do Capibaribe, Ipojuca, Serra Talhada, Gravatá, Carpina, Goiana, Arcoverde, Belo Jardim
+BA: Salvador, Feira de Santana, Vitória da Conquista, Camaçari, Juazeiro, Itabuna, Lauro de Freitas, \
+Ilhéus, Jequié, Teixeira de Freitas, Barreiras, Alagoinhas, Porto Seguro, Simões Filho, Paulo Afonso
+CE: Fortaleza, Caucaia, Juazeiro do Norte, Maracanaú, Sobral, Crato, Itapipoca, Maranguape, Iguatu, \
+Quixadá, Aquiraz, Pacatuba, Canindé, Russas
+RN: Natal, Mossoró, Parnamirim, São Gonçalo do Amarante, Macaíba, Ceará-Mirim, Caicó, Açu
+PB: João Pessoa, Campina Grande, Santa Rita, Patos, Bayeux, Sousa, Cabedelo, Cajazeiras, Guarabira
+AL: Maceió, Arapiraca, Rio Largo, Palmeira dos Índios, União dos Palmares, Penedo, Marechal Deodoro
+SE: Aracaju, Nossa Senhora do Socorro, Lagarto, Itabaiana, São Cristóvão, Estância, Tobias Barreto
+PI: Teresina, Parnaíba, Picos, Piripiri, Floriano, Campo Maior, Barras
+MA: São Luís, Imperatriz, São José de Ribamar, Timon, Caxias, Codó, Paço do Lumiar, Açailândia, Bacabal
+AC: Rio Branco
+AP: Macapá
+AM: Manaus
+DF: Brasília
+ES: Vitória
+GO: Goiânia
+MT: Cuiabá
+MS: Campo Grande
+MG: Belo Horizonte
+PA: Belém
+PR: Curitiba
+RJ: Rio de Janeiro
+RS: Porto Alegre
+RO: Porto Velho
+RR: Boa Vista
+SC: Florianópolis
+SP: São Paulo
+TO: Palmas
+"""
+
+# Extra spellings people use for a city (normalised alias -> canonical name).
+CITY_NICKNAMES: dict[str, str] = {
+    "jaboatao": "Jaboatão dos Guararapes", "cabo de santo agostinho": "Cabo de Santo Agostinho",
+    "vitoria de santo antao": "Vitória de Santo Antão", "juazeiro do norte": "Juazeiro do Norte",
+    "bh": "Belo Horizonte", "sampa": "São Paulo", "floripa": "Florianópolis", "poa": "Porto Alegre",
+    "jp": "João Pessoa", "conquista": "Vitória da Conquista", "feira": "Feira de Santana",
+    "ceara mirim": "Ceará-Mirim", "assu": "Açu", "sao luiz": "São Luís",
+}
+
+# City names that are also ordinary words: only accepted after "em/de/..." or before a UF.
+AMBIGUOUS_CITIES: frozenset[str] = _words(
+    "natal paulista patos sousa palmas vitoria caxias barras estancia penedo russas floriano "
+    "feira conquista lagarto goiana crato bayeux acu assu jp poa"
+)
+
+# Plan names are unambiguous anywhere; the contextual words ("primeiro", "mais barato") only count
+# after an article/"plano"/"opcao" or in a very short reply, so "no primeiro mes" or "e mais barato
+# que a Neoenergia?" do not pick a plan.
+PLAN_NAMES: dict[str, str] = {
+    "essencial": "essencial", "basico": "essencial", "plus": "plus", "intermediario": "plus",
+    "premium": "premium",
+}
+PLAN_CONTEXTUAL: dict[str, str] = {
+    "mais barato": "essencial", "mais simples": "essencial", "mais basico": "essencial",
+    "mais em conta": "essencial", "primeiro": "essencial", "primeira": "essencial",
+    "mais popular": "plus", "do meio": "plus", "segundo": "plus", "segunda": "plus",
+    "mais completo": "premium", "mais caro": "premium", "terceiro": "premium",
+    "terceira": "premium", "ultimo": "premium", "ultima": "premium",
+}
+PLAN_BY_NUMBER: dict[str, str] = {"1": "essencial", "2": "plus", "3": "premium"}
+
+# --- weighted rules -----------------------------------------------------------------------------
+# (intent, regex over canonical text, weight). An intent scores the best weight it matched.
+# Weights encode how unambiguous a cue is: ~0.95 decisive, ~0.85 clear, ~0.75 suggestive,
+# ~0.6 weak. Weak intents (greeting/affirm/deny/thanks) are scored in code from word sets.
+_SEND = r"(mando|mandar|mandarei|mandando|envio|enviar|enviarei|enviando|encaminho|passo)"
+_DOC = r"(conta|contas|fatura|faturas|foto|fotos|pdf|documento|boleto|print|talao|comprovante|arquivo)"
+_WHEN = r"(depois|mais tarde|amanha|jaja|ja|logo|a noite|de noite|daqui a pouco|assim que|hoje)"
+_LATER_WHEN = r"(depois|mais tarde|amanha|outra hora|semana que vem|outro dia|outro momento|a noite|de noite)"
+
+RULES: tuple[tuple[str, str, float], ...] = (
+    # opt_out: wins over everything, so its patterns are specific to stopping messages.
+    ("opt_out", r"^(parar|pare|para|parem|sair|sai fora|stop|cancelar|descadastrar|chega|remover|bloquear)"
+                r"( por favor| agora| ja)?$", 0.97),
+    ("opt_out", r"\b(parar|pare|para|parem) de (me )?(mand|envi|encher|incomod|perturb|ligar)", 0.96),
+    ("opt_out", r"\bnao (me )?(mand|envi)\w* mais\b", 0.95),
+    ("opt_out", r"\bnao (me )?(mand|envi)\w* (mais )?(nada|mensage)", 0.95),
+    ("opt_out", r"\bnao (quero|desejo) (mais )?(receber|ser contatad|contato|mensage)", 0.95),
+    ("opt_out", r"\b(tira|tire|retira|remove|remova|exclui|exclua|apaga|tirar|remover)\w*"
+                r" (o )?(meu numero|meu contato|meu telefone|da lista|dessa lista|desta lista)", 0.95),
+    ("opt_out", r"\bme (tira|tire|remove|remova|exclui|exclua|descadastra|bloqueia)\b", 0.92),
+    ("opt_out", r"\bdescadastr\w*|\bcancelar (a )?inscricao|\bsair da lista\b|\bstop\b", 0.95),
+    ("opt_out", r"^(para|pare|parem|chega) com (isso|essas? mensage\w*|isso ai)$", 0.9),
+    ("opt_out", r"\bchega de (mensage|ligac)|\bquero sair$|\bspam\b|\bvou (bloquear|denunciar)", 0.9),
+    # data_request (LGPD)
+    ("data_request", r"\blgpd\b|\bprivacidade\b|\bprotecao de dados\b", 0.95),
+    ("data_request", r"\b(apag|exclu|delet|remov|corrig|atualiz|tir)\w* (os |as |todos os )?"
+                     r"(meus|minhas) (dados|informacoes)", 0.95),
+    ("data_request", r"\b(quais|que|quantos) (dados|informacoes)\b", 0.9),
+    ("data_request", r"\bdados (pessoais|meus|de mim|sobre mim)\b|\b(dados|informacoes)\b.{0,25}"
+                     r"\b(sobre mim|de mim)\b", 0.9),
+    ("data_request", r"\b(meus|minhas) (dados|informacoes)\b", 0.82),
+    ("data_request", r"\b(apag|exclu|delet|remov)\w* (tudo|todas?|qualquer coisa)\b.{0,20}\b(sobre|de) mim\b",
+     0.92),
+    ("data_request", r"\bsobre mim\b", 0.72),
+    ("data_request", r"\b(sabem|sabe|tem|guardam|armazenam|coletaram|coletam|possuem)\b.{0,15}"
+                     r"\b(de mim|sobre mim)\b", 0.9),
+    # ask_human
+    ("ask_human", r"\b(atendente|humano|humana|especialista|consultor|consultora|vendedor|"
+                  r"vendedora|gerente|supervisor|operador|corretor)\b", 0.86),
+    ("ask_human", r"\b(pessoa|gente|alguem) (de verdade|real)\b|\batendimento humano\b", 0.93),
+    ("ask_human", r"\b(falar|conversar) com (alguem|uma pessoa|pessoa|gente|um ser humano)", 0.9),
+    ("ask_human", r"\b(robo|bot|chatbot|maquina|automatic[oa]|gravacao)\b", 0.8),
+    ("ask_human", r"\balguem (pode )?(me )?(ligar|liga|atender|responder)|\bme atender\b", 0.85),
+    ("ask_human", r"\b(pode|podem|poderia|consegue|da pra) (me )?(ligar|liga)\b|\bme liga\b", 0.8),
+    ("ask_human", r"\bme (transfere|transfira|passa|passe|encaminha) (pra|para|com)", 0.85),
+    # ask_trust
+    ("ask_trust", r"\b(golpe|golpes|golpista|fraude|furada|piramide|enganacao|picaretagem|"
+                  r"pegadinha|cilada|scam|calote|falso|falsa)\b", 0.9),
+    ("ask_trust", r"\b(confiavel|confiaveis|confiar|confianca|idonea|seria|serio|seguro|segura|"
+                  r"legitima|legitimo)\b", 0.8),
+    ("ask_trust", r"\breclame aqui\b|\breclamac\w*|\breclamam\b|\bnunca ouvi falar\b", 0.86),
+    ("ask_trust", r"\b(e|eh|isso e) (verdade|real)\b|\bexiste (mesmo|de verdade)|\bverdade mesmo\b", 0.8),
+    ("ask_trust", r"\b(avaliac\w*|depoimento\w*|referencias|opinioes)\b", 0.75),
+    ("ask_trust", r"\bcnpj (de|da|do|dos) (voces|serena|empresa)\b", 0.9),
+    ("ask_trust", r"\b(conseguiram|pegaram|arrumaram|acharam|tem|tiveram) (o )?meu (numero|contato|"
+                  r"telefone|whatsapp)", 0.86),
+    ("ask_trust", r"\b(site|instagram|insta)\b|\bendereco (de|da|do) (voces|serena|empresa)\b|"
+                  r"\bonde fica a (empresa|serena|sede)\b", 0.7),
+    ("ask_trust", r"\b(sao|e|existe|existem) de verdade\b|\bcomo (eu )?(sei|vou saber|posso saber|"
+                  r"tenho certeza|posso confiar)\b", 0.8),
+    ("ask_trust", r"\bmedo\b|\bdesconfi\w*|\bsuspeit\w*|\bquem (e|sao) (a serena|voces|voce)\b", 0.75),
+    # ask_contract
+    ("ask_contract", r"\b(fidelidade|fidelizacao|multa|multas|carencia|rescis\w*|permanencia|"
+                     r"clausula\w*|contrato|contratos)\b", 0.88),
+    ("ask_contract", r"\bcancel\w*|\bdesist\w*", 0.85),
+    ("ask_contract", r"\b(prazo|periodo|tempo) (minimo|do contrato|de contrato)\b", 0.9),
+    ("ask_contract", r"\b(mudar|mudo|mudanca|mudei|mude|mudando|trocar|vender|vendo|vendi)\b.{0,25}"
+                     r"\b(casa|endereco|cidade|estado|apartamento|imovel)\b|\bme mud\w*", 0.9),
+    ("ask_contract", r"\bse eu (mudar|sair|quiser sair)\b|\b(quando quiser|qualquer momento|"
+                     r"qualquer hora)\b", 0.8),
+    ("ask_contract", r"\bquantos (meses|anos)\b|\btermos\b", 0.72),
+    # ask_installation
+    ("ask_installation", r"\binstal\w*|\b(placa|placas|painel|paineis|modulos|inversor)\b", 0.86),
+    ("ask_installation", r"\b(telhado|laje|obra|obras|reforma|quebradeira|quebra quebra)\b", 0.86),
+    ("ask_installation", r"\b(tecnico|tecnicos|visita tecnica|furar)\b", 0.78),
+    ("ask_installation", r"\b(medidor|relogio de luz|fiacao|equipamento\w*|aparelho\w*)\b", 0.8),
+    ("ask_installation", r"\b(vir|vem|vai vir|venha|vao vir|vai vim) (aqui|na minha casa|em casa|"
+                         r"no meu|na minha)|\balguem (vai )?(vem|vir|vim)\b", 0.84),
+    ("ask_installation", r"\bmexer (na|no|em)\b|\b(moro|mora|morando) (em |de |num |no |na )?"
+                         r"(apartamento|predio|condominio|aluguel|casa alugada)", 0.85),
+    ("ask_installation", r"\b(funciona|da pra|da|serve|posso|pode|consigo) .{0,15}\b(apartamento|predio|"
+                         r"condominio|aluguel|casa alugada)\b", 0.86),
+    ("ask_installation", r"\b(tem que|precis\w*|preciso) (de )?(colocar|por|botar|comprar|trocar)\b", 0.8),
+    # ask_price
+    ("ask_price", r"\bquanto (que )?(custa|custaria|sai|saira|fica|ficaria|vou pagar|pago|eu pago|eu vou|"
+                  r"e|sera|seria|cobra\w*|de desconto|economiz\w*|eu economiz\w*|vou economiz\w*|"
+                  r"da pra economiz\w*|que custa|que sai|que fica|voces cobram|da|vai ficar)\b", 0.92),
+    ("ask_price", r"\b(qual|quais) (o |os |e o |seria o |vai ser o )?(valor|valores|preco|precos|"
+                  r"desconto|custo|custos)\b|\btem (algum |alguma )?(custo|taxa)\b", 0.92),
+    ("ask_price", r"\bmais barat[oa] (que|do que)\b|\b(e|fica|sai) (mais )?(caro|barato)\b", 0.9),
+    ("ask_price", r"\b(custa|custo|custos|preco|precos|valor|valores|mensalidade|tarifa|taxa|"
+                  r"taxas|adesao|cobram|cobrado|cobranca|gratis|gratuito|de graca|caro)\b", 0.8),
+    ("ask_price", r"\b(desconto|descontos|economia|economiz\w*|barato)\b", 0.75),
+    ("ask_price", r"\b(diferenca|diferencas) (entre|dos|de cada)\b|\b(quais|que) (sao )?(os )?planos\b", 0.8),
+    ("ask_price", r"\bplanos\b", 0.65),
+    # ask_how_it_works
+    ("ask_how_it_works", r"\bcomo\b.{0,25}\bfunciona\w*|"
+                         r"\bfunciona como\b|\bfuncionamento\b", 0.85),
+    ("ask_how_it_works", r"\b(me )?expli(ca|que|car|cacao)\w*|\bcomo assim\b|"
+                         r"\bnao (entendi|saquei|captei|compreendi|ficou claro)\b", 0.8),
+    ("ask_how_it_works", r"\bcomo (voces )?(conseguem|fazem|dao|garantem|geram)\b", 0.86),
+    ("ask_how_it_works", r"\bo que (e|seria|sao) (isso|essa|esse|a |o |geracao|energia|assinatura)|"
+                         r"\bque (servico|empresa) e ess[ae]\b|\bo que voces fazem\b", 0.8),
+    ("ask_how_it_works", r"\bgeracao (compartilhada|distribuida)\b|\bassinatura de energia\b|"
+                         r"\benergia (solar )?por assinatura\b|\b(de|da) onde vem\b|\bvem (de|da) onde\b|"
+                         r"\businas?\b", 0.82),
+    ("ask_how_it_works", r"\bcomo (a energia|eu recebo|recebo|chega|vou receber|voces fazem|e feito|"
+                         r"e o esquema|e esse esquema|eu ganho|eu pago|fica a conta)", 0.85),
+    ("ask_how_it_works", r"\bcontinuo (recebendo|pagando)\b|\bcredito\w*|\bainda (vou )?(receb|pag)\w*"
+                         r" (a )?conta", 0.78),
+    ("ask_how_it_works", r"\b(e|sao|voces sao) (da|a|o|parte da) (neoenergia|celpe|coelba|cosern|enel|"
+                         r"energisa|equatorial|distribuidora|companhia de luz)\b", 0.75),
+    ("ask_how_it_works", r"\bcomo (e|seria|fica)\b|\bde que forma\b", 0.6),
+    # document_promise
+    ("document_promise", rf"\b{_SEND}\b.{{0,30}}\b{_DOC}\b", 0.9),
+    ("document_promise", rf"\b{_DOC}\b.{{0,40}}\b(mando|envio|te mando|te envio|mandarei|enviarei)\b", 0.88),
+    ("document_promise", rf"\b(pegar|procurar|buscar|procuro|busco|pego|tiro|tirar|achar|acho)"
+                         rf"\b.{{0,12}}\b{_DOC}\b", 0.84),
+    ("document_promise", rf"\b{_WHEN} (eu )?(te )?(mando|envio|encaminho|passo)\b", 0.86),
+    ("document_promise", rf"\b(mando|envio)\b.{{0,15}}\b{_WHEN}\b", 0.85),
+    ("document_promise", rf"\b(ja )?(mandei|enviei|encaminhei|mandou|enviou)\b.{{0,20}}\b{_DOC}\b", 0.72),
+    # later
+    ("later", r"\bagora nao (posso|da|consigo|tenho tempo|e uma boa hora|rola)\b|\bagora nao$", 0.9),
+    ("later", r"\b(estou|estava|ando) (agora )?(no trabalho|trabalhando|dirigindo|ocupad\w*|em reuniao|"
+              r"na rua|no onibus|na aula|no medico|no hospital|viajando|no transito|sem tempo|"
+              r"na correria|correndo|no servico|fora)\b", 0.9),
+    ("later", r"\bestou (no|na|em) \w+\b.{0,20}\b(depois|mais tarde|amanha|outra hora)\b|"
+              r"\b(estou|to) (corrid[oa]|enrolad[oa]|atarefad[oa])\b", 0.88),
+    ("later", r"\b(ocupad[oa]|em reuniao|dirigindo|sem tempo|correria)\b", 0.75),
+    ("later", rf"\b(falo|falamos|conversamos|converso|respondo|vejo|vemos|retorno|chamo|te chamo|"
+              rf"te respondo|te falo) (com voce )?{_LATER_WHEN}", 0.9),
+    ("later", r"\b(depois|mais tarde|outra hora|amanha) (a gente |eu |nos |te )?(conversa|converso|"
+              r"conversamos|fala|falo|falamos|ve|vejo|vemos|respondo|retorno|chamo|ligo)\b|\bcom calma\b",
+     0.88),
+    ("later", rf"\bme (chama|liga|ligar|ligue|chame|procura|procure|manda mensagem|retorna)"
+              rf" (\w+ )?{_LATER_WHEN}|\bdeixa (pra|para) depois\b", 0.92),
+    ("later", r"\bvou pensar\b|\bpreciso pensar\b|\bvou analisar\b|\bvou ver (com|e)\b", 0.85),
+    ("later", rf"\b{_LATER_WHEN}\b", 0.6),
+    # affirm phrases: interest said in words rather than "sim"
+    ("affirm", r"(?<!nao )\b(quero saber mais|quero (entender|conhecer|saber)|tenho interesse|me interess\w*|"
+               r"interessad[oa])\b", 0.82),
+    ("affirm", r"\b(manda|mande|envia|envie|pode mandar|pode enviar)\b.{0,10}\b(proposta|simulacao|orcamento|"
+               r"informac\w*|detalhes|planos|opcoes)\b", 0.8),
+    ("affirm", r"\b(quero|vamos|bora|vou|posso|pode) (contratar|assinar|aderir|fechar|fazer)\b|"
+               r"\bonde (eu )?assino\b|\bcomo (faco|fazer|eu faco) (pra|para) (contratar|assinar|aderir)\b|"
+               r"\bproximo passo\b", 0.85),
+    ("affirm", r"^esta( bom| certo| otimo| bem| combinado| fechado)?$|^(ok|beleza) entao$", 0.88),
+    # deny phrases that the word-set check cannot see ("agora nao tenho interesse, obrigado")
+    ("deny", r"\bnao (tenho|tenho mais) interesse\b|\bsem interesse\b|\bde jeito nenhum\b|"
+             r"\bnem pensar\b|\bnao me interessa\b|\bdispenso\b", 0.9),
+    ("deny", r"^(nao|nem)\b.{0,20}\b(quero|preciso|obrigad[oa]|valeu)\b|\bnao (quero|preciso)\b", 0.8),
+    ("deny", r"\bnada a ver\b|\bnao estou interessad[oa]\b|\bnao me interess", 0.85),
+    # provide_info (entities add to this in code)
+    ("provide_info", r"\b(meu nome e|me chamo|aqui e o|aqui e a|aqui quem fala|eu sou o|eu sou a)\b", 0.82),
+    ("provide_info", r"\b(moro|resido|morando|moramos) (em|no|na|aqui)\b|\bsou eu\b", 0.76),
+    ("provide_info", r"\b(minha|a) (conta|fatura)( de luz)? (vem|veio|e|da|fica|esta|chega|gira|costuma)\b",
+     0.76),
+    ("provide_info", r"\b\d+ ?kwh\b|\bconsumo\b|\b\d{4,5}-\d{4}\b|\b(meu|o meu) (numero|telefone|celular|"
+                     r"email|cpf|endereco) e\b", 0.76),
+    ("provide_info", r"\b(e|sou|somos) (pessoa fisica|pessoa juridica|residencial|comercial|mei)\b", 0.85),
+)
+
+# --- entity cues --------------------------------------------------------------------------------
+CURRENCY_AFTER = r"^ ?(reais|real|conto|contos|pila|pilas|mangos|r\$)\b"
+# A number followed by one of these is energy, time or a count — never the bill in R$.
+UNIT_AFTER = (
+    r"^ ?(kwh|kw|wh|mwh|%|por cento|anos?|mes(es)?|dias?|h|horas?|hrs?|min|minutos|x|vezes|m2|metros?|"
+    r"km|pessoas|placas|paineis|quartos|andar|numero)\b"
+)
+BILL_CONTEXT = (
+    r"\b(conta|fatura|luz|energia|pago|pagando|pagamos|gasto|gasta|vem|veio|media|uns|umas|cerca|"
+    r"torno|aproximadamente|mais ou menos|fica|chega|valor|boleto|mensal|por mes)\b"
+)
+# "cnpj de voces" is a trust question about Serena, not the lead saying they are a company.
+JURIDICAL = (
+    r"\b(empresa|cnpj(?! (de|da|do|dos) (voces|serena))|loja|lojas|comercio|comercial|pessoa juridica|"
+    r"mei|meu negocio)\b|\b(tenho|temos|minha|meu|uma|um|pra|para|dono|dona)( \w+)? (padaria|restaurante|"
+    r"escritorio|mercado|mercadinho|lanchonete|oficina|clinica|consultorio|farmacia|academia|salao|"
+    r"fabrica|industria|pousada|hotel|bar)\b"
+)
+NATURAL = (
+    r"\b(minha casa|pra casa|pra minha casa|residencia|residencial|cpf|pessoa fisica|"
+    r"apartamento|meu apartamento|em casa|la de casa|domestico)\b"
+)
+PLAN_CHOICE = (
+    r"\b(quero|queria|vou de|vou no|vou com|vou querer|fico com|ficar com|escolho|escolhi|prefiro|"
+    r"pode ser|fechar com|fecho com|contratar|assinar o|manda o|esse|este)\b"
+)
+# Ties go to the intent whose handling matters most (stop > privacy > human > questions > ...).
+PRIORITY: tuple[str, ...] = (
+    "opt_out", "data_request", "ask_human", "ask_contract", "ask_trust", "ask_installation",
+    "ask_price", "ask_how_it_works", "choose_plan", "document_promise", "later", "provide_info",
+    "deny", "affirm", "thanks", "greeting", "other",
+)
