@@ -13,7 +13,11 @@ import typer
 
 from settings import Settings, get_settings
 
-app = typer.Typer(help="Sílvia, Serena Energia's WhatsApp pre-sales agent.", no_args_is_help=True)
+app = typer.Typer(
+    help="Sílvia, Serena Energia's WhatsApp pre-sales agent.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 mcp_app = typer.Typer(help="Serve Sílvia's MCP servers over streamable HTTP at /mcp.")
 db_app = typer.Typer(help="Database migrations (Alembic).")
 app.add_typer(mcp_app, name="mcp")

@@ -38,6 +38,7 @@ def route_by_stage(state: SilviaState) -> str:
         state.get("intent") or "other",
         state["inbound"].get("kind", "text"),
         profile_complete(state.get("profile") or {}),
+        bool(state.get("human_offered")),
     )
 
 

@@ -54,11 +54,17 @@ class Silvia:
     """A ready-to-talk Sílvia: the compiled graph plus the dependencies it runs with."""
 
     def __init__(
-        self, graph: CompiledStateGraph, deps: Deps, leads: LeadRepository, sandbox: SandboxBackend | None
+        self,
+        graph: CompiledStateGraph,
+        deps: Deps,
+        leads: LeadRepository,
+        registrations: RegistrationRepository,
+        sandbox: SandboxBackend | None,
     ) -> None:
         self.graph = graph
         self.deps = deps
         self.leads = leads
+        self.registrations = registrations
         self.sandbox = sandbox
 
     @staticmethod
@@ -114,7 +120,7 @@ async def open_silvia(settings: Settings, *, clock: Any = None) -> AsyncIterator
     url = await prepare_database(settings)
     engine = create_engine(url)
     sessions = session_factory(engine)
-    leads = LeadRepository(sessions)
+    leads, registrations = LeadRepository(sessions), RegistrationRepository(sessions)
     async with AsyncExitStack() as stack:
         stack.push_async_callback(engine.dispose)
         sandbox: SandboxBackend | None = None
@@ -126,9 +132,7 @@ async def open_silvia(settings: Settings, *, clock: Any = None) -> AsyncIterator
         if settings.serena_mcp_url:
             serena = McpConnection.remote(settings.serena_mcp_url)
         else:
-            serena = McpConnection.inprocess(
-                build_serena_server(SerenaCatalog(), RegistrationRepository(sessions))
-            )
+            serena = McpConnection.inprocess(build_serena_server(SerenaCatalog(), registrations))
         await stack.enter_async_context(whatsapp)
         await stack.enter_async_context(serena)
         checkpointer = await stack.enter_async_context(open_checkpointer(settings))
@@ -147,4 +151,4 @@ async def open_silvia(settings: Settings, *, clock: Any = None) -> AsyncIterator
         )
         if clock is not None:
             deps.clock = clock
-        yield Silvia(build_graph(checkpointer), deps, leads, sandbox)
+        yield Silvia(build_graph(checkpointer), deps, leads, registrations, sandbox)

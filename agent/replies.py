@@ -76,7 +76,7 @@ def context_variables(state: SilviaState, book: PromptBook) -> dict[str, Any]:
         "first_name": name,
         "name": profile.get("name", ""),
         "name_greeting": f" {name}" if name else "",
-        "nudge": book.render(nudge_id(stage, profile), {}).text,
+        "nudge": book.render(nudge_id(stage, profile), {"first_name": name}).text,
     }
     for key in ("city", "state", "company"):
         if profile.get(key):

@@ -24,7 +24,9 @@ DOCUMENT_STAGES: frozenset[Stage] = frozenset({Stage.PLAN_SELECTED, Stage.DOCUME
 STAGE_NODES = ("reception", "plans", "documents", "qualification", "answer", "opt_out", "handoff", "fallback")
 
 
-def route_turn(stage: Stage, intent: str, kind: str, profile_complete: bool) -> str:
+def route_turn(
+    stage: Stage, intent: str, kind: str, profile_complete: bool, human_offered: bool = False
+) -> str:
     """The stage node that handles this inbound message."""
     if intent == Intent.OPT_OUT or stage == Stage.OPTED_OUT:
         return "opt_out"  # the node also decides whether a lead who opted out re-opened
@@ -32,7 +34,7 @@ def route_turn(stage: Stage, intent: str, kind: str, profile_complete: bool) -> 
         return "answer" if stage in DONE_STAGES else "documents"
     if kind in UNUSABLE_KINDS:
         return "fallback"
-    if intent == Intent.ASK_HUMAN:
+    if intent == Intent.ASK_HUMAN or (human_offered and intent == Intent.AFFIRM):
         return "handoff"
     if stage == Stage.DOCUMENT_RECEIVED:
         return "qualification"

@@ -97,7 +97,7 @@ class SilviaState(TypedDict, total=False):
     phone: str
     inbound: dict[str, Any]  # Inbound.model_dump(mode="json")
     profile: Profile
-    stage: Stage
+    stage: str  # a Stage value (plain string, so checkpoints stay plain JSON)
     prompt_version: str
 
     intent: str
@@ -116,6 +116,7 @@ class SilviaState(TypedDict, total=False):
     opted_out_at: str
     opt_out_words: str
     human_requested: bool
+    human_offered: bool  # Sílvia offered a specialist: a "sim" now means "yes, hand me over"
 
     replies: list[Reply]  # this turn's outgoing messages
     sent: list[dict[str, Any]]  # what deliver sent: {message_id, text, kind}

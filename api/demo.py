@@ -10,6 +10,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from agent.economics import format_brl
 from agent.inbound import Inbound
 from agent.ports import LeadRecord
 from api.terminal import Echo, print_lead, print_turn
@@ -87,7 +88,8 @@ async def run_lead(silvia: Silvia, demo: DemoLead, echo: Echo) -> dict[str, Any]
     lead = demo.lead
     await reset_lead(silvia, lead.phone)
     await silvia.leads.upsert_lead(lead)
-    echo(f"\n━━ {lead.name} · {lead.phone} · {lead.city}/{lead.state} · conta R$ {lead.bill_amount:.2f} ━━")
+    bill = format_brl(lead.bill_amount or 0)
+    echo(f"\n━━ {lead.name} · {lead.phone} · {lead.city}/{lead.state} · conta R$ {bill} ━━")
     for step in demo.script:
         inbound, shown = _inbound(silvia, lead, step)
         print_lead(echo, lead.name.split()[0], shown)

@@ -30,7 +30,6 @@ SAMPLE = {
     "reason": "A conta mínima é de R$ 150,00.",
     "missing": "*sua cidade*",
     "specialist_part": "",
-    "next_step": "Se tiver outra dúvida, é só mandar.",
     "nudge": "Qual dos planos você prefere?",
     "plan_name": "Plano Plus",
     "plan_badge": "",

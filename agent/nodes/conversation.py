@@ -2,21 +2,47 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from langgraph.runtime import Runtime
 
 from agent.context import Deps
 from agent.hours import is_business_hours
+from agent.intent import normalise
 from agent.nodes.funnel import faq_reply
 from agent.replies import reply
 from agent.routing import DOCUMENT_STAGES, DONE_STAGES, FAQ_INTENTS
 from agent.state import Intent, Reply, SilviaState, Stage
 
-# Messages that do not re-open a conversation after an opt-out: we stay silent.
-SILENT_AFTER_OPT_OUT = frozenset({Intent.OPT_OUT, Intent.THANKS, Intent.DENY, Intent.OTHER, Intent.LATER})
+# After an opt-out only an explicit request from the lead re-opens the conversation; "ok",
+# "obrigado" or another "pare" are recorded and never answered.
+REOPENING_INTENTS = frozenset(
+    {
+        Intent.GREETING,
+        Intent.CHOOSE_PLAN,
+        Intent.PROVIDE_INFO,
+        Intent.ASK_HUMAN,
+        Intent.DATA_REQUEST,
+        *FAQ_INTENTS,
+    }
+)
 # Stages where a follow-up would be unwelcome or pointless.
 NO_FOLLOWUP_STAGES = frozenset({Stage.NEW, Stage.OPTED_OUT, Stage.LOST, Stage.NOT_QUALIFIED, *DONE_STAGES})
+
+
+_REOPEN_WORDS = re.compile(
+    r"\b(volt\w*|de novo|novamente|retom\w*|reativ\w*|continu\w*|quero (saber|ver|conhecer|economizar))\b"
+)
+
+
+def wants_to_reopen(state: SilviaState) -> bool:
+    """An explicit message from the lead after an opt-out: a question, data, or 'quero voltar'."""
+    if state.get("intent") in REOPENING_INTENTS:
+        return True
+    return state.get("intent") != Intent.OPT_OUT and bool(
+        _REOPEN_WORDS.search(normalise(state["inbound"].get("text") or ""))
+    )
 
 
 def _small_talk(intent: str, stage: Stage, state: SilviaState) -> Reply:
@@ -63,17 +89,17 @@ async def opt_out(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
         now = deps.clock().isoformat()
         await deps.leads.log("INFO", "opt_out", phone=state["phone"], details={"at": now})
         return {
-            "stage": Stage.OPTED_OUT,
+            "stage": Stage.OPTED_OUT.value,
             "opted_out_at": now,
             "opt_out_words": (inbound.get("text") or "")[:500],
             "replies": [reply("opt_out.confirmed")],
         }
-    if state.get("intent") in SILENT_AFTER_OPT_OUT and inbound.get("kind") in ("text", "interactive"):
+    if inbound.get("kind") in ("text", "interactive") and not wants_to_reopen(state):
         return {"replies": []}  # recorded, never answered
     if inbound.get("kind") not in ("text", "interactive", "image", "document"):
         return {"replies": []}
     await deps.leads.log("INFO", "opt_in_again", phone=state["phone"])
-    return {"stage": Stage.GREETED, "replies": [reply("small_talk.welcome_back")]}
+    return {"stage": Stage.GREETED.value, "replies": [reply("small_talk.welcome_back")]}
 
 
 async def fallback(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:

@@ -47,7 +47,7 @@ async def reception(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any
     profile: Profile = state.get("profile") or {}
     first_contact = state.get("stage") in (Stage.NEW, Stage.LOST, None)
     replies: list[Reply] = []
-    update: dict[str, Any] = {"stage": Stage.GREETED}
+    update: dict[str, Any] = {"stage": Stage.GREETED.value}
     if not profile_complete(profile):
         if first_contact or not first_name(profile):
             replies.append(reply("ask_profile"))
@@ -59,7 +59,9 @@ async def reception(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any
         version = "v2.0_premium" if econ.premium else None
         replies.append(reply("greeting" if first_contact else "estimate", version=version))
     if first_contact and state.get("intent") in FAQ_INTENTS:
-        replies.insert(0, faq_reply(state["intent"], profile, deps.prompts, nudge=False))
+        # Greet first, then answer the question the lead opened with (the greeting already asks
+        # the next step, so no nudge).
+        replies.append(faq_reply(state["intent"], profile, deps.prompts, nudge=False))
     update["replies"] = replies
     return update
 
@@ -96,7 +98,7 @@ async def plans(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
     catalog = await deps.serena.get_plans(profile.get("city", ""), profile.get("state", ""))
     if not catalog.served or not catalog.plans:
         return {
-            "stage": Stage.NOT_QUALIFIED,
+            "stage": Stage.NOT_QUALIFIED.value,
             "qualification": {
                 "qualified": False,
                 "reason_code": "state_not_served",
@@ -107,7 +109,7 @@ async def plans(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
     catalog_plans = [p.model_dump() for p in catalog.plans]
     lines = _plan_lines(catalog, profile["bill_amount"], deps)
     return {
-        "stage": Stage.PLANS_PRESENTED,
+        "stage": Stage.PLANS_PRESENTED.value,
         "distributor": catalog.distributor or "",
         "plans": catalog_plans,
         "replies": [reply("plan_presentation", plan_lines=lines, buttons=plan_buttons(catalog_plans))],
@@ -136,7 +138,7 @@ async def documents(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any
             "replies": [reply("plan_choice_prompt", buttons=plan_buttons(catalog_plans))],
         }
     return {
-        "stage": Stage.DOCUMENT_REQUESTED,  # passing through plan_selected within this node
+        "stage": Stage.DOCUMENT_REQUESTED.value,  # passing through plan_selected within this node
         "selected_plan": chosen,
         "plans": catalog_plans,
         "distributor": distributor,
@@ -155,19 +157,16 @@ async def _read_bill(state: SilviaState, deps: Deps) -> dict[str, Any]:
         reading = BillReading(ok=False, problem="corrupt")
     if reading.ok:
         return _accept_bill(state, reading)
-    attempts = int(state.get("bill_attempts") or 0) + 1
+    # Only weak reads count as tries; a wrong or broken file has its own answer.
+    problem = reading.problem or "unreadable"
+    weak_read = problem in ("unreadable", "image_not_supported")
+    attempts = int(state.get("bill_attempts") or 0) + int(weak_read)
     await deps.leads.log(
-        "INFO",
-        "bill_rejected",
-        phone=state["phone"],
-        details={"problem": reading.problem, "attempt": attempts},
+        "INFO", "bill_rejected", phone=state["phone"], details={"problem": problem, "attempt": attempts}
     )
-    if reading.problem == "image_not_supported":
-        template = "error.ocr_failed"
-    else:
-        template = f"bill.{reading.problem or 'unreadable'}"
-    if attempts >= MAX_BILL_ATTEMPTS and reading.problem in ("unreadable", "image_not_supported"):
-        template = "bill.offer_human"
+    if weak_read and attempts >= MAX_BILL_ATTEMPTS:
+        return {"bill_attempts": attempts, "human_offered": True, "replies": [reply("bill.offer_human")]}
+    template = "error.ocr_failed" if problem == "image_not_supported" else f"bill.{problem}"
     return {"bill_attempts": attempts, "replies": [reply(template)]}
 
 
@@ -182,7 +181,7 @@ def _accept_bill(state: SilviaState, reading: BillReading) -> dict[str, Any]:
     if fields.consumer_class in ("comercial", "industrial"):
         profile["person_type"] = "juridical"
     return {
-        "stage": Stage.DOCUMENT_RECEIVED,
+        "stage": Stage.DOCUMENT_RECEIVED.value,
         "bill": fields.model_dump(mode="json"),
         "bill_attempts": 0,
         "profile": profile,
@@ -199,7 +198,7 @@ async def qualification(state: SilviaState, runtime: Runtime[Deps]) -> dict[str,
     result = await deps.serena.validate_qualification(city, uf, profile.get("person_type", "natural"), amount)
     if not result.qualified:
         return {
-            "stage": Stage.NOT_QUALIFIED,
+            "stage": Stage.NOT_QUALIFIED.value,
             "qualification": result.model_dump(),
             "replies": [reply("qualification_result.not_qualified", reason=result.reason)],
         }
@@ -207,7 +206,7 @@ async def qualification(state: SilviaState, runtime: Runtime[Deps]) -> dict[str,
     plan = state.get("selected_plan") or next((p for p in catalog_plans if p.get("highlight")), None)
     plan = plan or (catalog_plans[0] if catalog_plans else None)
     update: dict[str, Any] = {
-        "stage": Stage.QUALIFIED,
+        "stage": Stage.QUALIFIED.value,
         "qualification": result.model_dump(),
         "selected_plan": plan,
         "plans": catalog_plans,
@@ -215,7 +214,7 @@ async def qualification(state: SilviaState, runtime: Runtime[Deps]) -> dict[str,
     }
     try:
         update["serena_lead_id"] = await deps.serena.register_lead(_registration(state, profile, bill, plan))
-        update["stage"] = Stage.REGISTERED
+        update["stage"] = Stage.REGISTERED.value
     except Exception as exc:  # the specialist can still register by hand; never lose the lead
         await deps.leads.log(
             "ERROR", "cadastrar_lead failed", phone=state["phone"], details={"error": str(exc)[:300]}
@@ -259,7 +258,7 @@ async def handoff(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
     if stage in (Stage.REGISTERED, Stage.QUALIFIED):
         bill = state.get("bill") or {}
         return {
-            "stage": Stage.HANDED_OFF,
+            "stage": Stage.HANDED_OFF.value,
             "specialist": assigned,
             "replies": [
                 reply(
@@ -273,14 +272,9 @@ async def handoff(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
             ],
         }
     part = f": *{assigned['display_name']}* vai te chamar {assigned['contact_when']}" if specialist else ""
-    next_step = deps.prompts.render(
-        "nudge.document_requested"
-        if stage in (Stage.PLAN_SELECTED, Stage.DOCUMENT_REQUESTED)
-        else "nudge.done",
-        {},
-    ).text
     return {
         "human_requested": True,
+        "human_offered": False,
         "specialist": assigned,
-        "replies": [reply("handoff.requested", specialist_part=part, next_step=next_step)],
+        "replies": [reply("handoff.requested", specialist_part=part)],
     }

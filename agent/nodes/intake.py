@@ -56,7 +56,7 @@ async def ingest(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
         "turn": {"started_at": perf_counter(), "cache_hit": False},
     }
     if not state.get("stage"):
-        update["stage"] = Stage.NEW
+        update["stage"] = Stage.NEW.value
     if not state.get("prompt_version"):
         update["prompt_version"] = deps.prompt_version
     if inbound.message_id and inbound.kind != "followup_tick":

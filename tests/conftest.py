@@ -1,0 +1,58 @@
+"""Shared fixtures: a real Sílvia on the embedded default (SQLite, in-process MCP, sandbox)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from agent.ports import LeadRecord
+from settings import Settings
+from wiring import Silvia, open_silvia
+
+# Tuesday 24 Nov 2026, 14:00 in Recife: business hours.
+BUSINESS_HOURS = datetime(2026, 11, 24, 17, 0, tzinfo=UTC)
+
+MARIA = LeadRecord(
+    phone="+5581999990001", name="Maria Oliveira", city="Recife", state="PE", bill_amount=380.0
+)
+
+
+def make_settings(data_dir: Path, **env: str) -> Settings:
+    """Settings for a test: only what the test says, never the developer's environment."""
+    return Settings(_env_file=None, SILVIA_DATA_DIR=str(data_dir), **env)  # type: ignore[call-arg]
+
+
+def require_service(variable: str) -> str:
+    """The URL of a real service for integration tests; skip without it unless CI requires it."""
+    url = os.environ.get(variable, "")
+    if not url:
+        if os.environ.get("SILVIA_REQUIRE_SERVICES") == "1":
+            pytest.fail(f"{variable} is not set but SILVIA_REQUIRE_SERVICES=1")
+        pytest.skip(f"{variable} not set")
+    return url
+
+
+@pytest.fixture
+def clock() -> list[datetime]:
+    """A controllable clock: tests move time by replacing clock[0]."""
+    return [BUSINESS_HOURS]
+
+
+@pytest.fixture
+async def silvia(
+    tmp_path: Path, clock: list[datetime], monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Silvia]:
+    for name in (
+        "DATABASE_URL",
+        "SUPABASE_CONNECTION_STRING",
+        "REDIS_URL",
+        "WHATSAPP_MCP_URL",
+        "SERENA_MCP_URL",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    async with open_silvia(make_settings(tmp_path), clock=lambda: clock[0]) as running:
+        yield running
