@@ -11,15 +11,16 @@ from typing import Annotated
 
 import typer
 
-from settings import Settings, get_settings
+from settings import get_settings
+from storage.cli import db_app
+from tools.cli import mcp_app
 
 app = typer.Typer(
     help="Sílvia, Serena Energia's WhatsApp pre-sales agent.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-mcp_app = typer.Typer(help="Serve Sílvia's MCP servers over streamable HTTP at /mcp.")
-db_app = typer.Typer(help="Database migrations (Alembic).")
+# Each room owns its commands; this file only mounts them.
 app.add_typer(mcp_app, name="mcp")
 app.add_typer(db_app, name="db")
 
@@ -85,55 +86,6 @@ def intent(
                 typer.echo(json.dumps({"text": line, **classify(line).to_dict()}, ensure_ascii=False))
         return
     typer.echo(json.dumps(classify(text or "").to_dict(), ensure_ascii=False))
-
-
-@mcp_app.command("whatsapp")
-def mcp_whatsapp(host: str = "127.0.0.1", port: int = 8101) -> None:
-    """The WhatsApp MCP server (sandbox backend: records what it sends)."""
-    from tools.http import serve_mcp_http
-    from tools.whatsapp_server import SandboxBackend, build_whatsapp_server
-
-    settings = get_settings()
-    serve_mcp_http(build_whatsapp_server(SandboxBackend(settings.media_dir)), host, port)
-
-
-@mcp_app.command("serena")
-def mcp_serena(host: str = "127.0.0.1", port: int = 8102) -> None:
-    """The Serena MCP server: plan catalog, qualification rules, registrations in the database."""
-    from storage.db import create_engine, session_factory
-    from storage.repositories import RegistrationRepository
-    from tools.http import serve_mcp_http
-    from tools.serena_server import SerenaCatalog, build_serena_server
-    from wiring import prepare_database
-
-    settings = get_settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    url = asyncio.run(prepare_database(settings))
-    registrations = RegistrationRepository(session_factory(create_engine(url)))
-    serve_mcp_http(build_serena_server(SerenaCatalog(), registrations), host, port)
-
-
-@db_app.command("upgrade")
-def db_upgrade() -> None:
-    """Apply all migrations (idempotent)."""
-    from storage.migrate import upgrade
-
-    settings = _ensure_dir(get_settings())
-    typer.echo(f"database at revision {upgrade(settings.effective_database_url)}")
-
-
-@db_app.command("current")
-def db_current() -> None:
-    """Show the database's migration revision and the newest one."""
-    from storage.migrate import current, head
-
-    settings = get_settings()
-    typer.echo(f"current: {current(settings.effective_database_url) or '(empty)'} · head: {head()}")
-
-
-def _ensure_dir(settings: Settings) -> Settings:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return settings
 
 
 if __name__ == "__main__":
