@@ -77,6 +77,7 @@ FILLER: frozenset[str] = _words(
 AFFIRM_CORE: frozenset[str] = _words(
     "sim claro quero pode bora beleza ok isso exato exatamente certo show fechado perfeito "
     "otimo top massa positivo vamos vamo topo aceito legal bom tenho demais certeza combinado "
+    "fechou partiu dale manda simbora "
     "👍 ✅ 👌 🙌 👏"
 )
 AFFIRM_WORDS: frozenset[str] = _words(
@@ -238,6 +239,8 @@ RULES: tuple[tuple[str, str, float], ...] = (
     ("ask_trust", r"\b(confiavel|confiaveis|confiar|confianca|idonea|seria|serio|seguro|segura|"
                   r"legitima|legitimo)\b", 0.8),
     ("ask_trust", r"\breclame aqui\b|\breclamac\w*|\breclamam\b|\bnunca ouvi falar\b", 0.86),
+    ("ask_trust", r"\b(falar|falam|falaram|fala|ouvi) mal\b|\bpropaganda enganosa\b|\bcnpj de voces\b|"
+                  r"\b(voces|vcs|a serena) tem cnpj\b", 0.86),
     ("ask_trust", r"\b(e|eh|isso e) (verdade|real)\b|\bexiste (mesmo|de verdade)|\bverdade mesmo\b", 0.8),
     ("ask_trust", r"\b(avaliac\w*|depoimento\w*|referencias|opinioes)\b", 0.75),
     ("ask_trust", r"\bcnpj (de|da|do|dos) (voces|serena|empresa)\b", 0.9),
@@ -339,6 +342,7 @@ RULES: tuple[tuple[str, str, float], ...] = (
              r"\bnem pensar\b|\bnao me interessa\b|\bdispenso\b", 0.9),
     ("deny", r"^(nao|nem)\b.{0,20}\b(quero|preciso|obrigad[oa]|valeu)\b|\bnao (quero|preciso)\b", 0.8),
     ("deny", r"\bnada a ver\b|\bnao estou interessad[oa]\b|\bnao me interess", 0.85),
+    ("deny", r"^(deixa|deixe) (pra|para) (la|depois nao)$|^(esquece|esqueca|deixa quieto)$", 0.85),
     # provide_info (entities add to this in code)
     ("provide_info", r"\b(meu nome e|me chamo|aqui e o|aqui e a|aqui quem fala|eu sou o|eu sou a)\b", 0.82),
     ("provide_info", r"\b(moro|resido|morando|moramos) (em|no|na|aqui)\b|\bsou eu\b", 0.76),
