@@ -31,6 +31,23 @@ class Settings(BaseSettings):
     serena_mcp_url: str = Field(default="", validation_alias="SERENA_MCP_URL")
     whatsapp_backend: str = Field(default="sandbox", validation_alias="WHATSAPP_BACKEND")
 
+    # Meta WhatsApp Cloud API (WHATSAPP_BACKEND=cloud) and the webhook service (api/).
+    whatsapp_api_url: str = Field(
+        default="https://graph.facebook.com/v21.0", validation_alias="WHATSAPP_API_URL"
+    )
+    whatsapp_api_token: str = Field(default="", validation_alias="WHATSAPP_API_TOKEN")
+    whatsapp_phone_number_id: str = Field(default="", validation_alias="WHATSAPP_PHONE_NUMBER_ID")
+    whatsapp_verify_token: str = Field(default="", validation_alias="WHATSAPP_VERIFY_TOKEN")
+    whatsapp_app_secret: str = Field(default="", validation_alias="WHATSAPP_APP_SECRET")
+    whatsapp_attempts: int = Field(default=3, validation_alias="WHATSAPP_RETRY_ATTEMPTS")
+    whatsapp_retry_base_delay: float = Field(default=1.0, validation_alias="WHATSAPP_RETRY_BASE_DELAY")
+    whatsapp_timeout: float = Field(default=10.0, validation_alias="WHATSAPP_TIMEOUT")
+    api_key: str = Field(default="", validation_alias="SILVIA_API_KEY")
+    max_webhook_bytes: int = Field(default=1024 * 1024, validation_alias="SILVIA_MAX_WEBHOOK_BYTES")
+    inbox_concurrency: int = Field(default=4, validation_alias="SILVIA_INBOX_CONCURRENCY")
+    inbox_reclaim_seconds: float = Field(default=60.0, validation_alias="SILVIA_INBOX_RECLAIM_SECONDS")
+    redis_prefix: str = Field(default="silvia:", validation_alias="SILVIA_REDIS_PREFIX")
+
     # Conversation behaviour.
     prompt_version: str = Field(default="v2.0_casual", validation_alias="SILVIA_PROMPT_VERSION")
     timezone: str = Field(default="America/Recife", validation_alias="SILVIA_TIMEZONE")

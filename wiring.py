@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from langgraph.graph.state import CompiledStateGraph
+from langgraph.types import Durability
 
 from agent.context import Deps
 from agent.inbound import Inbound
@@ -29,6 +30,7 @@ from tools.bill_reader import PdfBillReader
 from tools.client import McpConnection, SerenaTools, WhatsAppTools
 from tools.serena_server import SerenaCatalog, build_serena_server
 from tools.specialists import SpecialistRoster
+from tools.whatsapp_cloud import CloudBackend, whatsapp_backend
 from tools.whatsapp_server import SandboxBackend, build_whatsapp_server
 
 log = logging.getLogger(__name__)
@@ -71,17 +73,33 @@ class Silvia:
     def config(phone: str) -> dict[str, Any]:
         return {"configurable": {"thread_id": f"lead:{phone}"}}
 
-    async def handle(self, inbound: Inbound) -> TurnResult:
-        """Run one turn for one inbound event and return what Sílvia sent."""
+    async def handle(self, inbound: Inbound, *, durability: Durability | None = None) -> TurnResult:
+        """Run one turn for one inbound event and return what Sílvia sent.
+
+        `durability="sync"` (the webhook worker) writes each step's checkpoint before the next
+        step starts, so a crashed turn can be resumed exactly where it stopped.
+        """
         state = await self.graph.ainvoke(
-            {"inbound": inbound.model_dump(mode="json")}, self.config(inbound.phone), context=self.deps
+            {"inbound": inbound.model_dump(mode="json")},
+            self.config(inbound.phone),
+            context=self.deps,
+            durability=durability,
         )
+        return self.result(inbound.phone, state)
+
+    async def resume(self, phone: str) -> TurnResult:
+        """Finish a turn that was interrupted (e.g. by a crash) from its last checkpoint."""
+        state = await self.graph.ainvoke(None, self.config(phone), context=self.deps, durability="sync")
+        return self.result(phone, state)
+
+    @staticmethod
+    def result(phone: str, state: dict[str, Any]) -> TurnResult:
         replies = [
             {k: r.get(k) for k in ("text", "buttons", "layer", "prompt_version", "template_id")}
             for r in state.get("replies") or []
         ]
         return TurnResult(
-            phone=inbound.phone,
+            phone=phone,
             stage=str(state.get("stage")),
             intent=state.get("intent") or "",
             replies=replies,
@@ -101,6 +119,15 @@ class Silvia:
         if self.sandbox is None:
             raise RuntimeError("media can only be injected with the sandbox WhatsApp backend")
         return self.sandbox.register_media(data, mime_type, filename)
+
+
+def _error_logger(leads: LeadRepository) -> Any:
+    """Cloud API refusals go to sdr_logs (where alerts look) as well as the log."""
+
+    async def record(message: str, details: dict[str, Any]) -> None:
+        await leads.log("ERROR", message, phone=details.get("to"), details=details)
+
+    return record
 
 
 async def prepare_database(settings: Settings) -> str:
@@ -127,8 +154,11 @@ async def open_silvia(settings: Settings, *, clock: Any = None) -> AsyncIterator
         if settings.whatsapp_mcp_url:
             whatsapp = McpConnection.remote(settings.whatsapp_mcp_url)
         else:
-            sandbox = SandboxBackend(settings.media_dir)
-            whatsapp = McpConnection.inprocess(build_whatsapp_server(sandbox))
+            backend = whatsapp_backend(settings, on_error=_error_logger(leads))
+            if isinstance(backend, CloudBackend):
+                stack.push_async_callback(backend.aclose)
+            sandbox = backend if isinstance(backend, SandboxBackend) else None
+            whatsapp = McpConnection.inprocess(build_whatsapp_server(backend))
         if settings.serena_mcp_url:
             serena = McpConnection.remote(settings.serena_mcp_url)
         else:

@@ -208,3 +208,44 @@ class SerenaRegistration(Base):
     phone: Mapped[str | None] = mapped_column(sa.String(PHONE_LEN), index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     created_at: Mapped[datetime] = _created()
+
+
+class InboxMessage(Base):
+    """The embedded webhook inbox (api/inbox): each inbound message, raw, until processed.
+
+    `message_id` (WhatsApp's wamid) is unique, so a webhook Meta retries is stored once.
+    """
+
+    __tablename__ = "inbox_messages"
+    __table_args__ = (
+        sa.Index("idx_inbox_status", "status", "id"),
+        sa.Index("idx_inbox_phone", "phone", "id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    message_id: Mapped[str] = mapped_column(sa.String(128), unique=True)
+    phone: Mapped[str] = mapped_column(sa.String(PHONE_LEN))
+    source: Mapped[str] = mapped_column(sa.String(20))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    status: Mapped[str] = mapped_column(sa.String(12), default="pending", server_default="pending")
+    attempts: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    claimed_by: Mapped[str | None] = mapped_column(sa.String(64))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    error: Mapped[str | None] = mapped_column(sa.Text)
+    received_at: Mapped[datetime] = _created()
+
+
+class OutboundMessage(Base):
+    """A message Sílvia sent, by WhatsApp message id, with the last delivery status Meta reported."""
+
+    __tablename__ = "outbound_messages"
+
+    message_id: Mapped[str] = mapped_column(sa.String(128), primary_key=True)
+    lead_id: Mapped[str | None] = mapped_column(sa.String(PHONE_LEN), index=True)
+    status: Mapped[str] = mapped_column(sa.String(12), default="accepted", server_default="accepted")
+    status_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    errors: Mapped[list[Any] | None] = mapped_column(JSONType)
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = _updated()

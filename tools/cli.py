@@ -13,13 +13,14 @@ mcp_app = typer.Typer(help="Serve Sílvia's MCP servers over streamable HTTP at 
 
 @mcp_app.command("whatsapp")
 def mcp_whatsapp(host: str = "127.0.0.1", port: int = 8101) -> None:
-    """The WhatsApp MCP server (sandbox backend: records what it sends)."""
+    """The WhatsApp MCP server (WHATSAPP_BACKEND: sandbox records what it sends, cloud is Meta's API)."""
     from tools.http import serve_mcp_http
-    from tools.whatsapp_server import SandboxBackend, build_whatsapp_server
+    from tools.whatsapp_cloud import whatsapp_backend
+    from tools.whatsapp_server import build_whatsapp_server
 
     settings = get_settings()
-    typer.echo(f"WhatsApp MCP server (sandbox) at http://{host}:{port}/mcp")
-    serve_mcp_http(build_whatsapp_server(SandboxBackend(settings.media_dir)), host, port)
+    typer.echo(f"WhatsApp MCP server ({settings.whatsapp_backend}) at http://{host}:{port}/mcp")
+    serve_mcp_http(build_whatsapp_server(whatsapp_backend(settings)), host, port)
 
 
 @mcp_app.command("serena")

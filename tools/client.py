@@ -29,6 +29,11 @@ log = logging.getLogger(__name__)
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_ATTEMPTS = 3
 DEFAULT_BACKOFF = 0.2
+# Tools with a side effect a repeat would duplicate (a second WhatsApp message, a second
+# registration): a time-out may mean "done, but the answer was lost", so they are called once.
+NOT_RETRIED_TOOLS = frozenset(
+    {"sendTextMessage", "sendInteractiveButtons", "sendTemplateMessage", "cadastrar_lead"}
+)
 
 
 class ToolCallError(Exception):
@@ -178,9 +183,9 @@ class McpConnection:
 
     # calls ---------------------------------------------------------------------------------
 
-    async def _retrying(self, step: Any) -> Any:
+    async def _retrying(self, step: Any, attempts: int | None = None) -> Any:
         retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.attempts),
+            stop=stop_after_attempt(attempts or self.attempts),
             wait=wait_exponential(multiplier=self.backoff, min=self.backoff, max=5 * self.backoff),
             retry=retry_if_exception_type(_Transient),
             reraise=True,
@@ -207,9 +212,18 @@ class McpConnection:
             raise
 
     async def call(self, tool: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Call `tool` and return its structured result; ToolCallError on any failure."""
+        """Call `tool` and return its structured result; ToolCallError on any failure.
+
+        Connecting is always retried; the call itself only for tools a repeat cannot harm.
+        """
         try:
-            result: CallToolResult = await self._retrying(lambda: self._call_once(tool, args or {}))
+            if tool in NOT_RETRIED_TOOLS:
+                await self._retrying(self._ensure_client)
+                result: CallToolResult = await self._retrying(
+                    lambda: self._call_once(tool, args or {}), attempts=1
+                )
+            else:
+                result = await self._retrying(lambda: self._call_once(tool, args or {}))
         except _Transient as exc:
             raise McpUnavailableError(tool, f"MCP server {self.name} unavailable: {exc}") from exc
         except MCPError as exc:
