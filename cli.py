@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from evals.cli import eval_app
 from settings import get_settings
 from storage.cli import db_app
 from tools.cli import mcp_app
@@ -23,6 +24,7 @@ app = typer.Typer(
 # Each room owns its commands; this file only mounts them.
 app.add_typer(mcp_app, name="mcp")
 app.add_typer(db_app, name="db")
+app.add_typer(eval_app, name="eval")
 
 
 def _quiet_logs() -> None:

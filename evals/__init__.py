@@ -1,0 +1,1 @@
+"""How Sílvia is graded: datasets of conversations, targets that replay them, metrics, reports."""

@@ -1,0 +1,134 @@
+"""Judged metrics through deepeval's conversational metrics, with the judge on any
+OpenAI-compatible URL (a local server, vLLM, Ollama, OpenAI itself).
+
+persona      RoleAdherenceMetric (chatbot_role = Sílvia's persona from prompts/)
+relevance    TurnRelevancyMetric
+retention    KnowledgeRetentionMetric
+completeness ConversationCompletenessMetric
+persona_geval ConversationalGEval with the persona in `criteria` (deepeval 4.3.1 raises KeyError
+             on MultiTurnParams.CHATBOT_ROLE, see notes/evals.md)
+
+A judge that answers nonsense makes that metric's score None with the error recorded; the run
+goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from agent.templates import PromptBook
+from evals.grading import ConversationResult
+
+DEFAULT_METRICS = ("persona", "relevance", "retention", "completeness", "persona_geval")
+
+PERSONA_CRITERIA = (
+    "Avalie se o assistente (Sílvia, consultora de energia solar da Serena) mantém a persona em "
+    "todas as respostas: português brasileiro caloroso e profissional, chama o lead pelo primeiro "
+    "nome quando o conhece, usa formatação do WhatsApp (*negrito*, nunca **), 1 a 2 emojis por "
+    "mensagem, nunca diz ser uma IA, nunca inventa preços ou números e sempre traz a conversa de "
+    "volta ao próximo passo do funil. Persona:\n{persona}"
+)
+
+
+@dataclass
+class JudgeConfig:
+    base_url: str
+    model: str
+    api_key: str = "not-needed"
+    metrics: tuple[str, ...] = DEFAULT_METRICS
+    threshold: float = 0.5
+    concurrency: int = 4
+    timeout_s: float = 120.0
+
+
+def _quiet_deepeval() -> None:
+    # Telemetry off before deepeval is imported: zero outside connections.
+    os.environ.setdefault("DEEPEVAL_TELEMETRY_OPT_OUT", "1")
+    os.environ.setdefault("DEEPEVAL_DISABLE_PROGRESS_BAR", "1")
+    os.environ.setdefault("ERROR_REPORTING", "0")
+
+
+def build_test_case(result: ConversationResult, persona: str) -> Any:
+    """One deepeval ConversationalTestCase: lead turns as `user`, Sílvia's replies as `assistant`."""
+    from deepeval.test_case import ConversationalTestCase, Turn
+
+    turns: list[Turn] = []
+    for t in result.turns:
+        if t.skipped or not t.replies:
+            continue  # a restart, or a message after opt-out that is rightly left unanswered
+        turns.append(Turn(role="user", content=t.input or "(mensagem vazia)"))
+        turns.append(Turn(role="assistant", content="\n\n".join(t.replies)))
+    return ConversationalTestCase(
+        name=result.id,
+        turns=turns,
+        chatbot_role=persona,
+        scenario=result.scenario,
+        expected_outcome=result.expected_outcome,
+        metadata={"prompt_version": result.prompt_version, "source": result.source},
+    )
+
+
+def build_metrics(config: JudgeConfig, persona: str) -> dict[str, Any]:
+    from deepeval.metrics import (
+        ConversationalGEval,
+        ConversationCompletenessMetric,
+        KnowledgeRetentionMetric,
+        RoleAdherenceMetric,
+        TurnRelevancyMetric,
+    )
+    from deepeval.models import LocalModel
+    from deepeval.test_case import MultiTurnParams
+
+    judge = LocalModel(model=config.model, base_url=config.base_url, api_key=config.api_key)
+    common: dict[str, Any] = {"model": judge, "threshold": config.threshold, "async_mode": True}
+    factories = {
+        "persona": lambda: RoleAdherenceMetric(**common),
+        "relevance": lambda: TurnRelevancyMetric(**common),
+        "retention": lambda: KnowledgeRetentionMetric(**common),
+        "completeness": lambda: ConversationCompletenessMetric(**common),
+        "persona_geval": lambda: ConversationalGEval(
+            name="Persona",
+            criteria=PERSONA_CRITERIA.format(persona=persona),
+            evaluation_params=[MultiTurnParams.ROLE, MultiTurnParams.CONTENT, MultiTurnParams.SCENARIO],
+            **common,
+        ),
+    }
+    unknown = set(config.metrics) - set(factories)
+    if unknown:
+        raise ValueError(f"unknown judged metrics: {sorted(unknown)}; known: {sorted(factories)}")
+    return {name: factories[name]() for name in config.metrics}
+
+
+async def _measure(metric: Any, test_case: Any, timeout_s: float) -> dict[str, Any]:
+    try:
+        await asyncio.wait_for(metric.a_measure(test_case, _show_indicator=False), timeout_s)
+    except Exception as exc:  # a bad judge answer is a reported error, never a crashed run
+        return {"score": None, "reason": None, "error": f"{type(exc).__name__}: {exc}"[:400]}
+    score = metric.score
+    return {
+        "score": None if score is None else round(float(score), 4),
+        "reason": (metric.reason or "")[:600] if getattr(metric, "reason", None) else None,
+        "error": getattr(metric, "error", None),
+    }
+
+
+async def judge_conversations(results: list[ConversationResult], config: JudgeConfig) -> None:
+    """Fill `result.judged` for every played conversation (in place)."""
+    _quiet_deepeval()
+    persona = PromptBook.load().persona
+    gate = asyncio.Semaphore(config.concurrency)
+
+    async def judge_one(result: ConversationResult) -> None:
+        test_case = build_test_case(result, persona)
+        if len(test_case.turns) < 2:
+            return  # nothing was said to judge
+        async with gate:
+            # Metrics keep per-measure state: one fresh set per conversation.
+            metrics = build_metrics(config, persona)
+            for name, metric in metrics.items():
+                result.judged[name] = await _measure(metric, test_case, config.timeout_s)
+
+    await asyncio.gather(*(judge_one(r) for r in results if r.skipped is None))

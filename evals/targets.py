@@ -1,0 +1,250 @@
+"""Where a conversation is replayed: in-process (embedded), a running `silvia serve`, or as recorded.
+
+Every target plays one conversation on a fresh thread and returns one `TurnOutput` per turn.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+import httpx
+
+from agent.inbound import Inbound
+from agent.ports import LeadRecord
+from evals.attachments import render_attachment
+from evals.dataset import Conversation, Turn
+
+# Tuesday 24 Nov 2026, 14:00 in Recife: business hours, so replays never depend on today.
+FIXED_CLOCK = datetime(2026, 11, 24, 17, 0, tzinfo=UTC)
+EVAL_MAX_BILL_BYTES = 2 * 1024 * 1024
+
+
+@dataclass
+class TurnOutput:
+    replies: list[str]
+    stage: str | None = None
+    intent: str | None = None
+    layer: str | None = None
+    prompt_version: str | None = None  # of the first reply's template
+    lead_version: str | None = None  # the version the lead is assigned (sticky per lead)
+    latency_ms: float = 0.0
+    guard_violations: list[str] = field(default_factory=list)
+    templates: list[str] = field(default_factory=list)
+    error: str | None = None
+    skipped: bool = False  # a restart marker: no message, nothing to grade
+
+
+class Target(Protocol):
+    name: str
+
+    async def play(self, conv: Conversation, prompt_version: str | None) -> list[TurnOutput]: ...
+
+    def unsupported(self, conv: Conversation) -> str | None:
+        """Why this target cannot replay `conv` (None = it can)."""
+        ...
+
+
+class EmbeddedTarget:
+    """A real Sílvia built by `wiring.open_silvia` on a temporary data dir, with a fixed clock."""
+
+    name = "embedded"
+
+    def __init__(self, data_dir: Path | None = None, prompts_dir: Path | None = None, **env: str) -> None:
+        self._tmp = None if data_dir else tempfile.TemporaryDirectory(prefix="silvia-eval-")
+        self.data_dir = data_dir or Path(self._tmp.name)  # type: ignore[union-attr]
+        self.prompts_dir = prompts_dir
+        self.env = env
+        self.clock = [FIXED_CLOCK]
+        self._stack: AsyncExitStack | None = None
+        self.silvia: Any = None
+
+    async def __aenter__(self) -> EmbeddedTarget:
+        await self._open()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._close()
+        if self._tmp:
+            self._tmp.cleanup()
+
+    async def _open(self) -> None:
+        from agent.templates import PromptBook
+        from settings import Settings
+        from wiring import open_silvia
+
+        env = {"SILVIA_DATA_DIR": str(self.data_dir), "SILVIA_MAX_BILL_BYTES": str(EVAL_MAX_BILL_BYTES)}
+        settings = Settings(_env_file=None, **(env | self.env))  # type: ignore[call-arg]
+        self._stack = AsyncExitStack()
+        self.silvia = await self._stack.enter_async_context(
+            open_silvia(settings, clock=lambda: self.clock[0])
+        )
+        if self.prompts_dir:
+            self.silvia.deps.prompts = PromptBook.load(self.prompts_dir)
+
+    async def _close(self) -> None:
+        if self._stack:
+            await self._stack.aclose()
+            self._stack = None
+
+    def unsupported(self, conv: Conversation) -> str | None:
+        return None
+
+    async def play(self, conv: Conversation, prompt_version: str | None) -> list[TurnOutput]:
+        phone = conv.phone()
+        default_version = self.silvia.deps.prompt_version
+        self.silvia.deps.prompt_version = conv.prompt_version or prompt_version or default_version
+        try:
+            await self._fresh_thread(conv, phone)
+            return [await self._turn(conv, turn, phone) for turn in conv.turns]
+        finally:
+            if self.silvia is not None:
+                self.silvia.deps.prompt_version = default_version
+
+    async def _fresh_thread(self, conv: Conversation, phone: str) -> None:
+        await self.silvia.graph.checkpointer.adelete_thread(f"lead:{phone}")
+        await self.silvia.leads.forget(phone)
+        if conv.lead.seeded:  # known before the first message, as a CRM import would be
+            lead = conv.lead
+            await self.silvia.leads.upsert_lead(
+                LeadRecord(
+                    phone=phone,
+                    name=lead.name or "",
+                    city=lead.city,
+                    state=lead.state,
+                    bill_amount=lead.bill_amount,
+                    client_type=lead.client_type,
+                )
+            )
+
+    async def _turn(self, conv: Conversation, turn: Turn, phone: str) -> TurnOutput:
+        if turn.restart:
+            version = self.silvia.deps.prompt_version
+            await self._close()
+            await self._open()
+            self.silvia.deps.prompt_version = version
+            state = await self.silvia.state(phone)
+            return TurnOutput(replies=[], stage=state.get("stage"), skipped=True)
+        inbound = self._inbound(conv, turn, phone)
+        started = time.perf_counter()
+        try:
+            result = await self.silvia.handle(inbound)
+        except Exception as exc:  # a crash is a graded failure of this turn, not of the run
+            return TurnOutput(replies=[], error=f"{type(exc).__name__}: {exc}"[:500])
+        elapsed = (time.perf_counter() - started) * 1000
+        first = result.replies[0] if result.replies else {}
+        turn_info = result.state.get("turn") or {}
+        return TurnOutput(
+            replies=result.texts,
+            stage=result.stage,
+            intent=result.intent or None,
+            layer=first.get("layer"),
+            prompt_version=first.get("prompt_version"),
+            lead_version=result.state.get("prompt_version"),
+            latency_ms=round(elapsed, 2),
+            guard_violations=list(turn_info.get("guard_violations") or []),
+            templates=[r.get("template_id") or "" for r in result.replies],
+        )
+
+    def _inbound(self, conv: Conversation, turn: Turn, phone: str) -> Inbound:
+        name = (conv.lead.name or "").split()[0] if conv.lead.name else None
+        if turn.lead is not None:
+            return Inbound(phone=phone, kind="text", text=turn.lead, name=name)
+        if turn.button:
+            return Inbound(
+                phone=phone, kind="interactive", button_id=turn.button.id, text=turn.button.title, name=name
+            )
+        if turn.attachment:
+            data, mime, filename = render_attachment(turn.attachment, conv.lead.name, EVAL_MAX_BILL_BYTES)
+            media_id = self.silvia.receive_media(data, mime, filename)
+            kind = "image" if mime.startswith("image/") else "document"
+            return Inbound(
+                phone=phone, kind=kind, media_id=media_id, mime_type=mime, filename=filename, name=name
+            )
+        return Inbound(phone=phone, kind=turn.media or "unsupported", name=name)  # type: ignore[arg-type]
+
+
+class HttpTarget:
+    """A running `silvia serve`: one POST /v1/chat {phone, message, name?} per lead message."""
+
+    def __init__(self, base_url: str, salt: str | None = None, timeout: float = 30.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.name = self.base_url
+        # A new phone per run so each replay starts on a fresh thread of the long-lived server.
+        self.salt = salt or datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
+        self.timeout = timeout
+
+    def unsupported(self, conv: Conversation) -> str | None:
+        if conv.lead.seeded:
+            return "needs a CRM profile seeded before the first message (not possible over /v1/chat)"
+        if not conv.text_only:
+            return "has attachments, non-text media or restarts (/v1/chat takes text only)"
+        return None
+
+    async def play(self, conv: Conversation, prompt_version: str | None) -> list[TurnOutput]:
+        phone = conv.phone(self.salt)
+        outputs: list[TurnOutput] = []
+        async with httpx.AsyncClient(base_url=self.base_url, timeout=self.timeout) as client:
+            for turn in conv.turns:
+                message = turn.lead if turn.lead is not None else (turn.button.title if turn.button else "")
+                body: dict[str, Any] = {"phone": phone, "message": message}
+                if conv.lead.name:
+                    body["name"] = conv.lead.name.split()[0]
+                outputs.append(await self._post(client, body))
+        return outputs
+
+    @staticmethod
+    async def _post(client: httpx.AsyncClient, body: dict[str, Any]) -> TurnOutput:
+        started = time.perf_counter()
+        try:
+            response = await client.post("/v1/chat", json=body)
+            response.raise_for_status()
+            data = response.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            return TurnOutput(replies=[], error=f"{type(exc).__name__}: {exc}"[:500])
+        elapsed = (time.perf_counter() - started) * 1000
+        replies = data.get("replies") or []
+        first = replies[0] if replies else {}
+        return TurnOutput(
+            replies=[r.get("text", "") if isinstance(r, dict) else str(r) for r in replies],
+            stage=data.get("stage"),
+            intent=data.get("intent"),
+            layer=first.get("layer") if isinstance(first, dict) else None,
+            prompt_version=first.get("prompt_version") if isinstance(first, dict) else None,
+            lead_version=data.get("prompt_version"),
+            latency_ms=round(elapsed, 2),
+            guard_violations=list(data.get("guard_violations") or []),
+        )
+
+
+class RecordedTarget:
+    """Scores the replies recorded in the dataset as they are (`--recorded`)."""
+
+    name = "recorded"
+
+    def unsupported(self, conv: Conversation) -> str | None:
+        return None if conv.has_recorded else "has no recorded replies"
+
+    async def play(self, conv: Conversation, prompt_version: str | None) -> list[TurnOutput]:
+        outputs = []
+        for turn in conv.turns:
+            rec = turn.recorded
+            if rec is None:
+                outputs.append(TurnOutput(replies=[], skipped=True))
+                continue
+            outputs.append(
+                TurnOutput(
+                    replies=list(rec.replies),
+                    stage=rec.stage,
+                    intent=rec.intent,
+                    layer=rec.layer,
+                    prompt_version=rec.prompt_version,
+                    latency_ms=float(rec.latency_ms or 0.0),
+                )
+            )
+        return outputs
