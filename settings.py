@@ -25,6 +25,10 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("DATABASE_URL", "SUPABASE_CONNECTION_STRING"),
     )
     redis_url: str = Field(default="", validation_alias="REDIS_URL")
+    # Idle time after which a lead's conversation state expires in Redis (refreshed every turn).
+    thread_ttl_days: float = Field(default=30, gt=0, validation_alias="SILVIA_THREAD_TTL_DAYS")
+    # Root of every Redis key Sílvia writes (checkpoints, cache, dedup, locks).
+    redis_prefix: str = Field(default="silvia:", validation_alias="SILVIA_REDIS_PREFIX")
 
     # MCP servers: empty = in-process.
     whatsapp_mcp_url: str = Field(default="", validation_alias="WHATSAPP_MCP_URL")

@@ -21,10 +21,10 @@ from agent.inbound import Inbound
 from agent.templates import PromptBook
 from graph import build_graph
 from settings import Settings
-from storage.cache import InMemoryReplyCache
 from storage.checkpointer import open_checkpointer
 from storage.db import create_engine, is_sqlite, session_factory
 from storage.migrate import ensure_current, upgrade
+from storage.redis_cache import open_reply_cache
 from storage.repositories import LeadRepository, RegistrationRepository
 from tools.bill_reader import PdfBillReader
 from tools.client import McpConnection, SerenaTools, WhatsAppTools
@@ -166,11 +166,12 @@ async def open_silvia(settings: Settings, *, clock: Any = None) -> AsyncIterator
         await stack.enter_async_context(whatsapp)
         await stack.enter_async_context(serena)
         checkpointer = await stack.enter_async_context(open_checkpointer(settings))
+        cache = await stack.enter_async_context(open_reply_cache(settings))
         deps = Deps(
             whatsapp=WhatsAppTools(whatsapp),
             serena=SerenaTools(serena),
             leads=leads,
-            cache=InMemoryReplyCache(),
+            cache=cache,
             bills=PdfBillReader(max_bytes=settings.max_bill_bytes),
             specialists=SpecialistRoster.load(),
             prompts=PromptBook.load(),

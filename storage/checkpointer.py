@@ -1,7 +1,9 @@
 """The LangGraph checkpointer that keeps each lead thread's conversation state.
 
-Embedded default: `AsyncSqliteSaver` on `settings.checkpoint_path`. Production: Redis when
-`REDIS_URL` is set (added by a later issue; the branch below is where it goes).
+Embedded default: `AsyncSqliteSaver` on `settings.checkpoint_path`. Production: our
+`RedisCheckpointSaver` on plain Redis 7 when `REDIS_URL` is set (keys under
+`SILVIA_REDIS_PREFIX` + `cp:`, idle expiry `SILVIA_THREAD_TTL_DAYS`; see
+docs/decisions/0001-redis-checkpointer.md).
 """
 
 from __future__ import annotations
@@ -14,20 +16,28 @@ from typing import TYPE_CHECKING
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
+from storage.redis_checkpointer import RedisCheckpointSaver
+
 if TYPE_CHECKING:
     from settings import Settings
+
+
+def checkpoint_prefix(settings: Settings) -> str:
+    return f"{settings.redis_prefix}cp:"
 
 
 @asynccontextmanager
 async def open_checkpointer(settings: Settings) -> AsyncIterator[BaseCheckpointSaver]:
     """Yield a ready checkpointer (tables created); closes its connection on exit."""
     if settings.redis_url:
-        # Redis saver goes here (langgraph-checkpoint-redis): refuse rather than silently
-        # keeping production state in a local file the next container will not see.
-        raise NotImplementedError(
-            "REDIS_URL is set but the Redis checkpointer is not implemented yet; "
-            "unset REDIS_URL to use the embedded SQLite checkpointer."
-        )
+        async with RedisCheckpointSaver.from_url(
+            settings.redis_url,
+            prefix=checkpoint_prefix(settings),
+            ttl_seconds=int(settings.thread_ttl_days * 86_400),
+        ) as saver:
+            await saver.client.ping()  # fail at start, not on the first lead's message
+            yield saver
+        return
     async with open_sqlite_checkpointer(str(settings.checkpoint_path)) as saver:
         yield saver
 

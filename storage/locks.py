@@ -8,11 +8,29 @@ Two interfaces with in-process twins for the embedded default; the Redis impleme
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+from redis.asyncio import Redis
+from redis.exceptions import LockError
+
+if TYPE_CHECKING:
+    from settings import Settings
+
+log = logging.getLogger(__name__)
+
+DEDUP_TTL_SECONDS = 7 * 24 * 3600  # Meta retries a webhook for up to 7 days
+LOCK_LEASE_SECONDS = 30.0  # how long a crashed holder blocks the lead; renewed while alive
+LOCK_WAIT_SECONDS = 60.0  # how long a second message waits for the lead's current turn
+
+
+class LeadBusyError(RuntimeError):
+    """The lead's lock could not be taken in time (another turn is still running)."""
 
 
 class MessageDeduplicator(Protocol):
@@ -24,10 +42,19 @@ class MessageDeduplicator(Protocol):
         """Let a message id be processed again (e.g. when persisting it failed)."""
         ...
 
+    async def aclose(self) -> None:
+        """Release connections (a no-op in-process)."""
+        ...
+
 
 class LeadLocks(Protocol):
     def hold(self, phone: str) -> AbstractAsyncContextManager[None]:
-        """Exclusive access to one lead's thread while a turn runs."""
+        """Exclusive access to one lead's thread while a turn runs (raises `LeadBusyError`
+        if it cannot be had in time)."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release connections (a no-op in-process)."""
         ...
 
 
@@ -53,6 +80,9 @@ class InProcessDeduplicator:
     async def forget(self, message_id: str) -> None:
         self._seen.pop(message_id, None)
 
+    async def aclose(self) -> None:
+        self._seen.clear()
+
 
 class InProcessLeadLocks:
     """One asyncio.Lock per lead, dropped when nobody holds or waits for it."""
@@ -72,3 +102,99 @@ class InProcessLeadLocks:
             self._users[phone] -= 1
             if not self._users[phone]:
                 del self._users[phone], self._locks[phone]
+
+    async def aclose(self) -> None:
+        """Nothing to release (the locks live and die with the process)."""
+
+
+class RedisDeduplicator:
+    """Seen message ids as `SET key 1 NX EX ttl`: atomic across workers and restarts."""
+
+    def __init__(
+        self, client: Redis, prefix: str = "silvia:seen:", ttl_seconds: int = DEDUP_TTL_SECONDS
+    ) -> None:
+        self.client = client
+        self.prefix = prefix
+        self.ttl_seconds = ttl_seconds
+
+    async def first_time(self, message_id: str) -> bool:
+        return bool(await self.client.set(f"{self.prefix}{message_id}", 1, nx=True, ex=self.ttl_seconds))
+
+    async def forget(self, message_id: str) -> None:
+        await self.client.delete(f"{self.prefix}{message_id}")
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+class RedisLeadLocks:
+    """A per-lead lease (redis-py's token lock) renewed while the turn runs.
+
+    The lease is short so a crashed worker blocks the lead for at most `lease_seconds`; a live
+    one keeps it by re-acquiring the lease every `lease_seconds / 3`. Release only deletes
+    the key if it still holds our token, so an expired holder never frees someone else's lock.
+    """
+
+    def __init__(
+        self,
+        client: Redis,
+        prefix: str = "silvia:lock:",
+        lease_seconds: float = LOCK_LEASE_SECONDS,
+        wait_seconds: float = LOCK_WAIT_SECONDS,
+    ) -> None:
+        self.client = client
+        self.prefix = prefix
+        self.lease_seconds = lease_seconds
+        self.wait_seconds = wait_seconds
+
+    def key(self, phone: str) -> str:
+        return f"{self.prefix}{phone}"
+
+    @asynccontextmanager
+    async def hold(self, phone: str) -> AsyncIterator[None]:
+        lock = self.client.lock(
+            self.key(phone), timeout=self.lease_seconds, sleep=0.05, thread_local=False
+        )
+        if not await lock.acquire(blocking_timeout=self.wait_seconds):
+            raise LeadBusyError(f"lead …{phone[-4:]} is busy (lock not acquired in {self.wait_seconds}s)")
+        renewer = asyncio.create_task(self._renew(lock, phone))
+        try:
+            yield
+        finally:
+            renewer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewer
+            try:
+                await lock.release()
+            except LockError:  # the lease expired under us: nothing of ours to release
+                log.warning("lock of lead …%s had expired before release", phone[-4:])
+
+    async def _renew(self, lock: object, phone: str) -> None:
+        while True:
+            await asyncio.sleep(self.lease_seconds / 3)
+            try:
+                await lock.reacquire()  # type: ignore[attr-defined]
+            except LockError:
+                log.error("lost the lock of lead …%s while its turn was running", phone[-4:])
+                return
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+def _redis(settings: Settings) -> Redis:
+    return Redis.from_url(settings.redis_url, socket_timeout=5.0, socket_connect_timeout=5.0)
+
+
+def build_deduplicator(settings: Settings) -> MessageDeduplicator:
+    """Redis when `REDIS_URL` is set (shared by every worker), else in-process."""
+    if settings.redis_url:
+        return RedisDeduplicator(_redis(settings), f"{settings.redis_prefix}seen:")
+    return InProcessDeduplicator()
+
+
+def build_lead_locks(settings: Settings) -> LeadLocks:
+    """Redis when `REDIS_URL` is set (shared by every worker), else in-process."""
+    if settings.redis_url:
+        return RedisLeadLocks(_redis(settings), f"{settings.redis_prefix}lock:")
+    return InProcessLeadLocks()

@@ -86,11 +86,16 @@ async def test_open_checkpointer_sqlite(tmp_path: Path) -> None:
     assert settings.checkpoint_path.exists()
 
 
-async def test_open_checkpointer_redis_not_yet(tmp_path: Path) -> None:
-    settings = _settings(tmp_path).model_copy(update={"redis_url": "redis://localhost:6379/0"})
-    with pytest.raises(NotImplementedError, match="REDIS_URL"):
-        async with open_checkpointer(settings):
-            pass
+async def test_open_checkpointer_chooses_redis_when_redis_url_is_set(tmp_path: Path) -> None:
+    from storage.redis_checkpointer import RedisCheckpointSaver
+    from tests.conftest import require_service
+
+    url = require_service("TEST_REDIS_URL")
+    settings = _settings(tmp_path).model_copy(update={"redis_url": url, "thread_ttl_days": 3})
+    async with open_checkpointer(settings) as saver:
+        assert isinstance(saver, RedisCheckpointSaver)
+        assert saver.prefix == f"{settings.redis_prefix}cp:" and saver.ttl_seconds == 3 * 86_400
+    assert not settings.checkpoint_path.exists()  # nothing kept in a local file
 
 
 # --- engines --------------------------------------------------------------------------------

@@ -1,0 +1,183 @@
+"""The Redis checkpointer on real Redis 7: the official conformance suite and our own promises.
+
+Conformance and key-layout tests use TEST_REDIS_URL (own key prefix, removed after). Crash,
+restart, timeout and no-`KEYS` tests run a private `redis-server` with AOF on a free port.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from langgraph.checkpoint.conformance import checkpointer_test, validate
+from langgraph.checkpoint.conformance.capabilities import ALL_CAPABILITIES
+
+from agent.state import Stage
+from settings import Settings
+from storage.checkpointer import open_checkpointer
+from storage.redis_checkpointer import DEFAULT_TTL_SECONDS, RedisCheckpointSaver
+from tests.backends import drop_prefix, private_redis, redis_prefix
+from tests.conftest import MARIA, make_settings, require_service
+from wiring import open_silvia
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def redis_url() -> str:
+    return require_service("TEST_REDIS_URL")
+
+
+@pytest.fixture
+def prefix(redis_url: str) -> Iterator[str]:
+    value = redis_prefix("cp")
+    yield value
+    drop_prefix(redis_url, value)
+
+
+def _phone() -> str:
+    return f"+55819{uuid.uuid4().int % 10**8:08d}"
+
+
+async def test_official_conformance_suite_passes_in_full(redis_url: str, prefix: str) -> None:
+    @checkpointer_test(name="RedisCheckpointSaver")
+    async def factory() -> AsyncIterator[RedisCheckpointSaver]:
+        async with RedisCheckpointSaver.from_url(redis_url, prefix=prefix) as saver:
+            yield saver
+
+    report = await validate(factory)
+    failures = {
+        cap: result.failures for cap, result in report.results.items() if result.failures or not result.passed
+    }
+    assert not failures, failures
+    # Every capability, including the optional ones (copy, prune, delete_for_runs), is implemented.
+    assert set(report.results) == {cap.value for cap in ALL_CAPABILITIES}
+    assert all(result.detected for result in report.results.values())
+    assert sum(result.tests_passed for result in report.results.values()) >= 81
+
+
+def test_default_thread_ttl_is_thirty_days() -> None:
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.thread_ttl_days == 30
+    assert DEFAULT_TTL_SECONDS == 30 * 86_400
+
+
+async def _thread_keys(client: redis.asyncio.Redis, prefix: str, phone: str) -> list[bytes]:
+    return [key async for key in client.scan_iter(match=f"{prefix}*{phone}*", count=1000)]
+
+
+async def test_keys_carry_the_prefix_and_expiry_is_refreshed_every_turn(
+    tmp_path: Path, redis_url: str, prefix: str
+) -> None:
+    phone = _phone()
+    settings = make_settings(
+        tmp_path, REDIS_URL=redis_url, SILVIA_REDIS_PREFIX=prefix, SILVIA_THREAD_TTL_DAYS="2"
+    )
+    client = redis.asyncio.Redis.from_url(redis_url)
+    try:
+        async with open_silvia(settings) as silvia:
+            await silvia.leads.upsert_lead(MARIA.model_copy(update={"phone": phone}))
+            await silvia.say(phone, "oi")
+            # Every key in the database that mentions this lead is under our prefix.
+            everywhere = [k async for k in client.scan_iter(match=f"*{phone}*", count=1000)]
+            assert everywhere and all(k.decode().startswith(prefix) for k in everywhere)
+            keys = await _thread_keys(client, f"{prefix}cp:", phone)
+            assert len(keys) >= 5
+            for key in keys:
+                assert 2 * 86_400 - 60 < await client.ttl(key) <= 2 * 86_400
+                await client.expire(key, 100)  # as if the lead had been quiet for ~2 days
+            result = await silvia.say(phone, "sim")
+            assert result.stage == Stage.PLANS_PRESENTED  # the state was still there
+            for key in await _thread_keys(client, f"{prefix}cp:", phone):
+                assert await client.ttl(key) > 2 * 86_400 - 60, key  # refreshed, old keys too
+    finally:
+        await client.aclose()
+
+
+async def test_thread_expires_after_idle_ttl(redis_url: str, prefix: str) -> None:
+    async with RedisCheckpointSaver.from_url(redis_url, prefix=prefix, ttl_seconds=1) as saver:
+        config = {"configurable": {"thread_id": "lead:+5581000000001", "checkpoint_ns": ""}}
+        from langgraph.checkpoint.conformance.test_utils import generate_checkpoint
+
+        stored = await saver.aput(config, generate_checkpoint(), {"step": 0}, {})
+        await saver.aput_writes(stored, [("ch", "v")], "task-1")
+        assert await saver.aget_tuple(config) is not None
+        await asyncio.sleep(2.2)
+        assert await saver.aget_tuple(config) is None
+        assert [k async for k in saver.client.scan_iter(match=f"{prefix}*")] == []
+
+
+async def test_broken_connection_raises_and_restart_keeps_the_conversation(tmp_path: Path) -> None:
+    """Kill Redis mid-conversation: the turn fails loudly; restarted (AOF), the lead goes on."""
+    phone = _phone()
+    with private_redis(tmp_path / "redis") as server:
+        settings = make_settings(tmp_path / "app", REDIS_URL=server.url)
+        async with open_silvia(settings) as silvia:
+            await silvia.leads.upsert_lead(MARIA.model_copy(update={"phone": phone}))
+            await silvia.say(phone, "oi")
+            assert (await silvia.say(phone, "sim")).stage == Stage.PLANS_PRESENTED
+            assert silvia.sandbox is not None
+            sent_before = len(silvia.sandbox.sent(phone))
+
+            server.kill()
+            with pytest.raises(redis.exceptions.ConnectionError):
+                await silvia.say(phone, "quero o plus")
+            with pytest.raises(redis.exceptions.ConnectionError):
+                await silvia.state(phone)  # never an empty state that restarts the funnel
+            assert len(silvia.sandbox.sent(phone)) == sent_before  # nothing went out
+
+            server.start()  # same port, same directory: the AOF is replayed
+            result = await silvia.say(phone, "quero o plus")
+            assert result.stage == Stage.DOCUMENT_REQUESTED and "Plano Plus" in result.texts[0]
+
+        async with open_silvia(settings) as again:  # a fresh process sees the same memory
+            state = await again.state(phone)
+            assert state["stage"] == Stage.DOCUMENT_REQUESTED
+            assert state["selected_plan"]["id"] == "plus"
+
+
+async def test_a_read_that_times_out_raises(tmp_path: Path) -> None:
+    with private_redis(tmp_path / "redis") as server:
+        async with RedisCheckpointSaver.from_url(server.url, socket_timeout=0.3) as saver:
+            config = {"configurable": {"thread_id": "lead:+5581000000002", "checkpoint_ns": ""}}
+            assert await saver.aget_tuple(config) is None  # reachable and empty: None is right
+            pauser = server.client()
+            pauser.execute_command("CLIENT", "PAUSE", "2000", "ALL")
+            try:
+                with pytest.raises(redis.exceptions.TimeoutError):
+                    await saver.aget_tuple(config)
+            finally:
+                pauser.execute_command("CLIENT", "UNPAUSE")
+                pauser.close()
+
+
+async def test_delete_thread_works_where_keys_is_disabled(tmp_path: Path) -> None:
+    """`KEYS` renamed away (as hardened production servers do): delete_thread still works."""
+    with private_redis(tmp_path / "redis", "--rename-command", "KEYS", "") as server:
+        settings = make_settings(tmp_path / "app", REDIS_URL=server.url)
+        async with open_silvia(settings) as silvia:
+            for phone in (MARIA.phone, "+5581977770000"):
+                await silvia.leads.upsert_lead(MARIA.model_copy(update={"phone": phone}))
+                await silvia.say(phone, "oi")
+            with pytest.raises(redis.exceptions.ResponseError):
+                await silvia.graph.checkpointer.client.keys("*")
+            await silvia.graph.checkpointer.adelete_thread(f"lead:{MARIA.phone}")
+            assert (await silvia.state(MARIA.phone)) == {}
+            assert (await silvia.state("+5581977770000"))["stage"] == Stage.GREETED
+        client = server.client()
+        leftovers = [k for k in client.scan_iter(match=f"*{MARIA.phone}*")]
+        client.close()
+        assert leftovers == []
+
+
+async def test_open_checkpointer_refuses_an_unreachable_redis(tmp_path: Path) -> None:
+    from tests.backends import free_port
+
+    settings = make_settings(tmp_path, REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
+    with pytest.raises(redis.exceptions.ConnectionError):
+        async with open_checkpointer(settings):
+            pass
