@@ -24,7 +24,10 @@ from agent.state import SilviaState, Stage
 
 
 def after_ingest(state: SilviaState) -> str:
-    return "followup" if state["inbound"].get("kind") == "followup_tick" else "cache_lookup"
+    tick = state["inbound"].get("kind") == "followup_tick"
+    if (state.get("turn") or {}).get("paused"):  # a specialist took over: record only, no reply
+        return END if tick else "record"
+    return "followup" if tick else "cache_lookup"
 
 
 def after_cache(state: SilviaState) -> str:
@@ -73,7 +76,7 @@ def build_graph(checkpointer: BaseCheckpointSaver[Any] | None = None) -> Compile
         builder.add_node(name, getattr(nodes, name))
 
     builder.add_edge(START, "ingest")
-    builder.add_conditional_edges("ingest", after_ingest, ["followup", "cache_lookup"])
+    builder.add_conditional_edges("ingest", after_ingest, ["followup", "cache_lookup", "record", END])
     builder.add_conditional_edges("cache_lookup", after_cache, ["guard", "understand"])
     builder.add_conditional_edges(
         "understand",

@@ -20,6 +20,9 @@ from agent.context import Deps
 from agent.inbound import Inbound
 from agent.templates import PromptBook
 from graph import build_graph
+from ops.logs import turn_trace
+from ops.observe import MeteredLeadStore
+from ops.takeover import TakeoverStore
 from settings import Settings
 from storage.checkpointer import open_checkpointer
 from storage.db import create_engine, is_sqlite, session_factory
@@ -55,6 +58,8 @@ class TurnResult:
 class Silvia:
     """A ready-to-talk Sílvia: the compiled graph plus the dependencies it runs with."""
 
+    sessions: Any = None  # the business database's async_sessionmaker (set by open_silvia)
+
     def __init__(
         self,
         graph: CompiledStateGraph,
@@ -79,17 +84,19 @@ class Silvia:
         `durability="sync"` (the webhook worker) writes each step's checkpoint before the next
         step starts, so a crashed turn can be resumed exactly where it stopped.
         """
-        state = await self.graph.ainvoke(
-            {"inbound": inbound.model_dump(mode="json")},
-            self.config(inbound.phone),
-            context=self.deps,
-            durability=durability,
-        )
+        with turn_trace(inbound.phone, inbound.received_at):  # trace id for logs, end-to-end latency
+            state = await self.graph.ainvoke(
+                {"inbound": inbound.model_dump(mode="json")},
+                self.config(inbound.phone),
+                context=self.deps,
+                durability=durability,
+            )
         return self.result(inbound.phone, state)
 
     async def resume(self, phone: str) -> TurnResult:
         """Finish a turn that was interrupted (e.g. by a crash) from its last checkpoint."""
-        state = await self.graph.ainvoke(None, self.config(phone), context=self.deps, durability="sync")
+        with turn_trace(phone):
+            state = await self.graph.ainvoke(None, self.config(phone), context=self.deps, durability="sync")
         return self.result(phone, state)
 
     @staticmethod
@@ -170,7 +177,7 @@ async def open_silvia(settings: Settings, *, clock: Any = None) -> AsyncIterator
         deps = Deps(
             whatsapp=WhatsAppTools(whatsapp),
             serena=SerenaTools(serena),
-            leads=leads,
+            leads=MeteredLeadStore(leads),  # every recorded turn also updates the metrics
             cache=cache,
             bills=PdfBillReader(max_bytes=settings.max_bill_bytes),
             specialists=SpecialistRoster.load(),
@@ -179,7 +186,10 @@ async def open_silvia(settings: Settings, *, clock: Any = None) -> AsyncIterator
             history_turns=settings.history_turns,
             cache_ttl_seconds=settings.cache_ttl_seconds,
             timezone=settings.timezone,
+            takeover=TakeoverStore(sessions),
         )
         if clock is not None:
             deps.clock = clock
-        yield Silvia(build_graph(checkpointer), deps, leads, registrations, sandbox)
+        silvia = Silvia(build_graph(checkpointer), deps, leads, registrations, sandbox)
+        silvia.sessions = sessions  # the ops room's queries (dashboard, reports, health) share the pool
+        yield silvia

@@ -12,6 +12,7 @@ from agent.ports import (
     ReplyCachePort,
     SerenaPort,
     SpecialistDirectoryPort,
+    TakeoverPort,
     WhatsAppPort,
 )
 from agent.templates import PromptBook
@@ -37,3 +38,5 @@ class Deps:
     cache_ttl_seconds: int = 86_400
     timezone: str = "America/Recife"
     clock: Callable[[], datetime] = field(default=utc_now)
+    # Human takeover (None = never paused): a paused lead's messages are recorded, not answered.
+    takeover: TakeoverPort | None = None

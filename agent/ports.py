@@ -185,3 +185,12 @@ class Specialist(BaseModel):
 
 class SpecialistDirectoryPort(Protocol):
     async def assign(self, state: str | None, city: str | None) -> Specialist | None: ...
+
+
+# --- Human takeover -------------------------------------------------------------------------
+
+
+class TakeoverPort(Protocol):
+    """A specialist can pause Sílvia for one lead: she records the lead's messages, silently."""
+
+    async def is_paused(self, phone: str) -> bool: ...

@@ -83,6 +83,7 @@ class TurnInfo(TypedDict, total=False):
     nodes: list[str]
     guard_violations: list[str]
     interaction_type: str
+    paused: bool  # a specialist has taken over this lead: record only, no reply
 
 
 def keep_recent(

@@ -59,6 +59,9 @@ async def ingest(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
         update["stage"] = Stage.NEW.value
     if not state.get("prompt_version"):
         update["prompt_version"] = deps.prompt_version
+    if deps.takeover is not None and await deps.takeover.is_paused(inbound.phone):
+        update["turn"]["paused"] = True  # a specialist has the lead: record the message, stay silent
+        return update
     if inbound.message_id and inbound.kind != "followup_tick":
         try:
             await deps.whatsapp.mark_as_read(inbound.message_id)

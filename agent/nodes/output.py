@@ -194,6 +194,7 @@ def _turn_metadata(state: SilviaState, turn: dict[str, Any]) -> dict[str, Any]:
         "serena_lead_id": state.get("serena_lead_id"),
         "specialist": (state.get("specialist") or {}).get("name"),
         "opted_out_at": state.get("opted_out_at"),
+        "paused": bool(turn.get("paused")),  # a specialist had the lead: recorded, not answered
         "opt_out_words": state.get("opt_out_words") if state.get("stage") == Stage.OPTED_OUT else None,
     }
 

@@ -1,0 +1,1 @@
+"""How the team watches Sílvia: metrics, health checks, alerts, reports, dashboard, takeover."""

@@ -1,0 +1,114 @@
+"""Structured JSON logs with a trace id per turn; phone numbers hashed, CPF never.
+
+Every log record becomes one JSON line. Inside a turn (`turn_trace`) the record carries the
+turn's trace id and the hashed phone, so one lead's turn can be followed across modules
+without the logs ever holding a phone number or a CPF in clear.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Any
+
+TRACE_ID: ContextVar[str | None] = ContextVar("silvia_trace_id", default=None)
+LEAD_HASH: ContextVar[str | None] = ContextVar("silvia_lead_hash", default=None)
+
+# CPF with or without punctuation (11 digits) and Brazilian phones (+55 DDD number).
+_CPF = re.compile(r"(?<!\d)\d{3}\.?\d{3}\.?\d{3}-?\d{2}(?!\d)")
+_PHONE = re.compile(r"(?<![\w])\+?55\s?\(?\d{2}\)?\s?9?\d{4}[-\s]?\d{4}(?!\d)")
+# LogRecord attributes that are not "extra" fields.
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+
+
+def hash_phone(phone: str) -> str:
+    """A stable, non-reversible tag for a phone: the same lead gets the same tag in every log."""
+    digits = re.sub(r"\D", "", phone)
+    return "lead_" + hashlib.sha256(f"silvia:{digits}".encode()).hexdigest()[:12]
+
+
+def scrub(text: str) -> str:
+    """Phones become their hash; CPFs are removed (phones first: a phone is also 11+ digits)."""
+    text = _PHONE.sub(lambda m: hash_phone(m.group(0)), text)
+    return _CPF.sub("[cpf]", text)
+
+
+def _scrub_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, dict):
+        return {k: _scrub_value(v) for k, v in value.items() if k.lower() not in ("cpf", "document")}
+    if isinstance(value, list | tuple):
+        return [_scrub_value(v) for v in value]
+    return value
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: ts, level, logger, msg, trace_id, lead, and any extras."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": scrub(record.getMessage()),
+        }
+        if trace := TRACE_ID.get():
+            entry["trace_id"] = trace
+        if lead := LEAD_HASH.get():
+            entry["lead"] = lead
+        for key, value in vars(record).items():
+            if key not in _STANDARD and not key.startswith("_"):
+                entry[key] = _scrub_value(value)
+        if record.exc_info:
+            entry["exc"] = scrub(self.formatException(record.exc_info))
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def configure_logging(level: int | str = logging.INFO) -> None:
+    """Send every log record to stderr as JSON (idempotent: one handler, however often called)."""
+    root = logging.getLogger()
+    if any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    root.handlers = [h for h in root.handlers if not isinstance(h, logging.StreamHandler)]
+    root.addHandler(handler)
+    root.setLevel(level)
+
+
+turn_log = logging.getLogger("silvia.turn")
+
+
+@contextmanager
+def turn_trace(phone: str, received_at: datetime | None = None) -> Iterator[str]:
+    """Give the turn a trace id (and the lead's hash) for every log line it writes.
+
+    On exit it observes the end-to-end latency: from the webhook's receipt when known,
+    otherwise from the start of the turn.
+    """
+    from ops import metrics  # late: keeps this module importable without prometheus
+
+    trace_id = uuid.uuid4().hex[:16]
+    trace_token, lead_token = TRACE_ID.set(trace_id), LEAD_HASH.set(hash_phone(phone))
+    started = time.perf_counter()
+    try:
+        yield trace_id
+    finally:
+        elapsed = time.perf_counter() - started
+        if received_at is not None:
+            waited = (datetime.now(UTC) - received_at.astimezone(UTC)).total_seconds()
+            elapsed = max(elapsed, waited)
+        metrics.END_TO_END.observe(elapsed)
+        turn_log.info("turn done", extra={"elapsed_ms": round(elapsed * 1000)})
+        TRACE_ID.reset(trace_token)
+        LEAD_HASH.reset(lead_token)

@@ -1,0 +1,179 @@
+"""The seed's daily report (18:00 America/Recife): what happened on one local day.
+
+`build_daily_report` reads the database for one day in the business time zone and returns
+plain data; `ops.report_html` renders it as a page with charts and `daily_report_payload` as a
+Slack message. The funnel counts the day's active leads by the furthest stage each reached.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from ops.costs import cost_usd
+from ops.observe import llm_calls_of
+from ops.queries import (
+    Sessions,
+    conversions,
+    funnel_reached,
+    interactions_between,
+    latency_summary,
+    stage_counts,
+    top,
+)
+from storage.models import Lead, LeadInteraction, LeadStatus, SerenaRegistration
+
+# Intents that are a lead's objection or doubt (what the sales team should prepare for).
+OBJECTIONS = {
+    "ask_price": "preço",
+    "ask_trust": "confiança / é golpe?",
+    "ask_contract": "contrato / fidelidade",
+    "ask_installation": "instalação / obra",
+    "later": "deixar para depois",
+    "deny": "não tem interesse",
+}
+
+
+@dataclass
+class DailyReport:
+    day: date
+    timezone: str
+    new_leads: int = 0
+    active_leads: int = 0
+    turns: int = 0
+    leads_per_stage: dict[str, int] = field(default_factory=dict)
+    qualified: int = 0
+    registered: int = 0
+    handed_off: int = 0
+    opt_outs: int = 0
+    funnel: dict[str, int] = field(default_factory=dict)
+    conversions: list[tuple[str, str, float | None]] = field(default_factory=list)
+    latency: dict[str, Any] = field(default_factory=dict)
+    top_intents: list[tuple[str, int]] = field(default_factory=list)
+    top_objections: list[tuple[str, int]] = field(default_factory=list)
+    followups: dict[str, dict[str, int]] = field(default_factory=dict)  # kind -> {sent, answered}
+    llm: dict[str, dict[str, float]] = field(default_factory=dict)  # model -> calls, tokens, cost
+    errors: int = 0
+
+    @property
+    def llm_cost_usd(self) -> float:
+        return sum(m["cost_usd"] for m in self.llm.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["day"] = self.day.isoformat()
+        data["llm_cost_usd"] = self.llm_cost_usd
+        return data
+
+
+def day_window(day: date, timezone: str) -> tuple[datetime, datetime]:
+    """Local midnight to local midnight, in UTC."""
+    zone = ZoneInfo(timezone)
+    start = datetime.combine(day, time(0), zone)
+    return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
+
+
+async def _count(sessions: Sessions, query: Any) -> int:
+    async with sessions() as session:
+        return int(await session.scalar(query) or 0)
+
+
+async def _first_reached(sessions: Sessions, stage: str, start: datetime, end: datetime) -> int:
+    """Leads whose first interaction at `stage` happened in the window."""
+    first = (
+        sa.select(LeadInteraction.lead_id, sa.func.min(LeadInteraction.created_at).label("at"))
+        .where(LeadInteraction.stage == stage)
+        .group_by(LeadInteraction.lead_id)
+        .subquery()
+    )
+    return await _count(sessions, sa.select(sa.func.count()).where(first.c.at >= start, first.c.at < end))
+
+
+async def _followups(
+    sessions: Sessions, rows: list[dict[str, Any]], end: datetime
+) -> dict[str, dict[str, int]]:
+    """Follow-ups sent in the window by kind, and how many the lead answered within 24 h."""
+    sent = [r for r in rows if r["interaction_type"] == "followup" and r["message_sent"]]
+    if not sent:
+        return {}
+    leads = {r["lead_id"] for r in sent}
+    later = sa.select(LeadInteraction.lead_id, LeadInteraction.created_at).where(
+        LeadInteraction.lead_id.in_(leads),
+        LeadInteraction.message_received.is_not(None),
+        LeadInteraction.created_at >= min(r["created_at"] for r in sent),
+    )
+    async with sessions() as session:
+        replies = (await session.execute(later)).all()
+    result: dict[str, dict[str, int]] = {}
+    for row in sent:
+        meta = row["meta"] or {}
+        templates = [t for t in meta.get("templates") or [] if t]
+        kind = str(meta.get("followup_kind") or (templates[0].split(".", 1)[-1] if templates else "unknown"))
+        entry = result.setdefault(kind, {"sent": 0, "answered": 0})
+        entry["sent"] += 1
+        window_end = row["created_at"] + timedelta(hours=24)
+        if any(lead == row["lead_id"] and row["created_at"] < at <= window_end for lead, at in replies):
+            entry["answered"] += 1
+    return result
+
+
+def _llm(rows: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    totals: dict[str, dict[str, float]] = {}
+    for row in rows:
+        meta = dict(row["meta"] or {})
+        if row["model"] and "model" not in meta:
+            meta.update(model=row["model"], tokens_in=row["tokens_in"], tokens_out=row["tokens_out"])
+        for call in llm_calls_of(meta):
+            model, t_in, t_out = (
+                str(call["model"]),
+                int(call.get("tokens_in") or 0),
+                int(call.get("tokens_out") or 0),
+            )
+            entry = totals.setdefault(model, {"calls": 0, "tokens_in": 0, "tokens_out": 0, "cost_usd": 0.0})
+            entry["calls"] += 1
+            entry["tokens_in"] += t_in
+            entry["tokens_out"] += t_out
+            entry["cost_usd"] += cost_usd(model, t_in, t_out)
+    return totals
+
+
+async def build_daily_report(sessions: Sessions, day: date, timezone: str) -> DailyReport:
+    start, end = day_window(day, timezone)
+    rows = await interactions_between(sessions, start, end)
+    active = {r["lead_id"] for r in rows}
+    inbound = [r for r in rows if r["message_received"]]
+    report = DailyReport(day=day, timezone=timezone, active_leads=len(active), turns=len(rows))
+    report.new_leads = await _count(
+        sessions, sa.select(sa.func.count()).where(Lead.created_at >= start, Lead.created_at < end)
+    )
+    report.leads_per_stage = {k: v for k, v in (await stage_counts(sessions)).items() if v}
+    report.qualified = await _count(
+        sessions,
+        sa.select(sa.func.count()).where(
+            LeadStatus.qualification_date >= start, LeadStatus.qualification_date < end
+        ),
+    )
+    report.registered = await _count(
+        sessions,
+        sa.select(sa.func.count()).where(
+            SerenaRegistration.created_at >= start, SerenaRegistration.created_at < end
+        ),
+    )
+    report.handed_off = await _first_reached(sessions, "handed_off", start, end)
+    report.opt_outs = sum(1 for r in rows if r["interaction_type"] == "opt_out")
+    report.funnel = await funnel_reached(sessions, cohort=active, until=end)
+    report.conversions = conversions(report.funnel)
+    report.latency = latency_summary(rows)
+    report.top_intents = top(Counter(r["intent"] for r in inbound if r["intent"]))
+    report.top_objections = top(
+        Counter(OBJECTIONS[r["intent"]] for r in inbound if r["intent"] in OBJECTIONS)
+    )
+    report.followups = await _followups(sessions, rows, end)
+    report.llm = _llm(rows)
+    report.errors = sum(1 for r in rows if r["success"] is False)
+    return report
