@@ -1,0 +1,108 @@
+"""The FastAPI app: webhooks, chat, health; the inbox worker and other jobs run in its lifespan.
+
+`create_app(settings)` builds it; `silvia serve` runs it with uvicorn. The lifespan opens
+Sílvia (`wiring.open_silvia`), the inbox, the lead locks and the status store, starts the
+background services (`api.background`), and on shutdown stops them, letting in-flight turns
+finish, before closing everything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from api import routes_chat, routes_health, routes_webhook
+from api.background import BackgroundService, background_services
+from api.inbox import SqlInbox, build_inbox
+from api.services import Services
+from api.statuses import StatusStore
+from settings import Settings, get_settings
+from storage.db import create_engine
+from storage.locks import build_lead_locks
+from wiring import open_silvia
+
+log = logging.getLogger(__name__)
+
+SHUTDOWN_GRACE_SECONDS = 30.0
+
+
+async def _stop_all(services: Services) -> None:
+    services.stop.set()
+    tasks = list(services.tasks.values())
+    if not tasks:
+        return
+    _done, pending = await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE_SECONDS)
+    for task in pending:  # a turn that will not finish: the inbox hands it out again later
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def _close(*closers: object) -> None:
+    for closer in closers:
+        close = getattr(closer, "aclose", None)
+        if close is not None:
+            try:
+                await close()
+            except Exception:
+                log.exception("closing %s failed", type(closer).__name__)
+
+
+def _lifespan(settings: Settings, jobs: Mapping[str, BackgroundService]) -> Callable[[FastAPI], Any]:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with open_silvia(settings) as silvia:
+            engine = create_engine(settings.effective_database_url)
+            inbox, locks = build_inbox(settings), build_lead_locks(settings)
+            if isinstance(inbox, SqlInbox):
+                recovered = await inbox.recover()
+                if recovered:
+                    log.warning(
+                        "%d inbox message(s) left half-done by a previous run will be retried", recovered
+                    )
+            services = Services(settings, silvia, inbox, locks, StatusStore(engine), engine)
+            for name, job in jobs.items():
+                services.tasks[name] = asyncio.create_task(job(services, services.stop), name=name)
+            app.state.services = services
+            log.info("Sílvia is serving (background: %s)", ", ".join(jobs) or "none")
+            try:
+                yield
+            finally:
+                app.state.services = None
+                await _stop_all(services)
+                await _close(inbox, locks)
+                await engine.dispose()
+
+    return lifespan
+
+
+async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+    problems = [f"{'.'.join(map(str, e.get('loc', ())))}: {e.get('msg')}" for e in errors[:10]]
+    return JSONResponse(status_code=422, content={"detail": problems or str(exc)})
+
+
+def create_app(
+    settings: Settings | None = None, *, jobs: Mapping[str, BackgroundService] | None = None
+) -> FastAPI:
+    """The app for `settings` (the environment when omitted), running `jobs` in the background."""
+    settings = settings or get_settings()
+    jobs = background_services() if jobs is None else jobs
+    app = FastAPI(
+        title="Sílvia",
+        summary="Serena Energia's WhatsApp pre-sales agent: webhooks, chat and health.",
+        version="0.1.0",
+        lifespan=_lifespan(settings, jobs),
+    )
+    app.state.settings = settings
+    app.state.services = None
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    for module in (routes_webhook, routes_chat, routes_health):
+        app.include_router(module.router)
+    return app

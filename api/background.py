@@ -1,0 +1,37 @@
+"""Long-running jobs the app starts in its lifespan and stops (gracefully) on shutdown.
+
+Each is `async def job(services, stop)`: run until `stop` is set. The inbox worker is one;
+the follow-up scheduler adds itself to `background_services` with one line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from api.services import Services
+from api.worker import InboxWorker
+
+BackgroundService = Callable[[Services, asyncio.Event], Awaitable[None]]
+
+
+async def inbox_worker(services: Services, stop: asyncio.Event) -> None:
+    settings = services.settings
+    worker = InboxWorker(
+        services.silvia,
+        services.inbox,
+        services.locks,
+        services.statuses,
+        concurrency=settings.inbox_concurrency,
+        max_media_bytes=settings.max_bill_bytes,
+    )
+    await worker.run(stop)
+
+
+def background_services(*, worker: bool = True) -> dict[str, BackgroundService]:
+    """What `silvia serve` runs beside the HTTP server, by name (shown in the logs)."""
+    services: dict[str, BackgroundService] = {}
+    if worker:
+        services["inbox-worker"] = inbox_worker
+    # The follow-up scheduler (issue 9) registers here, e.g. services["scheduler"] = run_scheduler
+    return services

@@ -1,0 +1,34 @@
+"""Reading a request body safely: a size limit (413) and the content type (415)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import HTTPException, Request
+
+
+async def read_limited(request: Request, limit: int) -> bytes:
+    """The raw body (needed as-is for the signature), refusing anything over `limit` bytes."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise HTTPException(status_code=413, detail=f"body over the {limit} byte limit")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:  # a lying or missing Content-Length
+            raise HTTPException(status_code=413, detail=f"body over the {limit} byte limit")
+    return bytes(body)
+
+
+def require_json(request: Request) -> None:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise HTTPException(status_code=415, detail="Content-Type must be application/json")
+
+
+def parse_json(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise HTTPException(status_code=400, detail=f"malformed JSON: {exc}") from exc

@@ -1,0 +1,137 @@
+"""Meta's WhatsApp webhook payload: its shape, and how one message becomes an `Inbound`.
+
+Payload: `{"object": "whatsapp_business_account", "entry": [{"changes": [{"value": {...}}]}]}`
+where each `value` may carry `contacts` (profile names), `messages` (what leads sent) and
+`statuses` (what happened to what we sent). Unknown fields are kept (Meta adds them often);
+missing required ones are a 400 with the path of the problem.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from agent.inbound import Inbound
+
+# Message types that are not a lead talking to us: acknowledged, stored, never answered.
+SILENT_TYPES = frozenset({"reaction", "system", "ephemeral", "request_welcome"})
+
+
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class MetaContact(_Open):
+    wa_id: str
+    profile: dict[str, Any] = Field(default_factory=dict)
+
+
+class MetaMessage(_Open):
+    id: str = Field(min_length=1, max_length=128)
+    from_: str = Field(alias="from", min_length=5, max_length=32)
+    type: str
+    timestamp: str | None = None
+
+
+class MetaStatus(_Open):
+    id: str = Field(min_length=1, max_length=128)
+    status: str
+    recipient_id: str | None = None
+    timestamp: str | None = None
+    errors: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class MetaValue(_Open):
+    messaging_product: str | None = None
+    contacts: list[MetaContact] = Field(default_factory=list)
+    messages: list[MetaMessage] = Field(default_factory=list)
+    statuses: list[MetaStatus] = Field(default_factory=list)
+
+
+class MetaChange(_Open):
+    field: str | None = None
+    value: MetaValue
+
+
+class MetaEntry(_Open):
+    id: str | None = None
+    changes: list[MetaChange] = Field(default_factory=list)
+
+
+class MetaWebhook(_Open):
+    object: str | None = None
+    entry: list[MetaEntry] = Field(min_length=1)
+
+
+def e164(wa_id: str) -> str:
+    """WhatsApp ids are the digits of the number; our leads are keyed by E.164 (`+55…`)."""
+    digits = "".join(ch for ch in wa_id if ch.isdigit())
+    return f"+{digits}"
+
+
+def when(timestamp: str | None) -> datetime | None:
+    if not timestamp or not timestamp.isdigit():
+        return None
+    return datetime.fromtimestamp(int(timestamp), tz=UTC)
+
+
+def raw_messages(webhook: MetaWebhook) -> list[dict[str, Any]]:
+    """Each message as the raw JSON Meta sent, with its sender's contact card beside it."""
+    found: list[dict[str, Any]] = []
+    for entry in webhook.entry:
+        for change in entry.changes:
+            names = {c.wa_id: (c.profile or {}).get("name") for c in change.value.contacts}
+            for message in change.value.messages:
+                raw = message.model_dump(mode="json", by_alias=True)
+                found.append({"message": raw, "name": names.get(message.from_)})
+    return found
+
+
+def statuses(webhook: MetaWebhook) -> list[MetaStatus]:
+    return [s for entry in webhook.entry for change in entry.changes for s in change.value.statuses]
+
+
+def is_silent(raw: dict[str, Any]) -> bool:
+    return raw["message"].get("type") in SILENT_TYPES
+
+
+def to_inbound(raw: dict[str, Any]) -> Inbound:
+    """One stored raw message (see `raw_messages`) → the `Inbound` the graph understands."""
+    message: dict[str, Any] = raw["message"]
+    kind = message.get("type", "unsupported")
+    base: dict[str, Any] = {
+        "phone": e164(message["from"]),
+        "message_id": message["id"],
+        "name": raw.get("name") or None,
+        "received_at": when(message.get("timestamp")),
+    }
+    body = message.get(kind) if isinstance(message.get(kind), dict) else {}
+    if kind == "text":
+        return Inbound(**base, kind="text", text=str(body.get("body") or ""))
+    if kind == "interactive":
+        reply = body.get("button_reply") or body.get("list_reply") or {}
+        if reply.get("id"):
+            return Inbound(**base, kind="interactive", button_id=reply["id"], text=reply.get("title") or "")
+        return Inbound(**base, kind="unsupported")
+    if kind == "button":  # a quick-reply button of a template message
+        payload = body.get("payload") or body.get("text") or ""
+        return Inbound(**base, kind="interactive", button_id=payload, text=body.get("text") or payload)
+    if kind in ("image", "document"):
+        if not body.get("id"):
+            return Inbound(**base, kind="unsupported")
+        return Inbound(
+            **base,
+            kind=kind,
+            media_id=body["id"],
+            mime_type=body.get("mime_type"),
+            filename=body.get("filename"),
+            text=body.get("caption") or "",
+        )
+    if kind == "location":
+        where = " — ".join(str(body[k]) for k in ("name", "address") if body.get(k))
+        return Inbound(**base, kind="location", text=where)
+    if kind in ("audio", "sticker"):
+        return Inbound(**base, kind=kind, media_id=body.get("id"), mime_type=body.get("mime_type"))
+    return Inbound(**base, kind="unsupported")  # video, contacts, order, anything new

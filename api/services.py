@@ -1,0 +1,43 @@
+"""What the running app holds (built once in the lifespan) and the FastAPI dependencies to reach it."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from api.inbox import Inbox
+from api.statuses import StatusStore
+from settings import Settings
+from storage.locks import LeadLocks
+from wiring import Silvia
+
+
+@dataclass
+class Services:
+    settings: Settings
+    silvia: Silvia
+    inbox: Inbox
+    locks: LeadLocks
+    statuses: StatusStore
+    engine: AsyncEngine
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+    tasks: dict[str, asyncio.Task[None]] = field(default_factory=dict)
+
+
+def get_services(request: Request) -> Services:
+    services: Services | None = getattr(request.app.state, "services", None)
+    if services is None:  # only between process start and the end of the lifespan start-up
+        raise HTTPException(status_code=503, detail="Sílvia is starting")
+    return services
+
+
+def get_app_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
