@@ -16,6 +16,7 @@ from agent.ports import (
     WhatsAppPort,
 )
 from agent.templates import PromptBook
+from agent.whatsapp_templates import TemplateCatalog
 
 
 def utc_now() -> datetime:
@@ -38,5 +39,7 @@ class Deps:
     cache_ttl_seconds: int = 86_400
     timezone: str = "America/Recife"
     clock: Callable[[], datetime] = field(default=utc_now)
+    # Approved WhatsApp templates: what goes out instead of free-form text after 24 h.
+    whatsapp_templates: TemplateCatalog = field(default_factory=TemplateCatalog.load)
     # Human takeover (None = never paused): a paused lead's messages are recorded, not answered.
     takeover: TakeoverPort | None = None

@@ -35,7 +35,10 @@ class Inbound(BaseModel):
     filename: str | None = None
     message_id: str | None = None
     name: str | None = Field(default=None, description="Profile name WhatsApp gave us, if any")
-    received_at: datetime | None = None
+    received_at: datetime | None = None  # followup_tick: the pass instant it belongs to
+    followup_kind: str | None = Field(
+        default=None, description="followup_tick only: what the scheduler planned (a kind, or 'lost')"
+    )
 
     @property
     def thread_id(self) -> str:

@@ -72,6 +72,7 @@ class Reply(TypedDict, total=False):
     facts: list[str]  # numbers this message may state (set by compose, checked by guard)
     version: str  # prompt version override for this message (e.g. the premium greeting)
     append_nudge: bool  # follow the text with the line that brings the lead back to the step
+    whatsapp_template: str  # set by deliver: sent as this approved template (24-hour rule)
 
 
 class TurnInfo(TypedDict, total=False):
@@ -83,6 +84,8 @@ class TurnInfo(TypedDict, total=False):
     nodes: list[str]
     guard_violations: list[str]
     interaction_type: str
+    followup: dict[str, Any]  # follow-up tick: {action, reason, kind}
+    followup_kind: str  # the follow-up this turn sends (counted in lead_status)
     paused: bool  # a specialist has taken over this lead: record only, no reply
 
 
@@ -116,6 +119,8 @@ class SilviaState(TypedDict, total=False):
     specialist: dict[str, Any]
     opted_out_at: str
     opt_out_words: str
+    last_inbound_at: str  # ISO time of the lead's last message (follow-ups, 24-hour window)
+    followups: dict[str, Any]  # {count, last_at, last_kind}: follow-ups sent (agent/followups.py)
     human_requested: bool
     human_offered: bool  # Sílvia offered a specialist: a "sim" now means "yes, hand me over"
 

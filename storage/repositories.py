@@ -159,7 +159,12 @@ class LeadRepository:
     @staticmethod
     def _status_upsert(session: AsyncSession, turn: TurnRecord, at: datetime) -> Any:
         table = LeadStatus.__table__
-        changes: dict[str, Any] = {"lead_stage": turn.stage, "last_interaction_date": at, "updated_at": at}
+        changes: dict[str, Any] = {"lead_stage": turn.stage, "updated_at": at}
+        if turn.message_received is not None:
+            # The lead's own activity: follow-ups (no inbound message) must not reset the clock
+            # the follow-up policy and WhatsApp's 24-hour window run on.
+            changes["last_interaction_date"] = at
+        changes |= _followup_and_opt_out(turn, at)
         if turn.bill_amount is not None:
             changes["bill_amount"] = turn.bill_amount
         if turn.consumption_kwh is not None:
@@ -168,6 +173,9 @@ class LeadRepository:
             changes["status"] = "qualified" if turn.qualified else "not_qualified"
         inserted = {**changes, "lead_id": turn.phone, "interaction_count": 1, "created_at": at}
         updated = {**changes, "interaction_count": sa.func.coalesce(table.c.interaction_count, 0) + 1}
+        if "last_followup_type" in changes:
+            inserted["followup_count"] = 1
+            updated["followup_count"] = sa.func.coalesce(table.c.followup_count, 0) + 1
         if turn.qualified:
             inserted["qualification_date"] = at
             # The first qualification is the one that counts for the funnel.
@@ -292,6 +300,19 @@ def _metrics_row(row: Any) -> dict[str, Any]:
         "contracts": int(row["contracts"]),
         "errors": int(row["errors"]),
     }
+
+
+def _followup_and_opt_out(turn: TurnRecord, at: datetime) -> dict[str, Any]:
+    """lead_status columns a turn's metadata sets: a follow-up sent, an opt-out (time and words)."""
+    changes: dict[str, Any] = {}
+    kind = turn.metadata.get("followup_kind")
+    if kind and turn.message_sent:
+        changes |= {"last_followup_date": at, "last_followup_type": str(kind)[:30]}
+    opted_out_at = turn.metadata.get("opted_out_at")
+    if turn.stage == Stage.OPTED_OUT and opted_out_at:
+        changes["opted_out_at"] = _utc(datetime.fromisoformat(str(opted_out_at)))
+        changes["opt_out_words"] = turn.metadata.get("opt_out_words")
+    return changes
 
 
 def _str_or_none(value: Any) -> str | None:

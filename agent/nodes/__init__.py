@@ -1,6 +1,7 @@
 """One function per graph node. Each reads `runtime.context` (Deps) and returns a state update."""
 
-from agent.nodes.conversation import answer, fallback, followup, opt_out
+from agent.nodes.conversation import answer, fallback, opt_out
+from agent.nodes.followup import followup
 from agent.nodes.funnel import documents, handoff, plans, qualification, reception
 from agent.nodes.intake import cache_lookup, ingest, understand
 from agent.nodes.output import compose, deliver, guard, record

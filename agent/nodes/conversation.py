@@ -1,4 +1,4 @@
-"""Nodes outside the funnel's forward path: answers, opt-out, fallback and follow-ups."""
+"""Nodes outside the funnel's forward path: answers, opt-out and fallback."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from agent.context import Deps
-from agent.hours import is_business_hours
 from agent.intent import normalise
 from agent.nodes.funnel import faq_reply
 from agent.replies import reply
@@ -27,8 +26,6 @@ REOPENING_INTENTS = frozenset(
         *FAQ_INTENTS,
     }
 )
-# Stages where a follow-up would be unwelcome or pointless.
-NO_FOLLOWUP_STAGES = frozenset({Stage.NEW, Stage.OPTED_OUT, Stage.LOST, Stage.NOT_QUALIFIED, *DONE_STAGES})
 
 
 _REOPEN_WORDS = re.compile(
@@ -87,11 +84,13 @@ async def opt_out(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
     inbound = state["inbound"]
     if state.get("stage") != Stage.OPTED_OUT:
         now = deps.clock().isoformat()
-        await deps.leads.log("INFO", "opt_out", phone=state["phone"], details={"at": now})
+        words = (inbound.get("text") or "")[:500]
+        # Each opt-out is kept with its time and words (sdr_logs); lead_status holds the latest.
+        await deps.leads.log("INFO", "opt_out", phone=state["phone"], details={"at": now, "words": words})
         return {
             "stage": Stage.OPTED_OUT.value,
             "opted_out_at": now,
-            "opt_out_words": (inbound.get("text") or "")[:500],
+            "opt_out_words": words,
             "replies": [reply("opt_out.confirmed")],
         }
     if inbound.get("kind") in ("text", "interactive") and not wants_to_reopen(state):
@@ -108,12 +107,3 @@ async def fallback(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]
     if kind in ("audio", "sticker", "location", "unsupported"):
         return {"replies": [reply(f"media.{kind}")]}
     return {"replies": [reply("fallback.not_understood")]}
-
-
-async def followup(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
-    """A scheduler tick: nudge a quiet lead, but only when it is allowed and useful."""
-    deps = runtime.context
-    stage = Stage(state.get("stage") or Stage.NEW)
-    if stage in NO_FOLLOWUP_STAGES or not is_business_hours(deps.clock(), deps.timezone):
-        return {"replies": []}
-    return {"replies": [reply("followup.no_response_2h")]}

@@ -55,6 +55,8 @@ async def ingest(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
         "entities": {},
         "turn": {"started_at": perf_counter(), "cache_hit": False},
     }
+    if inbound.kind != "followup_tick":  # the lead wrote: cancels pending follow-ups, opens the window
+        update["last_inbound_at"] = deps.clock().isoformat()
     if not state.get("stage"):
         update["stage"] = Stage.NEW.value
     if not state.get("prompt_version"):

@@ -11,6 +11,7 @@ from langgraph.runtime import Runtime
 from agent.context import Deps
 from agent.guard import check_message
 from agent.nodes.intake import cache_key
+from agent.outbound import plan_outbound
 from agent.ports import LeadRecord, TurnRecord
 from agent.replies import facts_of, render_reply
 from agent.state import Reply, SilviaState, Stage
@@ -99,22 +100,29 @@ async def guard(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
 
 
 async def deliver(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
-    """Send each message through the WhatsApp MCP tools (buttons when the reply has them)."""
+    """Send each message through the WhatsApp MCP tools (buttons when the reply has them).
+
+    `plan_outbound` applies the rules of every outbound path: no proactive message after an
+    opt-out, and an approved template outside WhatsApp's 24-hour window.
+    """
     deps = runtime.context
     sent: list[dict[str, Any]] = []
-    for message in state.get("replies") or []:
+    delivered: list[Reply] = []
+    for draft in state.get("replies") or []:
+        outbound = plan_outbound(draft, state, deps)
+        if outbound.blocked:
+            details = {"template_id": draft.get("template_id"), "reason": outbound.reason}
+            await deps.leads.log("WARNING", "outbound_blocked", phone=state.get("phone"), details=details)
+            continue
+        message = outbound.apply(draft)
+        delivered.append(message)
         try:
-            if message.get("buttons"):
-                message_id = await deps.whatsapp.send_buttons(
-                    state["phone"], message["text"], message["buttons"]
-                )
-            else:
-                message_id = await deps.whatsapp.send_text(state["phone"], message["text"])
+            message_id = await outbound.send(deps.whatsapp, state["phone"], message)
             sent.append({"message_id": message_id, "text": message["text"], "ok": True})
         except Exception as exc:  # recorded as a failed interaction; the inbox decides on retries
             log.error("delivery failed: %s", exc)
             sent.append({"message_id": None, "text": message["text"], "ok": False, "error": str(exc)[:300]})
-    return {"sent": sent}
+    return {"sent": sent, "replies": delivered}
 
 
 def interaction_type(replies: list[Reply]) -> str:
@@ -196,6 +204,11 @@ def _turn_metadata(state: SilviaState, turn: dict[str, Any]) -> dict[str, Any]:
         "opted_out_at": state.get("opted_out_at"),
         "paused": bool(turn.get("paused")),  # a specialist had the lead: recorded, not answered
         "opt_out_words": state.get("opt_out_words") if state.get("stage") == Stage.OPTED_OUT else None,
+        "followup_kind": turn.get("followup_kind"),
+        "followup": turn.get("followup"),
+        "whatsapp_templates": [
+            r["whatsapp_template"] for r in state.get("replies") or [] if r.get("whatsapp_template")
+        ],
     }
 
 
