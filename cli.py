@@ -16,6 +16,7 @@ from evals.cli import eval_app
 from settings import get_settings
 from storage.cli import db_app
 from tools.bill_cli import bill_command
+from tools.bill_cli import bill_command
 from tools.cli import mcp_app
 
 app = typer.Typer(
@@ -28,6 +29,7 @@ app.add_typer(mcp_app, name="mcp")
 app.add_typer(db_app, name="db")
 app.add_typer(serve_app)  # `silvia serve` and `silvia worker`, top level
 app.add_typer(eval_app, name="eval")
+app.command("bill")(bill_command)  # `silvia bill FILE... [--explain]`
 app.command("bill")(bill_command)  # `silvia bill FILE... [--explain]`
 
 

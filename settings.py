@@ -63,6 +63,12 @@ class Settings(BaseSettings):
     openai_api_key: str = Field(default="", validation_alias="OPENAI_API_KEY")
     openai_base_url: str = Field(default="", validation_alias="OPENAI_BASE_URL")
     openai_model: str = Field(default="gpt-4o-mini", validation_alias="OPENAI_MODEL")
+    # Vision model for bill photos OCR is unsure of (tools/bill_vision.py); each falls back to OPENAI_*.
+    vision_enabled: bool = Field(default=True, validation_alias="SILVIA_VISION_ENABLED")
+    vision_model: str = Field(default="", validation_alias="SILVIA_VISION_MODEL")
+    vision_base_url: str = Field(default="", validation_alias="SILVIA_VISION_BASE_URL")
+    vision_api_key: str = Field(default="", validation_alias="SILVIA_VISION_API_KEY")
+    vision_timeout: float = Field(default=30.0, gt=0, validation_alias="SILVIA_VISION_TIMEOUT")
 
     @property
     def sqlite_path(self) -> Path:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from agent.invoice_checks import PRICE_PER_KWH, validate_bill
+from agent.invoice_history import find_average, find_history
 from agent.invoice_layout import Hit, Page, barcode_amount, vote
 from agent.invoice_parties import find_address, find_customer
 from agent.invoice_patterns import (
@@ -28,8 +30,6 @@ from agent.ports import BillFields
 
 __all__ = ["looks_like_bill", "parse_bill_text", "parse_brl", "parse_date", "validate_bill"]
 
-MIN_TOTAL = 50.0  # seed: valor_conta > 50
-PRICE_PER_KWH = (0.40, 2.50)
 
 _TOTAL_LABEL = re.compile(
     r"total\s+a\s+pagar|valor\s+a\s+pagar|valor\s+total(?:\s+a\s+pagar)?|total\s+da\s+(?:fatura|conta)"
@@ -94,6 +94,8 @@ def parse_bill_text(text: str) -> tuple[BillFields, dict[str, float]]:
     fields.reference_month, conf["reference_month"] = _reference_month(page, fields.due_date)
     fields.installation_number, conf["installation_number"] = _installation(page)
     fields.consumer_class, conf["consumer_class"] = _consumer_class(page)
+    fields.history, conf["history"] = find_history(page)
+    fields.average_kwh, conf["average_kwh"] = find_average(page, fields.history)
     _cross_check_price(fields, conf)
     conf = {k: round(max(0.0, min(v, 1.0)), 2) for k, v in conf.items()}
     return fields, conf
@@ -272,39 +274,6 @@ def _cross_check_price(fields: BillFields, conf: dict[str, float]) -> None:
     if not PRICE_PER_KWH[0] <= price <= PRICE_PER_KWH[1]:
         conf["total_amount"] = min(conf["total_amount"], 0.4)
         conf["consumption_kwh"] = min(conf["consumption_kwh"], 0.4)
-
-
-def validate_bill(fields: BillFields, today: date | None = None) -> list[str]:
-    """Problem codes for bill fields; an empty list means the bill is usable.
-
-    Seed rules: total > R$ 50 and kWh > 0. Plausibility: R$/kWh within 0,40–2,50, due date sane.
-    """
-    problems: list[str] = []
-    total, kwh = fields.total_amount, fields.consumption_kwh
-    if total is None:
-        problems.append("missing_total")
-    elif total <= MIN_TOTAL:
-        problems.append("total_too_low")
-    if kwh is None:
-        problems.append("missing_consumption")
-    elif kwh <= 0:
-        problems.append("consumption_not_positive")
-    if total and kwh and kwh > 0 and not PRICE_PER_KWH[0] <= total / kwh <= PRICE_PER_KWH[1]:
-        problems.append("implausible_price_per_kwh")
-    if fields.due_date and not _due_date_sane(fields.due_date, fields.reference_month, today):
-        problems.append("implausible_due_date")
-    return problems
-
-
-def _due_date_sane(due: date, reference_month: str | None, today: date | None) -> bool:
-    today = today or date.today()
-    if not date(2000, 1, 1) <= due <= date(today.year + 1, today.month, 1):
-        return False
-    if reference_month:
-        month, year = (int(p) for p in reference_month.split("/"))
-        gap = (due.year - year) * 12 + due.month - month
-        return -1 <= gap <= 3
-    return True
 
 
 def looks_like_bill(text: str) -> bool:

@@ -154,9 +154,23 @@ def _find_document(page: Page, customer: Customer) -> int:
                 if score > 0 and (best is None or score > best[0]):
                     best = (score, i, m.group(0))
     if best is None:
-        return -1
+        return _partly_masked_cpf(page, customer)
     customer.document, customer.document_conf = mask_document(best[2]), best[0]
     return best[1]
+
+
+# "CPF: 685.-45": OCR drops the asterisks of a CPF the bill printed masked. The digits shown are the
+# ones our mask hides anyway, so the masked form is still known.
+_MASKED_CPF = re.compile(r"\bcpf\b[^\d*]{0,4}\d{0,3}[.\s*xX•]+-?\s?\d{0,2}(?![\d*])")
+
+
+def _partly_masked_cpf(page: Page, customer: Customer) -> int:
+    for i, folded in enumerate(page.folded):
+        m = _MASKED_CPF.search(folded)
+        if m and ("*" in m.group(0) or re.search(r"\d\.\s*-", m.group(0))):
+            customer.document, customer.document_conf = "***.***.***-**", 0.6
+            return i
+    return -1
 
 
 def _document_score(page: Page, i: int, start: int, kind: str) -> float:
@@ -212,7 +226,7 @@ def _city_uf_in_line(page: Page, i: int, line: str) -> list[tuple[str, str, floa
 
 
 def _clean_city(text: str) -> str | None:
-    city = re.split(r"\s-\s|,|:", text)[-1].strip(" .'")
+    city = re.split(r"\s-\s|,|:", text)[-1].strip(" .'-")  # OCR: "CEP:60371-181-FORTALEZA"
     words = city.split()
     if not words or len(words) > 5 or len(city) < 3 or not re.search(r"[A-Za-zÀ-ÿ]{3}", city):
         return None

@@ -86,8 +86,16 @@ BillProblem = Literal[
     "too_large",
     "not_a_bill",  # readable, but not an electricity bill
     "unsupported_type",  # not a PDF or an image
-    "image_not_supported",  # image bills need OCR (a later capability)
+    "image_not_supported",  # kept for old checkpoints; images are read by OCR now
+    "failed_validation",  # read with confidence, but fails a bill rule (see BillReading.issues)
 ]
+
+BillSource = Literal["pdf_text", "ocr", "vision", "none"]
+
+
+class MonthlyConsumption(BaseModel):
+    month: str  # MM/YYYY
+    kwh: float
 
 
 class BillFields(BaseModel):
@@ -102,19 +110,38 @@ class BillFields(BaseModel):
     total_amount: float | None = None
     due_date: date | None = None
     reference_month: str | None = None  # MM/YYYY
+    average_kwh: float | None = None  # as printed, else the mean of the printed history
+    history: list[MonthlyConsumption] = Field(default_factory=list)  # newest first
 
 
 class BillReading(BaseModel):
     ok: bool
     fields: BillFields = Field(default_factory=BillFields)
     confidence: dict[str, float] = Field(default_factory=dict)
-    source: Literal["pdf_text", "ocr", "vision", "none"] = "none"
+    source: BillSource = "none"  # where most fields came from
     problem: BillProblem | None = None
     text: str = ""  # what was read (for --explain); never logged
+    # Rule codes the bill fails or flags (validate_bill): "total_too_low", "price_out_of_tariff_range",
+    # "state_not_served", "vision_unverified", ... Blocking ones make ok=False/"failed_validation".
+    issues: list[str] = Field(default_factory=list)
+    field_sources: dict[str, BillSource] = Field(default_factory=dict)  # per field, when they differ
+    pages: int = 0  # pages/images read
+
+
+class BillFile(BaseModel):
+    """One page or photo of a bill, as received."""
+
+    data: bytes
+    mime_type: str
+    filename: str | None = None
 
 
 class BillReaderPort(Protocol):
     def read(self, data: bytes, mime_type: str, filename: str | None = None) -> BillReading: ...
+
+    def read_many(self, files: list[BillFile]) -> BillReading:
+        """Several pages/photos of ONE bill (front and back, two PDF pages) merged into one reading."""
+        ...
 
 
 # --- Storage --------------------------------------------------------------------------------

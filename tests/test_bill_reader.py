@@ -139,8 +139,13 @@ def test_pdf_without_text_layer_is_unreadable(reader: PdfBillReader) -> None:
         (b"\xff\xd8\xff\xe0" + b"0" * 100, "application/octet-stream"),
     ],
 )
-def test_images_are_not_supported_yet(reader: PdfBillReader, data: bytes, mime: str) -> None:
-    assert reader.read(data, mime).problem == "image_not_supported"
+def test_broken_images_are_corrupt(reader: PdfBillReader, data: bytes, mime: str) -> None:
+    reading = reader.read(data, mime)
+    assert (reading.ok, reading.problem) == (False, "corrupt")
+
+
+def test_without_ocr_images_are_not_supported(data: bytes = b"\xff\xd8\xff\xe0" + b"0" * 100) -> None:
+    assert PdfBillReader(ocr=None).read(data, "image/jpeg").problem == "image_not_supported"
 
 
 @pytest.mark.parametrize(("data", "mime"), [(b"hello", "text/plain"), (b"PK\x03\x04", "application/zip")])
@@ -159,4 +164,5 @@ def test_low_total_fails_the_seed_validation(reader: PdfBillReader) -> None:
     spec = random_bill_spec(random.Random(6), distributor="Neoenergia Cosern", total_amount=45.0)
     reading = reader.read(render_bill_pdf(spec), "application/pdf")
     assert reading.fields.total_amount == 45.0
-    assert (reading.ok, reading.problem) == (False, "unreadable")
+    assert (reading.ok, reading.problem) == (False, "failed_validation")
+    assert "total_too_low" in reading.issues

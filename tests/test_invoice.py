@@ -211,9 +211,15 @@ def test_implausible_price_lowers_confidence() -> None:
 
 def test_validate_bill_seed_rules_and_plausibility() -> None:
     good = BillFields(
-        total_amount=380.0, consumption_kwh=350, due_date=date(2026, 3, 15), reference_month="02/2026"
+        total_amount=380.0,
+        consumption_kwh=350,
+        due_date=date(2026, 3, 15),
+        reference_month="02/2026",
+        distributor="Neoenergia Pernambuco",
+        state="PE",
     )
     assert validate_bill(good, today=date(2026, 3, 1)) == []
+    assert "missing_distributor" in validate_bill(good.model_copy(update={"distributor": None}))
     assert "total_too_low" in validate_bill(good.model_copy(update={"total_amount": 50.0}))
     assert "consumption_not_positive" in validate_bill(good.model_copy(update={"consumption_kwh": 0}))
     assert validate_bill(BillFields()) == ["missing_total", "missing_consumption"]

@@ -279,7 +279,22 @@ def ground_truth(spec: BillSpec) -> dict[str, object]:
         "total_amount": spec.total_amount,
         "due_date": spec.due_date,
         "reference_month": spec.reference_month,
+        "average_kwh": printed_average(spec) or round(sum(k for _, k in spec.history) / len(spec.history), 1),
+        "history": [{"month": _month_key(m), "kwh": float(k)} for m, k in spec.history],
     }
+
+
+def printed_average(spec: BillSpec) -> float | None:
+    """The 'média dos últimos 12 meses' the Equatorial/Energisa-like layout prints."""
+    if spec.family in ("energisa", "equatorial"):
+        return float(sum(k for _, k in spec.history) // 12)
+    return None
+
+
+def _month_key(abbr: str) -> str:
+    """'AGO/26' -> '08/2026'."""
+    name, year = abbr.split("/")
+    return f"{MONTH_ABBR.index(name):02d}/20{year}"
 
 
 def render_bill_pdf(spec: BillSpec) -> bytes:
