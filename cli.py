@@ -13,6 +13,7 @@ import typer
 
 from api.cli import serve_app
 from evals.cli import eval_app
+from ops.cli import ops_app
 from settings import get_settings
 from storage.cli import db_app
 from tools.bill_cli import bill_command
@@ -29,6 +30,7 @@ app.add_typer(mcp_app, name="mcp")
 app.add_typer(db_app, name="db")
 app.add_typer(serve_app)  # `silvia serve` and `silvia worker`, top level
 app.add_typer(eval_app, name="eval")
+app.add_typer(ops_app)  # `silvia health`, `silvia alerts test`, `silvia report daily`, top level
 app.command("bill")(bill_command)  # `silvia bill FILE... [--explain]`
 app.command("bill")(bill_command)  # `silvia bill FILE... [--explain]`
 

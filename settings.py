@@ -52,6 +52,17 @@ class Settings(BaseSettings):
     inbox_reclaim_seconds: float = Field(default=60.0, validation_alias="SILVIA_INBOX_RECLAIM_SECONDS")
     redis_prefix: str = Field(default="silvia:", validation_alias="SILVIA_REDIS_PREFIX")
 
+    # Operations (ops/): Slack alerts and reports, the dashboard's credentials, the schedules.
+    slack_webhook_url: str = Field(default="", validation_alias="SLACK_WEBHOOK_URL")
+    dashboard_token: str = Field(default="", validation_alias="SILVIA_DASHBOARD_TOKEN")
+    dashboard_user: str = Field(default="serena", validation_alias="SILVIA_DASHBOARD_USER")
+    dashboard_password: str = Field(default="", validation_alias="SILVIA_DASHBOARD_PASSWORD")
+    public_url: str = Field(default="", validation_alias="SILVIA_PUBLIC_URL")  # links in Slack
+    health_interval_seconds: float = Field(default=300.0, gt=0, validation_alias="SILVIA_HEALTH_INTERVAL")
+    daily_report_time: str = Field(
+        default="18:00", pattern=r"^\d{1,2}:\d{2}$", validation_alias="SILVIA_DAILY_REPORT_AT"
+    )
+
     # Conversation behaviour.
     prompt_version: str = Field(default="v2.0_casual", validation_alias="SILVIA_PROMPT_VERSION")
     timezone: str = Field(default="America/Recife", validation_alias="SILVIA_TIMEZONE")

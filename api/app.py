@@ -19,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from api import routes_chat, routes_health, routes_webhook
+from ops import routes as ops_routes
 from api.background import BackgroundService, background_services
 from api.inbox import SqlInbox, build_inbox
 from api.services import Services
@@ -105,4 +106,5 @@ def create_app(
     app.add_exception_handler(RequestValidationError, _validation_error)
     for module in (routes_webhook, routes_chat, routes_health):
         app.include_router(module.router)
+    app.include_router(ops_routes.router)  # /metrics, /dashboard, /admin (ops/routes.py)
     return app

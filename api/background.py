@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 
 from api.services import Services
 from api.worker import InboxWorker
+from ops.service import ops_service
 
 BackgroundService = Callable[[Services, asyncio.Event], Awaitable[None]]
 
@@ -34,4 +35,5 @@ def background_services(*, worker: bool = True) -> dict[str, BackgroundService]:
     if worker:
         services["inbox-worker"] = inbox_worker
     # The follow-up scheduler (issue 9) registers here, e.g. services["scheduler"] = run_scheduler
+    services["ops"] = ops_service  # health checks every 5 min, daily report at 18:00 (ops/service.py)
     return services

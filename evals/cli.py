@@ -85,7 +85,11 @@ def run_command(
         label=label,
         datasets=[str(p) for p in datasets or []] or ["evals/datasets"],
     )
-    run = asyncio.run(run_eval(conversations, options))
+    try:
+        run = asyncio.run(run_eval(conversations, options))
+    except (ConnectionError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
     json_path = write_run(run, runs_dir, out)
     html_path = html or json_path.with_suffix(".html")
     html_path.parent.mkdir(parents=True, exist_ok=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -63,7 +64,9 @@ async def _play(conversations: list[Conversation], options: RunOptions) -> list[
     if options.target == "recorded":
         return await play_all(conversations, RecordedTarget(), options.prompt_version)
     if options.target.startswith(("http://", "https://")):
-        return await play_all(conversations, HttpTarget(options.target), options.prompt_version)
+        target = HttpTarget(options.target, api_key=os.environ.get("SILVIA_API_KEY") or None)
+        await target.check()
+        return await play_all(conversations, target, options.prompt_version)
     raise ValueError(f"unknown target {options.target!r}: use embedded, recorded or an http(s) URL")
 
 

@@ -172,12 +172,24 @@ class EmbeddedTarget:
 class HttpTarget:
     """A running `silvia serve`: one POST /v1/chat {phone, message, name?} per lead message."""
 
-    def __init__(self, base_url: str, salt: str | None = None, timeout: float = 30.0) -> None:
+    def __init__(
+        self, base_url: str, salt: str | None = None, timeout: float = 30.0, api_key: str | None = None
+    ) -> None:
         self.base_url = base_url.rstrip("/")
+        # The service asks for X-API-Key when SILVIA_API_KEY is set on its side.
+        self.headers = {"X-API-Key": api_key} if api_key else {}
         self.name = self.base_url
         # A new phone per run so each replay starts on a fresh thread of the long-lived server.
         self.salt = salt or datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
         self.timeout = timeout
+
+    async def check(self) -> None:
+        """Fail early and clearly when nothing answers at the URL."""
+        try:
+            async with httpx.AsyncClient(base_url=self.base_url, timeout=5.0) as client:
+                (await client.get("/health")).raise_for_status()
+        except httpx.HTTPError as exc:
+            raise ConnectionError(f"no Sílvia service at {self.base_url} ({exc})") from exc
 
     def unsupported(self, conv: Conversation) -> str | None:
         if conv.lead.seeded:
@@ -189,7 +201,9 @@ class HttpTarget:
     async def play(self, conv: Conversation, prompt_version: str | None) -> list[TurnOutput]:
         phone = conv.phone(self.salt)
         outputs: list[TurnOutput] = []
-        async with httpx.AsyncClient(base_url=self.base_url, timeout=self.timeout) as client:
+        async with httpx.AsyncClient(
+            base_url=self.base_url, timeout=self.timeout, headers=self.headers
+        ) as client:
             for turn in conv.turns:
                 message = turn.lead if turn.lead is not None else (turn.button.title if turn.button else "")
                 body: dict[str, Any] = {"phone": phone, "message": message}

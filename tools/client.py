@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from types import TracebackType
 from typing import Any, Self
 
@@ -23,6 +24,7 @@ from mcp_types import CONNECTION_CLOSED, REQUEST_TIMEOUT, CallToolResult, Tool
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from agent.ports import MediaFile, PlanCatalog, Qualification, SerenaPort, WhatsAppPort
+from ops.metrics import observe_mcp_call
 
 log = logging.getLogger(__name__)
 
@@ -214,7 +216,25 @@ class McpConnection:
     async def call(self, tool: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
         """Call `tool` and return its structured result; ToolCallError on any failure.
 
-        Connecting is always retried; the call itself only for tools a repeat cannot harm.
+        Every call is counted and timed per tool (ops/metrics: calls, errors, latency).
+        """
+        started, outcome = time.perf_counter(), "ok"
+        try:
+            return await self._call(tool, args)
+        except McpUnavailableError:
+            outcome = "unavailable"
+            raise
+        except ToolCallError:
+            outcome = "tool_error"
+            raise
+        except Exception:
+            outcome = "error"
+            raise
+        finally:
+            observe_mcp_call(tool, time.perf_counter() - started, outcome)
+
+    async def _call(self, tool: str, args: dict[str, Any] | None) -> dict[str, Any]:
+        """Connecting is always retried; the call itself only for tools a repeat cannot harm.
         """
         try:
             if tool in NOT_RETRIED_TOOLS:

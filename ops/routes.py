@@ -1,0 +1,165 @@
+"""HTTP for the team: `/metrics` (Prometheus), `/dashboard` (sales team), `/admin/...` (takeover).
+
+Mounted by the app factory (`api/app.py`) with one `include_router`. `/metrics` is open, as
+Prometheus scrapers expect; everything else needs the dashboard credentials (`ops.auth`).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, HTTPException, Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
+
+from api.services import ServicesDep
+from ops.auth import COOKIE, operator
+from ops.charts import bar_chart, funnel_chart
+from ops.dashboard import summary
+from ops.health import last_health
+from ops.inbox_stats import inbox_stats
+from ops.metrics import CONTENT_TYPE, exposition
+from ops.observe import refresh_gauges
+from ops.queries import transcript
+from ops.report import build_daily_report
+from ops.report_html import STAGE_LABELS, TEMPLATES, ms, pct, render_daily_html
+from ops.service import Ops
+from ops.takeover import LeadNotFoundError, normalise_phone
+
+router = APIRouter(tags=["ops"])
+
+
+def get_ops(services: ServicesDep) -> Ops:
+    """One `Ops` per running app (the background service creates it; routes reuse it)."""
+    ops = getattr(services, "ops", None)
+    if ops is None:
+        ops = services.ops = Ops(services.settings, services.silvia)  # type: ignore[attr-defined]
+    return ops
+
+
+OpsDep = Annotated[Ops, Depends(get_ops)]
+
+
+def require_operator(request: Request, services: ServicesDep) -> str:
+    return operator(request, services.settings)
+
+
+OperatorDep = Annotated[str, Depends(require_operator)]
+
+
+def valid_phone(phone: str) -> str:
+    try:
+        return normalise_phone(phone)
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from exc
+
+
+@router.get("/metrics", include_in_schema=True)
+async def metrics(services: ServicesDep, ops: OpsDep) -> Response:
+    """Prometheus text format; gauges (funnel, inbox, paused leads) are read at scrape time."""
+    paused = await ops.takeover.paused_leads()
+    await refresh_gauges(ops.sessions, lambda: inbox_stats(services.inbox), paused=len(paused))
+    return Response(exposition(), media_type=CONTENT_TYPE)
+
+
+@router.get("/dashboard", response_class=HTMLResponse)
+async def dashboard(request: Request, ops: OpsDep, user: OperatorDep) -> HTMLResponse:
+    data = await summary(ops.sessions, ops.clock(), ops.settings.timezone, await ops.takeover.paused_leads())
+    layers = data["latency_today"]["layers"]
+    charts = {
+        "funnel": funnel_chart({STAGE_LABELS.get(k, k): v for k, v in data["funnel"].items()}, title="Funil"),
+        "latency": bar_chart(
+            [(layer, round(v["avg_ms"], 1)) for layer, v in layers.items()],
+            title="Tempo médio por camada (hoje)",
+            unit=" ms",
+        ),
+        "stages": bar_chart(
+            [(STAGE_LABELS.get(k, k), float(v)) for k, v in data["stages"].items() if v],
+            title="Leads por etapa",
+        ),
+    }
+    html = TEMPLATES.get_template("dashboard.html").render(
+        d=data, charts=charts, user=user, ms=ms, pct=pct, stage_labels=STAGE_LABELS
+    )
+    response = HTMLResponse(html)
+    if request.query_params.get("token"):  # keep the token in a cookie, out of later URLs
+        response.set_cookie(COOKIE, request.query_params["token"], httponly=True, samesite="strict")
+    return response
+
+
+@router.get("/dashboard/api/summary")
+async def dashboard_summary(ops: OpsDep, _: OperatorDep) -> dict[str, Any]:
+    data = await summary(ops.sessions, ops.clock(), ops.settings.timezone, await ops.takeover.paused_leads())
+    return jsonable_encoder(data)
+
+
+@router.get("/dashboard/api/leads/{phone}/transcript")
+async def lead_transcript(phone: str, ops: OpsDep, _: OperatorDep) -> dict[str, Any]:
+    phone = valid_phone(phone)
+    messages = await transcript(ops.sessions, phone)
+    if not messages and await ops.silvia.leads.get_lead(phone) is None:
+        raise HTTPException(404, f"No lead with phone {phone}")
+    takeover = await ops.takeover.get(phone) or {}
+    return jsonable_encoder(
+        {"phone": phone, "paused": bool(takeover.get("paused")), "takeover": takeover, "messages": messages}
+    )
+
+
+@router.get("/dashboard/reports/{day}", response_class=HTMLResponse)
+async def daily_report_page(day: str, ops: OpsDep, _: OperatorDep) -> HTMLResponse:
+    try:
+        when = date.fromisoformat(day)
+    except ValueError as exc:
+        raise HTTPException(400, f"Not a date (YYYY-MM-DD): {day[:20]!r}") from exc
+    return HTMLResponse(
+        render_daily_html(await build_daily_report(ops.sessions, when, ops.settings.timezone))
+    )
+
+
+class TakeoverRequest(BaseModel):
+    by: str | None = Field(default=None, max_length=100, description="Who takes over (default: the operator)")
+    reason: str = Field(default="", max_length=500)
+
+
+@router.post("/admin/leads/{phone}/pause")
+async def pause_lead(
+    phone: str, ops: OpsDep, user: OperatorDep, body: Annotated[TakeoverRequest | None, Body()] = None
+) -> dict[str, Any]:
+    """A specialist takes over: Sílvia stays silent for this lead and records their messages."""
+    phone = valid_phone(phone)
+    body = body or TakeoverRequest()
+    try:
+        entry = await ops.takeover.pause(phone, by=body.by or user, reason=body.reason)
+    except LeadNotFoundError as exc:
+        raise HTTPException(404, f"No lead with phone {phone}") from exc
+    await ops.silvia.leads.log("INFO", "takeover_paused", phone=phone, details={"by": entry["by"]})
+    return {"phone": phone, **entry}
+
+
+@router.post("/admin/leads/{phone}/resume")
+async def resume_lead(
+    phone: str, ops: OpsDep, user: OperatorDep, body: Annotated[TakeoverRequest | None, Body()] = None
+) -> dict[str, Any]:
+    """The specialist hands the lead back to Sílvia."""
+    phone = valid_phone(phone)
+    body = body or TakeoverRequest()
+    try:
+        entry = await ops.takeover.resume(phone, by=body.by or user)
+    except LeadNotFoundError as exc:
+        raise HTTPException(404, f"No lead with phone {phone}") from exc
+    await ops.silvia.leads.log("INFO", "takeover_resumed", phone=phone, details={"by": entry["by"]})
+    return {"phone": phone, **entry}
+
+
+@router.get("/admin/health")
+async def health_status(ops: OpsDep, _: OperatorDep) -> dict[str, Any]:
+    """The last stored health check (the 5-minute job writes one per run)."""
+    return jsonable_encoder(await last_health(ops.sessions) or {"status": "unknown"})
+
+
+@router.post("/admin/health/check")
+async def health_check_now(ops: OpsDep, _: OperatorDep) -> dict[str, Any]:
+    """Run the health check now (stored and alerted like a scheduled run)."""
+    return jsonable_encoder(await ops.monitor.run_once())
