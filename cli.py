@@ -12,8 +12,9 @@ from typing import Annotated
 import typer
 
 from api.cli import serve_app
+from api.followups_cli import followups_app, followups_report
 from evals.cli import eval_app
-from ops.cli import ops_app
+from ops.cli import ops_app, report_app
 from settings import get_settings
 from storage.cli import db_app
 from tools.bill_cli import bill_command
@@ -30,7 +31,9 @@ app.add_typer(mcp_app, name="mcp")
 app.add_typer(db_app, name="db")
 app.add_typer(serve_app)  # `silvia serve` and `silvia worker`, top level
 app.add_typer(eval_app, name="eval")
+app.add_typer(followups_app, name="followups")  # `silvia followups run|list`
 app.add_typer(ops_app)  # `silvia health`, `silvia alerts test`, `silvia report daily`, top level
+report_app.command("followups")(followups_report)  # `silvia report followups` (api/followups_cli.py)
 app.command("bill")(bill_command)  # `silvia bill FILE... [--explain]`
 app.command("bill")(bill_command)  # `silvia bill FILE... [--explain]`
 

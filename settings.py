@@ -69,6 +69,13 @@ class Settings(BaseSettings):
     history_turns: int = Field(default=10, validation_alias="SILVIA_HISTORY_TURNS")
     cache_ttl_seconds: int = Field(default=86_400, validation_alias="SILVIA_CACHE_TTL")
     max_bill_bytes: int = Field(default=10 * 1024 * 1024, validation_alias="SILVIA_MAX_BILL_BYTES")
+    # Follow-ups (agent/followups.py, api/scheduler.py) and message bursts (api/bursts.py).
+    followups_enabled: bool = Field(default=True, validation_alias="SILVIA_FOLLOWUPS")
+    followup_sweep_minutes: int = Field(
+        default=5, ge=0, le=60, validation_alias="SILVIA_FOLLOWUP_SWEEP_MINUTES"
+    )
+    # Messages of one lead this close together are answered as one turn (0 = off).
+    burst_seconds: float = Field(default=2.0, ge=0, le=30, validation_alias="SILVIA_BURST_SECONDS")
 
     # LLM layer (L4): off unless a key is set.
     openai_api_key: str = Field(default="", validation_alias="OPENAI_API_KEY")

@@ -101,6 +101,8 @@ def _closed_reason(now: datetime, timezone: str) -> str:
 
 def _hours(delta: timedelta) -> str:
     minutes = int(delta.total_seconds() // 60)
+    if minutes >= 48 * 60:
+        return f"{minutes // (24 * 60)} days"
     return f"{minutes // 60}h{minutes % 60:02d}"
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
+from api.scheduler import followup_service
 from api.services import Services
 from api.worker import InboxWorker
 from ops.service import ops_service
@@ -34,6 +35,6 @@ def background_services(*, worker: bool = True) -> dict[str, BackgroundService]:
     services: dict[str, BackgroundService] = {}
     if worker:
         services["inbox-worker"] = inbox_worker
-    # The follow-up scheduler (issue 9) registers here, e.g. services["scheduler"] = run_scheduler
+    services["followups"] = followup_service  # passes 09/14/18 + bill reminders (api/scheduler.py)
     services["ops"] = ops_service  # health checks every 5 min, daily report at 18:00 (ops/service.py)
     return services
