@@ -14,12 +14,14 @@ import typer
 from api.cli import serve_app
 from api.followups_cli import followups_app, followups_report
 from evals.cli import eval_app
-from ops.cli import ops_app, report_app
+from ops.cli import ops_app, pause_lead, report_app, resume_lead
 from settings import get_settings
 from storage.cli import db_app
-from tools.bill_cli import bill_command
+from storage.handoffs_cli import handoffs_app
+from storage.lead_cli import lead_app
 from tools.bill_cli import bill_command
 from tools.cli import mcp_app
+from tools.media_cli import media_app
 
 app = typer.Typer(
     help="Sílvia, Serena Energia's WhatsApp pre-sales agent.",
@@ -29,12 +31,16 @@ app = typer.Typer(
 # Each room owns its commands; this file only mounts them.
 app.add_typer(mcp_app, name="mcp")
 app.add_typer(db_app, name="db")
+app.add_typer(handoffs_app, name="handoffs")
+app.add_typer(media_app, name="media")
+app.add_typer(lead_app, name="lead")
 app.add_typer(serve_app)  # `silvia serve` and `silvia worker`, top level
 app.add_typer(eval_app, name="eval")
 app.add_typer(followups_app, name="followups")  # `silvia followups run|list`
 app.add_typer(ops_app)  # `silvia health`, `silvia alerts test`, `silvia report daily`, top level
 report_app.command("followups")(followups_report)  # `silvia report followups` (api/followups_cli.py)
-app.command("bill")(bill_command)  # `silvia bill FILE... [--explain]`
+lead_app.command("pause")(pause_lead)  # human takeover (ops/cli.py)
+lead_app.command("resume")(resume_lead)
 app.command("bill")(bill_command)  # `silvia bill FILE... [--explain]`
 
 

@@ -145,7 +145,9 @@ class LeadRepository:
             success=turn.success,
             error_message=turn.error_message,
             meta=meta,
-            layer=turn.layer,
+            # L1..L4; a turn that sent nothing ("none") has no layer. The column is 2 chars,
+            # which PostgreSQL enforces (SQLite does not).
+            layer=turn.layer if turn.layer in ("L1", "L2", "L3", "L4") else None,
             intent=turn.intent,
             stage=turn.stage,
             tokens_in=turn.metadata.get("tokens_in"),
