@@ -66,6 +66,19 @@ def _turn_from_row(row: LeadInteraction, anon: Anonymiser, bill_amount: float | 
     return Turn(lead=anon.text(received) or "", recorded=recorded, expect=expect)
 
 
+# The greeting states the CRM's city and bill; the leads row only has their latest values
+# (a bill read later overwrites them), so the first greeting is the better witness.
+GREETING_BILL = re.compile(r"conta (?:de luz está em |de )R\$ ([\d.]+,\d{2})")
+GREETING_CITY = re.compile(r"(?:mora em|perfil em) ([^\n,.]+?)(?: e sua conta|,)")
+
+
+def _greeting_facts(reply: str | None) -> tuple[str | None, float | None]:
+    bill = GREETING_BILL.search(reply or "")
+    city = GREETING_CITY.search(reply or "")
+    amount = float(bill.group(1).replace(".", "").replace(",", ".")) if bill else None
+    return (city.group(1).strip() if city else None), amount
+
+
 def _profile(lead: Lead | None, first: LeadInteraction, phone: str, anon: Anonymiser) -> LeadProfile:
     """CRM-seeded (city and bill known) when Sílvia's very first answer was the estimate greeting."""
     name = anon.name(lead.name) if lead and lead.name else None
@@ -74,12 +87,13 @@ def _profile(lead: Lead | None, first: LeadInteraction, phone: str, anon: Anonym
     seeded = any(t.startswith("greeting") for t in templates) and not said.get("bill_amount")
     if lead is None or not seeded:
         return LeadProfile(name=name, phone=phone)
+    city, amount = _greeting_facts(first.message_sent)
     return LeadProfile(
         name=name,
         phone=phone,
-        city=lead.city,
+        city=city or lead.city,
         state=lead.state,
-        bill_amount=lead.invoice_amount,
+        bill_amount=amount or lead.invoice_amount,
         client_type=lead.client_type or "residential",
     )
 
