@@ -81,12 +81,37 @@ class Settings(BaseSettings):
     openai_api_key: str = Field(default="", validation_alias="OPENAI_API_KEY")
     openai_base_url: str = Field(default="", validation_alias="OPENAI_BASE_URL")
     openai_model: str = Field(default="gpt-4o-mini", validation_alias="OPENAI_MODEL")
+    llm_timeout_seconds: float = Field(default=2.0, gt=0, validation_alias="SILVIA_LLM_TIMEOUT")
+    llm_min_confidence: float = Field(default=0.7, ge=0, le=1, validation_alias="SILVIA_LLM_MIN_CONFIDENCE")
+    llm_breaker_failures: int = Field(default=5, ge=1, validation_alias="SILVIA_LLM_BREAKER_FAILURES")
+    llm_breaker_cooldown_seconds: float = Field(default=60.0, ge=0, validation_alias="SILVIA_LLM_BREAKER_COOLDOWN")
+    # Sticky A/B split of new leads over prompt versions: "v2.0_casual=0.5,v2.0_premium=0.5".
+    prompt_weights_spec: str = Field(default="", validation_alias="SILVIA_PROMPT_WEIGHTS")
     # Vision model for bill photos OCR is unsure of (tools/bill_vision.py); each falls back to OPENAI_*.
     vision_enabled: bool = Field(default=True, validation_alias="SILVIA_VISION_ENABLED")
     vision_model: str = Field(default="", validation_alias="SILVIA_VISION_MODEL")
     vision_base_url: str = Field(default="", validation_alias="SILVIA_VISION_BASE_URL")
     vision_api_key: str = Field(default="", validation_alias="SILVIA_VISION_API_KEY")
     vision_timeout: float = Field(default=30.0, gt=0, validation_alias="SILVIA_VISION_TIMEOUT")
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.openai_api_key)
+
+    @property
+    def prompt_weights(self) -> dict[str, float]:
+        """SILVIA_PROMPT_WEIGHTS parsed; a malformed entry is an error at start, not a silent 0."""
+        weights: dict[str, float] = {}
+        for part in filter(None, (p.strip() for p in self.prompt_weights_spec.split(","))):
+            version, sep, weight = part.partition("=")
+            try:
+                value = float(weight) if sep else 1.0
+            except ValueError as exc:
+                raise ValueError(f"SILVIA_PROMPT_WEIGHTS: bad weight in {part!r}") from exc
+            if value < 0:
+                raise ValueError(f"SILVIA_PROMPT_WEIGHTS: negative weight in {part!r}")
+            weights[version.strip()] = value
+        return weights
 
     @property
     def sqlite_path(self) -> Path:

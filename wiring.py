@@ -18,6 +18,7 @@ from langgraph.types import Durability
 
 from agent.context import Deps
 from agent.inbound import Inbound
+from agent.prompt_versions import check_weights
 from agent.templates import PromptBook
 from graph import build_graph
 from ops.logs import turn_trace
@@ -31,6 +32,7 @@ from storage.redis_cache import open_reply_cache
 from storage.repositories import LeadRepository, RegistrationRepository
 from tools.bill_reader import PdfBillReader
 from tools.client import McpConnection, SerenaTools, WhatsAppTools
+from tools.llm_client import AlertSink, language_model_from_settings
 from tools.serena_server import SerenaCatalog, build_serena_server
 from tools.specialists import SpecialistRoster
 from tools.whatsapp_cloud import CloudBackend, whatsapp_backend
@@ -137,6 +139,15 @@ def _error_logger(leads: LeadRepository) -> Any:
     return record
 
 
+def _llm_alert(leads: LeadRepository) -> AlertSink:
+    """Circuit-breaker events of the model go to sdr_logs, where the alert rules read them."""
+
+    async def alert(level: str, message: str, details: dict[str, Any]) -> None:
+        await leads.log(level, message, details=details)
+
+    return alert
+
+
 async def prepare_database(settings: Settings) -> str:
     """Embedded SQLite is migrated on start; any other database must already be current."""
     url = settings.effective_database_url
@@ -187,7 +198,10 @@ async def open_silvia(settings: Settings, *, clock: Any = None) -> AsyncIterator
             cache_ttl_seconds=settings.cache_ttl_seconds,
             timezone=settings.timezone,
             takeover=TakeoverStore(sessions),
+            llm=language_model_from_settings(settings, alert=_llm_alert(leads)),
+            llm_min_confidence=settings.llm_min_confidence,
         )
+        deps.prompt_weights = check_weights(settings.prompt_weights, deps.prompts.versions())
         if clock is not None:
             deps.clock = clock
         silvia = Silvia(build_graph(checkpointer), deps, leads, registrations, sandbox)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from agent.ports import (
     BillReaderPort,
+    LanguageModelPort,
     LeadStorePort,
     ReplyCachePort,
     SerenaPort,
@@ -39,6 +40,10 @@ class Deps:
     cache_ttl_seconds: int = 86_400
     timezone: str = "America/Recife"
     clock: Callable[[], datetime] = field(default=utc_now)
+    # Layer L4 (None = no model: templates and local rules carry the whole funnel).
+    llm: LanguageModelPort | None = None
+    llm_min_confidence: float = 0.7  # below this, understand asks the model
+    prompt_weights: dict[str, float] = field(default_factory=dict)  # A/B split for new leads
     # Approved WhatsApp templates: what goes out instead of free-form text after 24 h.
     whatsapp_templates: TemplateCatalog = field(default_factory=TemplateCatalog.load)
     # Human takeover (None = never paused): a paused lead's messages are recorded, not answered.

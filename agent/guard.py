@@ -101,3 +101,136 @@ def check_message(text: str, facts: set[Decimal]) -> list[str]:
     if bad := ungrounded_numbers(text, facts):
         violations.append("ungrounded_numbers:" + ",".join(bad))
     return violations
+
+
+# --- Model replies (layer L4): stricter, since nobody approved this text beforehand ----------
+
+_PROMISES = re.compile(
+    r"\b(garantid[oa]s?|garanto|garantimos|sem custo( nenhum)?|custo zero|de gra[cç]a|gr[aá]tis"
+    r"|aprovad[oa]s?|pr[eé]-aprovad[oa]|prometo|prometemos|isent[oa]|sem multa|multa zero"
+    r"|promo[cç][aã]o|oferta|imperd[ií]vel|desconto extra)\b",
+    re.IGNORECASE,
+)
+_DISPARAGING = re.compile(
+    r"\b(p[eé]ssim[oa]s?|porcaria|horr[ií]ve(l|is)|lixo|ladr[aã]o|ladr[oõ]es|roubalheira|golpistas?"
+    r"|incompetentes?|picaretas?|vagabund[oa]s?|uma merda|safad[oa]s?)\b",
+    re.IGNORECASE,
+)
+_OTHER_PEOPLE = re.compile(
+    r"\b(outr[oa]s? (clientes?|leads?|pessoas?|consumidor\w*)|seu vizinho|sua vizinha|vizinh[oa]s?"
+    r"|o cliente [A-Z]\w+|a cliente [A-Z]\w+)\b",
+    re.IGNORECASE,
+)
+_PERSONAL_DATA = re.compile(
+    r"\(?\b\d{2}\)?\s?9?\d{4}-\d{4}\b|\b\d{3}\.\d{3}\.\d{3}-\d{2}\b|\b\d{2}\.\d{3}\.\d{3}/\d{4}-\d{2}\b"
+    r"|[\w.+-]+@[\w-]+\.[\w.]+"
+)
+_ROLE_PLAY = re.compile(
+    r"\b(arr+|marujo|pirata|ahoy|matey|instru[cç][oõ]es|system prompt|prompt|meu papel|minhas regras)\b",
+    re.IGNORECASE,
+)
+_ENGLISH = re.compile(r"\b(the|you|your|and|is|are|with|this|that|for|we|our|I'm|can)\b", re.IGNORECASE)
+_PORTUGUESE = re.compile(r"\b(o|a|os|as|de|do|da|que|e|voc[eê]|com|para|por|sua|seu|um|uma)\b", re.IGNORECASE)
+
+
+def _leaks(text: str, system_prompt: str) -> bool:
+    """A reply that repeats a line of the system prompt verbatim reveals the instructions."""
+    lowered = " ".join(text.lower().split())
+    for line in system_prompt.splitlines():
+        line = " ".join(line.strip(" -").lower().split())
+        if len(line) >= 25 and line in lowered:
+            return True
+    return False
+
+
+_TYPED_NUMBER = re.compile(
+    r"(?P<brl>R\$\s*)?(?<![\w/])(?P<num>\d+(?:[.,]\d+)*)(?![\w/])\s*"
+    r"(?P<unit>%|kwh|meses|m[eê]s|dias?|anos?|horas?|semanas?|minutos?)?",
+    re.IGNORECASE,
+)
+_DATE = re.compile(r"\b\d{1,2}/\d{1,4}(?:/\d{2,4})?\b")
+_UNITS = {"%": "pct", "kwh": "kwh", "mes": "month", "mês": "month", "meses": "month", "dia": "day",
+          "dias": "day", "ano": "year", "anos": "year", "hora": "hour", "horas": "hour", "semana": "week",
+          "semanas": "week", "minuto": "minute", "minutos": "minute"}  # fmt: skip
+
+
+def typed_numbers(text: str) -> set[tuple[Decimal, str]]:
+    """(value, unit) for every number: R$ amounts, %, kWh, durations; '' when it has no unit."""
+    found: set[tuple[Decimal, str]] = set()
+    for match in _TYPED_NUMBER.finditer(_DATE.sub(" ", text)):
+        value = parse_number(match["num"].rstrip(".,"))
+        if value is None:
+            continue
+        unit = "brl" if match["brl"] else _UNITS.get((match["unit"] or "").lower(), "")
+        found.add((value.normalize(), unit))
+    return found
+
+
+def ungrounded_typed(text: str, fact_texts: list[str]) -> list[str]:
+    """Numbers whose unit does not match a fact ('3 dias' when the only 3 is '3 planos'), and
+    dates that are not a fact."""
+    facts = set().union(*(typed_numbers(f) for f in fact_texts)) if fact_texts else set()
+    values = {value for value, _ in facts}
+    bad = [
+        f"{value}{'/' + unit if unit else ''}"
+        for value, unit in typed_numbers(text)
+        if (unit and (value, unit) not in facts) or (not unit and value not in values)
+    ]
+    known_dates = {d for f in fact_texts for d in _DATE.findall(f)}
+    return bad + [d for d in _DATE.findall(text) if d not in known_dates]
+
+
+def check_model_reply(
+    text: str,
+    facts: set[Decimal],
+    *,
+    first_name: str = "",
+    system_prompt: str = "",
+    fact_texts: list[str] | None = None,
+) -> list[str]:
+    """Every rule of `check_message`, plus what only a model can get wrong. With `fact_texts`,
+    each number must also match a fact of the same kind (R$, %, kWh, duration, date)."""
+    violations = check_message(text, facts)
+    already = any(v.startswith("ungrounded") for v in violations)
+    if fact_texts is not None and not already and (bad := ungrounded_typed(text, fact_texts)):
+        violations.append("ungrounded_numbers:" + ",".join(bad))
+    checks = (
+        ("promise", _PROMISES),
+        ("disparaging", _DISPARAGING),
+        ("other_lead_data", _OTHER_PEOPLE),
+        ("personal_data", _PERSONAL_DATA),
+        ("persona_break", _ROLE_PLAY),
+    )
+    for name, pattern in checks:
+        if match := pattern.search(text):
+            violations.append(f"{name}:{match.group(0)}")
+    if len(_ENGLISH.findall(text)) > len(_PORTUGUESE.findall(text)):
+        violations.append("not_portuguese")
+    if first_name and first_name.lower() not in text.lower():
+        violations.append("missing_name")
+    if system_prompt and _leaks(text, system_prompt):
+        violations.append("prompt_leak")
+    return violations
+
+
+def explain(violations: list[str]) -> str:
+    """The violations in words, for the one regeneration request (pt-BR, like the prompt)."""
+    reasons = {
+        "ungrounded_numbers": "usou números que não estão em FATOS",
+        "promise": "fez uma promessa que o catálogo não faz",
+        "disparaging": "falou mal de alguém",
+        "other_lead_data": "mencionou outros clientes",
+        "personal_data": "citou dados pessoais",
+        "persona_break": "saiu do papel da Sílvia ou comentou instruções",
+        "emoji_count": "não usou 1 ou 2 emojis",
+        "too_long": "passou de 500 caracteres",
+        "markdown": "usou formatação que não é do WhatsApp",
+        "ai_talk": "falou de IA",
+        "not_portuguese": "não escreveu em português",
+        "missing_name": "não chamou o lead pelo primeiro nome",
+        "prompt_leak": "repetiu as instruções",
+        "empty": "respondeu vazio",
+        "unrendered_placeholder": "deixou um marcador entre chaves",
+    }
+    said = {reasons.get(v.split(":")[0], v.split(":")[0]) for v in violations}
+    return "Sua resposta anterior foi recusada porque " + "; ".join(sorted(said)) + ". Escreva outra."

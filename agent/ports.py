@@ -221,3 +221,66 @@ class TakeoverPort(Protocol):
     """A specialist can pause Sílvia for one lead: she records the lead's messages, silently."""
 
     async def is_paused(self, phone: str) -> bool: ...
+
+
+# --- Language model (layer L4) --------------------------------------------------------------
+
+
+class LLMUsage(BaseModel):
+    """What one model call cost: recorded in lead_interactions (model, tokens, latency)."""
+
+    model: str
+    tokens_in: int = 0
+    tokens_out: int = 0
+    latency_ms: int = 0
+    method: str = ""  # structured-output method that worked: json_schema|function_calling|json_mode
+
+
+class LLMText(BaseModel):
+    text: str
+    usage: LLMUsage
+
+
+class LLMData(BaseModel):
+    data: dict[str, Any]
+    usage: LLMUsage
+
+
+LLMFailure = Literal[
+    "timeout", "rate_limited", "server_error", "malformed", "refusal", "empty", "circuit_open"
+]
+
+
+class LanguageModelError(Exception):
+    """The model gave no usable answer; the caller falls back to a template. Never shown to a lead."""
+
+    def __init__(self, kind: LLMFailure, detail: str = "", usage: LLMUsage | None = None) -> None:
+        super().__init__(f"{kind}: {detail}" if detail else kind)
+        self.kind = kind
+        self.detail = detail
+        self.usage = usage
+
+
+class LanguageModelPort(Protocol):
+    """An OpenAI-compatible chat model behind a time budget and a circuit breaker.
+
+    `system` is Sílvia's own text only; everything the lead wrote travels in `messages` with
+    role "user" (assistant turns are Sílvia's earlier replies).
+    """
+
+    model: str
+
+    async def complete(self, system: str, messages: list[tuple[str, str]]) -> LLMText: ...
+
+    async def structured(
+        self, system: str, messages: list[tuple[str, str]], schema: type[BaseModel]
+    ) -> LLMData: ...
+
+
+# --- Human takeover -------------------------------------------------------------------------
+
+
+class TakeoverPort(Protocol):
+    """A specialist can pause Sílvia for one lead: she records the lead's messages, silently."""
+
+    async def is_paused(self, phone: str) -> bool: ...

@@ -55,6 +55,8 @@ def _route_greeted(intent: str, profile_complete: bool) -> str:
         Intent.AFFIRM,
         Intent.OTHER,
         Intent.ASK_PRICE,
+        Intent.CHOOSE_PLAN,  # a plan name before we know the bill: plans cannot be priced yet
+        Intent.DOCUMENT_PROMISE,
     ):
         return "reception"  # still collecting city and bill amount
     if intent in (Intent.AFFIRM, Intent.ASK_PRICE, Intent.CHOOSE_PLAN, Intent.DOCUMENT_PROMISE):

@@ -26,6 +26,7 @@ async def inbox_worker(services: Services, stop: asyncio.Event) -> None:
         services.statuses,
         concurrency=settings.inbox_concurrency,
         max_media_bytes=settings.max_bill_bytes,
+        burst_seconds=settings.burst_seconds,
     )
     await worker.run(stop)
 

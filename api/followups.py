@@ -89,19 +89,18 @@ class FollowupRunner:
             report.claimed = False
             log.info("follow-up %s at %s already run by another process", name, now.isoformat())
             return report
-        for facts, decision in await self.plan(now, only):
-            planned = Outcome(
-                facts.phone,
-                facts.stage.value,
-                decision.action,
-                str(decision.kind or ""),
-                decision.channel or "",
-                decision.reason,
-            )
-            if decision.action != "skip" and not dry_run:
-                planned = await self._execute(facts, decision, now, planned)
-            report.outcomes.append(planned)
+        plan = await self.plan(now, only)
+        report.outcomes = _outcomes(plan) if dry_run else await self.execute(plan, now)
         return report
+
+    async def execute(self, plan: list[tuple[LeadFacts, Decision]], now: datetime) -> list[Outcome]:
+        """Send what `plan` decided; each tick is decided again by the graph when it runs."""
+        outcomes = []
+        for (facts, decision), planned in zip(plan, _outcomes(plan), strict=True):
+            if decision.action != "skip":
+                planned = await self._execute(facts, decision, now, planned)
+            outcomes.append(planned)
+        return outcomes
 
     async def _execute(
         self, facts: LeadFacts, decision: Decision, now: datetime, planned: Outcome
@@ -136,3 +135,10 @@ class FollowupRunner:
             planned.action = "not sent"
             planned.reason = node.get("reason") or "blocked on the way out (see sdr_logs)"
         return planned
+
+
+def _outcomes(plan: list[tuple[LeadFacts, Decision]]) -> list[Outcome]:
+    return [
+        Outcome(f.phone, f.stage.value, d.action, str(d.kind or ""), d.channel or "", d.reason)
+        for f, d in plan
+    ]

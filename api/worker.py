@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 
 from agent.inbound import Inbound
 from api import gateway, meta
+from api.bursts import Burst, BurstCollector
 from api.inbox import Inbox, InboxEntry
 from api.statuses import StatusStore
 from api.turns import run_turn
@@ -51,6 +52,7 @@ class InboxWorker:
         consumer: str | None = None,
         max_media_bytes: int = 10 * 1024 * 1024,
         on_turn: TurnListener | None = None,
+        burst_seconds: float = 0.0,
     ) -> None:
         self.silvia = silvia
         self.inbox = inbox
@@ -60,6 +62,8 @@ class InboxWorker:
         self.consumer = consumer or consumer_name()
         self.max_media_bytes = max_media_bytes
         self.on_turn = on_turn
+        # A lead's texts this close together are answered as one turn (api/bursts.py).
+        self.bursts = BurstCollector(inbox, self.to_inbound, burst_seconds)
         self._tasks: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(self.concurrency)
 
@@ -123,9 +127,12 @@ class InboxWorker:
 
     async def _one(self, entry: InboxEntry) -> bool:
         """One turn; True when it is recorded and the entry acknowledged."""
+        burst = Burst([entry], Inbound(phone=entry.phone))
         try:
-            inbound = await self.to_inbound(entry)
-            result = await run_turn(self.silvia, inbound, redelivered=entry.attempts > 1)
+            burst = await self.bursts.collect(entry, await self.to_inbound(entry))
+            inbound = burst.inbound
+            redelivered = any(e.attempts > 1 for e in burst.entries)
+            result = await run_turn(self.silvia, inbound, redelivered=redelivered)
         except Exception as exc:
             log.exception("turn for message %s failed (attempt %d)", entry.message_id, entry.attempts)
             await self._log_failure(entry, exc)
@@ -134,7 +141,8 @@ class InboxWorker:
         if result is not None and self.statuses is not None:
             sent = [s.get("message_id") for s in result.state.get("sent") or [] if s.get("ok")]
             await self.statuses.record_sent(inbound.phone, sent)
-        await self.inbox.done(entry)
+        for settled in burst.entries:
+            await self.inbox.done(settled)
         if self.on_turn is not None:
             await self.on_turn(entry, result)
         return True

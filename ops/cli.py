@@ -46,6 +46,23 @@ def _run(work: Callable[[], Awaitable[T]]) -> T:
     return asyncio.run(work())
 
 
+def _probe_connections(settings: Settings) -> dict[str, Any]:
+    """Connections for probing only: remote servers are asked for /health without connecting
+    (a server that is down must show up as a failed check, not stop the command)."""
+    from tools.client import McpConnection
+    from tools.serena_server import build_serena_server
+    from tools.whatsapp_server import SandboxBackend, build_whatsapp_server
+
+    return {
+        "whatsapp": McpConnection.remote(settings.whatsapp_mcp_url)
+        if settings.whatsapp_mcp_url
+        else McpConnection.inprocess(build_whatsapp_server(SandboxBackend(settings.media_dir))),
+        "serena": McpConnection.remote(settings.serena_mcp_url)
+        if settings.serena_mcp_url
+        else McpConnection.inprocess(build_serena_server()),
+    }
+
+
 @ops_app.command()
 def health(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
@@ -54,15 +71,18 @@ def health(
     from agent.context import utc_now
     from ops.alerts import evaluate, status_of
     from ops.health import last_health, measure
-    from ops.service import mcp_connections
-    from wiring import open_silvia
 
     settings = get_settings()
 
     async def main() -> dict[str, Any]:
-        async with open_silvia(settings) as silvia:
-            snapshot = await measure(settings, silvia.sessions, mcp_connections(silvia), utc_now())
-            last = await last_health(silvia.sessions) if snapshot.database else None
+        connections = _probe_connections(settings)
+        try:
+            async with _sessions(settings) as sessions:
+                snapshot = await measure(settings, sessions, connections, utc_now())
+                last = await last_health(sessions) if snapshot.database else None
+        finally:
+            for connection in connections.values():
+                await connection.close()
         results = evaluate(snapshot)
         failing = [r.name for r in results if not r.ok]
         return {

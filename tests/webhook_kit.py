@@ -35,6 +35,8 @@ SERVICE_ENV = {
     "WHATSAPP_APP_SECRET": SECRET,
     "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
     "SILVIA_API_KEY": API_KEY,
+    # Every message its own turn here (these tests count turns); bursts: tests/test_followups_service.py
+    "SILVIA_BURST_SECONDS": "0",
 }
 
 

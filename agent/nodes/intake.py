@@ -12,7 +12,10 @@ from langgraph.runtime import Runtime
 from agent.context import Deps
 from agent.inbound import Inbound
 from agent.intent import classify, normalise
+from agent.llm_prompts import default_llm_book
+from agent.llm_understand import refine_with_model
 from agent.ports import LeadRecord
+from agent.prompt_versions import assign_version
 from agent.replies import profile_shape, render_reply
 from agent.state import Intent, Profile, SilviaState, Stage
 from agent.templates import TemplateError
@@ -59,8 +62,8 @@ async def ingest(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
         update["last_inbound_at"] = deps.clock().isoformat()
     if not state.get("stage"):
         update["stage"] = Stage.NEW.value
-    if not state.get("prompt_version"):
-        update["prompt_version"] = deps.prompt_version
+    if not state.get("prompt_version"):  # sticky: assigned once per lead (A/B by weights)
+        update["prompt_version"] = assign_version(inbound.phone, deps.prompt_weights, deps.prompt_version)
     if deps.takeover is not None and await deps.takeover.is_paused(inbound.phone):
         update["turn"]["paused"] = True  # a specialist has the lead: record the message, stay silent
         return update
@@ -112,6 +115,7 @@ async def understand(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, An
     """Layer 2: intent and entities from local rules; what the lead told us joins the profile."""
     inbound = state["inbound"]
     button = inbound.get("button_id") or ""
+    turn: dict[str, Any] | None = None
     if button.startswith(PLAN_BUTTON_PREFIX):
         intent, confidence, entities = (
             Intent.CHOOSE_PLAN.value,
@@ -119,13 +123,19 @@ async def understand(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, An
             {"plan": button[len(PLAN_BUTTON_PREFIX) :]},
         )
     elif inbound.get("kind") in ("text", "interactive"):
-        understood = classify(inbound.get("text") or "")
+        # L4 only when the rules are unsure or missed an entity (and a model is configured).
+        understood, turn = await refine_with_model(
+            state, runtime.context, classify(inbound.get("text") or ""), default_llm_book()
+        )
         intent, confidence, entities = understood.intent, understood.confidence, dict(understood.entities)
     else:
         intent, confidence, entities = Intent.OTHER.value, 1.0, {}
-    return {
+    update: dict[str, Any] = {
         "intent": intent,
         "confidence": confidence,
         "entities": entities,
         "profile": _update_profile(state.get("profile") or {}, entities),
     }
+    if turn:
+        update["turn"] = turn
+    return update

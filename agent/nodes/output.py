@@ -9,7 +9,9 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from agent.context import Deps
-from agent.guard import check_message
+from agent.guard import check_message, check_model_reply
+from agent.llm_compose import compose_with_model, llm_metadata, turn_layer
+from agent.llm_prompts import default_llm_book
 from agent.nodes.intake import cache_key
 from agent.outbound import plan_outbound
 from agent.ports import LeadRecord, TurnRecord
@@ -69,7 +71,13 @@ async def compose(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
                 details={"template_id": draft.get("template_id"), "error": str(exc)},
             )
             rendered.append(_fallback(state, deps))
-    return {"replies": rendered}
+    if deps.llm is None:
+        return {"replies": rendered}
+    # L4: the model answers what no template covers (or humanises), guarded; else the template.
+    rendered, calls = await compose_with_model(state, deps, default_llm_book(), rendered)
+    turn = dict(state.get("turn") or {})
+    turn["llm_calls"] = [*turn.get("llm_calls", []), *calls]
+    return {"replies": rendered, "turn": turn}
 
 
 async def guard(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
@@ -78,7 +86,8 @@ async def guard(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
     checked: list[Reply] = []
     violations_seen: list[str] = []
     for message in state.get("replies") or []:
-        violations = check_message(message.get("text", ""), facts_of(message))
+        check = check_model_reply if message.get("layer") == "L4" else check_message
+        violations = check(message.get("text", ""), facts_of(message))
         if not violations:
             checked.append(message)
             continue
@@ -170,7 +179,7 @@ async def record(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
             message_received=received if inbound.get("kind") != "followup_tick" else None,
             message_sent="\n\n".join(r.get("text", "") for r in replies) or None,
             response_time_ms=elapsed_ms,
-            layer=replies[0].get("layer", "L3") if replies else "none",
+            layer=turn_layer(replies),
             prompt_version=replies[0].get("prompt_version", "")
             if replies
             else state.get("prompt_version", ""),
@@ -181,7 +190,7 @@ async def record(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
             bill_amount=profile.get("bill_amount"),
             consumption_kwh=bill.get("consumption_kwh"),
             qualified=(state.get("qualification") or {}).get("qualified"),
-            metadata=_turn_metadata(state, turn),
+            metadata=_turn_metadata(state, turn) | llm_metadata(state, turn),
             at=deps.clock(),
         )
     )

@@ -39,6 +39,10 @@ class Inbox(Protocol):
         """The oldest entry of this lead that is neither done nor failed."""
         ...
 
+    async def pending(self, phone: str, limit: int) -> list[InboxEntry]:
+        """This lead's unfinished entries, oldest first (`head` is the first): burst merging."""
+        ...
+
     async def done(self, entry: InboxEntry) -> None:
         """The turn is recorded: never hand this entry out again."""
         ...

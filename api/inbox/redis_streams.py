@@ -116,6 +116,24 @@ class RedisStreamInbox:
             await self.redis.lrem(key, 1, first)  # its entry is gone: nothing left to answer
         return None
 
+    async def pending(self, phone: str, limit: int) -> list[InboxEntry]:
+        entries: list[InboxEntry] = []
+        for sid in await self.redis.lrange(self._lead_key(phone), 0, max(0, limit - 1)):
+            for found_id, fields in await self.redis.xrange(self.stream, sid, sid):
+                data = {_text(k): _text(v) for k, v in fields.items()}
+                attempts = int(await self.redis.hget(self.attempts_key, _text(found_id)) or 0)
+                entries.append(
+                    InboxEntry(
+                        entry_id=_text(found_id),
+                        message_id=data["message_id"],
+                        phone=data["phone"],
+                        source=data["source"],
+                        payload=json.loads(data["payload"]),
+                        attempts=max(1, attempts),
+                    )
+                )
+        return entries
+
     async def done(self, entry: InboxEntry) -> None:
         async with self.redis.pipeline(transaction=True) as tx:
             tx.xack(self.stream, GROUP, entry.entry_id)

@@ -120,6 +120,16 @@ class SqlInbox:
             )
         return _entry(row) if row is not None else None
 
+    async def pending(self, phone: str, limit: int) -> list[InboxEntry]:
+        async with self.sessions() as session:
+            rows = await session.scalars(
+                sa.select(InboxMessage)
+                .where(InboxMessage.phone == phone, InboxMessage.status.in_(_UNFINISHED))
+                .order_by(InboxMessage.id)
+                .limit(limit)
+            )
+            return [_entry(row) for row in rows]
+
     async def done(self, entry: InboxEntry) -> None:
         await self._set(entry, status="done", processed_at=_now(), error=None)
 
