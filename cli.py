@@ -17,9 +17,11 @@ from evals.cli import eval_app
 from ops.cli import ops_app, pause_lead, report_app, resume_lead
 from settings import get_settings
 from storage.cli import db_app
+from storage.handoffs_cli import handoffs_app
 from storage.lead_cli import lead_app
 from tools.bill_cli import bill_command
 from tools.cli import mcp_app
+from tools.media_cli import media_app
 
 app = typer.Typer(
     help="Sílvia, Serena Energia's WhatsApp pre-sales agent.",
@@ -29,6 +31,8 @@ app = typer.Typer(
 # Each room owns its commands; this file only mounts them.
 app.add_typer(mcp_app, name="mcp")
 app.add_typer(db_app, name="db")
+app.add_typer(handoffs_app, name="handoffs")
+app.add_typer(media_app, name="media")
 app.add_typer(lead_app, name="lead")
 app.add_typer(serve_app)  # `silvia serve` and `silvia worker`, top level
 app.add_typer(eval_app, name="eval")

@@ -42,11 +42,15 @@ def route_by_stage(state: SilviaState) -> str:
         state["inbound"].get("kind", "text"),
         profile_complete(state.get("profile") or {}),
         bool(state.get("human_offered")),
+        typed_amount=bool((state.get("entities") or {}).get("bill_amount"))
+        and bool(state.get("bill_attempts") or state.get("human_offered")),
     )
 
 
 def after_documents(state: SilviaState) -> str:
-    return "qualification" if state.get("stage") == Stage.DOCUMENT_RECEIVED else "compose"
+    # A bill amount far from what the lead said waits for their answer before qualifying.
+    received = state.get("stage") == Stage.DOCUMENT_RECEIVED and not state.get("bill_check")
+    return "qualification" if received else "compose"
 
 
 def after_qualification(state: SilviaState) -> str:

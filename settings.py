@@ -69,6 +69,12 @@ class Settings(BaseSettings):
     history_turns: int = Field(default=10, validation_alias="SILVIA_HISTORY_TURNS")
     cache_ttl_seconds: int = Field(default=86_400, validation_alias="SILVIA_CACHE_TTL")
     max_bill_bytes: int = Field(default=10 * 1024 * 1024, validation_alias="SILVIA_MAX_BILL_BYTES")
+    # A second page/photo within this window is merged with the first (seconds).
+    bill_merge_window_s: float = Field(default=120.0, ge=0, validation_alias="SILVIA_BILL_MERGE_WINDOW")
+    # LGPD: hours a bill file is kept after its fields are extracted (0 = deleted at once).
+    bill_retention_hours: float = Field(default=0.0, ge=0, validation_alias="SILVIA_BILL_RETENTION_HOURS")
+    # Specialists who take qualified leads over (empty = the bundled tools/data/specialists.yml).
+    specialists_file: Path | None = Field(default=None, validation_alias="SILVIA_SPECIALISTS_FILE")
     # Follow-ups (agent/followups.py, api/scheduler.py) and message bursts (api/bursts.py).
     followups_enabled: bool = Field(default=True, validation_alias="SILVIA_FOLLOWUPS")
     followup_sweep_minutes: int = Field(

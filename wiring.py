@@ -18,6 +18,7 @@ from langgraph.types import Durability
 
 from agent.context import Deps
 from agent.inbound import Inbound
+from agent.privacy import redact_inbound
 from agent.prompt_versions import check_weights
 from agent.templates import PromptBook
 from graph import build_graph
@@ -27,6 +28,7 @@ from ops.takeover import TakeoverStore
 from settings import Settings
 from storage.checkpointer import open_checkpointer
 from storage.db import create_engine, is_sqlite, session_factory
+from storage.handoffs import HandoffRepository
 from storage.migrate import ensure_current, upgrade
 from storage.redis_cache import open_reply_cache
 from storage.repositories import LeadRepository, RegistrationRepository
@@ -86,6 +88,8 @@ class Silvia:
         `durability="sync"` (the webhook worker) writes each step's checkpoint before the next
         step starts, so a crashed turn can be resumed exactly where it stopped.
         """
+        # LGPD: a CPF the lead typed never reaches the checkpoint, records or prompts.
+        inbound = Inbound.model_validate(redact_inbound(inbound.model_dump()))
         with turn_trace(inbound.phone, inbound.received_at):  # trace id for logs, end-to-end latency
             state = await self.graph.ainvoke(
                 {"inbound": inbound.model_dump(mode="json")},
@@ -191,7 +195,11 @@ async def open_silvia(settings: Settings, *, clock: Any = None) -> AsyncIterator
             leads=MeteredLeadStore(leads),  # every recorded turn also updates the metrics
             cache=cache,
             bills=PdfBillReader(max_bytes=settings.max_bill_bytes),
-            specialists=SpecialistRoster.load(),
+            specialists=SpecialistRoster.load(
+                settings.specialists_file, timezone=settings.timezone, log=HandoffRepository(sessions)
+            ),
+            bill_merge_window_s=settings.bill_merge_window_s,
+            bill_retention_s=settings.bill_retention_hours * 3600,
             prompts=PromptBook.load(),
             prompt_version=settings.prompt_version,
             history_turns=settings.history_turns,

@@ -40,6 +40,10 @@ class Deps:
     cache_ttl_seconds: int = 86_400
     timezone: str = "America/Recife"
     clock: Callable[[], datetime] = field(default=utc_now)
+    # Bills: a second page within this many seconds is merged with the first; files are kept
+    # this many seconds after extraction (0 = deleted at once; LGPD: only as long as needed).
+    bill_merge_window_s: float = 120.0
+    bill_retention_s: float = 0.0
     # Layer L4 (None = no model: templates and local rules carry the whole funnel).
     llm: LanguageModelPort | None = None
     llm_min_confidence: float = 0.7  # below this, understand asks the model

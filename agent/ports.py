@@ -208,10 +208,44 @@ class Specialist(BaseModel):
     name: str
     phone: str
     states: list[str] = Field(default_factory=list)
+    cities: list[str] = Field(default_factory=list)
+
+
+class Assignment(BaseModel):
+    """Who takes the lead over and when the lead can expect the contact."""
+
+    specialist: Specialist
+    on_duty: bool  # False: nobody covering the lead is working now; `contact_at` is their next shift
+    contact_at: datetime
+
+
+class HandoffRecord(BaseModel):
+    """One lead handed to a specialist (the `handoffs` table); no CPF, no street address."""
+
+    phone: str
+    reason: Literal["qualified", "requested"]
+    lead_name: str = ""
+    city: str | None = None
+    state: str | None = None
+    bill_amount: float | None = None
+    bill_source: Literal["bill", "typed", "profile", "none"] = "none"
+    consumption_kwh: float | None = None
+    plan: str | None = None
+    monthly_savings: float | None = None
+    serena_lead_id: str | None = None
+    specialist_name: str
+    specialist_phone: str = ""
+    on_duty: bool = True
+    contact_at: datetime | None = None
+    template: str | None = None
+    message_id: str | None = None  # the specialist's WhatsApp notification; None = not sent
+    at: datetime
 
 
 class SpecialistDirectoryPort(Protocol):
-    async def assign(self, state: str | None, city: str | None) -> Specialist | None: ...
+    async def assign(self, state: str | None, city: str | None, now: datetime) -> Assignment | None: ...
+
+    async def record_handoff(self, handoff: HandoffRecord) -> None: ...
 
 
 # --- Human takeover -------------------------------------------------------------------------

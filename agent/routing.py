@@ -25,9 +25,19 @@ STAGE_NODES = ("reception", "plans", "documents", "qualification", "answer", "op
 
 
 def route_turn(
-    stage: Stage, intent: str, kind: str, profile_complete: bool, human_offered: bool = False
+    stage: Stage,
+    intent: str,
+    kind: str,
+    profile_complete: bool,
+    human_offered: bool = False,
+    *,
+    typed_amount: bool = False,
 ) -> str:
-    """The stage node that handles this inbound message."""
+    """The stage node that handles this inbound message.
+
+    `typed_amount`: the lead typed their bill's total after a weak read (the documents node
+    accepts it as a fallback).
+    """
     if intent == Intent.OPT_OUT or stage == Stage.OPTED_OUT:
         return "opt_out"  # the node also decides whether a lead who opted out re-opened
     if kind in MEDIA_KINDS:
@@ -45,7 +55,9 @@ def route_turn(
     if stage == Stage.PLANS_PRESENTED:
         return _route_plans_presented(intent)
     if stage in DOCUMENT_STAGES:
-        return "documents" if intent == Intent.CHOOSE_PLAN else _answer_or_fallback(intent)
+        if intent == Intent.CHOOSE_PLAN or typed_amount:
+            return "documents"
+        return _answer_or_fallback(intent)
     return _answer_or_fallback(intent)  # qualified, registered, handed_off, not_qualified
 
 

@@ -114,6 +114,9 @@ class SilviaState(TypedDict, total=False):
     economics: dict[str, Any]
     bill: dict[str, Any] | None  # BillFields of the accepted bill
     bill_attempts: int
+    bill_tips: list[str]  # photo tips already given (light, whole_page, angle, focus): vary them
+    pending_bill: list[dict[str, Any]]  # pages of a bill waiting for the next one (merge window)
+    bill_check: dict[str, Any] | None  # {said, read}: amount far from what the lead said, asked
     qualification: dict[str, Any]
     serena_lead_id: str
     specialist: dict[str, Any]

@@ -198,6 +198,40 @@ class ResponseCache(Base):
     created_at: Mapped[datetime] = _created()
 
 
+class Handoff(Base):
+    """A lead handed to a human specialist (issue 6): who, why, when, and the lead summary.
+
+    Holds no CPF and no street address (LGPD): only what the specialist needs to call.
+    """
+
+    __tablename__ = "handoffs"
+    __table_args__ = (
+        sa.Index("idx_handoffs_created", "created_at"),
+        sa.Index("idx_handoffs_specialist", "specialist_name", "created_at"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    lead_id: Mapped[str] = mapped_column(sa.String(PHONE_LEN), index=True)
+    reason: Mapped[str] = mapped_column(sa.String(20))
+    lead_name: Mapped[str | None] = mapped_column(sa.String(200))
+    city: Mapped[str | None] = mapped_column(sa.String(120))
+    state: Mapped[str | None] = mapped_column(sa.String(2))
+    bill_amount: Mapped[float | None] = mapped_column(Money)
+    bill_source: Mapped[str | None] = mapped_column(sa.String(10))
+    consumption_kwh: Mapped[float | None] = mapped_column(Money)
+    plan: Mapped[str | None] = mapped_column(sa.String(50))
+    monthly_savings: Mapped[float | None] = mapped_column(Money)
+    serena_lead_id: Mapped[str | None] = mapped_column(sa.String(20))
+    specialist_name: Mapped[str] = mapped_column(sa.String(100))
+    specialist_phone: Mapped[str | None] = mapped_column(sa.String(PHONE_LEN))
+    on_duty: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true())
+    contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    template: Mapped[str | None] = mapped_column(sa.String(100))
+    message_id: Mapped[str | None] = mapped_column(sa.String(128))
+    created_at: Mapped[datetime] = _created()
+
+
 class SerenaRegistration(Base):
     __tablename__ = "serena_registrations"
     # AUTOINCREMENT on SQLite: a forgotten lead's SRN id must never be handed out again.

@@ -9,7 +9,13 @@ from pathlib import Path
 from agent.inbound import Inbound
 from agent.state import Stage
 from tests.conftest import MARIA, make_settings
-from tools.sample_bills import encrypted_pdf, not_a_bill_pdf, random_bill_spec, render_bill_pdf
+from tools.sample_bills import (
+    encrypted_pdf,
+    image_only_pdf,
+    not_a_bill_pdf,
+    random_bill_spec,
+    render_bill_pdf,
+)
 from wiring import Silvia, open_silvia
 
 
@@ -178,11 +184,14 @@ async def test_bill_problems_get_their_own_answers(silvia: Silvia) -> None:
     await reach_plans(silvia)
     await silvia.say(MARIA.phone, "plus")
     assert "senha" in (await send_file(silvia, MARIA.phone, encrypted_pdf())).texts[0]
-    assert "não é uma conta de luz" in (await send_file(silvia, MARIA.phone, not_a_bill_pdf())).texts[0]
+    assert "boleto de outra cobrança" in (await send_file(silvia, MARIA.phone, not_a_bill_pdf())).texts[0]
+    letter = await send_file(silvia, MARIA.phone, not_a_bill_pdf("letter"))
+    assert "não é uma conta de luz" in letter.texts[0]
     assert "abrir" in (await send_file(silvia, MARIA.phone, b"%PDF-1.4 garbage")).texts[0]
-    photo = await send_file(silvia, MARIA.phone, b"\xff\xd8\xff fake jpeg", "image/jpeg", "foto.jpg")
-    assert "nítida" in photo.texts[0] and photo.stage == Stage.DOCUMENT_REQUESTED
-    again = await send_file(silvia, MARIA.phone, b"\xff\xd8\xff fake jpeg", "image/jpeg", "foto.jpg")
+    # Only weak reads count as tries: a scan nobody can read, twice.
+    scan = await send_file(silvia, MARIA.phone, image_only_pdf())
+    assert "valor total" in scan.texts[0] and scan.stage == Stage.DOCUMENT_REQUESTED
+    again = await send_file(silvia, MARIA.phone, image_only_pdf())
     assert "especialista" in again.texts[0]
     accepted = await silvia.say(MARIA.phone, "sim")
     assert "especialista" in accepted.texts[0] and (await silvia.state(MARIA.phone))["human_requested"]

@@ -36,6 +36,10 @@ SAMPLE = {
     "discount_pct": "15",
     "plan_monthly_savings": "57,00",
     "loyalty_text": "sem fidelidade",
+    "missing_part": "o *valor total*",
+    "document_kind": "conta de água",
+    "said_amount": "380,00",
+    "bill_total": "950,00",
 }
 
 

@@ -2,7 +2,8 @@
 
 from agent.nodes.conversation import answer, fallback, opt_out
 from agent.nodes.followup import followup
-from agent.nodes.funnel import documents, handoff, plans, qualification, reception
+from agent.nodes.funnel import documents, plans, qualification, reception
+from agent.nodes.handoff import handoff
 from agent.nodes.intake import cache_lookup, ingest, understand
 from agent.nodes.output import compose, deliver, guard, record
 

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from pathlib import Path
 from typing import Any
 
 from langgraph.runtime import Runtime
 
 from agent.context import Deps
 from agent.economics import estimate, format_brl, format_number, plan_monthly_savings
-from agent.hours import contact_when
-from agent.ports import BillReading, PlanCatalog
+from agent.nodes.bills import accept_typed_amount, read_bill
+from agent.ports import PlanCatalog
 from agent.replies import first_name, profile_complete, reply
 from agent.routing import FAQ_INTENTS
-from agent.state import Profile, Reply, SilviaState, Stage
+from agent.state import Intent, Profile, Reply, SilviaState, Stage
 
 log = logging.getLogger(__name__)
-
-MAX_BILL_ATTEMPTS = 2
 
 
 def faq_reply(intent: str, profile: Profile, book: Any, *, nudge: bool = True) -> Reply:
@@ -127,8 +123,11 @@ async def _catalog_plans(state: SilviaState, deps: Deps) -> tuple[list[dict[str,
 async def documents(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
     """Take the plan choice and ask for the bill; or read the bill the lead sent."""
     if state["inbound"].get("kind") in ("image", "document"):
-        return await _read_bill(state, runtime.context)
+        return await read_bill(state, runtime.context)
     deps = runtime.context
+    typed = (state.get("entities") or {}).get("bill_amount")
+    if typed and (state.get("bill_attempts") or state.get("human_offered")):
+        return accept_typed_amount(state, deps, float(typed))  # the fallback after a weak read
     catalog_plans, distributor = await _catalog_plans(state, deps)
     wanted = (state.get("entities") or {}).get("plan")
     chosen = next((p for p in catalog_plans if p["id"] == wanted), None)
@@ -146,51 +145,19 @@ async def documents(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any
     }
 
 
-async def _read_bill(state: SilviaState, deps: Deps) -> dict[str, Any]:
-    inbound = state["inbound"]
-    try:
-        media = await deps.whatsapp.download_media(inbound.get("media_id") or "")
-        data = await asyncio.to_thread(Path(media.path).read_bytes)
-        reading = await asyncio.to_thread(deps.bills.read, data, media.mime_type, media.filename)
-    except Exception as exc:  # a media we cannot fetch is answered like a corrupt file
-        log.warning("bill download/read failed: %s", type(exc).__name__)
-        reading = BillReading(ok=False, problem="corrupt")
-    if reading.ok:
-        return _accept_bill(state, reading)
-    # Only weak reads count as tries; a wrong or broken file has its own answer.
-    problem = reading.problem or "unreadable"
-    weak_read = problem in ("unreadable", "image_not_supported")
-    attempts = int(state.get("bill_attempts") or 0) + int(weak_read)
-    await deps.leads.log(
-        "INFO", "bill_rejected", phone=state["phone"], details={"problem": problem, "attempt": attempts}
-    )
-    if weak_read and attempts >= MAX_BILL_ATTEMPTS:
-        return {"bill_attempts": attempts, "human_offered": True, "replies": [reply("bill.offer_human")]}
-    template = "error.ocr_failed" if problem == "image_not_supported" else f"bill.{problem}"
-    return {"bill_attempts": attempts, "replies": [reply(template)]}
-
-
-def _accept_bill(state: SilviaState, reading: BillReading) -> dict[str, Any]:
-    fields = reading.fields
-    profile: Profile = dict(state.get("profile") or {})  # type: ignore[assignment]
-    profile["bill_amount"] = float(fields.total_amount or 0)  # the bill wins over what was said
-    if fields.city:
-        profile["city"] = fields.city
-    if fields.state:
-        profile["state"] = fields.state
-    if fields.consumer_class in ("comercial", "industrial"):
-        profile["person_type"] = "juridical"
-    return {
-        "stage": Stage.DOCUMENT_RECEIVED.value,
-        "bill": fields.model_dump(mode="json"),
-        "bill_attempts": 0,
-        "profile": profile,
-    }
-
-
 async def qualification(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
     """Ask Serena whether the lead qualifies; register the qualified ones."""
     deps = runtime.context
+    if state.get("bill_check") and state.get("intent") == Intent.DENY:
+        # "Not my latest bill": ask for the right one; until it comes, what the lead said stands.
+        profile = {**(state.get("profile") or {}), "bill_amount": state["bill_check"]["said"]}
+        return {
+            "stage": Stage.DOCUMENT_REQUESTED.value,
+            "bill_check": None,
+            "bill": None,
+            "profile": profile,
+            "replies": [reply("bill.send_latest")],
+        }
     profile: Profile = state.get("profile") or {}
     bill = state.get("bill") or {}
     city, uf = bill.get("city") or profile.get("city", ""), bill.get("state") or profile.get("state", "")
@@ -200,6 +167,7 @@ async def qualification(state: SilviaState, runtime: Runtime[Deps]) -> dict[str,
         return {
             "stage": Stage.NOT_QUALIFIED.value,
             "qualification": result.model_dump(),
+            "bill_check": None,
             "replies": [reply("qualification_result.not_qualified", reason=result.reason)],
         }
     catalog_plans, distributor = await _catalog_plans(state, deps)
@@ -208,6 +176,7 @@ async def qualification(state: SilviaState, runtime: Runtime[Deps]) -> dict[str,
     update: dict[str, Any] = {
         "stage": Stage.QUALIFIED.value,
         "qualification": result.model_dump(),
+        "bill_check": None,
         "selected_plan": plan,
         "plans": catalog_plans,
         "distributor": distributor,
@@ -236,45 +205,5 @@ def _registration(
         "distributor": bill.get("distributor") or state.get("distributor"),
         "plan": (plan or {}).get("id"),
         "leadSource": "WhatsApp_Silvia_AI",
-    }
-
-
-async def handoff(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
-    """Hand the lead to a human specialist: after registration, or when the lead asks."""
-    deps = runtime.context
-    stage = state.get("stage")
-    if stage == Stage.HANDED_OFF:
-        return {"replies": [reply("handoff.already")]}
-    profile: Profile = state.get("profile") or {}
-    specialist = await deps.specialists.assign(profile.get("state"), profile.get("city"))
-    assigned: dict[str, Any] = (
-        specialist.model_dump() if specialist else {"name": "Equipe Serena", "phone": ""}
-    )
-    assigned["display_name"] = assigned["name"].split()[0] if specialist else assigned["name"]
-    assigned["contact_when"] = contact_when(deps.clock(), deps.timezone)
-    await deps.leads.log(
-        "INFO", "handoff", phone=state["phone"], details={"specialist": assigned["name"], "stage": stage}
-    )
-    if stage in (Stage.REGISTERED, Stage.QUALIFIED):
-        bill = state.get("bill") or {}
-        return {
-            "stage": Stage.HANDED_OFF.value,
-            "specialist": assigned,
-            "replies": [
-                reply(
-                    "qualification_result.qualified_high",
-                    consumption=format_number(float(bill.get("consumption_kwh") or 0)),
-                    current_bill=format_brl(
-                        float(bill.get("total_amount") or profile.get("bill_amount") or 0)
-                    ),
-                    recommended_plan=(state.get("selected_plan") or {}).get("name", "plano Serena"),
-                )
-            ],
-        }
-    part = f": *{assigned['display_name']}* vai te chamar {assigned['contact_when']}" if specialist else ""
-    return {
-        "human_requested": True,
-        "human_offered": False,
-        "specialist": assigned,
-        "replies": [reply("handoff.requested", specialist_part=part)],
+        "billSource": bill.get("source") or "profile",  # "typed": the bill could not be read
     }

@@ -15,6 +15,7 @@ from agent.intent import classify, normalise
 from agent.llm_prompts import default_llm_book
 from agent.llm_understand import refine_with_model
 from agent.ports import LeadRecord
+from agent.privacy import redact_inbound
 from agent.prompt_versions import assign_version
 from agent.replies import profile_shape, render_reply
 from agent.state import Intent, Profile, SilviaState, Stage
@@ -50,6 +51,8 @@ async def ingest(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
         profile["name"] = inbound.name
     update: dict[str, Any] = {
         "phone": inbound.phone,
+        # LGPD: a CPF/CNPJ the lead types goes no further than this node (records, prompts).
+        "inbound": redact_inbound(state["inbound"]),
         "profile": profile,
         "replies": [],
         "sent": [],

@@ -15,6 +15,7 @@ from agent.llm_prompts import default_llm_book
 from agent.nodes.intake import cache_key
 from agent.outbound import plan_outbound
 from agent.ports import LeadRecord, TurnRecord
+from agent.privacy import redact
 from agent.replies import facts_of, render_reply
 from agent.state import Reply, SilviaState, Stage
 from agent.templates import TemplateError
@@ -142,10 +143,11 @@ def interaction_type(replies: list[Reply]) -> str:
 
 
 def _describe_inbound(inbound: dict[str, Any]) -> str:
+    """What the lead sent, as stored and remembered: CPF/CNPJ masked (LGPD)."""
     kind = inbound.get("kind", "text")
     if kind in ("text", "interactive"):
-        return inbound.get("text") or inbound.get("button_id") or ""
-    return f"[{kind}{': ' + inbound['filename'] if inbound.get('filename') else ''}]"
+        return redact(inbound.get("text") or inbound.get("button_id") or "")
+    return redact(f"[{kind}{': ' + inbound['filename'] if inbound.get('filename') else ''}]")
 
 
 async def record(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:

@@ -1,0 +1,144 @@
+"""The handoff node: a qualified lead (or one who asks for a human) goes to a specialist.
+
+The roster picks the specialist (coverage, working hours, round-robin); the specialist gets
+an approved WhatsApp template with the lead summary; the handoff is persisted; the lead is
+told who will call and when.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from agent.context import Deps
+from agent.economics import format_brl, format_number
+from agent.handoff import HANDOFF_TEMPLATE, contact_phrase, handoff_record, summary_parameters
+from agent.hours import contact_when
+from agent.ports import Assignment, HandoffRecord
+from agent.replies import reply
+from agent.state import Profile, Reply, SilviaState, Stage
+from agent.whatsapp_templates import TemplateCatalog
+
+log = logging.getLogger(__name__)
+
+TEAM = "Equipe Serena"
+
+
+@lru_cache(maxsize=1)
+def _catalog() -> TemplateCatalog:
+    return TemplateCatalog.load()
+
+
+def _specialist_view(assignment: Assignment | None, deps: Deps) -> dict[str, Any]:
+    """What the state keeps about the specialist (and templates read: first name, when)."""
+    now = deps.clock()
+    if assignment is None:
+        return {
+            "name": TEAM,
+            "phone": "",
+            "display_name": TEAM,
+            "contact_when": contact_when(now, deps.timezone),
+        }
+    specialist = assignment.specialist
+    return {
+        "name": specialist.name,
+        "phone": specialist.phone,
+        "display_name": specialist.name.split()[0],
+        "contact_when": contact_phrase(assignment, now, deps.timezone),
+        "on_duty": assignment.on_duty,
+        "contact_at": assignment.contact_at.isoformat(),
+    }
+
+
+async def _notify(deps: Deps, assignment: Assignment, record: HandoffRecord, first_name: str) -> None:
+    """Send the specialist the lead summary; a failure is logged, never loses the handoff."""
+    parameters = summary_parameters(record, first_name)
+    template = _catalog().get(HANDOFF_TEMPLATE)
+    name, language = HANDOFF_TEMPLATE, "pt_BR"
+    try:
+        if template is not None:
+            filled = template.fill(parameters)
+            name, language, parameters = filled.name, filled.language, filled.parameters
+        record.template = name
+        record.message_id = await deps.whatsapp.send_template(
+            assignment.specialist.phone, name, language, parameters
+        )
+    except Exception as exc:  # a catalog or send failure is logged; the handoff still counts
+        await deps.leads.log(
+            "ERROR",
+            "specialist_notification_failed",
+            phone=record.phone,
+            details={"specialist": assignment.specialist.name, "error": str(exc)[:300]},
+        )
+
+
+def _lead_reply(state: SilviaState, qualified: bool, assigned: bool, specialist: dict[str, Any]) -> Reply:
+    if qualified:
+        profile: Profile = state.get("profile") or {}
+        bill = state.get("bill") or {}
+        amount = float(bill.get("total_amount") or profile.get("bill_amount") or 0)
+        plan = (state.get("selected_plan") or {}).get("name", "plano Serena")
+        if bill.get("source") == "typed" or not bill.get("consumption_kwh"):
+            return reply(
+                "qualification_result.qualified_typed", current_bill=format_brl(amount), recommended_plan=plan
+            )
+        return reply(
+            "qualification_result.qualified_high",
+            consumption=format_number(float(bill["consumption_kwh"])),
+            current_bill=format_brl(amount),
+            recommended_plan=plan,
+        )
+    part = f": *{specialist['display_name']}* vai te chamar {specialist['contact_when']}" if assigned else ""
+    return reply("handoff.requested", specialist_part=part)
+
+
+async def handoff(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
+    """Hand the lead to a human specialist: after registration, or when the lead asks."""
+    deps = runtime.context
+    stage = state.get("stage")
+    qualified = stage in (Stage.REGISTERED, Stage.QUALIFIED)
+    if stage == Stage.HANDED_OFF or (
+        state.get("human_requested") and state.get("specialist") and not qualified
+    ):
+        return {"human_offered": False, "replies": [reply("handoff.already")]}
+    profile: Profile = state.get("profile") or {}
+    bill = state.get("bill") or {}
+    uf, city = bill.get("state") or profile.get("state"), bill.get("city") or profile.get("city")
+    now = deps.clock()
+    assignment = await deps.specialists.assign(uf, city, now)
+    specialist = _specialist_view(assignment, deps)
+    record = handoff_record(state, assignment, specialist, now)
+    if assignment is not None:
+        await _notify(deps, assignment, record, specialist["display_name"])
+    try:
+        await deps.specialists.record_handoff(record)
+    except Exception as exc:  # the lead still gets their answer; the log keeps the handoff
+        log.error("handoff not persisted: %s", type(exc).__name__)
+        await deps.leads.log(
+            "ERROR",
+            "handoff_not_persisted",
+            phone=state["phone"],
+            details={"error": str(exc)[:300], "specialist": record.specialist_name},
+        )
+    await deps.leads.log(
+        "INFO" if assignment else "WARNING",
+        "handoff",
+        phone=state["phone"],
+        details={
+            "specialist": record.specialist_name,
+            "reason": record.reason,
+            "stage": stage,
+            "on_duty": record.on_duty,
+            "notified": record.message_id is not None,
+        },
+    )
+    update: dict[str, Any] = {"specialist": specialist, "human_offered": False}
+    if qualified:
+        update["stage"] = Stage.HANDED_OFF.value
+    else:
+        update["human_requested"] = True
+    update["replies"] = [_lead_reply(state, qualified, assignment is not None, specialist)]
+    return update
