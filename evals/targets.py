@@ -130,7 +130,7 @@ class EmbeddedTarget:
             self.silvia.deps.prompt_version = version
             state = await self.silvia.state(phone)
             return TurnOutput(replies=[], stage=state.get("stage"), skipped=True)
-        inbound = self._inbound(conv, turn, phone)
+        inbound = self.inbound_for(conv, turn, phone)
         started = time.perf_counter()
         try:
             result = await self.silvia.handle(inbound)
@@ -151,7 +151,8 @@ class EmbeddedTarget:
             templates=[r.get("template_id") or "" for r in result.replies],
         )
 
-    def _inbound(self, conv: Conversation, turn: Turn, phone: str) -> Inbound:
+    def inbound_for(self, conv: Conversation, turn: Turn, phone: str) -> Inbound:
+        """The inbound event a dataset turn stands for (files land in the sandbox media store)."""
         name = (conv.lead.name or "").split()[0] if conv.lead.name else None
         if turn.lead is not None:
             return Inbound(phone=phone, kind="text", text=turn.lead, name=name)

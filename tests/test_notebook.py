@@ -1,0 +1,35 @@
+"""notebooks/debug_graph.ipynb runs top to bottom, and langgraph.json points at the real graph."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_debug_notebook_runs_top_to_bottom() -> None:
+    nb = nbformat.read(ROOT / "notebooks" / "debug_graph.ipynb", as_version=4)
+    NotebookClient(
+        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(ROOT / "notebooks")}}
+    ).execute()
+    text = "\n".join(
+        o.get("text", "") + str(o.get("data", {}).get("text/plain", ""))
+        for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+    )  # fmt: skip
+    assert "graph TD" in text or "graph LR" in text  # mermaid drawing
+    assert "reception      stage='greeted'" in text  # a node's update, streamed
+    assert "[L3 · v2.0_casual]" in text  # layer and prompt version of a reply
+    assert "checkpoints" in text and "forking from" in text  # history and time travel
+    assert "icontains 'LGPD'" in text  # where the eval conversation failed
+
+
+def test_langgraph_json_loads_the_graph() -> None:
+    config = json.loads((ROOT / "langgraph.json").read_text(encoding="utf-8"))
+    module, _, name = config["graphs"]["silvia"].removeprefix("./").partition(":")
+    graph = getattr(importlib.import_module(module.removesuffix(".py")), name)
+    assert "reception" in graph.get_graph().nodes
