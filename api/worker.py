@@ -14,6 +14,7 @@ import contextlib
 import logging
 import os
 import socket
+import uuid
 from collections.abc import Awaitable, Callable
 
 from agent.inbound import Inbound
@@ -31,8 +32,8 @@ TurnListener = Callable[[InboxEntry, TurnResult | None], Awaitable[None]]
 
 
 def consumer_name() -> str:
-    """Unique per process, stable for its life: what Redis lists as the consumer."""
-    return f"{socket.gethostname()}-{os.getpid()}"
+    """Unique per worker, stable for its life: what Redis lists as the consumer."""
+    return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
 
 
 def _order(entry: InboxEntry) -> tuple[int, ...]:

@@ -82,7 +82,7 @@ class SqlInbox:
 
     async def _claim(self, consumer: str, count: int) -> list[InboxEntry]:
         stale = _now() - timedelta(seconds=self.reclaim_seconds)
-        m, x = InboxMessage, sa.orm.aliased(InboxMessage)
+        m, x, t = InboxMessage, sa.orm.aliased(InboxMessage), InboxMessage.__table__
         oldest_unfinished = (
             sa.select(sa.func.min(x.id))
             .where(x.phone == m.phone, x.status.in_(_UNFINISHED))
@@ -98,16 +98,18 @@ class SqlInbox:
             ).all()
             for row in rows:
                 # Compare-and-set: another process may have claimed it since the select.
+                # (Core table, not the ORM entity: the loaded row must keep its old values.)
                 claimed = await session.execute(
-                    sa.update(m)
-                    .where(m.id == row.id, m.status == row.status, m.attempts == row.attempts)
+                    sa.update(t)
+                    .where(t.c.id == row.id, t.c.status == row.status, t.c.attempts == row.attempts)
                     .values(
-                        status="processing", claimed_by=consumer, claimed_at=_now(), attempts=m.attempts + 1
+                        status="processing", claimed_by=consumer, claimed_at=_now(), attempts=t.c.attempts + 1
                     )
                 )
                 if claimed.rowcount:
-                    row.attempts += 1
-                    taken.append(_entry(row))
+                    entry = _entry(row)
+                    entry.attempts = row.attempts + 1
+                    taken.append(entry)
         return taken
 
     async def head(self, phone: str) -> InboxEntry | None:
