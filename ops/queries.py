@@ -162,6 +162,7 @@ async def transcript(sessions: Sessions, phone: str, limit: int = 200) -> list[d
             LeadInteraction.layer,
             LeadInteraction.stage,
             LeadInteraction.intent,
+            LeadInteraction.meta.label("metadata"),
         )
         .where(LeadInteraction.lead_id == phone)
         .order_by(LeadInteraction.created_at.desc(), LeadInteraction.id.desc())

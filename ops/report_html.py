@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
@@ -28,6 +30,16 @@ STAGE_LABELS = {
     "opted_out": "saiu da lista",
     "lost": "perdido",
 }
+
+
+def local_time(value: datetime | str | None, timezone: str) -> str:
+    """`25/11 14:05` in the business time zone (what the team reads), from a datetime or ISO text."""
+    if not value:
+        return "—"
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(timezone)).strftime("%d/%m %H:%M")
 
 
 def ms(value: float | None) -> str:

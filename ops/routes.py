@@ -24,7 +24,7 @@ from ops.metrics import CONTENT_TYPE, exposition
 from ops.observe import refresh_gauges
 from ops.queries import transcript
 from ops.report import build_daily_report
-from ops.report_html import STAGE_LABELS, TEMPLATES, ms, pct, render_daily_html
+from ops.report_html import STAGE_LABELS, TEMPLATES, local_time, ms, pct, render_daily_html
 from ops.service import Ops
 from ops.takeover import LeadNotFoundError, normalise_phone
 
@@ -81,7 +81,13 @@ async def dashboard(request: Request, ops: OpsDep, user: OperatorDep) -> HTMLRes
         ),
     }
     html = TEMPLATES.get_template("dashboard.html").render(
-        d=data, charts=charts, user=user, ms=ms, pct=pct, stage_labels=STAGE_LABELS
+        d=data,
+        charts=charts,
+        user=user,
+        ms=ms,
+        pct=pct,
+        stage_labels=STAGE_LABELS,
+        when=lambda value: local_time(value, ops.settings.timezone),
     )
     response = HTMLResponse(html)
     if request.query_params.get("token"):  # keep the token in a cookie, out of later URLs
