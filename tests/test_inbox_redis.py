@@ -1,0 +1,147 @@
+"""The production inbox on real Redis (TEST_REDIS_URL): Streams, consumer groups, XAUTOCLAIM,
+and two app instances sharing it (separate event loops, consumers and Redis lead locks)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from redis.asyncio import Redis
+
+from api.inbox import MAX_ATTEMPTS, RedisStreamInbox
+from tests.conftest import make_settings, require_service
+from tests.graph_api_fake import GraphApiFake
+from tests.webhook_kit import SERVICE_ENV, SilviaThread, post, query, text, wait_for, webhook
+
+pytestmark = pytest.mark.integration
+CARLA, BRUNO = "+5581977776666", "+5581966665555"
+
+
+async def _purge(url: str, prefix: str) -> None:
+    client = Redis.from_url(url)
+    try:
+        keys = [k async for k in client.scan_iter(match=f"{prefix}*")]
+        if keys:
+            await client.delete(*keys)
+    finally:
+        await client.aclose()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    return require_service("TEST_REDIS_URL")
+
+
+@pytest.fixture
+async def inbox(redis_url: str) -> AsyncIterator[RedisStreamInbox]:
+    prefix = f"test-inbox-{uuid.uuid4().hex[:8]}:"
+    box = RedisStreamInbox(redis_url, prefix, reclaim_seconds=0.2)
+    yield box
+    await box.aclose()
+    await _purge(redis_url, prefix)
+
+
+async def test_put_is_once_per_message_id(inbox: RedisStreamInbox) -> None:
+    assert await inbox.put("wamid.1", CARLA, "whatsapp", {"message": {"id": "wamid.1"}})
+    assert not await inbox.put("wamid.1", CARLA, "whatsapp", {"message": {"id": "wamid.1"}})
+    taken = await inbox.take("a", 10, 0.1)
+    assert [e.message_id for e in taken] == ["wamid.1"] and taken[0].payload == {"message": {"id": "wamid.1"}}
+    assert await inbox.take("a", 10, 0.1) == []
+
+
+async def test_head_keeps_arrival_order_across_consumers(inbox: RedisStreamInbox) -> None:
+    for n in range(3):
+        await inbox.put(f"wamid.c{n}", CARLA, "whatsapp", {"n": n})
+    await inbox.put("wamid.b0", BRUNO, "whatsapp", {"n": 0})
+    first = await inbox.take("a", 1, 0.1)
+    second = await inbox.take("b", 3, 0.1)
+    assert [e.message_id for e in first + second] == ["wamid.c0", "wamid.c1", "wamid.c2", "wamid.b0"]
+    head = await inbox.head(CARLA)
+    assert head is not None and head.message_id == "wamid.c0"  # even for consumer b
+    await inbox.done(first[0])
+    assert (await inbox.head(CARLA)).message_id == "wamid.c1"  # type: ignore[union-attr]
+    assert await inbox.counts() == {"pending": 0, "processing": 3, "failed": 0}
+
+
+async def test_a_crashed_consumers_entry_is_reclaimed(inbox: RedisStreamInbox) -> None:
+    await inbox.put("wamid.crash", CARLA, "whatsapp", {"raw": True})
+    taken = await inbox.take("dies", 1, 0.1)
+    assert taken[0].attempts == 1  # ... and "dies" never acknowledges it
+    assert await inbox.take("survivor", 1, 0.05) == []  # not idle long enough yet
+    await asyncio.sleep(0.3)
+    reclaimed = await inbox.take("survivor", 1, 0.1)
+    assert [e.message_id for e in reclaimed] == ["wamid.crash"] and reclaimed[0].attempts == 2
+    assert reclaimed[0].payload == {"raw": True}
+    await inbox.done(reclaimed[0])
+    await asyncio.sleep(0.3)
+    assert await inbox.take("survivor", 1, 0.1) == [] and await inbox.head(CARLA) is None
+
+
+async def test_a_turn_that_keeps_failing_is_parked_with_its_raw_payload(inbox: RedisStreamInbox) -> None:
+    await inbox.put("wamid.bad", CARLA, "whatsapp", {"raw": "payload"})
+    for _ in range(MAX_ATTEMPTS):
+        await asyncio.sleep(0.25)
+        entry = (await inbox.take("w", 1, 0.1))[0]
+        await inbox.retry_later(entry, "boom")
+    assert await inbox.head(CARLA) is None
+    parked = await inbox.failed()
+    assert parked == [
+        {
+            "message_id": "wamid.bad",
+            "phone": CARLA,
+            "source": "whatsapp",
+            "payload": {"raw": "payload"},
+            "error": "boom",
+        }
+    ]
+
+
+# --- two app instances sharing the Redis inbox -------------------------------------------------
+
+
+@pytest.fixture
+def graph() -> Iterator[GraphApiFake]:
+    fake = GraphApiFake().start()
+    yield fake
+    fake.stop()
+
+
+def test_two_instances_answer_a_burst_once_and_in_order(
+    redis_url: str, graph: GraphApiFake, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in (
+        "DATABASE_URL",
+        "SUPABASE_CONNECTION_STRING",
+        "REDIS_URL",
+        "WHATSAPP_MCP_URL",
+        "SERENA_MCP_URL",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    prefix = f"test-webhook-{uuid.uuid4().hex[:8]}:"
+    env = {**SERVICE_ENV, **graph.env(), "REDIS_URL": redis_url, "SILVIA_REDIS_PREFIX": prefix}
+    graph.delay_for["5581977776666"] = 0.2
+    burst = ["oi", "moro em Recife PE", "minha conta vem uns 380 reais", "sim", "quanto custa?"]
+    try:
+        with (
+            SilviaThread(make_settings(tmp_path, **env)) as one,
+            SilviaThread(make_settings(tmp_path, **env)) as two,
+            httpx.Client(base_url=one.url, timeout=30) as a,
+            httpx.Client(base_url=two.url, timeout=30) as b,
+        ):
+            for n, message in enumerate(burst):  # alternate instances, and Meta retries each once
+                payload = webhook([text(CARLA, f"wamid.r{n}", message)], name="Carla")
+                assert post(a if n % 2 else b, payload).json()["received"] == 1
+                assert post(b if n % 2 else a, payload).json()["duplicates"] == 1
+            post(b, webhook([text(BRUNO, "wamid.rb", "oi")], name="Bruno"))
+            sql = "SELECT message_received FROM lead_interactions WHERE lead_id = ? ORDER BY id"
+            wait_for(lambda: len(query(tmp_path, sql, CARLA)) == len(burst), timeout=60, what="the burst")
+            wait_for(lambda: graph.texts(BRUNO), what="Bruno's answer")
+            assert b.get("/ready").json()["dependencies"]["redis"]["ok"] is True
+        assert [r[0] for r in query(tmp_path, sql, CARLA)] == burst
+        assert len(graph.texts(BRUNO)) == 1
+    finally:
+        asyncio.run(_purge(redis_url, prefix))
