@@ -1,0 +1,88 @@
+"""Webhook acknowledgement latency and turn latency of `silvia serve`'s app, on this machine.
+
+The app runs under uvicorn on a free port (embedded default: SQLite inbox and checkpoints,
+in-process MCP), outbound goes through the real Cloud API backend to a local Graph API
+peer. Prints, for signed Meta webhooks:
+* ack: POST → 200 (the message is in the inbox), idle and under a burst;
+* turn: POST → the answer arriving at the Graph API peer (inbox, worker, graph, send).
+
+    .venv/bin/python benchmarks/webhook_ack.py [--leads 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.conftest import make_settings
+from tests.graph_api_fake import GraphApiFake
+from tests.webhook_kit import SERVICE_ENV, SilviaThread, post, text, wait_for, webhook
+
+
+def _line(name: str, samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+    return (
+        f"{name:<34} n={len(samples):<4} p50={statistics.median(samples):7.1f} ms  "
+        f"p95={p95:7.1f} ms  max={max(samples):7.1f} ms"
+    )
+
+
+def _phone(n: int) -> str:
+    return f"+55819{n:08d}"
+
+
+def _turns(
+    client: httpx.Client, graph: GraphApiFake, first: int, count: int, burst: bool
+) -> tuple[list, list]:
+    acks: list[float] = []
+    posted: dict[str, float] = {}
+    for n in range(first, first + count):
+        phone = _phone(n)
+        started = time.monotonic()
+        response = post(client, webhook([text(phone, f"wamid.bench.{n}", "oi")], name="Lead"))
+        acks.append((time.monotonic() - started) * 1000)
+        assert response.status_code == 200, response.text
+        posted[phone] = started
+        if not burst:
+            wait_for(lambda phone=phone: graph.delivered(phone), what="an answer")
+    wait_for(lambda: all(graph.delivered(p) for p in posted), timeout=300, what="every answer")
+    turns = []
+    for request in graph.calls("message"):
+        phone = "+" + request["body"]["to"]
+        if phone in posted and request.get("status") == 200:
+            turns.append((request["at"] - posted.pop(phone)) * 1000)
+    return acks, turns
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--leads", type=int, default=40, help="leads per phase")
+    args = parser.parse_args()
+    graph = GraphApiFake().start()
+    with tempfile.TemporaryDirectory() as data_dir:
+        settings = make_settings(Path(data_dir), **SERVICE_ENV, **graph.env())
+        with SilviaThread(settings) as server, httpx.Client(base_url=server.url, timeout=60) as client:
+            _turns(client, graph, 0, 3, burst=False)  # warm up
+            idle_acks, idle_turns = _turns(client, graph, 100, args.leads, burst=False)
+            burst_acks, burst_turns = _turns(client, graph, 1000, args.leads, burst=True)
+            duplicate = post(client, webhook([text(_phone(100), "wamid.bench.100", "oi")]))
+            assert duplicate.json()["duplicates"] == 1
+    graph.stop()
+    print(f"webhook service, embedded default (SQLite inbox), {args.leads} leads per phase, 'oi' → greeting")
+    print(_line("ack, one message at a time", idle_acks))
+    print(_line("turn, one message at a time", idle_turns))
+    print(_line(f"ack, burst of {args.leads} leads", burst_acks))
+    print(_line(f"turn, burst of {args.leads} leads", burst_turns))
+
+
+if __name__ == "__main__":
+    main()
