@@ -19,11 +19,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from api import routes_chat, routes_health, routes_webhook
-from ops import routes as ops_routes
 from api.background import BackgroundService, background_services
 from api.inbox import SqlInbox, build_inbox
 from api.services import Services
 from api.statuses import StatusStore
+from ops import routes as ops_routes
 from settings import Settings, get_settings
 from storage.db import create_engine
 from storage.locks import build_lead_locks
