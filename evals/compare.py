@@ -41,7 +41,11 @@ def compare_runs(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
         else:
             change = "fixed" if sb else "broken"
         conversations.append({"id": cid, "a": sa, "b": sb, "change": change})
-    score = sum(m["verdict"] == "better" for m in metrics) - sum(m["verdict"] == "worse" for m in metrics)
+    # Quality decides; latency (noisy between runs) only breaks a tie.
+    quality = [m for m in metrics if m["kpi"] not in LOWER_IS_BETTER or m["kpi"] == "turn_errors"]
+    score = sum(m["verdict"] == "better" for m in quality) - sum(m["verdict"] == "worse" for m in quality)
+    if score == 0:
+        score = sum(m["verdict"] == "better" for m in metrics) - sum(m["verdict"] == "worse" for m in metrics)
     winner = "B" if score > 0 else ("A" if score < 0 else "tie")
     return {
         "a": a["run_id"],
@@ -66,4 +70,4 @@ def print_comparison(diff: dict[str, Any], echo: Echo) -> None:
                 ["conversation", "A", "B", "change"],
             )
         )
-    echo(f"\nWinner: {diff['winner']} (more metrics better than worse)")
+    echo(f"\nWinner: {diff['winner']} (more quality metrics better than worse; latency breaks ties)")
