@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import signal
 from typing import Annotated
@@ -19,7 +18,9 @@ WORKER_ENV = "SILVIA_SERVE_WORKER"  # "0": this serve process only takes webhook
 
 
 def _logging(level: str) -> None:
-    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from ops.logs import configure_logging
+
+    configure_logging(level.upper())  # JSON lines, trace id per turn, phones hashed (ops/logs.py)
 
 
 def app_from_env() -> FastAPI:

@@ -52,6 +52,25 @@ def _scrub_value(value: Any) -> Any:
     return value
 
 
+_base_factory = logging.getLogRecordFactory()
+
+
+def _stamped_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
+    """Every record made inside a turn carries its trace id and lead hash (read when it is
+    created, so a handler that formats later, in another context, still sees them)."""
+    record = _base_factory(*args, **kwargs)
+    if trace := TRACE_ID.get():
+        record.trace_id = trace
+    if lead := LEAD_HASH.get():
+        record.lead = lead
+    return record
+
+
+if not getattr(_base_factory, "silvia_stamped", False):
+    _stamped_record.silvia_stamped = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(_stamped_record)
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: ts, level, logger, msg, trace_id, lead, and any extras."""
 
@@ -62,10 +81,6 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": scrub(record.getMessage()),
         }
-        if trace := TRACE_ID.get():
-            entry["trace_id"] = trace
-        if lead := LEAD_HASH.get():
-            entry["lead"] = lead
         for key, value in vars(record).items():
             if key not in _STANDARD and not key.startswith("_"):
                 entry[key] = _scrub_value(value)
