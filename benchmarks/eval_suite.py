@@ -29,7 +29,8 @@ def main() -> None:
     k = run["kpis"]
     print(f"dataset: {len(conversations)} conversations, {turns} turns, loaded in {loaded * 1000:.0f} ms")
     print(f"embedded replay + grading: {run['duration_s']:.1f} s ({turns / run['duration_s']:.1f} turns/s)")
-    print(f"turn latency: p50 {k['latency_p50_ms']:.0f} ms, p95 {k['latency_p95_ms']:.0f} ms, max {k['latency_max_ms']:.0f} ms")
+    p50, p95, top = k["latency_p50_ms"], k["latency_p95_ms"], k["latency_max_ms"]
+    print(f"turn latency: p50 {p50:.0f} ms, p95 {p95:.0f} ms, max {top:.0f} ms")
     print(f"promptfoo generator: {len(tests)} tests in {generated * 1000:.0f} ms")
 
 
