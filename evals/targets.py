@@ -78,7 +78,17 @@ class EmbeddedTarget:
         from settings import Settings
         from wiring import open_silvia
 
-        env = {"SILVIA_DATA_DIR": str(self.data_dir), "SILVIA_MAX_BILL_BYTES": str(EVAL_MAX_BILL_BYTES)}
+        # Storage and tools always embedded and fresh (never the developer's Redis or database);
+        # the LLM layer follows the environment, so a configured model is graded too.
+        env = {
+            "SILVIA_DATA_DIR": str(self.data_dir),
+            "SILVIA_MAX_BILL_BYTES": str(EVAL_MAX_BILL_BYTES),
+            "DATABASE_URL": "",
+            "REDIS_URL": "",
+            "WHATSAPP_MCP_URL": "",
+            "SERENA_MCP_URL": "",
+            "WHATSAPP_BACKEND": "sandbox",
+        }
         settings = Settings(_env_file=None, **(env | self.env))  # type: ignore[call-arg]
         self._stack = AsyncExitStack()
         self.silvia = await self._stack.enter_async_context(
