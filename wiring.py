@@ -32,7 +32,8 @@ from storage.handoffs import HandoffRepository
 from storage.migrate import ensure_current, upgrade
 from storage.redis_cache import open_reply_cache
 from storage.repositories import LeadRepository, RegistrationRepository
-from tools.bill_reader import PdfBillReader
+from tools.bill_reader import BillReader
+from tools.bill_vision import VisionClient
 from tools.client import McpConnection, SerenaTools, WhatsAppTools
 from tools.llm_client import AlertSink, language_model_from_settings
 from tools.serena_server import SerenaCatalog, build_serena_server
@@ -194,7 +195,11 @@ async def open_silvia(settings: Settings, *, clock: Any = None) -> AsyncIterator
             serena=SerenaTools(serena),
             leads=MeteredLeadStore(leads),  # every recorded turn also updates the metrics
             cache=cache,
-            bills=PdfBillReader(max_bytes=settings.max_bill_bytes),
+            bills=BillReader(
+                max_bytes=settings.max_bill_bytes,
+                vision=VisionClient.from_settings(settings),
+                served_states=frozenset(SerenaCatalog().states),
+            ),
             specialists=SpecialistRoster.load(
                 settings.specialists_file, timezone=settings.timezone, log=HandoffRepository(sessions)
             ),

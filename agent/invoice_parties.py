@@ -161,7 +161,7 @@ def _find_document(page: Page, customer: Customer) -> int:
 
 # "CPF: 685.-45": OCR drops the asterisks of a CPF the bill printed masked. The digits shown are the
 # ones our mask hides anyway, so the masked form is still known.
-_MASKED_CPF = re.compile(r"\bcpf\b[^\d*]{0,4}\d{0,3}[.\s*xX•]+-?\s?\d{0,2}(?![\d*])")
+_MASKED_CPF = re.compile(r"\bcpf\b[^\d*]{0,8}\d{0,3}[.\s*xX•]+-?\s?\d{0,2}(?![\d*])")
 
 
 def _partly_masked_cpf(page: Page, customer: Customer) -> int:

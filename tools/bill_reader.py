@@ -66,7 +66,11 @@ class BillReader:
                 pages += extract(f.data, f.mime_type, f.filename, max_pages=self.max_pages, ocr=self.ocr)
         except FileProblem as exc:
             return _problem(exc.problem)
-        reading = self._parse(pages[: self.max_pages * MAX_FILES])
+        return self.read_pages(pages[: self.max_pages * MAX_FILES])
+
+    def read_pages(self, pages: list[PageText]) -> BillReading:
+        """Parse the text of the pages; ask the vision model when OCR was not enough."""
+        reading = self._parse(pages)
         if self.vision is not None and _wants_vision(reading, pages):
             from tools.bill_vision import improve_with_vision
 

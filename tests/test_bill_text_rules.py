@@ -1,0 +1,135 @@
+"""OCR text clean-up and layout, consumption history, OCR corroboration and the bill rules."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import numpy as np
+import pytest
+
+from agent.invoice_checks import BLOCKING, tariff_band, validate_bill
+from agent.invoice_history import find_average, find_history
+from agent.invoice_layout import Page
+from agent.invoice_parties import find_customer
+from agent.ports import BillFields
+from tools.bill_reader import corroborate, count_amount
+from tools.ocr import layout, normalise_ocr_text
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("TOTAL 293.24", "TOTAL 293,24"),
+        ("R$ 1.845.30", "R$ 1.845,30"),
+        ("RS 568,02", "R$ 568,02"),
+        ("R5 70.76", "R$ 70,76"),
+        ("25/09/2026 10.835.932/0001-08", "25/09/2026 10.835.932/0001-08"),  # dates and CNPJs untouched
+        ("0,542030 kWh 1.250", "0,542030 kWh 1.250"),  # tariffs and thousands untouched
+    ],
+)
+def test_normalise_ocr_text(raw: str, clean: str) -> None:
+    assert normalise_ocr_text(raw) == clean
+
+
+def _box(x: float, y: float, w: float, h: float, angle: float = 0.0) -> list[list[float]]:
+    rad = math.radians(angle)
+    pts = [(x, y), (x + w, y), (x + w, y + h), (x, y + h)]
+    cos, sin = math.cos(rad), math.sin(rad)
+    return [[px * cos - py * sin, px * sin + py * cos] for px, py in pts]
+
+
+@pytest.mark.parametrize("angle", [0.0, 5.0, -6.0])
+def test_layout_rebuilds_rows_and_columns_of_a_tilted_page(angle: float) -> None:
+    words = [("TOTAL A PAGAR", 600, 100), ("VENCIMENTO", 900, 100), ("R$ 412,37", 600, 140),
+             ("10/12/2026", 900, 140), ("NEOENERGIA PERNAMBUCO", 50, 20)]  # fmt: skip
+    boxes = np.array([_box(x, y, 12 * len(t), 24, angle) for t, x, y in words])
+    page = layout(boxes, [w[0] for w in words], [0.99] * len(words))
+    lines = page.text.splitlines()
+    assert lines[0].strip() == "NEOENERGIA PERNAMBUCO"
+    assert lines[1].split() == ["TOTAL", "A", "PAGAR", "VENCIMENTO"]
+    assert lines[2].index("R$") == lines[1].index("TOTAL")  # the value stays under its label
+    assert abs(page.angle - angle) < 0.5
+
+
+NEO_HISTORY = """\
+HISTÓRICO DE CONSUMO
+MÊS/ANO    CONSUMO kWh    DIAS
+AGO/26     541        29
+JUL/26     491        30
+JUN/26     598        31
+"""
+ENEL_HISTORY = """\
+Histórico de consumo (kWh)
+JUN/25   JUL/25    AGO/25   SET/25
+1407     996       1282     1264
+"""
+GRID_HISTORY = """\
+Média dos últimos 12 meses: 512 kWh
+Consumo dos últimos meses
+AGO/26   541 kWh        ABR/26   688 kWh
+JUL/26   491 kWh        MAR/26   679 kWh
+"""
+
+
+def test_history_in_rows_horizontal_and_grid() -> None:
+    rows, _ = find_history(Page(NEO_HISTORY))
+    assert [(h.month, h.kwh) for h in rows] == [("08/2026", 541), ("07/2026", 491), ("06/2026", 598)]
+    horizontal, _ = find_history(Page(ENEL_HISTORY))
+    assert [(h.month, h.kwh) for h in horizontal][:2] == [("09/2025", 1264), ("08/2025", 1282)]
+    grid, _ = find_history(Page(GRID_HISTORY))
+    assert len(grid) == 4 and grid[0].month == "08/2026"
+    assert find_average(Page(GRID_HISTORY), grid)[0] == 512  # printed average wins
+    assert find_average(Page(NEO_HISTORY), rows)[0] == round((541 + 491 + 598) / 3, 1)
+    assert find_history(Page("Conta referente a: AGOSTO/2026\nVencimento 10/09/2026"))[0] == []
+
+
+def test_ocr_total_needs_a_second_witness() -> None:
+    text = "TOTAL A PAGAR R$ 412,37\nConsumo kWh 380\nkWh 380 0,51 193,80"
+    fields = BillFields(total_amount=412.37, consumption_kwh=380)
+    confidence = {"total_amount": 0.9, "consumption_kwh": 0.9}
+    corroborate(fields, confidence, text)
+    assert confidence == {"total_amount": 0.45, "consumption_kwh": 0.9}
+    confidence = {"total_amount": 0.9, "consumption_kwh": 0.9}
+    corroborate(fields, confidence, text + "\nTOTAL 412,37")
+    assert confidence["total_amount"] == 0.9 and count_amount(text + "\nTOTAL 412.37", 412.37) == 2
+
+
+@pytest.mark.parametrize(
+    "line", ["CPF/CNPJ: 066.***.**-00", "CPF:685.-45", "CPF: 685.*** ***-45", "CPF/CNPJ: 066.***.***-00"]
+)
+def test_masked_cpf_as_ocr_reads_it(line: str) -> None:
+    assert find_customer(Page("MARIA SILVA\n" + line)).document == "***.***.***-**"
+
+
+GOOD = BillFields(
+    distributor="Neoenergia Pernambuco", state="PE", total_amount=412.37, consumption_kwh=380,
+    due_date=date(2026, 12, 10), reference_month="11/2026",
+)  # fmt: skip
+
+
+def test_rules_on_a_good_bill_and_on_misreads() -> None:
+    today = date(2026, 11, 25)
+    assert validate_bill(GOOD, today=today, served_states={"PE", "BA"}) == []
+    ten_times = GOOD.model_copy(update={"consumption_kwh": 3800})  # a digit too many
+    assert "implausible_price_per_kwh" in validate_bill(ten_times, today=today)
+    # R$ 0,41/kWh is possible somewhere in Brazil, not at Neoenergia Pernambuco's tariff
+    too_cheap = GOOD.model_copy(update={"consumption_kwh": 1000})
+    assert validate_bill(too_cheap, today=today) == ["price_out_of_tariff_range"]
+    wrong_uf = GOOD.model_copy(update={"state": "BA"})
+    assert "distributor_state_mismatch" in validate_bill(wrong_uf, today=today)
+    invented = GOOD.model_copy(update={"distributor": "Companhia de Luz de Atlântida"})
+    assert "unknown_distributor" in validate_bill(invented, today=today)
+
+
+def test_unserved_state_is_flagged_not_blocking() -> None:
+    sp = GOOD.model_copy(update={"distributor": "Enel SP", "state": "SP"})
+    issues = validate_bill(sp, today=date(2026, 11, 25), served_states={"PE", "BA"})
+    assert issues == ["state_not_served"] and not set(issues) & BLOCKING
+
+
+def test_tariff_band_is_wider_for_small_bills() -> None:
+    low_small, high_small = tariff_band("Neoenergia Coelba", 60)
+    low_big, high_big = tariff_band("Neoenergia Coelba", 2000)
+    assert low_small == low_big and high_small > high_big > 1.02
+    assert tariff_band("unknown", 300) == tariff_band(None, 300)
