@@ -12,15 +12,25 @@ import pytest
 from agent.prompt_versions import assign_version, check_weights
 from agent.state import Stage
 from tests.conftest import MARIA
-from tests.llm_support import CLEAN_ENV, llm_server, open_with_model, sdr_logs, silvia_llm  # noqa: F401
+from tests.llm_support import CLEAN_ENV, open_with_model, sdr_logs
 from tests.test_conversations import bill_pdf, reach_plans, send_file
 from tools.scripted_llm import HOSTILE_REPLIES, Scripted, ScriptedLLMServer, good_model, hostile_model
 from wiring import Silvia
 
+pytest_plugins = ["tests.llm_support"]  # the llm_server / silvia_llm fixtures
+
 ORACLE = {
-    "minha conta é uns quinhentos": {"intent": "provide_info", "entities": {"bill_amount": 500}, "faq_fit": True},
+    "minha conta é uns quinhentos": {
+        "intent": "provide_info",
+        "entities": {"bill_amount": 500},
+        "faq_fit": True,
+    },
     "uai, e esse trem funciona mesmo?": {"intent": "ask_trust", "entities": {}, "faq_fit": False},
-    "minha conta veio alta por causa do ar-condicionado": {"intent": "ask_price", "entities": {}, "faq_fit": False},
+    "minha conta veio alta por causa do ar-condicionado": {
+        "intent": "ask_price",
+        "entities": {},
+        "faq_fit": False,
+    },
 }
 UNKNOWN = "+5571988887777"
 # (message or "<bill>", ...) scripts; each runs with the model off and on.
@@ -28,7 +38,8 @@ SCRIPTS = {
     "maria": (MARIA.phone, ["Oi! Vi o anúncio", "minha conta veio alta por causa do ar-condicionado", "sim",
                             "vocês são golpe?", "minha conta veio alta por causa do ar-condicionado",
                             "quero o primeiro", "e se eu mudar de casa?", "<bill>", "obrigada"]),
-    "unknown": (UNKNOWN, ["oi", "moro em salvador", "minha conta vem uns 500 reais", "uai, e esse trem funciona mesmo?",
+    "unknown": (UNKNOWN, ["oi", "moro em salvador", "minha conta vem uns 500 reais",
+                          "uai, e esse trem funciona mesmo?",
                           "bora", "premium", "hmm sei la", "PARAR", "ok"]),
 }  # fmt: skip
 
@@ -83,7 +94,9 @@ async def test_question_outside_the_faq_gets_a_guarded_model_answer_recorded_as_
     assert call["prompt_version"] == "v2.0_casual" and call["latency_ms"] >= 0 and call["ok"]
 
 
-async def test_faq_question_the_faq_covers_stays_a_template(silvia_llm: Silvia, llm_server: ScriptedLLMServer) -> None:
+async def test_faq_question_the_faq_covers_stays_a_template(
+    silvia_llm: Silvia, llm_server: ScriptedLLMServer
+) -> None:
     await reach_plans(silvia_llm)
     before = len(llm_server.requests)
     result = await silvia_llm.say(MARIA.phone, "como funciona?")
@@ -147,7 +160,11 @@ async def test_model_failure_falls_back_to_the_template(
 async def test_circuit_breaker_switches_to_template_mode_with_an_alert(
     tmp_path: Path, clock: list[datetime], llm_server: ScriptedLLMServer
 ) -> None:
-    env = {"SILVIA_LLM_BREAKER_FAILURES": "2", "SILVIA_LLM_BREAKER_COOLDOWN": "600", "SILVIA_LLM_TIMEOUT": "0.3"}
+    env = {
+        "SILVIA_LLM_BREAKER_FAILURES": "2",
+        "SILVIA_LLM_BREAKER_COOLDOWN": "600",
+        "SILVIA_LLM_TIMEOUT": "0.3",
+    }
     async with await open_with_model(tmp_path, clock, llm_server, **env) as silvia:
         await reach_plans(silvia)
         llm_server.script = [Scripted(status=400, error="broken") for _ in range(2)]
@@ -164,11 +181,18 @@ async def test_circuit_breaker_switches_to_template_mode_with_an_alert(
 async def test_humanising_is_enabled_per_prompt_version(
     tmp_path: Path, clock: list[datetime], llm_server: ScriptedLLMServer
 ) -> None:
-    async with await open_with_model(tmp_path / "p", clock, llm_server, SILVIA_PROMPT_VERSION="v2.0_premium") as s:
+    async with await open_with_model(
+        tmp_path / "p", clock, llm_server, SILVIA_PROMPT_VERSION="v2.0_premium"
+    ) as s:
         await reach_plans(s)
         thanks = await s.say(MARIA.phone, "obrigada")
-        assert thanks.replies[0]["layer"] == "L4" and "TEXTO BASE" in llm_server.requests[-1]["messages"][0]["content"]
-    async with await open_with_model(tmp_path / "c", clock, llm_server, SILVIA_PROMPT_VERSION="v2.0_casual") as s:
+        assert (
+            thanks.replies[0]["layer"] == "L4"
+            and "TEXTO BASE" in llm_server.requests[-1]["messages"][0]["content"]
+        )
+    async with await open_with_model(
+        tmp_path / "c", clock, llm_server, SILVIA_PROMPT_VERSION="v2.0_casual"
+    ) as s:
         await reach_plans(s)
         assert (await s.say(MARIA.phone, "obrigada")).replies[0]["layer"] == "L3"
 
