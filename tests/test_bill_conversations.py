@@ -8,6 +8,7 @@ said, file retention.
 
 from __future__ import annotations
 
+import io
 import random
 import re
 from datetime import timedelta
@@ -227,3 +228,37 @@ async def test_retention_keeps_files_when_configured(tmp_path: Path, clock) -> N
     assert purge_media(settings.media_dir, 24 * 3600, datetime.now(UTC)) == []
     removed = purge_media(settings.media_dir, 24 * 3600, datetime.now(UTC) + timedelta(hours=25))
     assert removed and not list(settings.media_dir.iterdir())
+
+
+def _face(brightness: float = 1.0, blur: float = 0.0) -> bytes:
+    """A picture with no text at all (a selfie, as far as a bill reader can tell)."""
+    from PIL import Image, ImageDraw, ImageEnhance, ImageFilter
+
+    image = Image.new("RGB", (720, 960), (210, 180, 150))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((180, 200, 540, 640), fill=(240, 200, 170))
+    draw.ellipse((270, 350, 320, 390), fill=(40, 40, 40))
+    draw.ellipse((400, 350, 450, 390), fill=(40, 40, 40))
+    draw.arc((290, 450, 430, 560), 20, 160, fill=(150, 40, 40), width=8)
+    image = ImageEnhance.Brightness(image).enhance(brightness).filter(ImageFilter.GaussianBlur(blur))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("photo", "template", "counts"),
+    [
+        (_face(), "bill.not_a_bill_photo", False),  # sharp and lit, nothing legible: not a bill
+        (_face(brightness=0.2), "bill.retry_light", True),  # too dark to read anything
+        (_face(blur=6), "bill.retry_focus", True),  # nothing in focus
+    ],
+    ids=["selfie", "dark", "blurred"],
+)
+async def test_photos_without_text_are_told_apart(
+    silvia: Silvia, photo: bytes, template: str, counts: bool
+) -> None:
+    await at_document_request(silvia)
+    result = await send_file(silvia, MARIA.phone, photo, "image/jpeg", "IMG_2041.jpg")
+    assert templates_of(result) == [template] and result.stage == Stage.DOCUMENT_REQUESTED
+    assert bool((await silvia.state(MARIA.phone)).get("bill_attempts")) is counts

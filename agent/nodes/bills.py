@@ -17,6 +17,7 @@ from typing import Any
 
 from agent import ports
 from agent.bill_feedback import (
+    MIN_TEXT_CHARS,
     amount_mismatch,
     choose_tip,
     is_partial,
@@ -29,6 +30,7 @@ from agent.bill_feedback import (
 )
 from agent.context import Deps
 from agent.economics import format_brl
+from agent.photo_check import photo_verdict
 from agent.ports import BillFields, BillReading, MediaFile
 from agent.replies import reply
 from agent.state import Profile, Reply, SilviaState, Stage
@@ -104,6 +106,19 @@ async def _download(deps: Deps, media_id: str) -> tuple[MediaFile | None, bytes]
         return None, b""
 
 
+async def _explain_blank_photo(reading: BillReading, media: MediaFile, data: bytes) -> BillReading:
+    """An image with no text at all: a selfie is not a bill; a dark or blurred bill gets that tip."""
+    blank = is_weak(reading) and len(reading.text.strip()) < MIN_TEXT_CHARS
+    if not blank or not media.mime_type.lower().startswith("image/"):
+        return reading
+    verdict = await asyncio.to_thread(photo_verdict, data)
+    if verdict == "not_a_document":
+        return reading.model_copy(update={"problem": "not_a_bill", "issues": ["no_text_photo"]})
+    if verdict in ("dark", "blurry"):
+        return reading.model_copy(update={"issues": [*(getattr(reading, "issues", None) or []), verdict]})
+    return reading
+
+
 async def read_bill(state: SilviaState, deps: Deps) -> dict[str, Any]:
     """The documents node's answer to an image or PDF: accept, merge, or ask again politely."""
     inbound = state["inbound"]
@@ -117,6 +132,7 @@ async def read_bill(state: SilviaState, deps: Deps) -> dict[str, Any]:
         log.warning("bill read failed: %s", type(exc).__name__)
         reading = BillReading(ok=False, problem="corrupt")
     pending = _fresh_pending(state, deps, now)
+    reading = await _explain_blank_photo(reading, media, data)
     if not reading.ok and not is_weak(reading):
         discard_file(media.path, media.media_id, deps)
         update = await _problem(state, deps, reading, inbound.get("kind", ""))

@@ -56,7 +56,8 @@ def _specialist_view(assignment: Assignment | None, deps: Deps) -> dict[str, Any
 async def _notify(deps: Deps, assignment: Assignment, record: HandoffRecord, first_name: str) -> None:
     """Send the specialist the lead summary; a failure is logged, never loses the handoff."""
     parameters = summary_parameters(record, first_name)
-    template = _catalog().get(HANDOFF_TEMPLATE)
+    catalog = getattr(deps, "whatsapp_templates", None) or _catalog()  # the approved templates
+    template = catalog.get(HANDOFF_TEMPLATE)
     name, language = HANDOFF_TEMPLATE, "pt_BR"
     try:
         if template is not None:
