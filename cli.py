@@ -21,6 +21,7 @@ from storage.handoffs_cli import handoffs_app
 from storage.lead_cli import lead_app
 from tools.bill_cli import bill_command
 from tools.cli import mcp_app
+from tools.llm_cli import costs_report, doctor, prompts_app
 from tools.media_cli import media_app
 
 app = typer.Typer(
@@ -41,6 +42,9 @@ app.add_typer(ops_app)  # `silvia health`, `silvia alerts test`, `silvia report 
 report_app.command("followups")(followups_report)  # `silvia report followups` (api/followups_cli.py)
 lead_app.command("pause")(pause_lead)  # human takeover (ops/cli.py)
 lead_app.command("resume")(resume_lead)
+app.add_typer(prompts_app, name="prompts")  # `silvia prompts list|show|diff|metrics`
+report_app.command("costs")(costs_report)  # `silvia report costs` (tools/llm_cli.py)
+app.command("doctor")(doctor)  # model, base URL and one test call
 app.command("bill")(bill_command)  # `silvia bill FILE... [--explain]`
 
 
@@ -93,12 +97,20 @@ def chat(
 def intent(
     text: Annotated[str | None, typer.Argument(help="A message to classify")] = None,
     file: Annotated[Path | None, typer.Option("--file", help="Classify one utterance per line")] = None,
+    llm: Annotated[bool, typer.Option("--llm", help="Ask the model when the rules are unsure")] = False,
 ) -> None:
     """Print {intent, confidence, entities} as JSON (JSON lines with --file)."""
     from agent.intent import classify
 
     if file is None and text is None:
         raise typer.BadParameter("give a TEXT or --file")
+    if llm:  # tools/llm_cli.py: rules first, the model (OPENAI_*) for low confidence
+        from tools.llm_cli import classify_many
+
+        lines = [t for t in file.read_text(encoding="utf-8").splitlines() if t.strip()] if file else [text]
+        for line, row in zip(lines, asyncio.run(classify_many(lines, get_settings())), strict=True):
+            typer.echo(json.dumps({"text": line, **row} if file else row, ensure_ascii=False))
+        return
     if file is not None:
         for line in file.read_text(encoding="utf-8").splitlines():
             if line.strip():
