@@ -90,7 +90,9 @@ class Settings(BaseSettings):
     llm_timeout_seconds: float = Field(default=2.0, gt=0, validation_alias="SILVIA_LLM_TIMEOUT")
     llm_min_confidence: float = Field(default=0.7, ge=0, le=1, validation_alias="SILVIA_LLM_MIN_CONFIDENCE")
     llm_breaker_failures: int = Field(default=5, ge=1, validation_alias="SILVIA_LLM_BREAKER_FAILURES")
-    llm_breaker_cooldown_seconds: float = Field(default=60.0, ge=0, validation_alias="SILVIA_LLM_BREAKER_COOLDOWN")
+    llm_breaker_cooldown_seconds: float = Field(
+        default=60.0, ge=0, validation_alias="SILVIA_LLM_BREAKER_COOLDOWN"
+    )
     # Sticky A/B split of new leads over prompt versions: "v2.0_casual=0.5,v2.0_premium=0.5".
     prompt_weights_spec: str = Field(default="", validation_alias="SILVIA_PROMPT_WEIGHTS")
     # Vision model for bill photos OCR is unsure of (tools/bill_vision.py); each falls back to OPENAI_*.

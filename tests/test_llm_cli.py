@@ -23,7 +23,9 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-def test_doctor_shows_model_and_base_url_and_makes_a_call(tmp_path: Path, llm_server: ScriptedLLMServer) -> None:
+def test_doctor_shows_model_and_base_url_and_makes_a_call(
+    tmp_path: Path, llm_server: ScriptedLLMServer
+) -> None:
     llm_server.json_schema_supported = False
     done = run(["doctor"], tmp_path, **llm_env(llm_server))
     assert done.returncode == 0, done.stderr
@@ -31,7 +33,9 @@ def test_doctor_shows_model_and_base_url_and_makes_a_call(tmp_path: Path, llm_se
     assert "test call: ok" in done.stdout and "structured output: function_calling" in done.stdout
 
 
-def test_doctor_fails_loudly_when_the_model_does_not_answer(tmp_path: Path, llm_server: ScriptedLLMServer) -> None:
+def test_doctor_fails_loudly_when_the_model_does_not_answer(
+    tmp_path: Path, llm_server: ScriptedLLMServer
+) -> None:
     llm_server.script = [Scripted(status=401, error="invalid api key")] * 5
     done = run(["doctor"], tmp_path, **llm_env(llm_server))
     assert done.returncode == 1 and "FAILED" in done.stdout
