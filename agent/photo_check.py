@@ -14,6 +14,7 @@ from PIL import Image, ImageFilter, ImageStat, UnidentifiedImageError
 
 Verdict = Literal["dark", "blurry", "not_a_document", "unknown"]
 DARK_MEAN = 70  # mean grey level (0-255) under which the page cannot be read
+FLAT_CONTRAST = 12.0  # grey-level spread under which nothing stands out (no text, no face)
 BLUR_EDGES = 8.0  # spread of edge strength under which nothing is in focus (no sharp edge)
 
 
@@ -24,8 +25,9 @@ def photo_verdict(data: bytes) -> Verdict:
             grey.thumbnail((512, 512))
     except (UnidentifiedImageError, OSError, ValueError):
         return "unknown"
-    if ImageStat.Stat(grey).mean[0] < DARK_MEAN:
-        return "dark"
+    light = ImageStat.Stat(grey)
+    if light.mean[0] < DARK_MEAN or light.stddev[0] < FLAT_CONTRAST:
+        return "dark"  # too dark, or washed out to one grey: better light is the tip
     width, height = grey.size
     # The filter marks the image's own border as an edge: leave it out.
     edges = grey.filter(ImageFilter.FIND_EDGES).crop((2, 2, max(width - 2, 3), max(height - 2, 3)))

@@ -234,7 +234,7 @@ def _face(brightness: float = 1.0, blur: float = 0.0) -> bytes:
     """A picture with no text at all (a selfie, as far as a bill reader can tell)."""
     from PIL import Image, ImageDraw, ImageEnhance, ImageFilter
 
-    image = Image.new("RGB", (720, 960), (210, 180, 150))
+    image = Image.new("RGB", (720, 960), (60, 90, 130))  # a blue wall behind the face
     draw = ImageDraw.Draw(image)
     draw.ellipse((180, 200, 540, 640), fill=(240, 200, 170))
     draw.ellipse((270, 350, 320, 390), fill=(40, 40, 40))
