@@ -50,7 +50,6 @@ class Settings(BaseSettings):
     max_webhook_bytes: int = Field(default=1024 * 1024, validation_alias="SILVIA_MAX_WEBHOOK_BYTES")
     inbox_concurrency: int = Field(default=4, validation_alias="SILVIA_INBOX_CONCURRENCY")
     inbox_reclaim_seconds: float = Field(default=60.0, validation_alias="SILVIA_INBOX_RECLAIM_SECONDS")
-    redis_prefix: str = Field(default="silvia:", validation_alias="SILVIA_REDIS_PREFIX")
 
     # Operations (ops/): Slack alerts and reports, the dashboard's credentials, the schedules.
     slack_webhook_url: str = Field(default="", validation_alias="SLACK_WEBHOOK_URL")
@@ -69,12 +68,6 @@ class Settings(BaseSettings):
     history_turns: int = Field(default=10, validation_alias="SILVIA_HISTORY_TURNS")
     cache_ttl_seconds: int = Field(default=86_400, validation_alias="SILVIA_CACHE_TTL")
     max_bill_bytes: int = Field(default=10 * 1024 * 1024, validation_alias="SILVIA_MAX_BILL_BYTES")
-    # A second page/photo within this window is merged with the first (seconds).
-    bill_merge_window_s: float = Field(default=120.0, ge=0, validation_alias="SILVIA_BILL_MERGE_WINDOW")
-    # LGPD: hours a bill file is kept after its fields are extracted (0 = deleted at once).
-    bill_retention_hours: float = Field(default=0.0, ge=0, validation_alias="SILVIA_BILL_RETENTION_HOURS")
-    # Specialists who take qualified leads over (empty = the bundled tools/data/specialists.yml).
-    specialists_file: Path | None = Field(default=None, validation_alias="SILVIA_SPECIALISTS_FILE")
     # Follow-ups (agent/followups.py, api/scheduler.py) and message bursts (api/bursts.py).
     followups_enabled: bool = Field(default=True, validation_alias="SILVIA_FOLLOWUPS")
     followup_sweep_minutes: int = Field(
@@ -82,11 +75,23 @@ class Settings(BaseSettings):
     )
     # Messages of one lead this close together are answered as one turn (0 = off).
     burst_seconds: float = Field(default=2.0, ge=0, le=30, validation_alias="SILVIA_BURST_SECONDS")
+    # A second page/photo within this window is merged with the first (seconds).
+    bill_merge_window_s: float = Field(default=120.0, ge=0, validation_alias="SILVIA_BILL_MERGE_WINDOW")
+    # LGPD: hours a bill file is kept after its fields are extracted (0 = deleted at once).
+    bill_retention_hours: float = Field(default=0.0, ge=0, validation_alias="SILVIA_BILL_RETENTION_HOURS")
+    # Specialists who take qualified leads over (empty = the bundled tools/data/specialists.yml).
+    specialists_file: Path | None = Field(default=None, validation_alias="SILVIA_SPECIALISTS_FILE")
 
     # LLM layer (L4): off unless a key is set.
     openai_api_key: str = Field(default="", validation_alias="OPENAI_API_KEY")
     openai_base_url: str = Field(default="", validation_alias="OPENAI_BASE_URL")
     openai_model: str = Field(default="gpt-4o-mini", validation_alias="OPENAI_MODEL")
+    # Vision model for bill photos OCR is unsure of (tools/bill_vision.py); each falls back to OPENAI_*.
+    vision_enabled: bool = Field(default=True, validation_alias="SILVIA_VISION_ENABLED")
+    vision_model: str = Field(default="", validation_alias="SILVIA_VISION_MODEL")
+    vision_base_url: str = Field(default="", validation_alias="SILVIA_VISION_BASE_URL")
+    vision_api_key: str = Field(default="", validation_alias="SILVIA_VISION_API_KEY")
+    vision_timeout: float = Field(default=30.0, gt=0, validation_alias="SILVIA_VISION_TIMEOUT")
     llm_timeout_seconds: float = Field(default=2.0, gt=0, validation_alias="SILVIA_LLM_TIMEOUT")
     llm_min_confidence: float = Field(default=0.7, ge=0, le=1, validation_alias="SILVIA_LLM_MIN_CONFIDENCE")
     llm_breaker_failures: int = Field(default=5, ge=1, validation_alias="SILVIA_LLM_BREAKER_FAILURES")
@@ -95,12 +100,6 @@ class Settings(BaseSettings):
     )
     # Sticky A/B split of new leads over prompt versions: "v2.0_casual=0.5,v2.0_premium=0.5".
     prompt_weights_spec: str = Field(default="", validation_alias="SILVIA_PROMPT_WEIGHTS")
-    # Vision model for bill photos OCR is unsure of (tools/bill_vision.py); each falls back to OPENAI_*.
-    vision_enabled: bool = Field(default=True, validation_alias="SILVIA_VISION_ENABLED")
-    vision_model: str = Field(default="", validation_alias="SILVIA_VISION_MODEL")
-    vision_base_url: str = Field(default="", validation_alias="SILVIA_VISION_BASE_URL")
-    vision_api_key: str = Field(default="", validation_alias="SILVIA_VISION_API_KEY")
-    vision_timeout: float = Field(default=30.0, gt=0, validation_alias="SILVIA_VISION_TIMEOUT")
 
     @property
     def llm_enabled(self) -> bool:

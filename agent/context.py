@@ -44,11 +44,11 @@ class Deps:
     # this many seconds after extraction (0 = deleted at once; LGPD: only as long as needed).
     bill_merge_window_s: float = 120.0
     bill_retention_s: float = 0.0
+    # Approved WhatsApp templates: what goes out instead of free-form text after 24 h.
+    whatsapp_templates: TemplateCatalog = field(default_factory=TemplateCatalog.load)
     # Layer L4 (None = no model: templates and local rules carry the whole funnel).
     llm: LanguageModelPort | None = None
     llm_min_confidence: float = 0.7  # below this, understand asks the model
     prompt_weights: dict[str, float] = field(default_factory=dict)  # A/B split for new leads
-    # Approved WhatsApp templates: what goes out instead of free-form text after 24 h.
-    whatsapp_templates: TemplateCatalog = field(default_factory=TemplateCatalog.load)
     # Human takeover (None = never paused): a paused lead's messages are recorded, not answered.
     takeover: TakeoverPort | None = None

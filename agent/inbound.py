@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 InboundKind = Literal[
     "text",
@@ -39,6 +39,12 @@ class Inbound(BaseModel):
     followup_kind: str | None = Field(
         default=None, description="followup_tick only: what the scheduler planned (a kind, or 'lost')"
     )
+
+    @field_validator("text", "name", "filename", "button_id", mode="before")
+    @classmethod
+    def _drop_nul(cls, value: object) -> object:
+        # U+0000 cannot be stored in PostgreSQL text columns and never carries meaning.
+        return value.replace("\x00", "") if isinstance(value, str) else value
 
     @property
     def thread_id(self) -> str:

@@ -82,7 +82,7 @@ AFFIRM_CORE: frozenset[str] = _words(
 )
 AFFIRM_WORDS: frozenset[str] = _words(
     "ser mandar manda continuar que com la mesmo nessa interesse saber mais esta tudo vamo tenho "
-    "quero pode sim e isso ai"
+    "quero pode sim e isso ai mostrar mostra mostre ver veja"
 )
 DENY_CORE: frozenset[str] = _words("nao nem negativo nunca jamais dispenso")
 DENY_WORDS: frozenset[str] = _words(

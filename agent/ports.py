@@ -248,15 +248,6 @@ class SpecialistDirectoryPort(Protocol):
     async def record_handoff(self, handoff: HandoffRecord) -> None: ...
 
 
-# --- Human takeover -------------------------------------------------------------------------
-
-
-class TakeoverPort(Protocol):
-    """A specialist can pause Sílvia for one lead: she records the lead's messages, silently."""
-
-    async def is_paused(self, phone: str) -> bool: ...
-
-
 # --- Language model (layer L4) --------------------------------------------------------------
 
 

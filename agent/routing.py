@@ -58,7 +58,7 @@ def route_turn(
         if intent == Intent.CHOOSE_PLAN or typed_amount:
             return "documents"
         return _answer_or_fallback(intent)
-    return _answer_or_fallback(intent)  # qualified, registered, handed_off, not_qualified
+    return "answer"  # qualified, registered, handed_off, not_qualified: answer() knows what to say
 
 
 def _route_greeted(intent: str, profile_complete: bool) -> str:

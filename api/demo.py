@@ -39,7 +39,7 @@ MARIA = DemoLead(
 )
 RICARDO = DemoLead(
     LeadRecord(phone="+5511999990002", name="Ricardo Souza", city="São Paulo", state="SP", bill_amount=450.0),
-    ("Olá, quero economizar na conta de luz", "sim, pode mostrar"),
+    ("Olá, quero economizar na conta de luz", "poxa, e quando vocês chegam aqui?"),
 )
 
 

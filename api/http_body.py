@@ -29,6 +29,18 @@ def require_json(request: Request) -> None:
 
 def parse_json(body: bytes) -> Any:
     try:
-        return json.loads(body)
+        return without_nul(json.loads(body))
     except (UnicodeDecodeError, ValueError) as exc:
         raise HTTPException(status_code=400, detail=f"malformed JSON: {exc}") from exc
+
+
+def without_nul(value: Any) -> Any:
+    """Drop U+0000 from every string: PostgreSQL text/jsonb cannot store it, and it means nothing
+    in a chat message, so keeping it would make a valid webhook unstorable (and retried forever)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {without_nul(k): without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_nul(v) for v in value]
+    return value

@@ -92,12 +92,35 @@ async def test_unserved_state_ends_politely_as_not_qualified(silvia: Silvia) -> 
     await silvia.leads.upsert_lead(
         MARIA.model_copy(update={"phone": phone, "name": "Ricardo Souza", "city": "São Paulo", "state": "SP"})
     )
-    await silvia.say(phone, "olá")
-    result = await silvia.say(phone, "sim")
+    result = await silvia.say(phone, "olá")
     assert result.stage == Stage.NOT_QUALIFIED
-    assert "ainda não atende" in result.texts[0]
-    later = await silvia.say(phone, "e se eu mudar pra Recife?")
+    text = result.texts[0]
+    assert "Ricardo" in text and "ainda não atende" in text
+    assert "R$" not in text  # no savings promised where Serena does not operate
+    later = await silvia.say(phone, "sim, pode mostrar")
     assert later.replies and later.stage == Stage.NOT_QUALIFIED
+
+
+async def test_unknown_lead_from_unserved_state_is_told_once_the_state_is_known(silvia: Silvia) -> None:
+    phone = "+5521977776666"
+    await silvia.handle(Inbound(phone=phone, kind="text", text="oi", name="Bia"))
+    result = await silvia.say(phone, "moro no rio de janeiro, conta de 300 reais")
+    assert result.stage == Stage.NOT_QUALIFIED and "ainda não atende" in result.texts[0]
+
+
+async def test_question_opening_the_conversation_is_answered(silvia: Silvia) -> None:
+    await silvia.leads.upsert_lead(MARIA)
+    result = await silvia.say(MARIA.phone, "oi! quais dados vocês têm sobre mim? LGPD")
+    assert result.stage == Stage.GREETED and len(result.replies) == 2
+    assert "LGPD" in result.texts[1]
+
+
+async def test_reopening_after_opt_out_with_a_question_answers_it(silvia: Silvia) -> None:
+    await reach_plans(silvia)
+    await silvia.say(MARIA.phone, "sair")
+    back = await silvia.say(MARIA.phone, "quanto custa?")
+    assert back.stage == Stage.GREETED and len(back.replies) == 2
+    assert "desconto" in back.texts[1]
 
 
 async def test_unknown_lead_is_asked_for_city_and_bill(silvia: Silvia) -> None:

@@ -169,3 +169,12 @@ async def test_lead_show_and_forget_on_redis_and_postgres(
 def test_lead_commands_reject_a_bad_phone(tmp_path: Path) -> None:
     result = silvia_cli(["lead", "show", "not-a-phone"], tmp_path, {"REDIS_URL": "", "DATABASE_URL": ""})
     assert result.returncode == 2 and "E.164" in result.stderr
+
+
+async def test_nul_characters_never_break_a_turn_on_postgres(prod_silvia: Silvia) -> None:
+    """PostgreSQL rejects U+0000 in text: a lead's message carrying one is still answered and stored."""
+    await prod_silvia.leads.upsert_lead(MARIA)
+    result = await prod_silvia.say(MARIA.phone, "oi\x00 tudo bem?\x00")
+    assert result.replies and result.stage == "greeted"
+    rows = await prod_silvia.leads.recent_interactions(MARIA.phone)
+    assert rows[-1]["message_received"] == "oi tudo bem?"

@@ -9,7 +9,7 @@ from langgraph.runtime import Runtime
 
 from agent.context import Deps
 from agent.intent import normalise
-from agent.nodes.funnel import faq_reply
+from agent.nodes.funnel import faq_reply, opening_answer
 from agent.replies import reply
 from agent.routing import DOCUMENT_STAGES, DONE_STAGES, FAQ_INTENTS
 from agent.state import Intent, Reply, SilviaState, Stage
@@ -98,7 +98,10 @@ async def opt_out(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
     if inbound.get("kind") not in ("text", "interactive", "image", "document"):
         return {"replies": []}
     await deps.leads.log("INFO", "opt_in_again", phone=state["phone"])
-    return {"stage": Stage.GREETED.value, "replies": [reply("small_talk.welcome_back")]}
+    replies = [reply("small_talk.welcome_back")]
+    if opening := opening_answer(state.get("intent") or "", state.get("profile") or {}, deps):
+        replies.append(opening)  # "quanto custa?" after an opt-out: welcome back, then answer
+    return {"stage": Stage.GREETED.value, "replies": replies}
 
 
 async def fallback(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:

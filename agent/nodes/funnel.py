@@ -49,17 +49,39 @@ async def reception(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any
             replies.append(reply("ask_profile"))
         else:
             replies.append(reply("ask_profile_missing", missing=_missing_profile_text(profile)))
+    elif not await _state_served(deps, profile):
+        # Never promise savings where Serena does not operate: say so at once, kindly.
+        return {
+            "stage": Stage.NOT_QUALIFIED.value,
+            "qualification": {"qualified": False, "reason_code": "state_not_served",
+                              "reason": "Serena does not serve this state yet"},
+            "replies": [reply("not_served_greeting" if first_contact else "plans_unavailable")],
+        }
     else:
         econ = estimate(profile["bill_amount"], profile.get("state"))
         update["economics"] = econ.to_dict()
         version = "v2.0_premium" if econ.premium else None
         replies.append(reply("greeting" if first_contact else "estimate", version=version))
-    if first_contact and state.get("intent") in FAQ_INTENTS:
-        # Greet first, then answer the question the lead opened with (the greeting already asks
-        # the next step, so no nudge).
-        replies.append(faq_reply(state["intent"], profile, deps.prompts, nudge=False))
+    if first_contact and (opening := opening_answer(state.get("intent") or "", profile, deps)):
+        # Greet first, then answer what the lead opened with (the greeting already asks the
+        # next step, so no nudge).
+        replies.append(opening)
     update["replies"] = replies
     return update
+
+
+async def _state_served(deps: Deps, profile: Profile) -> bool:
+    catalog = await deps.serena.get_plans(profile.get("city", ""), profile.get("state", ""))
+    return catalog.served and bool(catalog.plans)
+
+
+def opening_answer(intent: str, profile: Profile, deps: Deps) -> Reply | None:
+    """The answer to a question a lead opens (or re-opens) the conversation with."""
+    if intent in FAQ_INTENTS:
+        return faq_reply(intent, profile, deps.prompts, nudge=False)
+    if intent == Intent.DATA_REQUEST:
+        return reply("small_talk.data_request")
+    return None
 
 
 def _plan_lines(catalog: PlanCatalog, bill: float, deps: Deps) -> str:

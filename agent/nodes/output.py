@@ -213,10 +213,10 @@ def _turn_metadata(state: SilviaState, turn: dict[str, Any]) -> dict[str, Any]:
         "serena_lead_id": state.get("serena_lead_id"),
         "specialist": (state.get("specialist") or {}).get("name"),
         "opted_out_at": state.get("opted_out_at"),
-        "paused": bool(turn.get("paused")),  # a specialist had the lead: recorded, not answered
         "opt_out_words": state.get("opt_out_words") if state.get("stage") == Stage.OPTED_OUT else None,
         "followup_kind": turn.get("followup_kind"),
         "followup": turn.get("followup"),
+        "paused": bool(turn.get("paused")),  # a specialist had the lead: recorded, not answered
         "whatsapp_templates": [
             r["whatsapp_template"] for r in state.get("replies") or [] if r.get("whatsapp_template")
         ],
