@@ -23,6 +23,20 @@ class Stage(StrEnum):
     LOST = "lost"
 
 
+# The funnel's forward path; side exits (opted_out, lost) say nothing about how far a lead got.
+FUNNEL_ORDER: tuple[Stage, ...] = (
+    Stage.NEW,
+    Stage.GREETED,
+    Stage.PLANS_PRESENTED,
+    Stage.PLAN_SELECTED,
+    Stage.DOCUMENT_REQUESTED,
+    Stage.DOCUMENT_RECEIVED,
+    Stage.QUALIFIED,
+    Stage.REGISTERED,
+    Stage.HANDED_OFF,
+)
+
+
 class Intent(StrEnum):
     """Stable intent names (`silvia intent` prints them)."""
 

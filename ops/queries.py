@@ -14,23 +14,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from agent.state import Stage
+from agent.state import FUNNEL_ORDER, Stage
 from storage.models import Lead, LeadInteraction, LeadStatus
 
 Sessions = async_sessionmaker[AsyncSession]
 
-# The funnel's forward path; side exits (opted_out, lost) say nothing about how far a lead got.
-FUNNEL = [
-    Stage.NEW,
-    Stage.GREETED,
-    Stage.PLANS_PRESENTED,
-    Stage.PLAN_SELECTED,
-    Stage.DOCUMENT_REQUESTED,
-    Stage.DOCUMENT_RECEIVED,
-    Stage.QUALIFIED,
-    Stage.REGISTERED,
-    Stage.HANDED_OFF,
-]
+FUNNEL = list(FUNNEL_ORDER)
 _ORDER = {stage.value: i for i, stage in enumerate(FUNNEL)}
 _ORDER[Stage.NOT_QUALIFIED.value] = _ORDER[Stage.DOCUMENT_RECEIVED.value]  # got as far as the bill
 

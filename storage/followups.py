@@ -16,21 +16,11 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agent.followups import DOCUMENT_REMINDER_AFTER, EXCLUDED_STAGES, LeadFacts
-from agent.state import Stage
+from agent.state import FUNNEL_ORDER, Stage
 from storage.models import Lead, LeadInteraction, LeadStatus
 
 # Funnel order, to tell whether a lead moved forward after a follow-up.
-FUNNEL: tuple[Stage, ...] = (
-    Stage.NEW,
-    Stage.GREETED,
-    Stage.PLANS_PRESENTED,
-    Stage.PLAN_SELECTED,
-    Stage.DOCUMENT_REQUESTED,
-    Stage.DOCUMENT_RECEIVED,
-    Stage.QUALIFIED,
-    Stage.REGISTERED,
-    Stage.HANDED_OFF,
-)
+FUNNEL = FUNNEL_ORDER
 ANSWER_WINDOW = timedelta(hours=24)
 
 

@@ -36,6 +36,17 @@ def require_service(variable: str) -> str:
     return url
 
 
+BACKEND_VARIABLES = (
+    "DATABASE_URL", "SUPABASE_CONNECTION_STRING", "REDIS_URL", "WHATSAPP_MCP_URL", "SERENA_MCP_URL",
+)  # fmt: skip
+
+
+def clear_backend_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run on the embedded default whatever the developer's shell points at."""
+    for name in BACKEND_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def clock() -> list[datetime]:
     """A controllable clock: tests move time by replacing clock[0]."""
@@ -46,13 +57,6 @@ def clock() -> list[datetime]:
 async def silvia(
     tmp_path: Path, clock: list[datetime], monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[Silvia]:
-    for name in (
-        "DATABASE_URL",
-        "SUPABASE_CONNECTION_STRING",
-        "REDIS_URL",
-        "WHATSAPP_MCP_URL",
-        "SERENA_MCP_URL",
-    ):
-        monkeypatch.delenv(name, raising=False)
+    clear_backend_env(monkeypatch)
     async with open_silvia(make_settings(tmp_path), clock=lambda: clock[0]) as running:
         yield running

@@ -13,7 +13,7 @@ import pytest
 from redis.asyncio import Redis
 
 from api.inbox import MAX_ATTEMPTS, RedisStreamInbox
-from tests.conftest import make_settings, require_service
+from tests.conftest import clear_backend_env, make_settings, require_service
 from tests.graph_api_fake import GraphApiFake
 from tests.webhook_kit import SERVICE_ENV, SilviaThread, post, query, text, wait_for, webhook
 
@@ -113,14 +113,7 @@ def graph() -> Iterator[GraphApiFake]:
 def test_two_instances_answer_a_burst_once_and_in_order(
     redis_url: str, graph: GraphApiFake, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name in (
-        "DATABASE_URL",
-        "SUPABASE_CONNECTION_STRING",
-        "REDIS_URL",
-        "WHATSAPP_MCP_URL",
-        "SERENA_MCP_URL",
-    ):
-        monkeypatch.delenv(name, raising=False)
+    clear_backend_env(monkeypatch)
     prefix = f"test-webhook-{uuid.uuid4().hex[:8]}:"
     env = {**SERVICE_ENV, **graph.env(), "REDIS_URL": redis_url, "SILVIA_REDIS_PREFIX": prefix}
     graph.delay_for["5581977776666"] = 0.2

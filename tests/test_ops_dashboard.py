@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import make_settings
+from tests.conftest import clear_backend_env, make_settings
 from tests.graph_api_fake import GraphApiFake
 from tests.webhook_kit import SERVICE_ENV, SilviaThread, post, query, text, wait_for, webhook
 
@@ -43,14 +43,7 @@ def graph() -> Iterator[GraphApiFake]:
 
 @pytest.fixture
 def service(tmp_path: Path, graph: GraphApiFake, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    for name in (
-        "DATABASE_URL",
-        "SUPABASE_CONNECTION_STRING",
-        "REDIS_URL",
-        "WHATSAPP_MCP_URL",
-        "SERENA_MCP_URL",
-    ):
-        monkeypatch.delenv(name, raising=False)
+    clear_backend_env(monkeypatch)
     settings = make_settings(
         tmp_path,
         **SERVICE_ENV,

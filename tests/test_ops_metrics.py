@@ -17,7 +17,7 @@ from agent.ports import TurnRecord
 from ops import metrics
 from ops.logs import JsonFormatter, hash_phone, scrub, turn_trace
 from ops.observe import MeteredLeadStore
-from tests.conftest import make_settings
+from tests.conftest import clear_backend_env, make_settings
 from tests.webhook_kit import API_KEY, SERVICE_ENV, SilviaThread
 from wiring import Silvia
 
@@ -40,14 +40,7 @@ def value(samples: dict, name: str, **labels: str) -> float:  # type: ignore[typ
 
 @pytest.fixture
 def service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[httpx.Client]:
-    for name in (
-        "DATABASE_URL",
-        "SUPABASE_CONNECTION_STRING",
-        "REDIS_URL",
-        "WHATSAPP_MCP_URL",
-        "SERENA_MCP_URL",
-    ):
-        monkeypatch.delenv(name, raising=False)
+    clear_backend_env(monkeypatch)
     with (
         SilviaThread(make_settings(tmp_path, **SERVICE_ENV)) as server,
         httpx.Client(base_url=server.url, timeout=30, headers={"X-API-Key": API_KEY}) as client,

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import make_settings
+from tests.conftest import clear_backend_env, make_settings
 from tests.graph_api_fake import GraphApiFake
 from tests.webhook_kit import (
     API_KEY,
@@ -45,14 +45,7 @@ def graph() -> Iterator[GraphApiFake]:
 
 @pytest.fixture
 def service(tmp_path: Path, graph: GraphApiFake, monkeypatch: pytest.MonkeyPatch) -> Iterator[httpx.Client]:
-    for name in (
-        "DATABASE_URL",
-        "SUPABASE_CONNECTION_STRING",
-        "REDIS_URL",
-        "WHATSAPP_MCP_URL",
-        "SERENA_MCP_URL",
-    ):
-        monkeypatch.delenv(name, raising=False)
+    clear_backend_env(monkeypatch)
     settings = make_settings(tmp_path, **SERVICE_ENV, **graph.env(), SILVIA_MAX_WEBHOOK_BYTES="65536")
     with SilviaThread(settings) as server, httpx.Client(base_url=server.url, timeout=30) as client:
         yield client

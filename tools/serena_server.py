@@ -20,6 +20,7 @@ from mcp.server import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema, field_validator
 
+from agent.economics import format_brl
 from agent.ports import Plan, PlanCatalog, Qualification
 
 DEFAULT_CATALOG_PATH = Path(__file__).parent / "data" / "serena_catalog.yml"
@@ -61,11 +62,6 @@ def fold(text: str) -> str:
 
 def normalize_person_type(value: str | None) -> PersonType | None:
     return _PERSON_TYPE_ALIASES.get(fold(value or "").replace("_", " "))
-
-
-def format_brl(amount: float) -> str:
-    """R$ amounts the Brazilian way: 1.234,50."""
-    return f"{amount:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
 
 
 # --- catalog ----------------------------------------------------------------------------------

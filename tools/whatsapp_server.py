@@ -17,13 +17,13 @@ import threading
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Any
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import AfterValidator, BaseModel, Field, WithJsonSchema
 
-from agent.ports import MediaFile
+from agent.ports import MediaFile, WhatsAppPort
 
 PHONE_PATTERN = r"^\+?[1-9]\d{7,14}$"
 MEDIA_ID_PATTERN = r"^[A-Za-z0-9._:-]{1,128}$"
@@ -43,18 +43,9 @@ class MediaNotFoundError(WhatsAppBackendError, LookupError):
     """No media with that id."""
 
 
-class WhatsAppBackend(Protocol):
-    async def send_text(self, to: str, message: str) -> str: ...
-
-    async def send_buttons(self, to: str, body: str, buttons: list[dict[str, str]]) -> str: ...
-
-    async def send_template(
-        self, to: str, template: str, language: str, parameters: dict[str, str]
-    ) -> str: ...
-
-    async def download_media(self, media_id: str) -> MediaFile: ...
-
-    async def mark_as_read(self, message_id: str) -> bool: ...
+# A backend does what the nodes' WhatsApp port does (sandbox or Meta's Cloud API); the MCP
+# server sits between the two, so they share one contract.
+WhatsAppBackend = WhatsAppPort
 
 
 # --- sandbox backend --------------------------------------------------------------------------
