@@ -45,46 +45,12 @@ from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from storage.redis_scripts import READ, REFRESH
+
 DEFAULT_PREFIX = "silvia:cp:"
 DEFAULT_TTL_SECONDS = 30 * 24 * 3600
 _SEP = "\x00"
 _PARTS = ("ids", "cp", "w", "wi")
-
-# Refresh the idle expiry of every key of a thread: KEYS[1] = the namespace set,
-# ARGV[1] = the thread's key base, ARGV[2] = ttl seconds.
-_REFRESH = """
-local namespaces = redis.call('SMEMBERS', KEYS[1])
-for _, ns in ipairs(namespaces) do
-  for _, part in ipairs({'ids', 'cp', 'w', 'wi'}) do
-    redis.call('EXPIRE', ARGV[1] .. ':' .. part .. ':' .. ns, ARGV[2])
-  end
-end
-redis.call('EXPIRE', KEYS[1], ARGV[2])
-redis.call('EXPIRE', ARGV[1] .. ':runs', ARGV[2])
-return #namespaces
-"""
-
-# One consistent read of a checkpoint and its writes: KEYS = ids, cp, wi, w;
-# ARGV[1] = checkpoint id or "" for the latest. Returns {id, record, write, write, ...}.
-_READ = """
-local id = ARGV[1]
-if id == '' then
-  local latest = redis.call('ZRANGE', KEYS[1], '+', '-', 'BYLEX', 'REV', 'LIMIT', 0, 1)
-  if #latest == 0 then return {} end
-  id = latest[1]
-end
-local record = redis.call('HGET', KEYS[2], id)
-if not record then return {} end
-local result = {id, record}
-local fields = redis.call('ZRANGE', KEYS[3], '[' .. id .. '\\0', '(' .. id .. '\\1', 'BYLEX')
-if #fields > 0 then
-  for _, value in ipairs(redis.call('HMGET', KEYS[4], unpack(fields))) do
-    if value then table.insert(result, value) end
-  end
-end
-return result
-"""
-
 
 def _idx_key(idx: int) -> str:
     # Fixed width keeps the lexicographic order of a checkpoint's writes stable.
@@ -106,7 +72,7 @@ class RedisCheckpointSaver(BaseCheckpointSaver[str]):
         self.client = client
         self.prefix = prefix
         self.ttl_seconds = ttl_seconds
-        self._read = client.register_script(_READ)
+        self._read = client.register_script(READ)
 
     @classmethod
     @asynccontextmanager
@@ -165,7 +131,7 @@ class RedisCheckpointSaver(BaseCheckpointSaver[str]):
 
     def _refresh_in(self, pipe: Any, thread_id: str) -> None:
         if self.ttl_seconds:
-            pipe.eval(_REFRESH, 1, self._ns_key(thread_id), self._base(thread_id), self.ttl_seconds)
+            pipe.eval(REFRESH, 1, self._ns_key(thread_id), self._base(thread_id), self.ttl_seconds)
 
     # --- writing ----------------------------------------------------------------------------
 
