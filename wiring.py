@@ -164,6 +164,19 @@ async def prepare_database(settings: Settings) -> str:
 
 
 @asynccontextmanager
+async def open_business_database(settings: Settings) -> AsyncIterator[Any]:
+    """Just the business database (no MCP servers, no graph): for reports and admin commands."""
+    from storage.db import create_engine, session_factory
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(await prepare_database(settings))
+    try:
+        yield session_factory(engine)
+    finally:
+        await engine.dispose()
+
+
+@asynccontextmanager
 async def open_silvia(settings: Settings, *, clock: Any = None) -> AsyncIterator[Silvia]:
     """Start everything Sílvia needs; closes it all on exit."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
-from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -28,18 +27,12 @@ T = TypeVar("T")
 EXIT_BY_STATUS = {"healthy": 0, "degraded": 1, "critical": 2}
 
 
-@asynccontextmanager
-async def _sessions(settings: Settings) -> Any:
-    """Just the business database (no MCP servers): for reports and takeover."""
-    from storage.db import create_engine, session_factory
-    from wiring import prepare_database
+def _business_database(settings: Settings) -> Any:
+    from wiring import open_business_database  # imported late: the CLI starts fast
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(await prepare_database(settings))
-    try:
-        yield session_factory(engine)
-    finally:
-        await engine.dispose()
+    return open_business_database(settings)
+
+
 
 
 def _run(work: Callable[[], Awaitable[T]]) -> T:
@@ -77,7 +70,7 @@ def health(
     async def main() -> dict[str, Any]:
         connections = _probe_connections(settings)
         try:
-            async with _sessions(settings) as sessions:
+            async with _business_database(settings) as sessions:
                 snapshot = await measure(settings, sessions, connections, utc_now())
                 last = await last_health(sessions) if snapshot.database else None
         finally:
@@ -155,7 +148,7 @@ def report_daily(
         from zoneinfo import ZoneInfo
 
         target = when or utc_now().astimezone(ZoneInfo(settings.timezone)).date()
-        async with _sessions(settings) as sessions:
+        async with _business_database(settings) as sessions:
             report = await build_daily_report(sessions, target, settings.timezone)
         path = write_daily_html(report, out or settings.data_dir / "reports")
         notifier = SlackNotifier(settings.slack_webhook_url)
@@ -204,7 +197,7 @@ def _takeover(phone: str, action: str, by: str, reason: str) -> dict[str, Any]:
         raise typer.BadParameter(str(exc)) from exc
 
     async def main() -> dict[str, Any]:
-        async with _sessions(get_settings()) as sessions:
+        async with _business_database(get_settings()) as sessions:
             store = TakeoverStore(sessions)
             if action == "pause":
                 return await store.pause(phone, by=by, reason=reason)

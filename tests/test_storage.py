@@ -7,17 +7,13 @@ missing TEST_DATABASE_URL into a failure instead of a skip.
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime, timedelta
 
-import psycopg
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agent.ports import LeadRecord, TurnRecord
@@ -26,6 +22,7 @@ from storage import migrate
 from storage.db import create_engine, session_factory, sync_url
 from storage.models import Base, LeadInteraction, ResponseCache, SdrLog
 from storage.repositories import LeadRepository, RegistrationRepository
+from tests.backends import pg_schema
 
 PHONE = "5581999990001"
 OTHER = "5581999990002"
@@ -33,31 +30,13 @@ DAY1 = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
 DAY2 = datetime(2025, 3, 11, 12, 0, tzinfo=UTC)
 
 
-def _postgres_url() -> str:
-    base = os.environ.get("TEST_DATABASE_URL", "")
-    if not base:
-        if os.environ.get("SILVIA_REQUIRE_SERVICES") == "1":
-            pytest.fail("SILVIA_REQUIRE_SERVICES=1 but TEST_DATABASE_URL is not set")
-        pytest.skip("TEST_DATABASE_URL not set")
-    return base
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
 def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path}/data/silvia.db"
         return
-    base = make_url(_postgres_url()).set(drivername="postgresql+psycopg")
-    admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
-    schema = f"test_storage_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        url = base.update_query_dict({"options": f"-csearch_path={schema}"})
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with pg_schema("storage") as url:
+        yield url
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import asyncio
 import difflib
 import json
 import re
-from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 import typer
@@ -17,6 +16,12 @@ from settings import Settings, get_settings
 prompts_app = typer.Typer(
     help="Versioned prompts (prompts/): list, show, diff, metrics.", no_args_is_help=True
 )
+
+
+def _business_database(settings: Settings) -> Any:
+    from wiring import open_business_database  # imported late: the CLI starts fast
+
+    return open_business_database(settings)
 
 
 def _model(settings: Settings) -> Any:
@@ -88,23 +93,12 @@ def doctor() -> None:
 # --- silvia report costs -------------------------------------------------------------------------
 
 
-@asynccontextmanager
-async def _sessions(settings: Settings) -> Any:
-    from storage.db import create_engine, session_factory
-    from wiring import prepare_database
-
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(await prepare_database(settings))
-    try:
-        yield session_factory(engine)
-    finally:
-        await engine.dispose()
 
 
 async def _rows(days: int) -> list[dict[str, Any]]:
     from storage.llm_usage import interactions_since
 
-    async with _sessions(get_settings()) as sessions:
+    async with _business_database(get_settings()) as sessions:
         return await interactions_since(sessions, days)
 
 
