@@ -19,7 +19,7 @@ from langgraph.graph.state import CompiledStateGraph
 from agent import nodes
 from agent.context import Deps
 from agent.replies import profile_complete
-from agent.routing import route_turn
+from agent.routing import STAGE_NODES, route_turn
 from agent.state import SilviaState, Stage
 
 
@@ -59,34 +59,14 @@ def after_qualification(state: SilviaState) -> str:
 
 def build_graph(checkpointer: BaseCheckpointSaver[Any] | None = None) -> CompiledStateGraph:
     builder = StateGraph(SilviaState, context_schema=Deps)
-    for name in (
-        "ingest",
-        "cache_lookup",
-        "understand",
-        "followup",
-        "reception",
-        "plans",
-        "documents",
-        "qualification",
-        "answer",
-        "opt_out",
-        "handoff",
-        "fallback",
-        "compose",
-        "guard",
-        "deliver",
-        "record",
-    ):
+    for name in ("ingest", "cache_lookup", "understand", "followup", *STAGE_NODES,
+                 "compose", "guard", "deliver", "record"):
         builder.add_node(name, getattr(nodes, name))
 
     builder.add_edge(START, "ingest")
     builder.add_conditional_edges("ingest", after_ingest, ["followup", "cache_lookup", "record", END])
     builder.add_conditional_edges("cache_lookup", after_cache, ["guard", "understand"])
-    builder.add_conditional_edges(
-        "understand",
-        route_by_stage,
-        ["reception", "plans", "documents", "qualification", "answer", "opt_out", "handoff", "fallback"],
-    )
+    builder.add_conditional_edges("understand", route_by_stage, list(STAGE_NODES))
     builder.add_conditional_edges("documents", after_documents, ["qualification", "compose"])
     builder.add_conditional_edges("qualification", after_qualification, ["handoff", "compose"])
     for name in ("reception", "plans", "answer", "opt_out", "handoff", "fallback", "followup"):

@@ -70,6 +70,22 @@ class ConversationResult:
     skipped: str | None = None  # why the target could not replay it
     judged: dict[str, dict[str, Any]] = field(default_factory=dict)  # metric -> {score, reason, error}
 
+    @classmethod
+    def of(
+        cls, conv: Conversation, prompt_version: str | None, skipped: str | None = None
+    ) -> ConversationResult:
+        """An empty result that carries the conversation's description."""
+        return cls(
+            id=conv.id,
+            title=conv.title,
+            source=conv.source,
+            tags=conv.tags,
+            scenario=conv.scenario,
+            expected_outcome=conv.expected_outcome,
+            prompt_version=conv.prompt_version or prompt_version,
+            skipped=skipped,
+        )
+
     @property
     def passed(self) -> bool:
         return self.skipped is None and all(t.passed for t in self.turns)
@@ -139,15 +155,7 @@ def grade_turn(index: int, turn: Turn, out: TurnOutput, facts: FactBook) -> Grad
 def grade_conversation(
     conv: Conversation, outputs: list[TurnOutput], prompt_version: str | None
 ) -> ConversationResult:
-    result = ConversationResult(
-        id=conv.id,
-        title=conv.title,
-        source=conv.source,
-        tags=conv.tags,
-        scenario=conv.scenario,
-        expected_outcome=conv.expected_outcome,
-        prompt_version=conv.prompt_version or prompt_version,
-    )
+    result = ConversationResult.of(conv, prompt_version)
     facts = FactBook(conv)
     for index, (turn, out) in enumerate(zip(conv.turns, outputs, strict=True)):
         result.turns.append(grade_turn(index, turn, out, facts))

@@ -36,18 +36,7 @@ async def play_all(
     results = []
     for conv in conversations:
         if reason := target.unsupported(conv):
-            results.append(
-                ConversationResult(
-                    id=conv.id,
-                    title=conv.title,
-                    source=conv.source,
-                    tags=conv.tags,
-                    scenario=conv.scenario,
-                    expected_outcome=conv.expected_outcome,
-                    prompt_version=conv.prompt_version or version,
-                    skipped=reason,
-                )
-            )
+            results.append(ConversationResult.of(conv, version, skipped=reason))
             continue
         outputs = await target.play(conv, version)
         results.append(grade_conversation(conv, outputs, conv.prompt_version or version))
