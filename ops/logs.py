@@ -28,6 +28,8 @@ _CPF = re.compile(r"(?<!\d)\d{3}\.?\d{3}\.?\d{3}-?\d{2}(?!\d)")
 _PHONE = re.compile(r"(?<![\w])\+?55\s?\(?\d{2}\)?\s?9?\d{4}[-\s]?\d{4}(?!\d)")
 # LogRecord attributes that are not "extra" fields.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+# Fields we stamp ourselves: never scrubbed (a random hex trace id can look like a CPF).
+_OWN_FIELDS = ("trace_id", "lead")
 
 
 def hash_phone(phone: str) -> str:
@@ -82,7 +84,9 @@ class JsonFormatter(logging.Formatter):
             "msg": scrub(record.getMessage()),
         }
         for key, value in vars(record).items():
-            if key not in _STANDARD and not key.startswith("_"):
+            if key in _OWN_FIELDS:
+                entry[key] = value
+            elif key not in _STANDARD and not key.startswith("_"):
                 entry[key] = _scrub_value(value)
         if record.exc_info:
             entry["exc"] = scrub(self.formatException(record.exc_info))

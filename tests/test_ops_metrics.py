@@ -155,6 +155,17 @@ def test_logs_are_json_with_trace_id_and_never_a_phone_or_cpf() -> None:
     assert scrub("ligue 81 96666-5555 ou +55 (81) 96666-5555").count("lead_") >= 1
 
 
+def test_a_trace_id_made_of_digits_is_kept_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A random hex trace id can start with 11 digits, the shape of a CPF: it must not be scrubbed."""
+    import uuid
+
+    monkeypatch.setattr(uuid, "uuid4", lambda: uuid.UUID("96774914222c45e4" + "0" * 16))
+    with turn_trace(ANA) as trace_id:
+        record = logging.getLogger("tests.ops.logs").makeRecord("t", logging.INFO, "f", 1, "m", None, None)
+    entry = json.loads(JsonFormatter().format(record))
+    assert trace_id == "96774914222c45e4" and entry["trace_id"] == trace_id
+
+
 async def test_every_turn_logs_its_trace(silvia: Silvia, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO, logger="silvia.turn"):
         await silvia.say(ANA, "oi", name="Ana")
