@@ -13,6 +13,9 @@ from agent.ports import LeadRecord
 from settings import Settings
 from wiring import Silvia, open_silvia
 
+# Shared helper modules hold asserts too; rewrite them before any test module imports them.
+pytest.register_assert_rewrite("tests.llm_support", "tests.webhook_kit", "tests.backends")
+
 # Tuesday 24 Nov 2026, 14:00 in Recife: business hours.
 BUSINESS_HOURS = datetime(2026, 11, 24, 17, 0, tzinfo=UTC)
 
