@@ -20,7 +20,9 @@ from wiring import Silvia, TurnResult
 
 log = logging.getLogger(__name__)
 
-HISTORY_LIMIT = 100  # checkpoints searched (a turn writes ~10; follow-ups may have run since)
+# Checkpoints searched (a turn writes ~10; follow-ups may have run since). The Redis saver
+# keeps at least SILVIA_CHECKPOINT_HISTORY of them, and that is how far we look.
+HISTORY_LIMIT = 100
 
 
 class Progress(StrEnum):
@@ -41,7 +43,8 @@ async def progress_of(silvia: Silvia, inbound: Inbound) -> Progress:
     latest = await silvia.graph.aget_state(config)
     if _message_id(latest.values) == inbound.message_id:
         return Progress.INTERRUPTED if latest.next else Progress.FINISHED
-    async for snapshot in silvia.graph.aget_state_history(config, limit=HISTORY_LIMIT):
+    limit = getattr(silvia.graph.checkpointer, "keep_checkpoints", None) or HISTORY_LIMIT
+    async for snapshot in silvia.graph.aget_state_history(config, limit=limit):
         if _message_id(snapshot.values) == inbound.message_id:
             return Progress.FINISHED  # a later turn ran after it, so this one ended
     return Progress.NEW

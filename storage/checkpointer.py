@@ -2,7 +2,8 @@
 
 Embedded default: `AsyncSqliteSaver` on `settings.checkpoint_path`. Production: our
 `RedisCheckpointSaver` on plain Redis 7 when `REDIS_URL` is set (keys under
-`SILVIA_REDIS_PREFIX` + `cp:`, idle expiry `SILVIA_THREAD_TTL_DAYS`; see
+`SILVIA_REDIS_PREFIX` + `cp:`, idle expiry `SILVIA_THREAD_TTL_DAYS`, the newest
+`SILVIA_CHECKPOINT_HISTORY` checkpoints kept per lead; see
 docs/decisions/0001-redis-checkpointer.md).
 """
 
@@ -34,6 +35,7 @@ async def open_checkpointer(settings: Settings) -> AsyncIterator[BaseCheckpointS
             settings.redis_url,
             prefix=checkpoint_prefix(settings),
             ttl_seconds=int(settings.thread_ttl_days * 86_400),
+            keep_checkpoints=settings.checkpoint_history,
         ) as saver:
             await saver.client.ping()  # fail at start, not on the first lead's message
             yield saver

@@ -152,9 +152,7 @@ class RedisLeadLocks:
 
     @asynccontextmanager
     async def hold(self, phone: str) -> AsyncIterator[None]:
-        lock = self.client.lock(
-            self.key(phone), timeout=self.lease_seconds, sleep=0.05, thread_local=False
-        )
+        lock = self.client.lock(self.key(phone), timeout=self.lease_seconds, sleep=0.05, thread_local=False)
         if not await lock.acquire(blocking_timeout=self.wait_seconds):
             raise LeadBusyError(f"lead …{phone[-4:]} is busy (lock not acquired in {self.wait_seconds}s)")
         renewer = asyncio.create_task(self._renew(lock, phone))

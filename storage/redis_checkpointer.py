@@ -14,7 +14,11 @@ This one passes the official conformance suite (tests/test_redis_checkpointer.py
 Layout per thread `T` and namespace `N` (`B` = `<prefix>{T}`):
   B:ns        SET   namespaces of the thread (the index used to refresh/delete/copy)
   B:ids:N     ZSET  checkpoint ids, score 0, lexicographic = chronological (uuid6)
-  B:cp:N      HASH  checkpoint id -> packed (type, checkpoint, metadata, parent id)
+  B:cp:N      HASH  checkpoint id -> packed (type, checkpoint without its channel values,
+                    metadata, parent id)
+  B:refs:N    HASH  checkpoint id -> the blob fields of its channel values, joined by \\1
+  B:blobs:N   HASH  "<channel>\\0<version>" -> packed channel value, shared by every checkpoint
+                    that holds that version (a value is stored once, not once per checkpoint)
   B:w:N       HASH  "<checkpoint id>\\0<task id>\\0<idx>" -> packed pending write
   B:wi:N      ZSET  the same field names, so one checkpoint's writes are a range query
   B:runs      SET   run ids that wrote checkpoints here (to clean the run index on delete)
@@ -45,20 +49,27 @@ from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from storage.redis_checkpoint_upkeep import CheckpointUpkeep
 from storage.redis_scripts import READ, REFRESH
 
 DEFAULT_PREFIX = "silvia:cp:"
 DEFAULT_TTL_SECONDS = 30 * 24 * 3600
 _SEP = "\x00"
-_PARTS = ("ids", "cp", "w", "wi")
+_REF_SEP = "\x01"
+_PARTS = ("ids", "cp", "w", "wi", "refs", "blobs")
+
 
 def _idx_key(idx: int) -> str:
     # Fixed width keeps the lexicographic order of a checkpoint's writes stable.
     return f"{idx:+012d}"
 
 
-class RedisCheckpointSaver(BaseCheckpointSaver[str]):
-    """Async LangGraph checkpointer on a `redis.asyncio.Redis` client (bytes, not decoded)."""
+class RedisCheckpointSaver(CheckpointUpkeep, BaseCheckpointSaver[str]):
+    """Async LangGraph checkpointer on a `redis.asyncio.Redis` client (bytes, not decoded).
+
+    `keep_checkpoints` bounds each thread's history: once a namespace holds a fifth more than
+    that, the oldest are trimmed (with their writes and unused blobs). None keeps everything.
+    """
 
     def __init__(
         self,
@@ -67,11 +78,13 @@ class RedisCheckpointSaver(BaseCheckpointSaver[str]):
         prefix: str = DEFAULT_PREFIX,
         ttl_seconds: int | None = DEFAULT_TTL_SECONDS,
         serde: SerializerProtocol | None = None,
+        keep_checkpoints: int | None = None,
     ) -> None:
         super().__init__(serde=serde)
         self.client = client
         self.prefix = prefix
         self.ttl_seconds = ttl_seconds
+        self.keep_checkpoints = keep_checkpoints
         self._read = client.register_script(READ)
 
     @classmethod
@@ -83,11 +96,12 @@ class RedisCheckpointSaver(BaseCheckpointSaver[str]):
         prefix: str = DEFAULT_PREFIX,
         ttl_seconds: int | None = DEFAULT_TTL_SECONDS,
         socket_timeout: float = 5.0,
+        keep_checkpoints: int | None = None,
     ) -> AsyncIterator[RedisCheckpointSaver]:
         """A saver on its own client; a timeout raises instead of hanging a turn forever."""
         client = Redis.from_url(url, socket_timeout=socket_timeout, socket_connect_timeout=socket_timeout)
         try:
-            yield cls(client, prefix=prefix, ttl_seconds=ttl_seconds)
+            yield cls(client, prefix=prefix, ttl_seconds=ttl_seconds, keep_checkpoints=keep_checkpoints)
         finally:
             await client.aclose()
 
@@ -147,22 +161,46 @@ class RedisCheckpointSaver(BaseCheckpointSaver[str]):
         ns = configurable.get("checkpoint_ns", "")
         checkpoint_id = checkpoint["id"]
         full_metadata = get_checkpoint_metadata(config, metadata)
+        blobs = self._blobs(checkpoint, new_versions)
+        stored = {**checkpoint, "channel_values": {}}
         record = ormsgpack.packb(
             [
-                *self.serde.dumps_typed(checkpoint),
+                *self.serde.dumps_typed(stored),
                 *self.serde.dumps_typed(full_metadata),
                 configurable.get("checkpoint_id"),
             ]
         )
+        ids_key, blobs_key = self._key(thread_id, "ids", ns), self._key(thread_id, "blobs", ns)
         async with self._fresh_after_failure(), self.client.pipeline(transaction=True) as pipe:
             pipe.sadd(self._ns_key(thread_id), ns)
+            for field, (value, fresh) in blobs.items():
+                # A new version is written; an unchanged one only if missing (stored once).
+                (pipe.hset if fresh else pipe.hsetnx)(blobs_key, field, value)
             pipe.hset(self._key(thread_id, "cp", ns), checkpoint_id, record)
-            pipe.zadd(self._key(thread_id, "ids", ns), {checkpoint_id: 0})
+            pipe.hset(self._key(thread_id, "refs", ns), checkpoint_id, _REF_SEP.join(blobs))
+            pipe.zadd(ids_key, {checkpoint_id: 0})
             if run_id := full_metadata.get("run_id"):
                 self._index_run(pipe, str(run_id), thread_id, ns, checkpoint_id)
             self._refresh_in(pipe, thread_id)
-            await pipe.execute()
-        return {"configurable": {"thread_id": thread_id, "checkpoint_ns": ns, "checkpoint_id": checkpoint_id}}
+            pipe.zcard(ids_key)
+            *_, count = await pipe.execute()
+        if self.keep_checkpoints and count > self.keep_checkpoints * 1.2:
+            await self.trim(thread_id, ns, keep=self.keep_checkpoints)
+        return self._config(thread_id, ns, checkpoint_id)
+
+    def _blobs(self, checkpoint: Checkpoint, new_versions: ChannelVersions) -> dict[str, tuple[bytes, bool]]:
+        """Each channel value of the checkpoint, packed under "<channel>\\0<version>".
+
+        The flag says whether the version is new in this step; a version that is not new was
+        normally stored by an earlier checkpoint and is only written when it is missing.
+        """
+        versions = checkpoint["channel_versions"]
+        blobs: dict[str, tuple[bytes, bool]] = {}
+        for channel, value in checkpoint["channel_values"].items():
+            field = f"{channel}{_SEP}{versions.get(channel, '')}"
+            packed = ormsgpack.packb([channel, *self.serde.dumps_typed(value)])
+            blobs[field] = (packed, channel in new_versions)
+        return blobs
 
     async def aput_writes(
         self,
@@ -200,37 +238,40 @@ class RedisCheckpointSaver(BaseCheckpointSaver[str]):
 
     # --- reading (errors propagate: a failed read must never look like "no state") -------
 
-    def _tuple(
-        self, thread_id: str, ns: str, checkpoint_id: str, record: bytes, writes: Sequence[bytes]
-    ) -> CheckpointTuple:
+    def _tuple(self, thread_id: str, ns: str, checkpoint_id: str, result: Sequence[Any]) -> CheckpointTuple:
+        """Decode what READ returned: record, writes, then the record's channel blobs in order."""
+        record, write_count = result[1], int(result[2])
+        writes, blobs = result[3 : 3 + write_count], result[3 + write_count :]
         cp_type, cp_data, meta_type, meta_data, parent_id = ormsgpack.unpackb(record)
+        checkpoint = self.serde.loads_typed((cp_type, cp_data))
+        for index, blob in enumerate(blobs):
+            if blob is None:  # never silently drop part of the state
+                raise LookupError(f"checkpoint {checkpoint_id} of {thread_id}: value {index} is missing")
+            channel, value_type, value_data = ormsgpack.unpackb(blob)
+            checkpoint["channel_values"][channel] = self.serde.loads_typed((value_type, value_data))
         pending = []
         for raw in writes:
             task_id, channel, value_type, value_data, _path = ormsgpack.unpackb(raw)
             pending.append((task_id, channel, self.serde.loads_typed((value_type, value_data))))
-        config: RunnableConfig = {
-            "configurable": {"thread_id": thread_id, "checkpoint_ns": ns, "checkpoint_id": checkpoint_id}
-        }
-        parent: RunnableConfig | None = None
-        if parent_id:
-            parent = {
-                "configurable": {"thread_id": thread_id, "checkpoint_ns": ns, "checkpoint_id": parent_id}
-            }
         return CheckpointTuple(
-            config=config,
-            checkpoint=self.serde.loads_typed((cp_type, cp_data)),
+            config=self._config(thread_id, ns, checkpoint_id),
+            checkpoint=checkpoint,
             metadata=self.serde.loads_typed((meta_type, meta_data)),
-            parent_config=parent,
+            parent_config=self._config(thread_id, ns, parent_id) if parent_id else None,
             pending_writes=pending,
         )
 
+    @staticmethod
+    def _config(thread_id: str, ns: str, checkpoint_id: str) -> RunnableConfig:
+        return {"configurable": {"thread_id": thread_id, "checkpoint_ns": ns, "checkpoint_id": checkpoint_id}}
+
     async def _read_one(self, thread_id: str, ns: str, checkpoint_id: str) -> CheckpointTuple | None:
-        keys = [self._key(thread_id, part, ns) for part in ("ids", "cp", "wi", "w")]
+        keys = [self._key(thread_id, part, ns) for part in ("ids", "cp", "wi", "w", "refs", "blobs")]
         async with self._fresh_after_failure():
             result = await self._read(keys=keys, args=[checkpoint_id])
         if not result:
             return None
-        return self._tuple(thread_id, ns, result[0].decode(), result[1], result[2:])
+        return self._tuple(thread_id, ns, result[0].decode(), result)
 
     async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
         configurable = config["configurable"]
@@ -284,75 +325,6 @@ class RedisCheckpointSaver(BaseCheckpointSaver[str]):
         start = len(self.prefix) + 1
         async for key in self.client.scan_iter(match=f"{_glob_escape(self.prefix)}*:ns", count=500):
             yield key.decode()[start : -len("}:ns")]
-
-    # --- maintenance ------------------------------------------------------------------------
-
-    async def adelete_thread(self, thread_id: str) -> None:
-        namespaces = await self.namespaces(thread_id)
-        run_ids = [run.decode() for run in await self.client.smembers(f"{self._base(thread_id)}:runs")]
-        entries: dict[str, list[bytes]] = {}
-        for run_id in run_ids:  # drop this thread's entries from the run index too (erasure)
-            members = await self.client.smembers(self._run_key(run_id))
-            entries[run_id] = [m for m in members if ormsgpack.unpackb(m)[0] == thread_id]
-        async with self.client.pipeline(transaction=True) as pipe:
-            pipe.delete(*self.thread_keys(thread_id, namespaces))
-            for run_id, members in entries.items():
-                if members:
-                    pipe.srem(self._run_key(run_id), *members)
-            await pipe.execute()
-
-    async def adelete_for_runs(self, run_ids: Sequence[str]) -> None:
-        """Delete the checkpoints (and their writes) that the given runs wrote."""
-        for run_id in run_ids:
-            for member in await self.client.smembers(self._run_key(run_id)):
-                thread_id, ns, checkpoint_id = ormsgpack.unpackb(member)
-                await self._delete_checkpoints(thread_id, ns, [checkpoint_id])
-            await self.client.delete(self._run_key(run_id))
-
-    async def acopy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
-        namespaces = await self.namespaces(source_thread_id)
-        if not namespaces:
-            return
-        async with self.client.pipeline(transaction=True) as pipe:
-            for src, dst in zip(
-                self.thread_keys(source_thread_id, namespaces),
-                self.thread_keys(target_thread_id, namespaces),
-                strict=True,
-            ):
-                pipe.copy(src, dst, replace=True)
-            self._refresh_in(pipe, target_thread_id)
-            await pipe.execute()
-
-    async def aprune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
-        """`keep_latest` keeps each namespace's newest checkpoint (and its writes); `delete` all."""
-        if strategy not in ("keep_latest", "delete"):
-            raise ValueError(f"unknown prune strategy {strategy!r}")
-        for thread_id in thread_ids:
-            if strategy == "delete":
-                await self.adelete_thread(thread_id)
-                continue
-            for ns in await self.namespaces(thread_id):
-                await self._keep_latest(thread_id, ns)
-
-    async def _keep_latest(self, thread_id: str, ns: str) -> None:
-        old = [cid.decode() for cid in await self.client.zrange(self._key(thread_id, "ids", ns), 0, -2)]
-        await self._delete_checkpoints(thread_id, ns, old)
-
-    async def _delete_checkpoints(self, thread_id: str, ns: str, checkpoint_ids: Sequence[str]) -> None:
-        if not checkpoint_ids:
-            return
-        ids_key, cp_key = self._key(thread_id, "ids", ns), self._key(thread_id, "cp", ns)
-        w_key, wi_key = self._key(thread_id, "w", ns), self._key(thread_id, "wi", ns)
-        fields: list[bytes] = []
-        for cid in checkpoint_ids:
-            fields += await self.client.zrange(wi_key, f"[{cid}{_SEP}", f"({cid}\x01", bylex=True)
-        async with self.client.pipeline(transaction=True) as pipe:
-            pipe.zrem(ids_key, *checkpoint_ids)
-            pipe.hdel(cp_key, *checkpoint_ids)
-            if fields:
-                pipe.zrem(wi_key, *fields)
-                pipe.hdel(w_key, *fields)
-            await pipe.execute()
 
     # --- the sync API is not offered: the app is async end to end --------------------------
 
