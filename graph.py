@@ -59,8 +59,17 @@ def after_qualification(state: SilviaState) -> str:
 
 def build_graph(checkpointer: BaseCheckpointSaver[Any] | None = None) -> CompiledStateGraph:
     builder = StateGraph(SilviaState, context_schema=Deps)
-    for name in ("ingest", "cache_lookup", "understand", "followup", *STAGE_NODES,
-                 "compose", "guard", "deliver", "record"):
+    for name in (
+        "ingest",
+        "cache_lookup",
+        "understand",
+        "followup",
+        *STAGE_NODES,
+        "compose",
+        "guard",
+        "deliver",
+        "record",
+    ):
         builder.add_node(name, getattr(nodes, name))
 
     builder.add_edge(START, "ingest")

@@ -1,6 +1,6 @@
 """How long the eval suite takes: the whole dataset replayed embedded, and the promptfoo test generator.
 
-    .venv/bin/python benchmarks/eval_suite.py
+.venv/bin/python benchmarks/eval_suite.py
 """
 
 from __future__ import annotations

@@ -148,8 +148,10 @@ async def main() -> None:
     print(f"{args.leads} leads x {args.turns} turns, no LLM (layers L1-L3)")
     with tempfile.TemporaryDirectory() as tmp:
         embedded = Settings(_env_file=None, SILVIA_DATA_DIR=str(Path(tmp) / "embedded"))  # type: ignore[call-arg]
-        report("Embedded (SQLite checkpointer + SQLite business data, in-process cache)",
-               await run(embedded, args.leads, args.turns))
+        report(
+            "Embedded (SQLite checkpointer + SQLite business data, in-process cache)",
+            await run(embedded, args.leads, args.turns),
+        )
         if args.redis_url and args.database_url:
             await production(args, Path(tmp) / "production")
         else:

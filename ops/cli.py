@@ -33,8 +33,6 @@ def _business_database(settings: Settings) -> Any:
     return open_business_database(settings)
 
 
-
-
 def _run(work: Callable[[], Awaitable[T]]) -> T:
     return asyncio.run(work())
 

@@ -19,7 +19,9 @@ async def test_jobs_run_the_health_check_and_post_the_daily_report(
     await silvia.leads.upsert_lead(MARIA)
     await silvia.say(MARIA.phone, "oi")
     with SlackFake() as slack:
-        settings = make_settings(tmp_path, SLACK_WEBHOOK_URL=slack.url, SILVIA_PUBLIC_URL="https://silvia.example")
+        settings = make_settings(
+            tmp_path, SLACK_WEBHOOK_URL=slack.url, SILVIA_PUBLIC_URL="https://silvia.example"
+        )
         ops = Ops(settings, silvia, clock=lambda: clock[0] + timedelta(minutes=1))
         scheduler = AsyncIOScheduler(timezone=settings.timezone)
         schedule(scheduler, ops)

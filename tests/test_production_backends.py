@@ -40,9 +40,7 @@ def prod_env() -> Iterator[dict[str, str]]:
 
 
 @pytest.fixture
-async def prod_silvia(
-    tmp_path: Path, prod_env: dict[str, str], clock: list[Any]
-) -> AsyncIterator[Silvia]:
+async def prod_silvia(tmp_path: Path, prod_env: dict[str, str], clock: list[Any]) -> AsyncIterator[Silvia]:
     migrate.upgrade(prod_env["DATABASE_URL"])
     async with open_silvia(make_settings(tmp_path, **prod_env), clock=lambda: clock[0]) as running:
         yield running

@@ -234,8 +234,7 @@ class McpConnection:
             observe_mcp_call(tool, time.perf_counter() - started, outcome)
 
     async def _call(self, tool: str, args: dict[str, Any] | None) -> dict[str, Any]:
-        """Connecting is always retried; the call itself only for tools a repeat cannot harm.
-        """
+        """Connecting is always retried; the call itself only for tools a repeat cannot harm."""
         try:
             if tool in NOT_RETRIED_TOOLS:
                 await self._retrying(self._ensure_client)

@@ -93,8 +93,6 @@ def doctor() -> None:
 # --- silvia report costs -------------------------------------------------------------------------
 
 
-
-
 async def _rows(days: int) -> list[dict[str, Any]]:
     from storage.llm_usage import interactions_since
 
