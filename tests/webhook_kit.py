@@ -113,7 +113,8 @@ def post(client: httpx.Client, payload: dict[str, Any] | bytes) -> httpx.Respons
 # --- waiting and reading the database ---------------------------------------------------------
 
 
-def wait_for(check: Callable[[], Any], timeout: float = 20.0, what: str = "condition") -> Any:
+# Generous: on a loaded 2-core machine a subprocess turn can take seconds; a pass returns early.
+def wait_for(check: Callable[[], Any], timeout: float = 45.0, what: str = "condition") -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = check()
