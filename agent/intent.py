@@ -17,6 +17,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from agent import lexicon as lx
+from agent import lexicon_places as lp
+from agent.lexicon_entities import find_amount, find_person_type, find_plan
 
 # --- normalisation ---------------------------------------------------------------------------------
 _DIGIT_SEPARATORS = ".,:/-"
@@ -56,8 +58,15 @@ def normalise(text: str) -> str:
 
 # --- canonical tokens --------------------------------------------------------------------------------
 _WEAK_VOCAB = (
-    lx.AFFIRM_CORE | lx.AFFIRM_WORDS | lx.DENY_CORE | lx.DENY_WORDS | lx.GREET_CORE
-    | lx.GREET_WORDS | lx.THANKS_CORE | lx.THANKS_WORDS | lx.FILLER
+    lx.AFFIRM_CORE
+    | lx.AFFIRM_WORDS
+    | lx.DENY_CORE
+    | lx.DENY_WORDS
+    | lx.GREET_CORE
+    | lx.GREET_WORDS
+    | lx.THANKS_CORE
+    | lx.THANKS_WORDS
+    | lx.FILLER
 )
 _KNOWN = frozenset(lx.SLANG) | _WEAK_VOCAB | frozenset(lx.FUZZY_TARGETS) | lx.COMMON_WORDS
 
@@ -78,10 +87,27 @@ def _canon_token(tok: str) -> tuple[str, bool]:
     if len(tok) >= 5:
         match = difflib.get_close_matches(tok, lx.FUZZY_TARGETS, n=1, cutoff=0.8)
         # A different first letter or length usually means a different word, not a typo.
+        # A typo is one or two keystrokes; more is another word ("prefiro" is not "primeiro").
         slack = 1 if len(tok) < 8 else 2
-        if match and match[0][0] == tok[0] and abs(len(match[0]) - len(tok)) <= slack:
+        if match and match[0][0] == tok[0] and _edits(tok, match[0], slack) <= slack:
             return match[0], True
     return tok, False
+
+
+def _edits(a: str, b: str, limit: int) -> int:
+    """Edit distance with adjacent transpositions ("cusat" -> "custa" is 1); stops counting past limit."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
 
 
 def _canonical(norm: str) -> tuple[str, bool]:
@@ -102,12 +128,12 @@ def _canonical(norm: str) -> tuple[str, bool]:
 def _build_cities() -> dict[str, tuple[str, str]]:
     """Normalised alias -> (canonical city, UF) from the compact table in the lexicon."""
     cities: dict[str, tuple[str, str]] = {}
-    for line in lx.CITY_TABLE.strip().splitlines():
+    for line in lp.CITY_TABLE.strip().splitlines():
         uf, names = line.split(":", 1)
         for name in (n.strip() for n in names.split(",")):
             cities[normalise(name)] = (name, uf.strip())
     by_name = {name: uf for name, uf in cities.values()}
-    for alias, name in lx.CITY_NICKNAMES.items():
+    for alias, name in lp.CITY_NICKNAMES.items():
         cities[alias] = (name, by_name[name])
     return cities
 
@@ -115,11 +141,11 @@ def _build_cities() -> dict[str, tuple[str, str]]:
 _CITIES = _build_cities()
 _CITY_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _CITIES), key=len, reverse=True)) + r")\b")
 _CITY_CONTEXT = re.compile(r"\b(em|de|da|do|pra|para|cidade|aqui|moro)\s*$")
-_ONE_WORD_CITIES = tuple(a for a in _CITIES if " " not in a and a not in lx.AMBIGUOUS_CITIES and len(a) >= 6)
+_ONE_WORD_CITIES = tuple(a for a in _CITIES if " " not in a and a not in lp.AMBIGUOUS_CITIES and len(a) >= 6)
 _STATE_RE = re.compile(
-    r"\b(" + "|".join(sorted(map(re.escape, lx.STATE_NAMES), key=len, reverse=True)) + r")\b"
+    r"\b(" + "|".join(sorted(map(re.escape, lp.STATE_NAMES), key=len, reverse=True)) + r")\b"
 )
-_UPPER_UF_RE = re.compile(r"(?<![A-Za-zÀ-ÿ])(" + "|".join(sorted(lx.UFS)) + r")(?![A-Za-zÀ-ÿ])")
+_UPPER_UF_RE = re.compile(r"(?<![A-Za-zÀ-ÿ])(" + "|".join(sorted(lp.UFS)) + r")(?![A-Za-zÀ-ÿ])")
 _ESTADO_RE = re.compile(r"\bestado (?:de |do |da )?([a-z]{2})\b")
 
 
@@ -127,9 +153,9 @@ def _find_city(norm: str) -> tuple[str, str] | None:
     """(canonical city, UF): exact alias first (longest wins), then a close spelling."""
     for m in _CITY_RE.finditer(norm):
         alias = m.group(1)
-        after = norm[m.end():].split()
-        before_uf = bool(after) and after[0].upper() in lx.UFS and len(after[0]) == 2
-        if alias in lx.AMBIGUOUS_CITIES and not (before_uf or _CITY_CONTEXT.search(norm[: m.start()])):
+        after = norm[m.end() :].split()
+        before_uf = bool(after) and after[0].upper() in lp.UFS and len(after[0]) == 2
+        if alias in lp.AMBIGUOUS_CITIES and not (before_uf or _CITY_CONTEXT.search(norm[: m.start()])):
             continue  # "natal", "patos", "paulista" are ordinary words without "em"/"de" or a UF
         return _CITIES[alias]
     for tok in norm.split():  # typo'd city names ("fortalesa", "petrolia")
@@ -149,91 +175,17 @@ def _find_state(raw: str, norm: str, city: tuple[str, str] | None) -> str | None
         if m:
             return m.group(1)
     m = _ESTADO_RE.search(norm)
-    if m and m.group(1).upper() in lx.UFS:
+    if m and m.group(1).upper() in lp.UFS:
         return m.group(1).upper()
     if "pará" in raw.lower() or re.search(r"\bestado do para\b", norm):
         return "PA"  # "para" unaccented is the preposition, so only the accented/explicit form counts
     m = _STATE_RE.search(norm)
     if m:
-        return lx.STATE_NAMES[m.group(1)]
+        return lp.STATE_NAMES[m.group(1)]
     for tok in norm.split():
-        if tok in lx.SAFE_LOWER_UFS:  # lower-case "pe"/"ce"/"ba"/"se" are words, never read as UFs
+        if tok in lp.SAFE_LOWER_UFS:  # lower-case "pe"/"ce"/"ba"/"se" are words, never read as UFs
             return tok.upper()
     return city[1] if city else None
-
-
-_NUMBER_RE = re.compile(r"(?<![\w.,/:$-])(r\$ ?|rs ?)?(\d[\d.,]*\d|\d)(k|mil| mil)?(?![\w/:-]|[.,]\d)")
-_CURRENCY_AFTER = re.compile(lx.CURRENCY_AFTER)
-_UNIT_AFTER = re.compile(lx.UNIT_AFTER)
-_BILL_CONTEXT = re.compile(lx.BILL_CONTEXT)
-_NUMBER_ONLY = re.compile(r"^(r\$ ?|rs ?)?[\d.,]+( (reais|real|conto|contos))?$")
-
-
-def _parse_number(tok: str) -> float | None:
-    """Brazilian first ("1.200,50"), tolerating "1200.50" and "1,200"."""
-    if "," in tok and "." in tok:
-        dec = "," if tok.rfind(",") > tok.rfind(".") else "."
-        tok = tok.replace("." if dec == "," else ",", "").replace(dec, ".")
-    elif "," in tok:
-        tok = tok.replace(",", "") if re.fullmatch(r"\d{1,3}(,\d{3})+", tok) else tok.replace(",", ".")
-    elif "." in tok and re.fullmatch(r"\d{1,3}(\.\d{3})+", tok):
-        tok = tok.replace(".", "")
-    try:
-        value = float(tok)
-    except ValueError:
-        return None
-    return value if len(str(int(value))) <= 6 else None  # longer runs are phones/ids, not bills
-
-
-def _find_amount(norm: str) -> tuple[float, bool] | None:
-    """(R$ per month, has bill context) for the first plausible money amount, else None."""
-    has_context = bool(_BILL_CONTEXT.search(norm)) and "consumo" not in norm
-    for m in _NUMBER_RE.finditer(norm):
-        after = norm[m.end():]
-        value = _parse_number(m.group(2))
-        if value is None or _UNIT_AFTER.match(after) or re.match(r"^ \d", after):
-            continue  # kWh, durations, counts, or the first half of a phone number
-        if m.group(3):  # "2 mil", "1k"
-            value *= 1000
-        currency = bool(m.group(1)) or bool(_CURRENCY_AFTER.match(after))
-        money_lead = re.search(r"\b(conta|fatura|vem|veio|pago|paguei|uns|umas|de) $", norm[: m.start()])
-        if 1900 <= value <= 2100 and not (currency or m.group(3) or money_lead) and "," not in m.group(2):
-            continue  # a year ("desde 2020", "em 2023"), unless it reads as money ("conta de 2000")
-        alone = bool(_NUMBER_ONLY.match(norm))
-        if value >= 10 and (currency or has_context or alone):
-            return value, (has_context or alone)
-    return None
-
-
-_PLAN_NAME_RE = re.compile(r"\b(" + "|".join(lx.PLAN_NAMES) + r")\b")
-_PLAN_CTX_RE = re.compile(
-    r"(?:^|\b(?:o|a|pelo|pela|com o|com a|plano|opcao)\s)("
-    + "|".join(sorted(lx.PLAN_CONTEXTUAL, key=len, reverse=True)) + r")\b"
-)
-_PLAN_NUM_RE = re.compile(
-    r"(?:^|\b(?:opcao|plano|numero|o|a|escolho|quero|fico com o|vou de|vou no|n)\s)([123])(?:\s|$)"
-)
-
-
-def _find_plan(canon: str) -> str | None:
-    names = _PLAN_NAME_RE.findall(canon)
-    if names:  # the last one named wins: "nao o plus, o premium" is a correction
-        return lx.PLAN_NAMES[names[-1]]
-    m = _PLAN_CTX_RE.search(canon)
-    if m:
-        return lx.PLAN_CONTEXTUAL[m.group(1)]
-    m = _PLAN_NUM_RE.search(canon)
-    return lx.PLAN_BY_NUMBER[m.group(1)] if m else None
-
-
-_JURIDICAL_RE = re.compile(lx.JURIDICAL)
-_NATURAL_RE = re.compile(lx.NATURAL)
-
-
-def _find_person_type(canon: str) -> str | None:
-    if _JURIDICAL_RE.search(canon):
-        return "juridical"
-    return "natural" if _NATURAL_RE.search(canon) else None
 
 
 def _entities(raw: str, norm: str, canon: str) -> tuple[dict[str, object], bool]:
@@ -245,13 +197,13 @@ def _entities(raw: str, norm: str, canon: str) -> tuple[dict[str, object], bool]
     state = _find_state(raw, norm, city)
     if state:
         found["state"] = state
-    amount = _find_amount(norm)
+    amount = find_amount(norm)
     if amount:
         found["bill_amount"] = amount[0]
-    plan = _find_plan(canon)
+    plan = find_plan(canon)
     if plan:
         found["plan"] = plan
-    person = _find_person_type(canon)
+    person = find_person_type(canon)
     if person:
         found["person_type"] = person
     return found, bool(amount and amount[1])
@@ -267,6 +219,8 @@ def extract_entities(text: str) -> dict[str, object]:
 _RULES = tuple((intent, re.compile(pattern), weight) for intent, pattern, weight in lx.RULES)
 _LAUGH_RE = re.compile(lx.LAUGH_OR_NOISE)
 _CHOICE_RE = re.compile(lx.PLAN_CHOICE)
+_INDIRECT_Q_RE = re.compile(lx.INDIRECT_QUESTION)
+_DECISION_RE = re.compile(lx.PLAN_DECISION)
 _PRIORITY = lx.PRIORITY
 _WEAK = (  # (intent, core words, words allowed around them)
     ("deny", lx.DENY_CORE, lx.DENY_WORDS | lx.AFFIRM_CORE | lx.THANKS_CORE),
@@ -301,19 +255,29 @@ def _weak_scores(tokens: list[str], question: bool) -> dict[str, float]:
                 continue
             # "oq e isso?" is made of affirm-ish words but a question is never a yes.
             scores[intent] = 0.55 if question and intent == "affirm" else 0.92
+        elif (
+            intent == "greeting"
+            and tokens[0] in allowed
+            and len(tokens) <= 6
+            and sum(t not in allowed for t in tokens) <= 2
+        ):
+            scores[intent] = 0.78  # a vocative or a name after the greeting: "bom dia flor", "oi seu joao"
         elif (tokens[0] in core and not question) or intent == "thanks":
             # A leading "oi"/"sim"/"nao" before other content is only a weak hint.
             scores[intent] = 0.6 if intent == "thanks" else 0.55
     return scores
 
 
-def _entity_scores(ents: dict[str, object], bill_stated: bool, canon: str) -> dict[str, float]:
+def _entity_scores(
+    ents: dict[str, object], bill_stated: bool, canon: str, question: bool
+) -> dict[str, float]:
     """provide_info and choose_plan evidence coming from extracted entities."""
     n_tokens = len(canon.split())
     scores: dict[str, float] = {}
     info = [0.82 if "city" in ents or "state" in ents else 0.0, 0.86 if bill_stated else 0.0]
     if "person_type" in ents:
-        info.append(0.82 if n_tokens <= 5 else 0.72)
+        # "funciona pra empresa?" asks about the type of client; it does not state one
+        info.append(0.6 if question else 0.82 if n_tokens <= 5 else 0.72)
     if max(info) > 0:
         scores["provide_info"] = min(0.97, max(info) + 0.04 * (sum(1 for v in info if v) - 1))
     if "plan" in ents:
@@ -359,40 +323,62 @@ def classify(text: str) -> Understanding:
     tokens = canon.split()
     ents, bill_stated = _entities(text, norm, canon)
     scores: dict[str, float] = {}
-    parts = (_rule_scores(canon), _weak_scores(tokens, "?" in text),
-             _entity_scores(ents, bill_stated, canon), _noise_score(norm, tokens))
+    question = "?" in text or bool(_INDIRECT_Q_RE.search(canon))
+    parts = (
+        _rule_scores(canon),
+        _weak_scores(tokens, "?" in text),
+        _entity_scores(ents, bill_stated, canon, question),
+        _noise_score(norm, tokens),
+    )
     for part in parts:
         for intent, score in part.items():
             scores[intent] = max(scores.get(intent, 0.0), score)
-    if "?" in text:  # an explicit question outranks info/greeting cues in the same message
+    # A question (explicit, or spoken: "queria saber quanto...") outranks info/greeting cues.
+    if question:
         scores = {i: min(0.99, s + 0.03) if i.startswith("ask_") else s for i, s in scores.items()}
     if scores.get("opt_out", 0.0) >= 0.85:  # stopping is a legal obligation: nothing outranks it
         return Understanding("opt_out", round(scores["opt_out"], 3), ents)
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], _PRIORITY.index(kv[0])))
+    if ranked and ranked[0][0] == "ask_price" and "plan" in ents and _DECISION_RE.search(canon):
+        # "quero o plus, quanto fica?": the choice is the news; the plan's price comes with its confirmation.
+        ranked.insert(0, ("choose_plan", max(scores.get("choose_plan", 0.0), ranked[0][1])))
     if not ranked or ranked[0][1] < 0.5:
         return Understanding("other", 0.3 if tokens else 0.6, ents)
     return Understanding(ranked[0][0], _confidence(ranked, guessed), ents)
 
 
 def evaluate(path: Path) -> dict[str, object]:
-    """Accuracy, per-intent accuracy, confusion counts and errors over a `text<TAB>intent` file."""
+    """Accuracy, per-intent accuracy, confusion and errors over `text<TAB>intent[<TAB>entities]` rows.
+
+    The optional third column lists the entities classify must return, exactly (`city=Recife;state=PE;
+    bill_amount=380`, `-` for none); rows without it are scored on the intent only.
+    """
     rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     confusion: Counter[tuple[str, str]] = Counter()
     errors: list[tuple[str, str, str]] = []
-    for text, gold in rows:
-        predicted = classify(text).intent
-        confusion[(gold, predicted)] += 1
-        if predicted != gold:
-            errors.append((text, gold, predicted))
+    entity_errors: list[tuple[str, dict[str, object], dict[str, object]]] = []
+    for text, gold, *spec in rows:
+        understood = classify(text)
+        confusion[(gold, understood.intent)] += 1
+        if understood.intent != gold:
+            errors.append((text, gold, understood.intent))
+        pairs = [kv.split("=", 1) for kv in spec[0].split(";") if "=" in kv] if spec else []
+        expected = {k: float(v) if k == "bill_amount" else v for k, v in pairs}
+        if spec and understood.entities != expected:
+            entity_errors.append((text, expected, understood.entities))
     per_intent: dict[str, float] = {}
-    for gold in sorted({g for _, g in rows}):
+    for gold in sorted({row[1] for row in rows}):
         total = sum(n for (g, _), n in confusion.items() if g == gold)
         per_intent[gold] = round(confusion[(gold, gold)] / total, 3)
     correct = sum(n for (g, p), n in confusion.items() if g == p)
+    n_entity = sum(1 for row in rows if len(row) > 2)
     return {
         "n": len(rows),
         "accuracy": round(correct / len(rows), 4) if rows else 0.0,
         "per_intent": per_intent,
         "confusion": {f"{g}->{p}": n for (g, p), n in sorted(confusion.items()) if g != p},
         "errors": errors,
+        "entity_n": n_entity,
+        "entity_accuracy": round(1 - len(entity_errors) / n_entity, 4) if n_entity else None,
+        "entity_errors": entity_errors,
     }

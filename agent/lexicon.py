@@ -7,55 +7,65 @@ and with full words ("voce", "quanto", "nao", "estou") instead of "vc", "qto", "
 
 from __future__ import annotations
 
+from agent.lexicon_places import UFS as UFS  # re-exported: agent.llm_understand checks UFs here
+
 
 def _words(text: str) -> frozenset[str]:
     """Space-separated word lists read better than long literal sets."""
     return frozenset(text.split())
 
 
+# Compact tables and rule lists read better than one entry per line.
+# fmt: off
 # --- slang ---------------------------------------------------------------------------------
 # WhatsApp abbreviations -> full form. Expanding before matching keeps the rules small.
 SLANG: dict[str, str] = {
-    "vc": "voce", "vcs": "voces", "voc": "voce", "ces": "voces", "q": "que", "qro": "quero",
-    "qr": "quero", "kero": "quero", "tb": "tambem", "tbm": "tambem", "pq": "porque",
-    "oq": "o que", "oque": "o que", "mt": "muito", "mto": "muito", "mta": "muita",
-    "qto": "quanto", "qnto": "quanto", "qnt": "quanto", "qt": "quanto", "quantu": "quanto",
-    "cm": "como", "cmo": "como", "td": "tudo", "tds": "todos", "agr": "agora", "msg": "mensagem",
-    "msgs": "mensagens", "naum": "nao", "n": "nao", "nn": "nao", "ñ": "nao", "s": "sim",
-    "ss": "sim", "sm": "sim", "obg": "obrigado", "obgd": "obrigado", "obgda": "obrigada",
-    "brigado": "obrigado", "brigada": "obrigada", "vlw": "valeu", "vlww": "valeu",
+    "vc": "voce", "vcs": "voces", "voc": "voce", "ces": "voces", "q": "que", "qro": "quero", "qr": "quero",
+    "kero": "quero", "tb": "tambem", "tbm": "tambem", "pq": "porque", "oq": "o que", "oque": "o que",
+    "mt": "muito", "mto": "muito", "mta": "muita", "qto": "quanto", "qnto": "quanto", "qnt": "quanto",
+    "qt": "quanto", "quantu": "quanto", "cm": "como", "cmo": "como", "td": "tudo", "tds": "todos",
+    "agr": "agora", "msg": "mensagem", "msgs": "mensagens", "naum": "nao", "n": "nao", "nn": "nao",
+    "ñ": "nao", "s": "sim", "ss": "sim", "sm": "sim", "obg": "obrigado", "obgd": "obrigado",
+    "obgda": "obrigada", "brigado": "obrigado", "brigada": "obrigada", "vlw": "valeu", "vlww": "valeu",
     "blz": "beleza", "tmj": "tamo junto", "msm": "mesmo", "ctz": "certeza", "dps": "depois",
-    "dpois": "depois", "dp": "depois", "cmg": "comigo", "qdo": "quando", "qnd": "quando",
-    "qndo": "quando", "vdd": "verdade", "ngm": "ninguem", "alg": "alguem", "pfv": "por favor",
-    "pf": "por favor", "pfvr": "por favor", "pls": "por favor", "hj": "hoje", "amnh": "amanha",
-    "to": "estou", "tou": "estou", "ta": "esta", "tava": "estava", "eh": "e", "neh": "ne",
-    "p": "pra", "pro": "pra", "aki": "aqui", "nd": "nada", "vlr": "valor", "okk": "ok",
-    "okay": "ok", "oki": "ok", "okey": "ok", "eae": "eai", "iae": "eai", "iai": "eai",
-    "oii": "oi", "oie": "oi", "oiee": "oi", "ola": "ola", "olaa": "ola", "uhum": "sim",
-    "aham": "sim", "ahan": "sim", "yes": "sim", "dale": "bora", "partiu": "bora",
-    "apto": "apartamento", "ap": "apartamento", "wpp": "whatsapp", "zap": "whatsapp",
-    "robot": "robo", "reclameaqui": "reclame aqui", "jaja": "ja ja", "nops": "nao",
-    "nope": "nao", "nao": "nao", "sla": "sei la", "cel": "celular", "fone": "telefone",
+    "dpois": "depois", "dp": "depois", "cmg": "comigo", "qdo": "quando", "qnd": "quando", "qndo": "quando",
+    "vdd": "verdade", "ngm": "ninguem", "alg": "alguem", "pfv": "por favor", "pf": "por favor",
+    "pfvr": "por favor", "pls": "por favor", "hj": "hoje", "amnh": "amanha", "to": "estou", "tou": "estou",
+    "ta": "esta", "tava": "estava", "eh": "e", "neh": "ne", "p": "pra", "pro": "pra", "aki": "aqui",
+    "nd": "nada", "vlr": "valor", "okk": "ok", "okay": "ok", "oki": "ok", "okey": "ok", "eae": "eai",
+    "iae": "eai", "iai": "eai", "oii": "oi", "oie": "oi", "oiee": "oi", "ola": "ola", "olaa": "ola",
+    "uhum": "sim", "aham": "sim", "ahan": "sim", "yes": "sim", "dale": "bora", "partiu": "bora",
+    "apto": "apartamento", "ap": "apartamento", "wpp": "whatsapp", "zap": "whatsapp", "robot": "robo",
+    "reclameaqui": "reclame aqui", "jaja": "ja ja", "nops": "nao", "nope": "nao", "nao": "nao",
+    "sla": "sei la", "cel": "celular", "fone": "telefone", "cono": "como", "komo": "como", "qria": "queria",
+    "keria": "queria", "qeria": "queria", "vamu": "vamos", "bjs": "beijos", "tendi": "entendi",
+    "pdc": "pode crer", "fds": "fim de semana", "ql": "qual", "qm": "quem", "kem": "quem",
+    "tel": "telefone",
 }
 
 # Multi-word spellings that must become one token before the word-set checks.
+# Greeting formulas become one token so "bom" in "bom dia" is never read as the affirm "bom"; the
+# Nordeste "num" is "nao" before a verb ("num to podendo") but "em um" before a noun ("num predio").
 PHRASES: tuple[tuple[str, str], ...] = (
-    (" e ai ", " eai "), (" ja ja ", " jaja "), (" tamo junto ", " tamojunto "),
+    (" e ai ", " eai "), (" ja ja ", " jaja "), (" tamo junto ", " tamojunto "), (" bom dia ", " bomdia "),
+    (" boa tarde ", " boatarde "), (" boa noite ", " boanoite "), (" num estou ", " nao estou "),
+    (" num posso ", " nao posso "), (" num quero ", " nao quero "), (" num tenho ", " nao tenho "),
+    (" num da ", " nao da "), (" num sei ", " nao sei "), (" num vou ", " nao vou "),
+    (" num consigo ", " nao consigo "),
 )
 
 # Key words worth correcting when misspelt ("obrigadu", "confiavl", "atendenti").
 FUZZY_TARGETS: tuple[str, ...] = (
-    "obrigado", "obrigada", "agradeco", "confiavel", "golpe", "fidelidade", "contrato",
-    "cancelar", "cancelamento", "instalar", "instalacao", "painel", "paineis", "placas",
-    "telhado", "atendente", "humano", "especialista", "consultor", "economizar", "economia",
-    "desconto", "quanto", "funciona", "assinatura", "premium", "essencial", "basico",
-    "descadastrar", "receber", "mensagem", "mensagens", "fatura", "depois", "amanha",
-    "trabalho", "ocupado", "ocupada", "reuniao", "dirigindo", "beleza", "certeza", "interesse",
-    "verdade", "reclamacao", "multa", "carencia", "privacidade", "excluir", "apagar",
-    "deletar", "informacoes", "residencia", "residencial", "empresa", "comercio", "medidor",
-    "equipamento", "explica", "mensalidade", "geracao", "compartilhada", "popular", "completo",
-    "segundo", "terceiro", "primeiro", "opcao", "valeu", "claro", "parar", "dados", "custa",
-    "pessoa", "fidelizacao", "funcionamento", "confianca", "enviar", "mandar", "credito",
+    "obrigado", "obrigada", "agradeco", "confiavel", "golpe", "fidelidade", "contrato", "cancelar",
+    "cancelamento", "instalar", "instalacao", "painel", "paineis", "placas", "telhado", "atendente",
+    "humano", "especialista", "consultor", "economizar", "economia", "desconto", "quanto", "funciona",
+    "assinatura", "premium", "essencial", "basico", "descadastrar", "receber", "mensagem", "mensagens",
+    "fatura", "depois", "amanha", "trabalho", "ocupado", "ocupada", "reuniao", "dirigindo", "beleza",
+    "certeza", "interesse", "verdade", "reclamacao", "multa", "carencia", "privacidade", "excluir",
+    "apagar", "deletar", "informacoes", "residencia", "residencial", "empresa", "comercio", "medidor",
+    "equipamento", "explica", "mensalidade", "geracao", "compartilhada", "popular", "completo", "segundo",
+    "terceiro", "primeiro", "opcao", "valeu", "claro", "parar", "dados", "custa", "pessoa", "fidelizacao",
+    "funcionamento", "confianca", "enviar", "mandar", "credito",
 )
 
 # Frequent words that sit close to a key word but mean something else ("pagar" is not "apagar",
@@ -66,7 +76,10 @@ COMMON_WORDS: frozenset[str] = _words(
     "pessoal placar dado dados dando fatura faturas valer vale quanta quantos quantas quando "
     "depois deposito cancela manda mandem envie enviei custo custou economia segunda segundos "
     "primeira primeiros completa popular humana claramente certo certas interessa interessante "
-    "graca gracas opcoes opiniao partes trabalha trabalhar trabalhei ocupa obrigar obrigacao"
+    "graca gracas opcoes opiniao partes trabalha trabalhar trabalhei ocupa obrigar obrigacao "
+    "contato contatos contatar contatei contata conto contos participar registrada registrado "
+    "consorcio quantas segura seguro bifasico trifasico monofasico pessoais comercial consultar valem "
+    "atendimento prefiro prefere preferia carro causa"
 )
 
 # --- weak intents decided by the words a whole message is made of ----------------------------
@@ -77,24 +90,26 @@ FILLER: frozenset[str] = _words(
 AFFIRM_CORE: frozenset[str] = _words(
     "sim claro quero pode bora beleza ok isso exato exatamente certo show fechado perfeito "
     "otimo top massa positivo vamos vamo topo aceito legal bom tenho demais certeza combinado "
-    "fechou partiu dale manda simbora "
+    "fechou partiu dale manda simbora arretado arretada maravilha bacana joia firmeza demorou "
+    "suave tranquilo vambora crer boa mostra mostre "
     "👍 ✅ 👌 🙌 👏"
 )
 AFFIRM_WORDS: frozenset[str] = _words(
     "ser mandar manda continuar que com la mesmo nessa interesse saber mais esta tudo vamo tenho "
-    "quero pode sim e isso ai mostrar mostra mostre ver veja"
+    "quero pode sim e isso ai mostrar mostra mostre ver veja pode crer seguir bom acho"
 )
 DENY_CORE: frozenset[str] = _words("nao nem negativo nunca jamais dispenso")
 DENY_WORDS: frozenset[str] = _words(
     "quero tenho interesse preciso obrigado obrigada valeu mais pensar nenhum de jeito "
-    "sim isso gosto quero obg brigado agradeco"
+    "sim isso gosto quero obg brigado agradeco prefiro melhor acho que"
 )
 GREET_CORE: frozenset[str] = _words(
-    "oi ola eai opa salve fala hello hi hey alo dia tarde noite bomdia bao 👋"
+    "oi ola eai opa salve fala hello hi hey alo dia tarde noite bomdia boatarde boanoite bao 👋"
 )
 GREET_WORDS: frozenset[str] = _words(
     "bom boa tudo bem joia beleza certo com como vai esta estou tranquilo otimo e ai "
-    "pessoal gente turma bao tranquilidade"
+    "pessoal gente turma bao tranquilidade na paz meu minha rei rainha flor linda lindo querido "
+    "querida galera povo firmeza suave sussa todos voces vcs blz bom"
 )
 THANKS_CORE: frozenset[str] = _words(
     "obrigado obrigada obrigadao obrigadinha brigadao agradeco agradecida agradecido grato "
@@ -106,72 +121,7 @@ THANKS_WORDS: frozenset[str] = _words(
 )
 LAUGH_OR_NOISE = r"^(k+|(ha)+h?|(he)+|(rs)+|(kk)+[a-z]*|hm+|ue|eita|ah|aff|afe|oxe|oxente|vixe|hein)$"
 
-# --- entities -----------------------------------------------------------------------------------
-UFS: frozenset[str] = _words(
-    "AC AL AP AM BA CE DF ES GO MA MT MS MG PA PB PR PE PI RJ RN RS RO RR SC SP SE TO"
-)
-# Lower-case codes that are not ordinary Portuguese words, so they can stand alone.
-SAFE_LOWER_UFS: frozenset[str] = _words("rn pb sp rj mg df rs sc")
-
-STATE_NAMES: dict[str, str] = {
-    "acre": "AC", "alagoas": "AL", "amapa": "AP", "amazonas": "AM", "bahia": "BA",
-    "ceara": "CE", "distrito federal": "DF", "espirito santo": "ES", "goias": "GO",
-    "maranhao": "MA", "mato grosso do sul": "MS", "mato grosso": "MT", "minas gerais": "MG",
-    "minas": "MG", "paraiba": "PB", "parana": "PR", "pernambuco": "PE", "piaui": "PI",
-    "rio grande do norte": "RN", "rio grande do sul": "RS", "rondonia": "RO",
-    "roraima": "RR", "santa catarina": "SC", "sergipe": "SE", "tocantins": "TO",
-}
-
-# "UF: City, City, ..." — canonical names with accents; aliases are derived by normalising.
-CITY_TABLE = """
-PE: Recife, Jaboatão dos Guararapes, Olinda, Paulista, Caruaru, Petrolina, Cabo de Santo Agostinho, \
-Camaragibe, Garanhuns, Vitória de Santo Antão, Igarassu, São Lourenço da Mata, Abreu e Lima, \
-Santa Cruz do Capibaribe, Ipojuca, Serra Talhada, Gravatá, Carpina, Goiana, Arcoverde, Belo Jardim
-BA: Salvador, Feira de Santana, Vitória da Conquista, Camaçari, Juazeiro, Itabuna, Lauro de Freitas, \
-Ilhéus, Jequié, Teixeira de Freitas, Barreiras, Alagoinhas, Porto Seguro, Simões Filho, Paulo Afonso
-CE: Fortaleza, Caucaia, Juazeiro do Norte, Maracanaú, Sobral, Crato, Itapipoca, Maranguape, Iguatu, \
-Quixadá, Aquiraz, Pacatuba, Canindé, Russas
-RN: Natal, Mossoró, Parnamirim, São Gonçalo do Amarante, Macaíba, Ceará-Mirim, Caicó, Açu
-PB: João Pessoa, Campina Grande, Santa Rita, Patos, Bayeux, Sousa, Cabedelo, Cajazeiras, Guarabira
-AL: Maceió, Arapiraca, Rio Largo, Palmeira dos Índios, União dos Palmares, Penedo, Marechal Deodoro
-SE: Aracaju, Nossa Senhora do Socorro, Lagarto, Itabaiana, São Cristóvão, Estância, Tobias Barreto
-PI: Teresina, Parnaíba, Picos, Piripiri, Floriano, Campo Maior, Barras
-MA: São Luís, Imperatriz, São José de Ribamar, Timon, Caxias, Codó, Paço do Lumiar, Açailândia, Bacabal
-AC: Rio Branco
-AP: Macapá
-AM: Manaus
-DF: Brasília
-ES: Vitória
-GO: Goiânia
-MT: Cuiabá
-MS: Campo Grande
-MG: Belo Horizonte
-PA: Belém
-PR: Curitiba
-RJ: Rio de Janeiro
-RS: Porto Alegre
-RO: Porto Velho
-RR: Boa Vista
-SC: Florianópolis
-SP: São Paulo
-TO: Palmas
-"""
-
-# Extra spellings people use for a city (normalised alias -> canonical name).
-CITY_NICKNAMES: dict[str, str] = {
-    "jaboatao": "Jaboatão dos Guararapes", "cabo de santo agostinho": "Cabo de Santo Agostinho",
-    "vitoria de santo antao": "Vitória de Santo Antão", "juazeiro do norte": "Juazeiro do Norte",
-    "bh": "Belo Horizonte", "sampa": "São Paulo", "floripa": "Florianópolis", "poa": "Porto Alegre",
-    "jp": "João Pessoa", "conquista": "Vitória da Conquista", "feira": "Feira de Santana",
-    "ceara mirim": "Ceará-Mirim", "assu": "Açu", "sao luiz": "São Luís",
-}
-
-# City names that are also ordinary words: only accepted after "em/de/..." or before a UF.
-AMBIGUOUS_CITIES: frozenset[str] = _words(
-    "natal paulista patos sousa palmas vitoria caxias barras estancia penedo russas floriano "
-    "feira conquista lagarto goiana crato bayeux acu assu jp poa"
-)
-
+# --- entities (places: agent.lexicon_places) ------------------------------------------------------
 # Plan names are unambiguous anywhere; the contextual words ("primeiro", "mais barato") only count
 # after an article/"plano"/"opcao" or in a very short reply, so "no primeiro mes" or "e mais barato
 # que a Neoenergia?" do not pick a plan.
@@ -181,10 +131,10 @@ PLAN_NAMES: dict[str, str] = {
 }
 PLAN_CONTEXTUAL: dict[str, str] = {
     "mais barato": "essencial", "mais simples": "essencial", "mais basico": "essencial",
-    "mais em conta": "essencial", "primeiro": "essencial", "primeira": "essencial",
-    "mais popular": "plus", "do meio": "plus", "segundo": "plus", "segunda": "plus",
-    "mais completo": "premium", "mais caro": "premium", "terceiro": "premium",
-    "terceira": "premium", "ultimo": "premium", "ultima": "premium",
+    "mais em conta": "essencial", "primeiro": "essencial", "primeira": "essencial", "mais popular": "plus",
+    "do meio": "plus", "segundo": "plus", "segunda": "plus", "mais completo": "premium",
+    "mais caro": "premium", "terceiro": "premium", "terceira": "premium", "ultimo": "premium",
+    "ultima": "premium",
 }
 PLAN_BY_NUMBER: dict[str, str] = {"1": "essencial", "2": "plus", "3": "premium"}
 
@@ -213,12 +163,15 @@ RULES: tuple[tuple[str, str, float], ...] = (
     ("opt_out", r"\bchega de (mensage|ligac)|\bquero sair$|\bspam\b|\bvou (bloquear|denunciar)", 0.9),
     # data_request (LGPD)
     ("data_request", r"\blgpd\b|\bprivacidade\b|\bprotecao de dados\b", 0.95),
-    ("data_request", r"\b(apag|exclu|delet|remov|corrig|atualiz|tir)\w* (os |as |todos os )?"
-                     r"(meus|minhas) (dados|informacoes)", 0.95),
+    ("data_request", r"\b(apag|exclu|delet|remov|corrig|atualiz|tir)\w* (os |as |todos os |o )?"
+                     r"(meus|minhas|meu) (dados|informacoes|cadastro|registro)", 0.95),
     ("data_request", r"\b(quais|que|quantos) (dados|informacoes)\b", 0.9),
     ("data_request", r"\bdados (pessoais|meus|de mim|sobre mim)\b|\b(dados|informacoes)\b.{0,25}"
                      r"\b(sobre mim|de mim)\b", 0.9),
     ("data_request", r"\b(meus|minhas) (dados|informacoes)\b", 0.82),
+    ("data_request", r"\b(fazem|fazer|faz|usam|usar|vao usar|vendem|vender|vao vender|compartilham|"
+                     r"compartilhar|repassam|repassar)\b.{0,12}\b(meus|minhas|os meus|as minhas|meu) "
+                     r"(dados|informacoes|cpf)\b", 0.9),
     ("data_request", r"\b(apag|exclu|delet|remov)\w* (tudo|todas?|qualquer coisa)\b.{0,20}\b(sobre|de) mim\b",
      0.92),
     ("data_request", r"\bsobre mim\b", 0.72),
@@ -230,9 +183,14 @@ RULES: tuple[tuple[str, str, float], ...] = (
     ("ask_human", r"\b(pessoa|gente|alguem) (de verdade|real)\b|\batendimento humano\b", 0.93),
     ("ask_human", r"\b(falar|conversar) com (alguem|uma pessoa|pessoa|gente|um ser humano)", 0.9),
     ("ask_human", r"\b(robo|bot|chatbot|maquina|automatic[oa]|gravacao)\b", 0.8),
-    ("ask_human", r"\balguem (pode )?(me )?(ligar|liga|atender|responder)|\bme atender\b", 0.85),
+    ("ask_human", r"\balguem (pode |poderia )?(me )?(ligar|liga|atender|responder|retornar)|\bme atender\b",
+     0.93),
+    ("ask_human", r"\bme (ligar|ligue|liga)\b", 0.8),
     ("ask_human", r"\b(pode|podem|poderia|consegue|da pra) (me )?(ligar|liga)\b|\bme liga\b", 0.8),
     ("ask_human", r"\bme (transfere|transfira|passa|passe|encaminha) (pra|para|com)", 0.85),
+    ("ask_human", r"\b(telefone|numero|contato|whatsapp) (pra|para|de) (eu )?(ligar|falar|contato|"
+                  r"atendimento)\b|\b(posso|como (eu )?posso|onde (eu )?posso|pra quem (eu )?posso) "
+                  r"(ligar|telefonar)\b", 0.85),
     # ask_trust
     ("ask_trust", r"\b(golpe|golpes|golpista|fraude|furada|piramide|enganacao|picaretagem|"
                   r"pegadinha|cilada|scam|calote|falso|falsa)\b", 0.9),
@@ -244,12 +202,19 @@ RULES: tuple[tuple[str, str, float], ...] = (
     ("ask_trust", r"\b(e|eh|isso e) (verdade|real)\b|\bexiste (mesmo|de verdade)|\bverdade mesmo\b", 0.8),
     ("ask_trust", r"\b(avaliac\w*|depoimento\w*|referencias|opinioes)\b", 0.75),
     ("ask_trust", r"\bcnpj (de|da|do|dos) (voces|serena|empresa)\b", 0.9),
-    ("ask_trust", r"\b(conseguiram|pegaram|arrumaram|acharam|tem|tiveram) (o )?meu (numero|contato|"
+    ("ask_trust", r"\b(conseguiu|conseguiram|pegou|pegaram|arrumou|arrumaram|achou|acharam|tirou|tiraram|"
+                  r"obteve|obtiveram|tem|tiveram) (o )?"
+                  r"(meu|meus) (numero|contato|"
                   r"telefone|whatsapp)", 0.86),
-    ("ask_trust", r"\b(site|instagram|insta)\b|\bendereco (de|da|do) (voces|serena|empresa)\b|"
+    # A site/Instagram asked for, not the one the lead saw the ad on ("vi o anuncio no instagram").
+    ("ask_trust", r"\b(tem|qual|quais|cade|e o|passa o|manda o) (o |um |algum )?(site|instagram|insta)\b|"
+                  r"\b(site|instagram|insta) (de|da|do|oficial)\b|"
+                  r"\bendereco (de|da|do) (voces|serena|empresa)\b|"
                   r"\bonde fica a (empresa|serena|sede)\b", 0.7),
     ("ask_trust", r"\b(sao|e|existe|existem) de verdade\b|\bcomo (eu )?(sei|vou saber|posso saber|"
                   r"tenho certeza|posso confiar)\b", 0.8),
+    ("ask_trust", r"\b(aneel|procon|regulamentad\w*|registrad\w*|autorizad\w*|licenciad\w*|homologad\w*|"
+                  r"credenciad\w*)\b", 0.82),
     ("ask_trust", r"\bmedo\b|\bdesconfi\w*|\bsuspeit\w*|\bquem (e|sao) (a serena|voces|voce)\b", 0.75),
     # ask_contract
     ("ask_contract", r"\b(fidelidade|fidelizacao|multa|multas|carencia|rescis\w*|permanencia|"
@@ -261,6 +226,8 @@ RULES: tuple[tuple[str, str, float], ...] = (
     ("ask_contract", r"\bse eu (mudar|sair|quiser sair)\b|\b(quando quiser|qualquer momento|"
                      r"qualquer hora)\b", 0.8),
     ("ask_contract", r"\bquantos (meses|anos)\b|\btermos\b", 0.72),
+    ("ask_contract", r"\b(assinar|assino|assina) (algum |alguma |um |uma )?(coisa|papel|documento|termo)\b|"
+                     r"\b(preciso|tenho que|tem que|precisa) assinar\b|\bpapelada\b|\bletra miuda\b", 0.85),
     # ask_installation
     ("ask_installation", r"\binstal\w*|\b(placa|placas|painel|paineis|modulos|inversor)\b", 0.86),
     ("ask_installation", r"\b(telhado|laje|obra|obras|reforma|quebradeira|quebra quebra)\b", 0.86),
@@ -279,7 +246,17 @@ RULES: tuple[tuple[str, str, float], ...] = (
                   r"da pra economiz\w*|que custa|que sai|que fica|voces cobram|da|vai ficar)\b", 0.92),
     ("ask_price", r"\b(qual|quais) (o |os |e o |seria o |vai ser o )?(valor|valores|preco|precos|"
                   r"desconto|custo|custos)\b|\btem (algum |alguma )?(custo|taxa)\b", 0.92),
-    ("ask_price", r"\bmais barat[oa] (que|do que)\b|\b(e|fica|sai) (mais )?(caro|barato)\b", 0.9),
+    ("ask_price", r"\bmais barat[oa] (que|do que)\b|\b(e|fica|sai) (mais )?(caro|barato)\b|"
+                  r"\b(sai|fica|e|seria|sera|vai sair|vai ficar) (mais )?em conta\b", 0.9),
+    ("ask_price", r"\bquanto\b.{0,20}\b(economiz\w*|pagar|pago|pagaria|custa\w*|sai|fica|ficaria|cobra\w*)\b",
+     0.9),
+    ("ask_price", r"\b(compensa|vale a pena)\b", 0.76),
+    # A bill that "came high" is a wish to pay less: answer with price and plans (an amount, if
+    # given, still makes it provide_info).
+    ("ask_price", r"\b(conta|fatura|luz|energia)\b.{0,20}\b(alta|altissima|cara|carissima|salgada|absurd[oa]|"
+                  r"pesada|um absurdo)\b", 0.8),
+    ("ask_price", r"\b(custa|custaria|sai|fica|ficaria|vai ficar|vai sair|cobram|pago|pagaria)"
+                  r"( por| mais ou menos)? quanto\b", 0.92),
     ("ask_price", r"\b(custa|custo|custos|preco|precos|valor|valores|mensalidade|tarifa|taxa|"
                   r"taxas|adesao|cobram|cobrado|cobranca|gratis|gratuito|de graca|caro)\b", 0.8),
     ("ask_price", r"\b(desconto|descontos|economia|economiz\w*|barato)\b", 0.75),
@@ -289,7 +266,7 @@ RULES: tuple[tuple[str, str, float], ...] = (
     ("ask_how_it_works", r"\bcomo\b.{0,25}\bfunciona\w*|"
                          r"\bfunciona como\b|\bfuncionamento\b", 0.85),
     ("ask_how_it_works", r"\b(me )?expli(ca|que|car|cacao)\w*|\bcomo assim\b|"
-                         r"\bnao (entendi|saquei|captei|compreendi|ficou claro)\b", 0.8),
+                         r"\bnao (estou )?(entendi|entendendo|saquei|captei|compreendi|ficou claro)\b", 0.8),
     ("ask_how_it_works", r"\bcomo (voces )?(conseguem|fazem|dao|garantem|geram)\b", 0.86),
     ("ask_how_it_works", r"\bo que (e|seria|sao) (isso|essa|esse|a |o |geracao|energia|assinatura)|"
                          r"\bque (servico|empresa) e ess[ae]\b|\bo que voces fazem\b", 0.8),
@@ -303,9 +280,26 @@ RULES: tuple[tuple[str, str, float], ...] = (
     ("ask_how_it_works", r"\b(e|sao|voces sao) (da|a|o|parte da) (neoenergia|celpe|coelba|cosern|enel|"
                          r"energisa|equatorial|distribuidora|companhia de luz)\b", 0.75),
     ("ask_how_it_works", r"\bcomo (e|seria|fica)\b|\bde que forma\b", 0.6),
+    ("ask_how_it_works", r"\bo que (eu )?(preciso|tenho que|devo|precisa) (fazer|ter)\b|"
+                         r"\b(pra|para|como) (participar|aderir|entrar|ter (esse|essa|o|a))\b", 0.8),
+    ("ask_how_it_works", r"\bcontinu\w* (a )?(vir|vindo|receber|recebendo|pagar|pagando|chegando|sendo)\b|"
+                         r"\b(duas|2) contas\b", 0.8),
+    ("ask_how_it_works", r"\b(tipo|igual|como se fosse|parecido com|e) (um |uma |a |o )?"
+                         r"(consorcio|cooperativa|netflix|aluguel|financiamento|associacao|clube)\b", 0.8),
+    # "energia solar sem placa" is the concept itself, not an installation question.
+    ("ask_how_it_works", r"\b(sem|nao tenho|nao tem|nao precisa de|nao preciso de) "
+                         r"(precisar (de )?|ter que |ter )?(instalar|instalacao|placas?|paineis|painel|"
+                         r"obras?)\b", 0.9),
+    # Any other "funciona" is a weak cue; the lookahead keeps it from doubling the "como funciona" rule.
+    ("ask_how_it_works", r"\b(o que|que) (eu )?ganho\b|\bvantage\w*|\bbeneficio\w*|"
+                         r"\bfunciona (pra|para|em|no|na|com)\b", 0.8),
+    ("ask_how_it_works", r"^(?!.*\b(como\b.{0,25}\bfunciona|funciona como\b)).*\bfunciona\w*\b", 0.7),
     # document_promise
     ("document_promise", rf"\b{_SEND}\b.{{0,30}}\b{_DOC}\b", 0.9),
-    ("document_promise", rf"\b{_DOC}\b.{{0,40}}\b(mando|envio|te mando|te envio|mandarei|enviarei)\b", 0.88),
+    ("document_promise", rf"\b{_DOC}\b.{{0,60}}\b(mando|envio|te mando|te envio|mandarei|enviarei)\b", 0.88),
+    ("document_promise", r"\b(quando|assim que)\b.{0,30}\b(eu )?(te )?(mando|envio|encaminho)\b|"
+                         r"\b(eu|ja) (te )?(mando|envio)$|^(eu )?(te )?(mando|envio|mandarei|enviarei)"
+                         r"( sim| ja| agora| hoje| daqui a pouco)?$", 0.86),
     ("document_promise", rf"\b(pegar|procurar|buscar|procuro|busco|pego|tiro|tirar|achar|acho)"
                          rf"\b.{{0,12}}\b{_DOC}\b", 0.84),
     ("document_promise", rf"\b{_WHEN} (eu )?(te )?(mando|envio|encaminho|passo)\b", 0.86),
@@ -313,9 +307,14 @@ RULES: tuple[tuple[str, str, float], ...] = (
     ("document_promise", rf"\b(ja )?(mandei|enviei|encaminhei|mandou|enviou)\b.{{0,20}}\b{_DOC}\b", 0.72),
     # later
     ("later", r"\bagora nao (posso|da|consigo|tenho tempo|e uma boa hora|rola)\b|\bagora nao$", 0.9),
+    ("later", r"\bnao (posso|consigo|da) (falar |responder |conversar |ver )?agora\b|\bnao estou podendo\b",
+     0.9),
     ("later", r"\b(estou|estava|ando) (agora )?(no trabalho|trabalhando|dirigindo|ocupad\w*|em reuniao|"
               r"na rua|no onibus|na aula|no medico|no hospital|viajando|no transito|sem tempo|"
-              r"na correria|correndo|no servico|fora)\b", 0.9),
+              r"na correria|correndo|no servico|fora de casa|fora da cidade|no culto|na igreja|na missa|"
+              r"no banho|na academia|"
+              r"almocando|jantando|na faculdade|na escola|dormindo|com cliente|em atendimento|de plantao)\b",
+     0.9),
     ("later", r"\bestou (no|na|em) \w+\b.{0,20}\b(depois|mais tarde|amanha|outra hora)\b|"
               r"\b(estou|to) (corrid[oa]|enrolad[oa]|atarefad[oa])\b", 0.88),
     ("later", r"\b(ocupad[oa]|em reuniao|dirigindo|sem tempo|correria)\b", 0.75),
@@ -329,18 +328,27 @@ RULES: tuple[tuple[str, str, float], ...] = (
     ("later", r"\bvou pensar\b|\bpreciso pensar\b|\bvou analisar\b|\bvou ver (com|e)\b", 0.85),
     ("later", rf"\b{_LATER_WHEN}\b", 0.6),
     # affirm phrases: interest said in words rather than "sim"
-    ("affirm", r"(?<!nao )\b(quero saber mais|quero (entender|conhecer|saber)|tenho interesse|me interess\w*|"
+    ("affirm", r"(?<!nao )\b(quero saber mais|(quero|queria|gostaria de) (entender|conhecer|saber)|"
+               r"me (fala|conta) mais|fala mais|tenho interesse|me interess\w*|"
                r"interessad[oa])\b", 0.82),
-    ("affirm", r"\b(manda|mande|envia|envie|pode mandar|pode enviar)\b.{0,10}\b(proposta|simulacao|orcamento|"
+    ("affirm", r"\b(manda|mande|envia|envie|pode mandar|pode enviar|mostra|mostre|apresenta|quero ver)\b"
+               r".{0,10}\b(proposta|simulacao|orcamento|"
                r"informac\w*|detalhes|planos|opcoes)\b", 0.8),
     ("affirm", r"\b(quero|vamos|bora|vou|posso|pode) (contratar|assinar|aderir|fechar|fazer)\b|"
                r"\bonde (eu )?assino\b|\bcomo (faco|fazer|eu faco) (pra|para) (contratar|assinar|aderir)\b|"
                r"\bproximo passo\b", 0.85),
     ("affirm", r"^esta( bom| certo| otimo| bem| combinado| fechado)?$|^(ok|beleza) entao$", 0.88),
+    ("affirm", r"^(eu )?(estou|to) dentro\b|\bconta comigo\b", 0.88),
     # deny phrases that the word-set check cannot see ("agora nao tenho interesse, obrigado")
     ("deny", r"\bnao (tenho|tenho mais) interesse\b|\bsem interesse\b|\bde jeito nenhum\b|"
              r"\bnem pensar\b|\bnao me interessa\b|\bdispenso\b", 0.9),
     ("deny", r"^(nao|nem)\b.{0,20}\b(quero|preciso|obrigad[oa]|valeu)\b|\bnao (quero|preciso)\b", 0.8),
+    ("deny", r"\bnao (vou|iria|vamos) (querer|contratar|aderir|assinar|fechar|precisar)\b|"
+             r"^(nao|nem)( \w+)? (obrigad[oa]|valeu|agradeco)\b(?!.*\bmas\b)", 0.9),
+    # An objection, not a question: "ja tenho placa solar" (they already have what we would sell).
+    ("deny", r"\bja (tenho|temos|possuo|uso|usamos) (\w+ )?(placas?|paineis|painel|energia solar|solar|usina|"
+             r"desconto|outra empresa)\b", 0.88),
+    ("deny", r"^(eu )?(estou|to) fora\b(?! de)", 0.9),
     ("deny", r"\bnada a ver\b|\bnao estou interessad[oa]\b|\bnao me interess", 0.85),
     ("deny", r"^(deixa|deixe) (pra|para) (la|depois nao)$|^(esquece|esqueca|deixa quieto)$", 0.85),
     # provide_info (entities add to this in code)
@@ -362,7 +370,8 @@ UNIT_AFTER = (
 )
 BILL_CONTEXT = (
     r"\b(conta|fatura|luz|energia|pago|pagando|pagamos|gasto|gasta|vem|veio|media|uns|umas|cerca|"
-    r"torno|aproximadamente|mais ou menos|fica|chega|valor|boleto|mensal|por mes)\b"
+    r"torno|aproximadamente|mais ou menos|fica|chega|valor|boleto|mensal|por mes|paguei|pagou|paga|"
+    r"gastei|gastou|gastamos|deu|chegou|esse mes|este mes|mes passado|ultima)\b"
 )
 # "cnpj de voces" is a trust question about Serena, not the lead saying they are a company.
 JURIDICAL = (
@@ -379,9 +388,21 @@ PLAN_CHOICE = (
     r"\b(quero|queria|vou de|vou no|vou com|vou querer|fico com|ficar com|escolho|escolhi|prefiro|"
     r"pode ser|fechar com|fecho com|contratar|assinar o|manda o|esse|este)\b"
 )
+# An indirect question ("queria saber quanto...", voice messages without "?") counts as a question.
+INDIRECT_QUESTION = (
+    r"\b(queria|quero|gostaria de|gostaria|preciso|gostava de) (so )?saber\b|\bme (diz|diga|fala|fale)\b|"
+    r"\bsera que\b|\b(uma|minha) duvida\b|\bpergunta\b"
+)
+# A decision naming the plan; a price question after it is about that plan ("quero o plus, quanto fica?").
+PLAN_DECISION = (
+    r"\b(quero|vou querer|vou de|vou no|vou com|fico com|vou ficar com|escolho|escolhi|prefiro|pode ser|"
+    r"fecho com|fechar com|gostei do|gostei mais do)( o| a| esse| este| pelo| no)?( plano)? "
+    r"(essencial|basico|plus|intermediario|premium|primeiro|segundo|terceiro|do meio|mais \w+|[123])\b"
+)
 # Ties go to the intent whose handling matters most (stop > privacy > human > questions > ...).
 PRIORITY: tuple[str, ...] = (
-    "opt_out", "data_request", "ask_human", "ask_contract", "ask_trust", "ask_installation",
-    "ask_price", "ask_how_it_works", "choose_plan", "document_promise", "later", "provide_info",
-    "deny", "affirm", "thanks", "greeting", "other",
+    "opt_out", "data_request", "ask_human", "ask_contract", "ask_trust", "ask_installation", "ask_price",
+    "ask_how_it_works", "choose_plan", "document_promise", "later", "provide_info", "deny", "affirm",
+    "thanks", "greeting", "other",
 )
+# fmt: on

@@ -12,6 +12,8 @@ from agent.state import Intent
 DATA = Path(__file__).parent / "data"
 LABELLED = DATA / "intents_labelled.tsv"
 HELDOUT = DATA / "intents_heldout.tsv"
+PROBE3 = DATA / "intents_probe3.tsv"  # 165 fresh messages, written before the rules were read
+PROBE4 = DATA / "intents_probe4.tsv"  # 54 fresh messages, written after the probe-3 fixes
 
 
 # --- normalise --------------------------------------------------------------------------------------
@@ -39,14 +41,48 @@ def test_normalise_is_idempotent_and_keeps_emoji_distinct() -> None:
 
 
 # --- short forms and priorities --------------------------------------------------------------------
-@pytest.mark.parametrize("text", ["s", "sim", "ss", "SIM!", "simmmm", "blz", "bora", "pode ser", "claro",
-                                  "quero", "qro sim", "👍", "ok", "uhum", "tá bom", "com certeza"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "s",
+        "sim",
+        "ss",
+        "SIM!",
+        "simmmm",
+        "blz",
+        "bora",
+        "pode ser",
+        "claro",
+        "quero",
+        "qro sim",
+        "👍",
+        "ok",
+        "uhum",
+        "tá bom",
+        "com certeza",
+    ],
+)
 def test_affirm_short_forms(text: str) -> None:
     assert classify(text).intent == "affirm"
 
 
-@pytest.mark.parametrize("text", ["n", "nao", "não", "NÃO!!", "ñ", "nem", "negativo", "nn", "naum",
-                                  "nao obrigado", "não, valeu", "de jeito nenhum"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "n",
+        "nao",
+        "não",
+        "NÃO!!",
+        "ñ",
+        "nem",
+        "negativo",
+        "nn",
+        "naum",
+        "nao obrigado",
+        "não, valeu",
+        "de jeito nenhum",
+    ],
+)
 def test_deny_short_forms(text: str) -> None:
     assert classify(text).intent == "deny"
 
@@ -54,7 +90,11 @@ def test_deny_short_forms(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "PARAR", "pare", "stop", "sair", "descadastrar",
+        "PARAR",
+        "pare",
+        "stop",
+        "sair",
+        "descadastrar",
         "obrigado, mas para de me mandar mensagem",
         "oi, quanto custa? ah deixa, me tira da lista",
         "é golpe? me tira da lista",
@@ -82,6 +122,23 @@ def test_opt_out_wins_over_everything(text: str) -> None:
         ("minha conta vem 380", "provide_info"),
         ("kkkkkk", "other"),
         ("vcs vendem carro?", "other"),  # "carro" must not be read as "caro"
+        ("bom dia flor", "greeting"),  # "bom" of "bom dia" is not the affirm "bom"; a vocative is fine
+        ("eai meu rei, tudo na paz?", "greeting"),
+        ("remove meu contato", "opt_out"),  # "contato" must not be "corrected" to "contrato"
+        ("prefiro não", "deny"),  # nor "prefiro" to "primeiro"
+        ("quais dados pessoais vcs tem?", "data_request"),  # nor "pessoais" to "pessoa"
+        ("como funciona essa energia solar sem placa?", "ask_how_it_works"),  # negated installation cue
+        ("não obrigado, já tenho placa solar", "deny"),
+        ("muito caro, não vou querer", "deny"),  # an objection, not a price question
+        ("queria saber quanto eu ia economizar com uma conta de 450 reais", "ask_price"),  # spoken question
+        ("quero o plus, quanto fica?", "choose_plan"),  # the price comes with the plan's confirmation
+        ("o plus sai quanto?", "ask_price"),
+        ("num tô podendo falar agora não", "later"),  # Nordeste "num" = "não" before a verb
+        ("moro num prédio, dá pra colocar?", "ask_installation"),  # ... and "em um" before a noun
+        ("tem um telefone pra eu ligar?", "ask_human"),
+        ("apaguem meu cadastro", "data_request"),
+        ("tô fora", "deny"),
+        ("estou fora de casa, depois falo", "later"),
     ],
 )
 def test_specific_behaviours(text: str, intent: str) -> None:
@@ -98,8 +155,11 @@ def test_confidence_is_lower_when_unsure() -> None:
 def test_understanding_to_dict_and_valid_names() -> None:
     u = classify("moro em Olinda e minha conta vem uns 250")
     assert isinstance(u, Understanding)
-    assert u.to_dict() == {"intent": "provide_info", "confidence": u.confidence,
-                           "entities": {"city": "Olinda", "state": "PE", "bill_amount": 250.0}}
+    assert u.to_dict() == {
+        "intent": "provide_info",
+        "confidence": u.confidence,
+        "entities": {"city": "Olinda", "state": "PE", "bill_amount": 250.0},
+    }
     valid = {i.value for i in Intent}
     for line in LABELLED.read_text(encoding="utf-8").splitlines():
         assert classify(line.split("\t")[0]).intent in valid
@@ -123,6 +183,15 @@ def test_understanding_to_dict_and_valid_names() -> None:
         ("sou cliente desde 2019", {}),
         ("são 12 meses de contrato?", {}),
         ("me liga depois das 18h", {}),
+        ("paguei 415,90 esse mês", {"bill_amount": 415.9}),  # cents make it money; "paguei" is context
+        ("vem uns mil e duzentos por mes", {"bill_amount": 1200.0}),  # spelled out
+        ("pago uns trezentos e cinquenta", {"bill_amount": 350.0}),
+        ("uns 2 mil e 500 de luz", {"bill_amount": 2500.0}),
+        ("gasto uns 1,5 mil por mes", {"bill_amount": 1500.0}),
+        ("minha conta vem entre 300 e 400", {"bill_amount": 350.0}),  # a range reads as its middle
+        ("entre trezentos e quatrocentos reais", {"bill_amount": 350.0}),
+        ("tenho dois filhos e uma casa", {}),
+        ("sou cliente desde dois mil e dezenove", {}),  # a year, spelled out
     ],
 )
 def test_bill_amount(text: str, expected: dict[str, object]) -> None:
@@ -159,11 +228,21 @@ def test_city_and_state(text: str, city: str | None, state: str | None) -> None:
 @pytest.mark.parametrize(
     ("text", "plan"),
     [
-        ("quero o plus", "plus"), ("o primeiro", "essencial"), ("opção 2", "plus"),
-        ("vou de premium", "premium"), ("o mais popular", "plus"), ("o mais completo", "premium"),
-        ("o mais barato", "essencial"), ("prefiro o básico", "essencial"), ("escolho o 3", "premium"),
-        ("vou ficar com o premiun", "premium"), ("no primeiro mês tem desconto?", None),
-        ("é mais barato que a conta normal?", None), ("minha conta vem 380", None),
+        ("quero o plus", "plus"),
+        ("o primeiro", "essencial"),
+        ("opção 2", "plus"),
+        ("vou de premium", "premium"),
+        ("o mais popular", "plus"),
+        ("o mais completo", "premium"),
+        ("o mais barato", "essencial"),
+        ("prefiro o básico", "essencial"),
+        ("escolho o 3", "premium"),
+        ("vou ficar com o premiun", "premium"),
+        ("no primeiro mês tem desconto?", None),
+        ("é mais barato que a conta normal?", None),
+        ("minha conta vem 380", None),
+        ("2 mil e 500", None),
+        ("minha conta é bifásica", None),  # money, and not "basico"
     ],
 )
 def test_plan(text: str, plan: str | None) -> None:
@@ -173,10 +252,15 @@ def test_plan(text: str, plan: str | None) -> None:
 @pytest.mark.parametrize(
     ("text", "person_type"),
     [
-        ("é pra minha casa", "natural"), ("é residencial", "natural"), ("tenho cpf só", "natural"),
-        ("é pra minha empresa", "juridical"), ("tenho uma loja", "juridical"),
-        ("é no cnpj", "juridical"), ("um comércio", "juridical"),
-        ("qual o cnpj de vcs?", None), ("quanto custa?", None),
+        ("é pra minha casa", "natural"),
+        ("é residencial", "natural"),
+        ("tenho cpf só", "natural"),
+        ("é pra minha empresa", "juridical"),
+        ("tenho uma loja", "juridical"),
+        ("é no cnpj", "juridical"),
+        ("um comércio", "juridical"),
+        ("qual o cnpj de vcs?", None),
+        ("quanto custa?", None),
     ],
 )
 def test_person_type(text: str, person_type: str | None) -> None:
@@ -190,6 +274,10 @@ def _report(name: str, result: dict[str, object]) -> None:
         print(f"  {intent:18} {acc:.2f}")
     for text, gold, predicted in result["errors"]:  # type: ignore[union-attr]
         print(f"  MISS {gold:>18} -> {predicted:18} {text}")
+    if result["entity_n"]:
+        print(f"  entities exact {result['entity_accuracy']:.3f} over {result['entity_n']} labelled rows")
+    for text, expected, found in result["entity_errors"]:  # type: ignore[union-attr]
+        print(f"  ENTITIES {expected} != {found}  {text}")
 
 
 def test_labelled_set_covers_every_intent() -> None:
@@ -211,3 +299,25 @@ def test_accuracy_heldout() -> None:
     result = evaluate(HELDOUT)
     _report("held-out", result)
     assert result["accuracy"] >= 0.95
+
+
+# Fresh probe sets. Each was scored once when written (the honest figure for unseen phrasings:
+# probe 3 84.8 % with the rules of the time, probe 4 92.6 % after the probe-3 fixes); the rules
+# were then fixed generally (word families, negation, priorities, amounts), so today's values are
+# tuned-on. The floors sit a little under today's values, so a regression fails.
+@pytest.mark.parametrize(
+    ("path", "floor", "entity_floor"), [(PROBE3, 0.96, 0.94), (PROBE4, 0.94, 0.88)], ids=["probe3", "probe4"]
+)
+def test_accuracy_probe_sets(path: Path, floor: float, entity_floor: float) -> None:
+    result = evaluate(path)
+    _report(path.stem, result)
+    assert result["accuracy"] >= floor
+    assert result["entity_n"] and result["entity_accuracy"] >= entity_floor  # type: ignore[operator]
+
+
+def test_probe_sets_cover_every_intent_and_valid_names() -> None:
+    valid = {i.value for i in Intent}
+    for path in (PROBE3, PROBE4):
+        rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        assert {row[1] for row in rows} == valid, path.name
+        assert all(len(row) in (2, 3) for row in rows), path.name
