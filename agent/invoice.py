@@ -13,7 +13,7 @@ from datetime import date
 
 from agent.invoice_checks import PRICE_PER_KWH, validate_bill
 from agent.invoice_history import find_average, find_history
-from agent.invoice_layout import Hit, Page, barcode_amount, vote
+from agent.invoice_layout import Hit, Page, barcode_amount, cells_of, vote
 from agent.invoice_parties import find_address, find_customer
 from agent.invoice_patterns import (
     DATE_RE,
@@ -43,13 +43,14 @@ _TOTAL_NOT = re.compile(
 _KWH_LABEL = re.compile(
     r"consumo\s*(?:\(\s*kwh\s*\)|kwh|em\s+kwh)|consumo\s+(?:faturado|medido|ativ[oa]|do\s+mes|mensal"
     r"|total|registrado|atual|fatur)|energia\s+(?:ativa\s+)?(?:consumida|fornecida|faturada)"
-    r"|kwh\s+(?:consumidos|faturados)|total\s+consumido|consumo\s+no\s+periodo"
+    r"|kwh\s+(?:consumidos|faturados)|total\s+consumido|consumo\s+(?:no|do)\s+periodo"
+    r"|energia\s+ativa\s*\(\s*kwh\s*\)"
 )
 _NOT_CURRENT = re.compile(r"media|historico|anterior|r\$\s*/\s*kwh|tarifa|preco|ultimos|meses|injetad")
 _DUE_LABEL = re.compile(r"vencimento|vence\s+em|pagar\s+ate|pagavel\s+ate|data\s+limite")
 _REF_LABEL = re.compile(
     r"referente\s+a|\bref(?:erencia)?\b\.?|mes\s*/\s*ano|mes\s+de\s+referencia|conta\s+(?:do\s+)?mes"
-    r"|competencia|mes\s+ref|periodo\s+de\s+referencia|fatura\s+de"
+    r"|competencia|mes\s+ref|periodo\s+de\s+referencia|fatura\s+de|conta\s+de"
 )
 _INSTALL_LABELS = (
     (re.compile(r"instalacao|unidade\s+consumidora|\buc\b|matricula|cod(?:igo)?\.?\s+(?:da\s+)?uc"), 1.0),
@@ -141,18 +142,21 @@ def _kwh_value(s: str) -> float | None:
 
 
 _KWH_UNIT = re.compile(r"(?<![\d.,])(\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?\s*kwh\b")
-_ITEM_LINE = re.compile(r"^\s*(?:consumo|energia)\b[^\d\n]{0,40}?kwh")
+_ITEM_LINE = re.compile(r"^\s*(?:consumo|energia)\b[^\d\n]{0,90}?kwh")  # wide layouts: long gaps
+# A table row of energy consumed ("Energia ativa fornecida TUSD  247  0,54  133,79"), and the header
+# cell naming its quantity column ("Quant.", "Quantidade", "Consumo").
+_ENERGY_ROW = re.compile(r"^\s*(?:consumo|energia)\b(?![^\d\n]*(?:reativ|injet|compens|bandeira))")
+_QTY_HEADER = re.compile(r"^(?:quant(?:idade)?|qtde?|consumo)\b\.?(?:\s*\(?kwh\)?)?$")
 
 
 def _consumption(page: Page) -> tuple[float | None, float]:
     def skip(i: int, m: re.Match[str]) -> bool:
         line = page.folded[i]
-        return bool(
-            _NOT_CURRENT.search(line[max(0, m.start() - 12) : m.start()] + line[m.end() : m.end() + 12])
-        )
+        cell_start = max(line.rfind("  ", 0, m.start()), m.start() - 30, 0)  # the label's own cell
+        return bool(_NOT_CURRENT.search(line[cell_start : m.start()] + line[m.end() : m.end() + 12]))
 
     hits = page.labelled(_KWH_LABEL, NUMBER_RE, _kwh_value, skip=skip)
-    hits += _unit_hits(page) + _item_hits(page) + _reading_hits(page)
+    hits += _unit_hits(page) + _item_hits(page) + _reading_hits(page) + _column_hits(page)
     if not hits:
         return None, 0.0
     value, conf, sources = vote(hits)
@@ -188,6 +192,25 @@ def _item_hits(page: Page) -> list[Hit]:
             value = _kwh_value(q.group(0))
             if value:
                 hits.append(Hit(value, 0.7, i, "item"))
+    return hits
+
+
+def _column_hits(page: Page) -> list[Hit]:
+    """Energy rows of an item table: the cell under the header's quantity column, by rank."""
+    hits = []
+    for i, header in enumerate(page.lines):
+        heads = cells_of(header)
+        col = next((k for k, (a, b) in enumerate(heads) if _QTY_HEADER.match(page.folded[i][a:b])), None)
+        if col is None or col == 0 or len(heads) < 3:
+            continue
+        for j in range(i + 1, min(i + 9, len(page.lines))):
+            cells = cells_of(page.lines[j])
+            if len(cells) != len(heads) or not _ENERGY_ROW.match(page.folded[j]):
+                continue
+            a, b = cells[col]
+            value = _kwh_value(page.folded[j][a:b]) if NUMBER_RE.fullmatch(page.folded[j][a:b]) else None
+            if value and not MONEY_RE.fullmatch(page.folded[j][a:b]):
+                hits.append(Hit(value, 0.7, j, "column"))
     return hits
 
 

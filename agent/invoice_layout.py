@@ -94,7 +94,7 @@ class Page:
 
     def _same_cell(self, i: int, col: int, j: int) -> tuple[int, int] | None:
         """Header row and value row with the same number of cells: the cell in the label's rank."""
-        heads, cells = _cells(self.lines[i]), _cells(self.lines[j])
+        heads, cells = cells_of(self.lines[i]), cells_of(self.lines[j])
         if len(heads) < 2 or len(heads) != len(cells):
             return None
         rank = next((k for k, (a, b) in enumerate(heads) if a <= col < b), None)
@@ -116,7 +116,7 @@ class Page:
         return count >= 2
 
 
-def _cells(line: str) -> list[tuple[int, int]]:
+def cells_of(line: str) -> list[tuple[int, int]]:
     """Spans of the runs of text separated by two or more spaces."""
     return [(c.start(), c.end()) for c in re.finditer(r"\S+(?: \S+)*", line)]
 

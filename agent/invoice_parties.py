@@ -108,17 +108,29 @@ def _labelled_name(page: Page) -> tuple[str | None, float, int]:
                 (j for j in range(i + 1, min(i + 3, len(page.lines))) if page.lines[j].strip()), None
             )
             if below is not None:
-                segment = page.lines[below][max(0, m.start() - 2) :]
-                name = _clean_name(segment.lstrip())
+                name = _name_under(page.lines[below], m.start(), m.end())
                 if name:
                     return name, 0.85, below
     return None, 0.0, -1
 
 
+def _name_under(line: str, start: int, end: int) -> str | None:
+    """The cell under a label ('DADOS DO CLIENTE' over 'MARIA DA SILVA'), else the text from its column."""
+    cell = next(
+        (c for c in re.finditer(r"\S+(?: \S+)*", line) if c.start() < end and c.end() > start - 2), None
+    )
+    if cell is not None and cell.start() < start:
+        name = _clean_name(cell.group(0))
+        if name:
+            return name
+    return _clean_name(line[max(0, start - 2) :].lstrip())
+
+
 def _name_near(page: Page, doc_line: int) -> tuple[str | None, float, int]:
     """Unlabelled name: on the CPF line before the label, or on one of the lines just above."""
     line = page.lines[doc_line]
-    cut = fold(line).find("cpf")
+    label = re.search(r"\b(?:cpf|cnpj)\b", fold(line))
+    cut = label.start() if label else -1
     if cut > 0:
         name = _clean_name(line[:cut].strip())
         if name:
@@ -161,13 +173,16 @@ def _find_document(page: Page, customer: Customer) -> int:
 
 # "CPF: 685.-45": OCR drops the asterisks of a CPF the bill printed masked. The digits shown are the
 # ones our mask hides anyway, so the masked form is still known.
-_MASKED_CPF = re.compile(r"\bcpf\b[^\d*]{0,8}\d{0,3}[.\s*xX•]+-?\s?\d{0,2}(?![\d*])")
+# "CPF:….….163-": asterisks read as ellipses (folded to '.'), or dropped altogether.
+_MASKED_CPF = re.compile(r"\bcpf\b[^\d*\n]{0,8}?([\d.\s*xX•]{1,14}?-\s?[\d*xX•]{0,2})(?![\d*])")
 
 
 def _partly_masked_cpf(page: Page, customer: Customer) -> int:
     for i, folded in enumerate(page.folded):
         m = _MASKED_CPF.search(folded)
-        if m and ("*" in m.group(0) or re.search(r"\d\.\s*-", m.group(0))):
+        body = m.group(1) if m else ""
+        hidden = re.search(r"[*xX•]|\.\.|\.\s?-", body)
+        if m and sum(ch.isdigit() for ch in body) < 11 and hidden:
             customer.document, customer.document_conf = "***.***.***-**", 0.6
             return i
     return -1
@@ -180,7 +195,11 @@ def _document_score(page: Page, i: int, start: int, kind: str) -> float:
     if "cpf" in before:
         return 1.0
     if "cnpj" in before:
-        return 0.0 if _DIST_MARKERS.search(context) else 0.7
+        # "PADARIA X LTDA - CNPJ ...": the CNPJ belongs to the text before it on its line; the line
+        # above counts only when the CNPJ stands alone (OCR drops the blank lines between blocks)
+        owner = re.sub(r"cnpj", "", folded[:start])
+        own_line = re.search(r"[a-z]{3}", owner) is not None
+        return 0.0 if _DIST_MARKERS.search(folded if own_line else context) else 0.7
     if _DIST_MARKERS.search(context):
         return 0.0
     return 0.5 if kind == "cpf" else 0.3
@@ -226,7 +245,9 @@ def _city_uf_in_line(page: Page, i: int, line: str) -> list[tuple[str, str, floa
 
 
 def _clean_city(text: str) -> str | None:
-    city = re.split(r"\s-\s|,|:", text)[-1].strip(" .'-")  # OCR: "CEP:60371-181-FORTALEZA"
+    # OCR: "CEP:60371-181-FORTALEZA"; a street's house number before the city: "RUA X, 117  BLUMENAU"
+    city = re.split(r"\s-\s|,|:|\s{2,}", text.strip())[-1].strip(" .'-")
+    city = re.sub(r"^(?:n[o°º]\.?\s*)?\d+[a-z]?\s+", "", city, flags=re.I)
     words = city.split()
     if not words or len(words) > 5 or len(city) < 3 or not re.search(r"[A-Za-zÀ-ÿ]{3}", city):
         return None

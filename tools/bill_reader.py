@@ -21,6 +21,7 @@ from agent.invoice_checks import blocking, validate_bill
 from agent.invoice_patterns import MONEY_RE, NUMBER_RE, find_distributor, fold, parse_brl
 from agent.ports import BillFields, BillFile, BillProblem, BillReading, BillSource
 from tools.bill_files import MIN_TEXT_CHARS, FileProblem, PageText, extract
+from tools.bill_ocr_orientation import upright
 from tools.ocr import OcrEngine, shared_engine
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ class BillReader:
                 pages += extract(f.data, f.mime_type, f.filename, max_pages=self.max_pages, ocr=self.ocr)
         except FileProblem as exc:
             return _problem(exc.problem)
+        pages = upright(pages, self.ocr)  # a photo taken upside down
         return self.read_pages(pages[: self.max_pages * MAX_FILES])
 
     def read_pages(self, pages: list[PageText]) -> BillReading:
