@@ -20,7 +20,7 @@ from wiring import Silvia
 pytest_plugins = ["tests.llm_support"]  # the llm_server / silvia_llm fixtures
 
 ORACLE = {
-    "minha conta é uns quinhentos": {
+    "minha conta dá meio milhar": {
         "intent": "provide_info",
         "entities": {"bill_amount": 500},
         "faq_fit": True,
@@ -111,7 +111,7 @@ async def test_missing_entity_is_read_by_the_model(
     async with await open_with_model(tmp_path, clock, llm_server) as silvia:
         await silvia.say(UNKNOWN, "oi")
         await silvia.say(UNKNOWN, "moro em salvador")
-        result = await silvia.say(UNKNOWN, "minha conta é uns quinhentos")
+        result = await silvia.say(UNKNOWN, "minha conta dá meio milhar")
         state = await silvia.state(UNKNOWN)
         assert state["profile"]["bill_amount"] == 500 and result.stage == Stage.GREETED
         assert "500,00" in result.texts[0]  # the estimate uses the amount the model read
@@ -173,7 +173,7 @@ async def test_circuit_breaker_switches_to_template_mode_with_an_alert(
         alerts = await sdr_logs(silvia, "llm_circuit_open")
         assert len(alerts) == 1 and alerts[0]["level"] == "ERROR"
         calls = len(llm_server.requests)
-        result = await silvia.say(MARIA.phone, "uai, e esse trem funciona mesmo?")
+        result = await silvia.say(MARIA.phone, "e se eu viajar e a casa ficar fechada uns meses?")
         assert result.texts and len(llm_server.requests) == calls  # no-LLM mode during the cool-down
         assert (await sdr_logs(silvia, "llm_fallback"))[-1]["details"]["failure"] == "circuit_open"
 
