@@ -41,6 +41,17 @@ def reply(
     return draft
 
 
+def previous_turn(state: SilviaState) -> tuple[str, list[str]]:
+    """The lead's previous message's intent and the templates Sílvia answered it with."""
+    intent, templates = "", []
+    for message in reversed(state.get("messages") or []):
+        if message.get("role") == "lead":
+            intent = message.get("intent") or ""
+            break
+        templates.insert(0, message.get("template") or "")
+    return intent, templates
+
+
 def first_name(profile: Profile) -> str:
     name = (profile.get("name") or "").strip()
     return name.split()[0].capitalize() if name else ""
@@ -101,6 +112,7 @@ def context_variables(state: SilviaState, book: PromptBook) -> dict[str, Any]:
 
 
 _SPACE_BEFORE_PUNCT = re.compile(r"[ \t]+([!?.,])")
+_DOUBLE_COMMA = re.compile(r",(\s*,)+")
 _EMPTY_VOCATIVE = re.compile(r",\s*([!?.])")
 _LEADING_COMMA = re.compile(r"^,\s*", re.MULTILINE)
 
@@ -108,6 +120,7 @@ _LEADING_COMMA = re.compile(r"^,\s*", re.MULTILINE)
 def tidy_missing_name(text: str) -> str:
     """Clean the punctuation a missing first name leaves ("Oi !" -> "Oi!")."""
     text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
+    text = _DOUBLE_COMMA.sub(",", text)  # "E aí, , qual…" -> "E aí, qual…"
     text = _EMPTY_VOCATIVE.sub(r"\1", text)
     return _LEADING_COMMA.sub(lambda _: "", text)
 
@@ -120,6 +133,7 @@ def render_reply(draft: Reply, state: SilviaState, book: PromptBook, version: st
     text = rendered.text
     if draft.get("append_nudge"):
         text = f"{text}\n\n{variables['nudge']}"
+    text = _name_once(text, variables, state, book)
     if not variables.get("first_name"):
         text = _capitalise_lines(tidy_missing_name(text))
     raw, _ = book.raw(draft["template_id"], version)
@@ -131,6 +145,17 @@ def render_reply(draft: Reply, state: SilviaState, book: PromptBook, version: st
         "prompt_version": rendered.version,
         "facts": sorted(str(f) for f in facts),
     }
+
+
+def _name_once(text: str, variables: dict[str, Any], state: SilviaState, book: PromptBook) -> str:
+    """ "Imagina, Ana! 😊 Ana, me conta…": a nudge repeats no name the message already said."""
+    name, nudge = variables.get("first_name"), variables.get("nudge") or ""
+    if not name or name not in nudge or text.count(name) < 2 or nudge not in text:
+        return text
+    stage = Stage(state.get("stage") or Stage.NEW)
+    plain = book.render(nudge_id(stage, state.get("profile") or {}), {"first_name": ""}).text
+    plain = tidy_missing_name(plain).strip()
+    return text.replace(nudge, plain[:1].upper() + plain[1:], 1)
 
 
 def _capitalise_lines(text: str) -> str:

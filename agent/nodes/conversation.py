@@ -9,8 +9,10 @@ from langgraph.runtime import Runtime
 
 from agent.context import Deps
 from agent.intent import normalise
-from agent.nodes.funnel import faq_reply, opening_answer
-from agent.replies import reply
+from agent.nodes.acks import coverage_reply, noted_reply, resting_ack, unanswered_question
+from agent.nodes.faq import faq_reply, repeated_answer
+from agent.nodes.funnel import opening_answer
+from agent.replies import previous_turn, reply
 from agent.routing import DOCUMENT_STAGES, DONE_STAGES, FAQ_INTENTS
 from agent.state import Intent, Reply, SilviaState, Stage
 
@@ -42,13 +44,19 @@ def wants_to_reopen(state: SilviaState) -> bool:
     )
 
 
-def _small_talk(intent: str, stage: Stage, state: SilviaState) -> Reply:
+def _small_talk(intent: str, stage: Stage, state: SilviaState, deps: Deps) -> Reply:
     if intent == Intent.DATA_REQUEST:
         return reply("small_talk.data_request")
-    if stage in DONE_STAGES:
+    if short := noted_reply(state) or resting_ack(state) or unanswered_question(state, deps):
+        return short
+    if stage in DONE_STAGES or stage == Stage.NOT_QUALIFIED:
+        if intent == Intent.THANKS:
+            return reply(
+                "small_talk.thanks_handed_off" if state.get("specialist") else "small_talk.thanks_done"
+            )
+        if stage == Stage.NOT_QUALIFIED:
+            return reply("small_talk.after_not_qualified")
         return reply("handoff.already") if state.get("specialist") else reply("small_talk.thanks")
-    if stage == Stage.NOT_QUALIFIED:
-        return reply("small_talk.after_not_qualified")
     if stage in DOCUMENT_STAGES and intent in (
         Intent.DOCUMENT_PROMISE,
         Intent.AFFIRM,
@@ -66,6 +74,17 @@ def _small_talk(intent: str, stage: Stage, state: SilviaState) -> Reply:
     return reply(templates.get(intent, "fallback.not_understood"), cacheable=intent == Intent.THANKS)
 
 
+async def _known_plans(state: SilviaState, deps: Deps) -> list[dict[str, Any]]:
+    """The plans shown to the lead, or the catalog's for their state (a loyalty question)."""
+    if state.get("plans"):
+        return list(state["plans"])
+    profile = state.get("profile") or {}
+    if not profile.get("state"):
+        return []
+    catalog = await deps.serena.get_plans(profile.get("city", ""), profile["state"])
+    return [p.model_dump() for p in catalog.plans] if catalog.served else []
+
+
 async def answer(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
     """Answer questions and small talk at any stage, then point back to the current step."""
     deps = runtime.context
@@ -74,8 +93,13 @@ async def answer(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
     if state["inbound"].get("kind") in ("image", "document"):
         return {"replies": [reply("bill.already_received")]}
     if intent in FAQ_INTENTS:
-        return {"replies": [faq_reply(intent, state.get("profile") or {}, deps.prompts)]}
-    return {"replies": [_small_talk(intent, stage, state)]}
+        plans = await _known_plans(state, deps) if intent in (Intent.ASK_CONTRACT, Intent.ASK_PRICE) else []
+        profile = state.get("profile") or {}
+        draft = faq_reply(intent, profile, deps.prompts, plans=plans, selected=state.get("selected_plan"))
+        return {"replies": [repeated_answer(draft["template_id"], previous_turn(state)[1], deps) or draft]}
+    if coverage := await coverage_reply(state, deps):
+        return {"replies": [coverage]}
+    return {"replies": [_small_talk(intent, stage, state, deps)]}
 
 
 async def opt_out(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
@@ -109,4 +133,6 @@ async def fallback(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]
     kind = state["inbound"].get("kind")
     if kind in ("audio", "sticker", "location", "unsupported"):
         return {"replies": [reply(f"media.{kind}")]}
+    if question := unanswered_question(state, runtime.context):
+        return {"replies": [question]}  # a question no answer of ours covers: offer a specialist
     return {"replies": [reply("fallback.not_understood")]}

@@ -9,21 +9,15 @@ from langgraph.runtime import Runtime
 
 from agent.context import Deps
 from agent.economics import estimate, format_brl, format_number, plan_monthly_savings
+from agent.nodes.acks import coverage_reply, noted_reply, resting_ack, unanswered_question
 from agent.nodes.bills import accept_typed_amount, read_bill
+from agent.nodes.faq import embedded_question, faq_reply
 from agent.ports import PlanCatalog
 from agent.replies import first_name, profile_complete, reply
 from agent.routing import FAQ_INTENTS
 from agent.state import Intent, Profile, Reply, SilviaState, Stage
 
 log = logging.getLogger(__name__)
-
-
-def faq_reply(intent: str, profile: Profile, book: Any, *, nudge: bool = True) -> Reply:
-    """The FAQ answer for an ask_* intent, personalised when we know the bill."""
-    variant = "with_estimate" if profile.get("bill_amount") else "generic"
-    if not book.has(f"faq.{intent}.{variant}"):
-        variant = "generic"
-    return reply(f"faq.{intent}.{variant}", cacheable=True, append_nudge=nudge)
 
 
 def _missing_profile_text(profile: Profile) -> str:
@@ -44,19 +38,12 @@ async def reception(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any
     first_contact = state.get("stage") in (Stage.NEW, Stage.LOST, None)
     replies: list[Reply] = []
     update: dict[str, Any] = {"stage": Stage.GREETED.value}
+    if profile.get("state") and not await _state_served(deps, profile):
+        # Never promise savings (nor ask for the bill) where Serena does not operate: say so at once.
+        template = "not_served_greeting" if first_contact else "plans_unavailable"
+        return _not_served(reply(template, city=_place(profile)))
     if not profile_complete(profile):
-        if first_contact or not first_name(profile):
-            replies.append(reply("ask_profile"))
-        else:
-            replies.append(reply("ask_profile_missing", missing=_missing_profile_text(profile)))
-    elif not await _state_served(deps, profile):
-        # Never promise savings where Serena does not operate: say so at once, kindly.
-        return {
-            "stage": Stage.NOT_QUALIFIED.value,
-            "qualification": {"qualified": False, "reason_code": "state_not_served",
-                              "reason": "Serena does not serve this state yet"},
-            "replies": [reply("not_served_greeting" if first_contact else "plans_unavailable")],
-        }
+        replies.append(_ask_profile(state, profile, first_contact))
     else:
         econ = estimate(profile["bill_amount"], profile.get("state"))
         update["economics"] = econ.to_dict()
@@ -66,8 +53,44 @@ async def reception(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any
         # Greet first, then answer what the lead opened with (the greeting already asks the
         # next step, so no nudge).
         replies.append(opening)
+    elif state.get("intent") not in FAQ_INTENTS and (asked := embedded_question(_text(state))):
+        replies.append(faq_reply(asked, profile, deps.prompts, nudge=False))  # "…e como funciona?"
     update["replies"] = replies
     return update
+
+
+def _text(state: SilviaState) -> str:
+    inbound = state.get("inbound") or {}
+    return str(inbound.get("text") or "") if inbound.get("kind") == "text" else ""
+
+
+def _place(profile: Profile) -> str:
+    """Where Serena is not yet: "Curitiba/PR", or "PR" when the lead named only the state."""
+    city, uf = profile.get("city"), profile.get("state") or ""
+    return f"{city}/{uf}" if city and uf else city or uf
+
+
+def _not_served(message: Reply) -> dict[str, Any]:
+    return {
+        "stage": Stage.NOT_QUALIFIED.value,
+        "qualification": {
+            "qualified": False,
+            "reason_code": "state_not_served",
+            "reason": "Serena does not serve this state yet",
+        },
+        "replies": [message],
+    }
+
+
+def _ask_profile(state: SilviaState, profile: Profile, first_contact: bool) -> Reply:
+    """Ask for what the estimate still needs; thank the lead only for data they just gave."""
+    if first_contact or not first_name(profile):
+        return reply("ask_profile")
+    missing = _missing_profile_text(profile)
+    gave_data = any((state.get("entities") or {}).get(k) for k in ("city", "state", "bill_amount"))
+    if gave_data and (profile.get("city") or profile.get("bill_amount")):
+        return reply("ask_profile_missing", missing=missing)
+    return reply("ask_profile_again", missing=missing)
 
 
 async def _state_served(deps: Deps, profile: Profile) -> bool:
@@ -110,20 +133,20 @@ async def plans(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
     """Present the Serena plans for the lead's city, with reply buttons to choose one."""
     deps = runtime.context
     profile: Profile = state.get("profile") or {}
+    if ack := resting_ack(state):
+        return {"replies": [ack]}  # "ok" to "sem problemas, me chame depois" is not a yes
     if state.get("stage") == Stage.PLANS_PRESENTED and not state.get("entities", {}).get("bill_amount"):
         buttons = plan_buttons(state.get("plans") or [])
-        return {"replies": [reply("plan_choice_prompt", buttons=buttons)]}
+        first = (
+            noted_reply(state)
+            or await coverage_reply(state, deps)
+            or unanswered_question(state, deps)
+            or reply("plan_choice_prompt")
+        )
+        return {"replies": [{**first, "buttons": buttons}]}
     catalog = await deps.serena.get_plans(profile.get("city", ""), profile.get("state", ""))
     if not catalog.served or not catalog.plans:
-        return {
-            "stage": Stage.NOT_QUALIFIED.value,
-            "qualification": {
-                "qualified": False,
-                "reason_code": "state_not_served",
-                "reason": "Serena does not serve this state yet",
-            },
-            "replies": [reply("plans_unavailable")],
-        }
+        return _not_served(reply("plans_unavailable", city=_place(profile)))
     catalog_plans = [p.model_dump() for p in catalog.plans]
     lines = _plan_lines(catalog, profile["bill_amount"], deps)
     return {
@@ -163,8 +186,17 @@ async def documents(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any
         "selected_plan": chosen,
         "plans": catalog_plans,
         "distributor": distributor,
-        "replies": [reply("document_request")],
+        "replies": [_plan_taken(state.get("selected_plan"), chosen)],
     }
+
+
+def _plan_taken(before: dict[str, Any] | None, chosen: dict[str, Any]) -> Reply:
+    """First choice: ask for the bill; a change of mind: confirm the new plan, no second fanfare."""
+    if not before:
+        return reply("document_request")
+    if before.get("id") == chosen["id"]:
+        return reply("plan_kept", append_nudge=True)
+    return reply("plan_changed", append_nudge=True)
 
 
 async def qualification(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from agent.context import Deps
-from agent.economics import format_brl, format_number
+from agent.economics import AVERAGE_SAVING, format_brl, format_number, plan_monthly_savings
 from agent.handoff import HANDOFF_TEMPLATE, contact_phrase, handoff_record, summary_parameters
 from agent.hours import contact_when
 from agent.ports import Assignment, HandoffRecord
@@ -76,21 +76,35 @@ async def _notify(deps: Deps, assignment: Assignment, record: HandoffRecord, fir
         )
 
 
+def _plan_offer(state: SilviaState, amount: float) -> dict[str, str]:
+    """The plan's own discount and saving on this bill (the 18 % average is no plan's discount)."""
+    discount = float((state.get("selected_plan") or {}).get("discount_pct") or AVERAGE_SAVING * 100)
+    return {
+        "discount_pct": format_number(discount),
+        "plan_monthly_savings": format_brl(plan_monthly_savings(amount, discount)),
+    }
+
+
 def _lead_reply(state: SilviaState, qualified: bool, assigned: bool, specialist: dict[str, Any]) -> Reply:
     if qualified:
         profile: Profile = state.get("profile") or {}
         bill = state.get("bill") or {}
         amount = float(bill.get("total_amount") or profile.get("bill_amount") or 0)
         plan = (state.get("selected_plan") or {}).get("name", "plano Serena")
+        offer = _plan_offer(state, amount)
         if bill.get("source") == "typed" or not bill.get("consumption_kwh"):
             return reply(
-                "qualification_result.qualified_typed", current_bill=format_brl(amount), recommended_plan=plan
+                "qualification_result.qualified_typed",
+                current_bill=format_brl(amount),
+                recommended_plan=plan,
+                **offer,
             )
         return reply(
             "qualification_result.qualified_high",
             consumption=format_number(float(bill["consumption_kwh"])),
             current_bill=format_brl(amount),
             recommended_plan=plan,
+            **offer,
         )
     part = f": *{specialist['display_name']}* vai te chamar {specialist['contact_when']}" if assigned else ""
     return reply("handoff.requested", specialist_part=part)

@@ -17,7 +17,7 @@ from agent.llm_understand import refine_with_model
 from agent.ports import LeadRecord
 from agent.privacy import redact_inbound
 from agent.prompt_versions import assign_version
-from agent.replies import profile_shape, render_reply
+from agent.replies import previous_turn, profile_shape, render_reply
 from agent.state import Intent, Profile, SilviaState, Stage
 from agent.templates import TemplateError
 
@@ -94,8 +94,8 @@ async def cache_lookup(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, 
     key = cache_key(inbound["text"], stage, version, state.get("profile") or {})
     turn["cache_key"] = key
     entry = await deps.cache.get(key)
-    if not entry:
-        return {"turn": turn}
+    if not entry or _repeats_last_answer(entry, state):
+        return {"turn": turn}  # the same answer twice in a row is decided by the nodes, not copied
     try:
         replies = [render_reply(draft, state, deps.prompts, version, "L1") for draft in entry["replies"]]
     except TemplateError:
@@ -106,9 +106,27 @@ async def cache_lookup(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, 
     return {"intent": entry["intent"], "confidence": 1.0, "replies": replies, "turn": turn}
 
 
-def _update_profile(profile: Profile, entities: dict[str, Any]) -> Profile:
+def _repeats_last_answer(entry: dict[str, Any], state: SilviaState) -> bool:
+    _, previous = previous_turn(state)
+    return any(draft.get("template_id") in previous for draft in entry.get("replies") or [])
+
+
+_COLLECTING = frozenset({Stage.NEW, Stage.GREETED, Stage.LOST})
+
+
+def _asks_about_place(state: SilviaState) -> bool:
+    """ "Vocês atendem Salvador?" after the estimate: a question about a city, not a move."""
+    text = str((state.get("inbound") or {}).get("text") or "")
+    profile = state.get("profile") or {}
+    stage = Stage(state.get("stage") or Stage.NEW)
+    return "?" in text and bool(profile.get("city")) and stage not in _COLLECTING
+
+
+def _update_profile(profile: Profile, entities: dict[str, Any], *, keep_place: bool = False) -> Profile:
     updated: Profile = dict(profile)  # type: ignore[assignment]
     for key in ("city", "state", "bill_amount", "person_type", "company"):
+        if keep_place and key in ("city", "state"):
+            continue
         if entities.get(key):
             updated[key] = entities[key]  # type: ignore[literal-required]
     return updated
@@ -137,7 +155,7 @@ async def understand(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, An
         "intent": intent,
         "confidence": confidence,
         "entities": entities,
-        "profile": _update_profile(state.get("profile") or {}, entities),
+        "profile": _update_profile(state.get("profile") or {}, entities, keep_place=_asks_about_place(state)),
     }
     if turn:
         update["turn"] = turn

@@ -197,8 +197,15 @@ async def record(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
         )
     )
     await _fill_cache(state, deps, replies)
-    messages = [] if inbound.get("kind") == "followup_tick" else [{"role": "lead", "text": received}]
-    messages += [{"role": "silvia", "text": r.get("text", ""), "stage": stage.value} for r in replies]
+    messages = (
+        []
+        if inbound.get("kind") == "followup_tick"
+        else [{"role": "lead", "text": received, "intent": state.get("intent") or ""}]
+    )
+    messages += [
+        {"role": "silvia", "text": r.get("text", ""), "stage": stage.value, "template": r.get("template_id")}
+        for r in replies
+    ]
     return {"turn": turn, "messages": messages}
 
 

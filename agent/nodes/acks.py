@@ -1,0 +1,72 @@
+"""Short acknowledgements: data the lead gave mid-funnel, and a bare "ok" after Sílvia stepped back.
+
+Both keep Sílvia from repeating the same push (or ignoring what the lead just told her).
+"""
+
+from __future__ import annotations
+
+from agent.context import Deps
+from agent.replies import previous_turn, reply
+from agent.routing import DOCUMENT_STAGES, DONE_STAGES
+from agent.state import Intent, Reply, SilviaState, Stage
+
+# Sílvia's replies after which a bare "ok"/"blz"/"obrigado" needs no new push, only a short ack.
+_RESTING_TEMPLATES = frozenset(
+    {"document_waiting", "small_talk.deny", "small_talk.later", "small_talk.after_not_qualified"}
+)
+_ACK_INTENTS = frozenset({Intent.AFFIRM, Intent.THANKS, Intent.DOCUMENT_PROMISE, Intent.LATER})
+
+
+def noted_reply(state: SilviaState) -> Reply | None:
+    """Data the lead gave mid-funnel (a new bill amount, that the bill is a company's): say we took it."""
+    if state.get("intent") != Intent.PROVIDE_INFO:
+        return None
+    entities = state.get("entities") or {}
+    stage = Stage(state.get("stage") or Stage.NEW)
+    if entities.get("bill_amount") and stage in DOCUMENT_STAGES:
+        return reply("document_amount_noted", append_nudge=True)
+    if entities.get("person_type") == "juridical" and stage not in DONE_STAGES:
+        return reply("company_noted", append_nudge=True)
+    return None
+
+
+def resting_ack(state: SilviaState) -> Reply | None:
+    """A bare "ok" right after Sílvia stepped back (waiting, 'depois', 'não'): no second push."""
+    _, previous = previous_turn(state)
+    if state.get("intent") in _ACK_INTENTS and _RESTING_TEMPLATES.intersection(previous):
+        return reply("small_talk.ack")
+    return None
+
+
+_QUESTION_INTENTS = frozenset({Intent.PROVIDE_INFO, Intent.OTHER})
+_DATA_ENTITIES = ("city", "state", "bill_amount", "plan", "person_type")
+
+
+def unanswered_question(state: SilviaState, deps: Deps) -> Reply | None:
+    """A question no FAQ covers ("a conta está no nome da minha mãe, pode?") gets an honest
+    "não entendi a pergunta" and the way to a specialist, never "fico no aguardo". With a
+    language model configured it goes to the open template, which the model answers (L4)."""
+    inbound = state.get("inbound") or {}
+    text = str(inbound.get("text") or "")
+    if inbound.get("kind") != "text" or "?" not in text or len(text.split()) < 3:
+        return None
+    if state.get("intent") not in _QUESTION_INTENTS:
+        return None
+    entities = state.get("entities") or {}
+    if any(entities.get(key) for key in _DATA_ENTITIES):
+        return None  # data with a question mark ("moro em Olinda, pode?") is handled as data
+    return reply("fallback.not_understood" if deps.llm is not None else "fallback.question")
+
+
+async def coverage_reply(state: SilviaState, deps: Deps) -> Reply | None:
+    """ "Vocês atendem Olinda?" mid-funnel: answer yes or not yet, never "fico no aguardo"."""
+    entities = state.get("entities") or {}
+    text = str((state.get("inbound") or {}).get("text") or "")
+    if state.get("intent") != Intent.PROVIDE_INFO or not entities.get("city") or "?" not in text:
+        return None
+    if entities.get("bill_amount"):
+        return None  # new data for the estimate, not a question about where Serena is
+    city, uf = str(entities["city"]), str(entities.get("state") or "")
+    catalog = await deps.serena.get_plans(city, uf)
+    served = catalog.served and bool(catalog.plans)
+    return reply("coverage.served" if served else "coverage.not_served", city=city, append_nudge=True)
