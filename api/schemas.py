@@ -2,17 +2,124 @@
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
+from agent.invoice_patterns import UFS
 from wiring import TurnResult
+
+ChatMediaKind = Literal["image", "document", "audio", "video", "sticker", "location", "unsupported"]
+FILE_KINDS: frozenset[str] = frozenset({"image", "document", "audio", "video", "sticker"})
+READABLE_KINDS: frozenset[str] = frozenset({"image", "document"})  # files Sílvia reads (bills)
+# The MIME types each kind may carry (a document may be a PDF, an office file, text or a photo).
+KIND_MIME_PREFIXES: dict[str, tuple[str, ...]] = {
+    "image": ("image/",),
+    "document": ("application/", "text/", "image/"),
+    "audio": ("audio/",),
+    "video": ("video/",),
+    "sticker": ("image/webp",),
+}
+_MIME_RE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")
+
+
+def _blank_is_none(value: object) -> object:
+    # Template-driven clients (promptfoo's HTTP provider) send "" for a field they have no value for.
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+class ChatMedia(BaseModel):
+    """A non-text message. Files (`data_base64`) need the sandbox WhatsApp backend."""
+
+    kind: ChatMediaKind = Field(
+        description="image and document are read as bills; the others get a polite reply"
+    )
+    mime_type: str | None = Field(
+        default=None, max_length=100, examples=["application/pdf"], description="Required for files"
+    )
+    filename: str | None = Field(default=None, max_length=255, examples=["conta-de-luz.pdf"])
+    data_base64: str | None = Field(
+        default=None, description="The file, base64 (required for image and document)"
+    )
+
+    @field_validator("mime_type")
+    @classmethod
+    def _mime(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        mime = value.split(";")[0].strip().lower()
+        if not _MIME_RE.match(mime):
+            raise ValueError(f"mime_type {value!r} is not a MIME type (e.g. application/pdf)")
+        return mime
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ChatMedia:
+        if self.kind in READABLE_KINDS and not self.data_base64:
+            raise ValueError(f"a {self.kind} needs data_base64 (the file Sílvia should read)")
+        if self.kind not in FILE_KINDS:
+            if self.data_base64 or self.mime_type:
+                raise ValueError(f"a {self.kind} message carries no file (no mime_type, no data_base64)")
+            return self
+        if not self.mime_type:
+            raise ValueError(f"a {self.kind} needs its mime_type")
+        if not self.mime_type.startswith(KIND_MIME_PREFIXES[self.kind]):
+            allowed = ", ".join(p + ("*" if p.endswith("/") else "") for p in KIND_MIME_PREFIXES[self.kind])
+            raise ValueError(
+                f"mime_type {self.mime_type} does not match kind {self.kind} (expected {allowed})"
+            )
+        return self
+
+
+class ChatProfile(BaseModel):
+    """What a CRM import or a website form knows about the lead before it writes.
+
+    Given fields are written to the lead's `leads` row before the turn; fields left out keep
+    what the row already has. Sílvia reads the row on the lead's first turn.
+    """
+
+    name: str | None = Field(default=None, max_length=100, examples=["Maria Almeida"])
+    city: str | None = Field(default=None, min_length=2, max_length=100, examples=["Recife"])
+    state: str | None = Field(default=None, examples=["PE"], description="UF, two letters")
+    bill_amount: float | None = Field(default=None, gt=0, le=1_000_000, examples=[380.0])
+    client_type: Literal["residential", "business"] | None = None
+
+    @field_validator("name", "city", "state", "client_type", mode="before")
+    @classmethod
+    def _blank(cls, value: object) -> object:
+        return _blank_is_none(value)
+
+    @field_validator("state")
+    @classmethod
+    def _uf(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        uf = value.strip().upper()
+        if uf not in UFS:
+            raise ValueError(f"state {value!r} is not a Brazilian UF (e.g. PE, BA, SP)")
+        return uf
+
+    @model_validator(mode="after")
+    def _something(self) -> ChatProfile:
+        if all(getattr(self, f) is None for f in type(self).model_fields):
+            raise ValueError(
+                "profile is empty: give at least one of name, city, state, bill_amount, client_type"
+            )
+        return self
 
 
 class ChatRequest(BaseModel):
+    """One thing the lead does: a text, a reply-button tap, or a media message (plus, optionally,
+    the CRM profile to seed first). `message` is the text, a button's title or a file's caption."""
+
     phone: str = Field(min_length=8, max_length=20, examples=["+5581999990001"])
-    message: str = Field(min_length=1, max_length=4096, examples=["oi, quero saber da energia solar"])
+    message: str | None = Field(default=None, max_length=4096, examples=["oi, quero saber da energia solar"])
     name: str | None = Field(default=None, max_length=100, examples=["Maria"])
+    button_id: str | None = Field(
+        default=None, max_length=256, examples=["plan:plus"], description="A reply-button tap"
+    )
+    media: ChatMedia | None = None
+    profile: ChatProfile | None = None
 
     @field_validator("phone")
     @classmethod
@@ -21,6 +128,24 @@ class ChatRequest(BaseModel):
         if not 8 <= len(digits) <= 15:
             raise ValueError("phone must have 8 to 15 digits (E.164, e.g. +5581999990001)")
         return f"+{digits}"
+
+    @field_validator("message", "button_id", mode="before")
+    @classmethod
+    def _empty(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("button_id", "media", "profile", mode="before")
+    @classmethod
+    def _blank(cls, value: object) -> object:
+        return _blank_is_none(value)
+
+    @model_validator(mode="after")
+    def _one_action(self) -> ChatRequest:
+        if self.button_id is not None and self.media is not None:
+            raise ValueError("send either button_id or media, not both")
+        if self.message is None and self.button_id is None and self.media is None:
+            raise ValueError("nothing to send: give message, button_id or media")
+        return self
 
 
 class ReplyOut(BaseModel):

@@ -143,11 +143,6 @@ class Conversation(BaseModel):
         return f"+55819{digest % 10**8:08d}"
 
     @property
-    def text_only(self) -> bool:
-        """Replayable over /v1/chat: text or button turns only, no CRM profile to seed."""
-        return not self.lead.seeded and all(t.kind in ("text", "interactive") for t in self.turns)
-
-    @property
     def has_recorded(self) -> bool:
         return any(t.recorded for t in self.turns)
 

@@ -3,8 +3,11 @@
 evals/promptfooconfig.yaml points at `file://promptfoo_tests.py:generate_tests`. Each lead turn
 becomes one test; every turn of a conversation shares the conversation's phone (so
 `silvia serve` keeps one thread per conversation) and the config runs tests one at a time,
-in order. Our assertions are promptfoo's syntax already; the expected stage and intent become
-small javascript assertions on the /v1/chat response.
+in order. Live tests send what `HttpTarget` sends (evals/targets.py `chat_body`): texts,
+button taps, files (base64), other media and, on the first turn, a seeded lead's CRM profile;
+restart turns are left out (a long-lived server cannot be restarted mid-run; memory across
+restarts is graded in-process). Our assertions are promptfoo's syntax already; the expected
+stage and intent become small javascript assertions on the /v1/chat response.
 
 Settings (generator `config:` or environment):
   mode      live (default): call the HTTP provider; recorded: score `recorded.replies`
@@ -15,6 +18,7 @@ Settings (generator `config:` or environment):
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from datetime import UTC, datetime
@@ -26,13 +30,7 @@ if str(ROOT) not in sys.path:  # promptfoo runs this file through its own wrappe
     sys.path.insert(0, str(ROOT))
 
 from evals.dataset import Conversation, Turn, load_conversations  # noqa: E402
-
-
-def _message(turn: Turn) -> str | None:
-    if turn.lead is not None:
-        return turn.lead
-    return turn.button.title if turn.button else None
-
+from evals.targets import chat_body  # noqa: E402
 
 # promptfoo 0.121 keeps the whole transformResponse object as the output when its `output` is
 # empty (a message rightly left unanswered after an opt-out), so silence and metadata are read
@@ -59,27 +57,46 @@ def _checks(turn: Turn, live: bool) -> list[dict[str, Any]]:
     return checks
 
 
+def _live_vars(conv: Conversation, index: int, phone: str) -> dict[str, Any] | None:
+    """The /v1/chat body of a turn as test vars (None for a restart: the server cannot restart).
+
+    promptfoo renders every body field as text and parses text that is a JSON object back into
+    one, so `media` and `profile` travel as JSON strings; "" means absent (the API agrees).
+    """
+    body = chat_body(conv, index, phone)
+    if body is None:
+        return None
+    return {
+        "phone": phone,
+        "message": body.get("message", ""),
+        "name": body.get("name", ""),
+        "button_id": body.get("button_id", ""),
+        "media": json.dumps(body["media"]) if body.get("media") else "",
+        "profile": json.dumps(body["profile"], ensure_ascii=False) if body.get("profile") else "",
+    }
+
+
+def _recorded_vars(conv: Conversation, turn: Turn, phone: str) -> dict[str, Any] | None:
+    if turn.recorded is None:
+        return None
+    name = (conv.lead.name or "").split()[0] if conv.lead.name else ""
+    message = turn.lead if turn.lead is not None else (turn.button.title if turn.button else turn.describe())
+    return {"phone": phone, "message": message, "name": name}
+
+
 def conversation_tests(conv: Conversation, mode: str, salt: str) -> list[dict[str, Any]]:
     phone = conv.phone(salt)
-    name = (conv.lead.name or "").split()[0] if conv.lead.name else ""
     tests = []
     for index, turn in enumerate(conv.turns):
-        message = _message(turn)
         if mode == "recorded":
-            if turn.recorded is None:
-                continue
-            message = message if message is not None else turn.describe()
-        if message is None:
+            variables = _recorded_vars(conv, turn, phone)
+        else:
+            variables = _live_vars(conv, index, phone)
+        if variables is None:
             continue
         test: dict[str, Any] = {
-            "description": f"{conv.id} #{index}: {message[:50]}",
-            "vars": {
-                "phone": phone,
-                "message": message,
-                "name": name,
-                "conversation": conv.id,
-                "turn": index,
-            },
+            "description": f"{conv.id} #{index}: {turn.describe()[:50]}",
+            "vars": variables | {"conversation": conv.id, "turn": index},
             "metadata": {"conversationId": conv.id},
             "assert": _checks(turn, live=mode == "live"),
         }
@@ -100,7 +117,6 @@ def generate_tests(config: dict[str, Any] | None = None) -> list[dict[str, Any]]
     salt = str(config.get("salt") or os.environ.get("SILVIA_EVAL_SALT") or datetime.now(UTC).isoformat())
     tests: list[dict[str, Any]] = []
     for conv in load_conversations(paths):
-        usable = conv.text_only if mode == "live" else conv.has_recorded
-        if usable:
+        if mode == "live" or conv.has_recorded:
             tests += conversation_tests(conv, mode, salt)
     return tests

@@ -5,6 +5,7 @@ Every target plays one conversation on a fresh thread and returns one `TurnOutpu
 
 from __future__ import annotations
 
+import base64
 import tempfile
 import time
 from contextlib import AsyncExitStack
@@ -18,7 +19,7 @@ import httpx
 from agent.inbound import Inbound
 from agent.ports import LeadRecord
 from evals.attachments import render_attachment
-from evals.dataset import Conversation, Turn
+from evals.dataset import Conversation, LeadProfile, Turn
 
 # Tuesday 24 Nov 2026, 14:00 in Recife: business hours, so replays never depend on today.
 FIXED_CLOCK = datetime(2026, 11, 24, 17, 0, tzinfo=UTC)
@@ -180,11 +181,74 @@ class EmbeddedTarget:
         return Inbound(phone=phone, kind=turn.media or "unsupported", name=name)  # type: ignore[arg-type]
 
 
+# What a non-file media turn carries over /v1/chat (location and unsupported carry no file).
+MEDIA_MIME: dict[str, str] = {"audio": "audio/ogg", "sticker": "image/webp"}
+
+
+def profile_body(lead: LeadProfile) -> dict[str, Any]:
+    """The CRM profile a seeded conversation starts from, as /v1/chat's `profile`."""
+    fields = {
+        "name": lead.name,
+        "city": lead.city,
+        "state": lead.state,
+        "bill_amount": lead.bill_amount,
+        "client_type": lead.client_type,
+    }
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+def media_body(conv: Conversation, turn: Turn, max_bytes: int = EVAL_MAX_BILL_BYTES) -> dict[str, Any] | None:
+    """/v1/chat's `media` for an attachment or non-text turn (files rendered as `EmbeddedTarget` does)."""
+    if turn.attachment:
+        data, mime, filename = render_attachment(turn.attachment, conv.lead.name, max_bytes)
+        return {
+            "kind": "image" if mime.startswith("image/") else "document",
+            "mime_type": mime,
+            "filename": filename,
+            "data_base64": base64.b64encode(data).decode("ascii"),
+        }
+    if turn.media:
+        media: dict[str, Any] = {"kind": turn.media}
+        if turn.media in MEDIA_MIME:
+            media["mime_type"] = MEDIA_MIME[turn.media]
+        return media
+    return None
+
+
+def chat_body(conv: Conversation, index: int, phone: str) -> dict[str, Any] | None:
+    """The POST /v1/chat body for turn `index` of `conv` (None for a restart: nothing to send).
+
+    The first turn carries the CRM profile of a seeded lead, as `EmbeddedTarget` seeds it.
+    """
+    turn = conv.turns[index]
+    if turn.restart:
+        return None
+    body: dict[str, Any] = {"phone": phone}
+    if conv.lead.name:
+        body["name"] = conv.lead.name.split()[0]
+    first = next(i for i, t in enumerate(conv.turns) if not t.restart)
+    if index == first and conv.lead.seeded:
+        body["profile"] = profile_body(conv.lead)
+    if turn.lead is not None:
+        body["message"] = turn.lead
+    elif turn.button:
+        body["button_id"], body["message"] = turn.button.id, turn.button.title
+    else:
+        body["media"] = media_body(conv, turn)
+    return body
+
+
 class HttpTarget:
-    """A running `silvia serve`: one POST /v1/chat {phone, message, name?} per lead message."""
+    """A running `silvia serve`: one POST /v1/chat per lead action (text, button, file, media).
+
+    A seeded CRM profile travels with the first turn; attachments are rendered as the embedded
+    target renders them and sent base64 (the server must use the sandbox WhatsApp backend).
+    A restart turn is a skipped `TurnOutput`: the server is long-lived and this target cannot
+    restart it, so memory across restarts is graded only in-process (`EmbeddedTarget`).
+    """
 
     def __init__(
-        self, base_url: str, salt: str | None = None, timeout: float = 30.0, api_key: str | None = None
+        self, base_url: str, salt: str | None = None, timeout: float = 60.0, api_key: str | None = None
     ) -> None:
         self.base_url = base_url.rstrip("/")
         # The service asks for X-API-Key when SILVIA_API_KEY is set on its side.
@@ -203,11 +267,7 @@ class HttpTarget:
             raise ConnectionError(f"no Sílvia service at {self.base_url} ({exc})") from exc
 
     def unsupported(self, conv: Conversation) -> str | None:
-        if conv.lead.seeded:
-            return "needs a CRM profile seeded before the first message (not possible over /v1/chat)"
-        if not conv.text_only:
-            return "has attachments, non-text media or restarts (/v1/chat takes text only)"
-        return None
+        return None  # every turn kind travels over /v1/chat; restarts are skipped turns (see above)
 
     async def play(self, conv: Conversation, prompt_version: str | None) -> list[TurnOutput]:
         phone = conv.phone(self.salt)
@@ -215,11 +275,11 @@ class HttpTarget:
         async with httpx.AsyncClient(
             base_url=self.base_url, timeout=self.timeout, headers=self.headers
         ) as client:
-            for turn in conv.turns:
-                message = turn.lead if turn.lead is not None else (turn.button.title if turn.button else "")
-                body: dict[str, Any] = {"phone": phone, "message": message}
-                if conv.lead.name:
-                    body["name"] = conv.lead.name.split()[0]
+            for index in range(len(conv.turns)):
+                body = chat_body(conv, index, phone)
+                if body is None:
+                    outputs.append(TurnOutput(replies=[], skipped=True))
+                    continue
                 outputs.append(await self._post(client, body))
         return outputs
 
@@ -228,6 +288,15 @@ class HttpTarget:
         started = time.perf_counter()
         try:
             response = await client.post("/v1/chat", json=body)
+            if response.is_client_error:  # the API's reason, not just the status line
+                detail = (
+                    response.json().get("detail")
+                    if "json" in response.headers.get("content-type", "")
+                    else None
+                )
+                return TurnOutput(
+                    replies=[], error=f"HTTP {response.status_code}: {detail or response.text}"[:500]
+                )
             response.raise_for_status()
             data = response.json()
         except (httpx.HTTPError, ValueError) as exc:

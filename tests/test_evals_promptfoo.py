@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import socket
@@ -17,7 +18,9 @@ import yaml
 from typer.testing import CliRunner
 
 from cli import app
+from evals.dataset import load_conversations
 from evals.promptfoo_tests import generate_tests
+from evals.targets import EVAL_MAX_BILL_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
 PROMPTFOO = ROOT / "node_modules" / ".bin" / "promptfoo"
@@ -48,6 +51,7 @@ def serve(tmp_path: Path) -> Iterator[str]:
         if not k.endswith(("_URL", "API_KEY")) and k != "SUPABASE_CONNECTION_STRING"
     }
     env["SILVIA_DATA_DIR"] = str(tmp_path / "serve")
+    env["SILVIA_MAX_BILL_BYTES"] = str(EVAL_MAX_BILL_BYTES)  # as the embedded eval target
     proc = subprocess.Popen(
         [str(SILVIA), "serve", "--port", str(port), "--log-level", "warning"],
         cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -101,31 +105,41 @@ def outcomes(report: dict) -> dict[tuple[str, int], bool]:
     }
 
 
-def test_generator_keeps_one_phone_per_conversation_and_skips_what_http_cannot_replay() -> None:
+def test_generator_keeps_one_phone_per_conversation_and_sends_every_turn_but_restarts() -> None:
     tests = generate_tests({"mode": "live", "salt": "s"})
+    conversations = load_conversations()
     by_conv: dict[str, set[str]] = {}
     for t in tests:
         by_conv.setdefault(t["vars"]["conversation"], set()).add(t["vars"]["phone"])
     assert all(len(phones) == 1 for phones in by_conv.values())
     assert len({p for phones in by_conv.values() for p in phones}) == len(by_conv)
-    assert "first-greeting" in by_conv and "funnel-recife-crm-buttons" not in by_conv  # CRM-seeded
+    assert set(by_conv) == {c.id for c in conversations}  # all of them, CRM-seeded and media too
+    assert len(tests) == sum(1 for c in conversations for t in c.turns if not t.restart)
     first = [t for t in tests if t["vars"]["conversation"] == "first-greeting"]
     assert [t["vars"]["turn"] for t in first] == [0, 1, 2]
     assert any(a["type"] == "javascript" and "plans_presented" in a["value"] for a in first[2]["assert"])
+    assert all(t["vars"]["profile"] == "" for t in first)  # a walk-in: no CRM profile
+    crm = [t["vars"] for t in tests if t["vars"]["conversation"] == "funnel-recife-crm-buttons"]
+    assert json.loads(crm[0]["profile"])["city"] == "Recife" and crm[1]["profile"] == ""  # first turn only
+    assert any(v["button_id"] == "plan:plus" and v["message"] == "Plano Plus" for v in crm)
+    bill = next(json.loads(v["media"]) for v in crm if v["media"])
+    assert bill["kind"] == "document" and base64.b64decode(bill["data_base64"]).startswith(b"%PDF")
 
 
 def test_promptfoo_cli_against_silvia_serve(serve: str, tmp_path: Path) -> None:
-    report = run_promptfoo(
-        tmp_path,
-        SILVIA_URL=serve,
-        SILVIA_EVAL_DATASETS="evals/datasets/first_message.yaml,evals/datasets/abuse.yaml",
+    datasets = (
+        "evals/datasets/first_message.yaml,evals/datasets/abuse.yaml,evals/datasets/restarts_media.yaml"
     )
+    report = run_promptfoo(tmp_path, SILVIA_URL=serve, SILVIA_EVAL_DATASETS=datasets)
     results = outcomes(report)
-    assert len(results) == len(
-        generate_tests({"datasets": "evals/datasets/first_message.yaml,evals/datasets/abuse.yaml"})
-    )
+    assert len(results) == len(generate_tests({"datasets": datasets}))
     # Turn 2 only passes if turns 0 and 1 ran before it on the same thread.
     assert results[("first-greeting", 2)] and results[("first-opt-out", 1)]
+    # A CRM-seeded lead (profile on the first turn), a bill PDF after a restart turn, other media.
+    assert results[("restart-process-mid-funnel", 0)] and results[("restart-process-mid-funnel", 5)]
+    assert (
+        all(results[("media-sticker-location", k)] for k in (1, 2, 3)) and results[("media-audio-first", 0)]
+    )
     assert sum(results.values()) / len(results) >= 0.9
 
 
@@ -138,9 +152,10 @@ def test_eval_run_http_target_against_silvia_serve(serve: str, tmp_path: Path) -
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     run = json.loads(out.read_text(encoding="utf-8"))
-    assert (
-        run["summary"]["played"] >= 17 and run["summary"]["skipped"] >= 7
-    )  # CRM funnels need the embedded target
+    total = len(
+        load_conversations([ROOT / "evals/datasets/first_message.yaml", ROOT / "evals/datasets/funnel.yaml"])
+    )
+    assert run["summary"]["played"] == total and run["summary"]["skipped"] == 0  # CRM funnels and bills too
     assert run["kpis"]["stages"] >= 0.95 and run["kpis"]["turn_errors"] == 0
 
 
