@@ -267,13 +267,18 @@ def test_http_eval_plays_every_conversation_like_the_embedded_run(
         server.server.config.app.state.services.silvia.deps.clock = lambda: FIXED_CLOCK
         http = asyncio.run(run_eval(conversations, RunOptions(target=server.url)))
     embedded = asyncio.run(run_eval(conversations, RunOptions()))
-    assert http["summary"]["played"] == len(conversations) == 75 and http["summary"]["skipped"] == 0
+    assert http["summary"]["played"] == len(conversations) and http["summary"]["skipped"] == 0
     restarts = [t for c in http["conversations"] for t in c["turns"] if t["kind"] == "restart"]
     assert restarts and all(t["skipped"] for t in restarts)  # the long-lived server is not restarted
     local = {c["id"]: c["passed"] for c in embedded["conversations"]}
-    differ = {c["id"]: c for c in http["conversations"] if c["passed"] != local[c["id"]]}
+    specs = {c.id: c for c in conversations}
     # The one expected difference: over /v1/chat an oversize file is refused with 413 before the
     # turn, so Sílvia's own "grande demais" answer (graded in-process) is never reached.
-    assert set(differ) <= {"bill-too-large"}, {k: local[k] for k in differ}
-    too_large = next(c for c in http["conversations"] if c["id"] == "bill-too-large")
-    assert too_large["turns"][3]["error"].startswith("HTTP 413")
+    for conv in (c for c in http["conversations"] if c["passed"] != local[c["id"]]):
+        failing = [t for t in conv["turns"] if not t["passed"]]
+        assert not conv["passed"] and failing, f"{conv['id']} passes over HTTP only"
+        for turn in failing:
+            attachment = specs[conv["id"]].turns[turn["index"]].attachment
+            assert attachment and attachment.kind == "too_large", (conv["id"], turn)
+            assert turn["error"].startswith("HTTP 413"), (conv["id"], turn)
+    assert any(c["id"] == "bill-too-large" and not c["passed"] for c in http["conversations"])
