@@ -12,6 +12,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -20,6 +21,7 @@ from fastapi.responses import JSONResponse
 
 from api import routes_chat, routes_health, routes_webhook
 from api.background import BackgroundService, background_services
+from api.body_limit import BodyLimit
 from api.inbox import SqlInbox, build_inbox
 from api.services import Services
 from api.statuses import StatusStore
@@ -55,10 +57,12 @@ async def _close(*closers: object) -> None:
                 log.exception("closing %s failed", type(closer).__name__)
 
 
-def _lifespan(settings: Settings, jobs: Mapping[str, BackgroundService]) -> Callable[[FastAPI], Any]:
+def _lifespan(
+    settings: Settings, jobs: Mapping[str, BackgroundService], clock: Callable[[], datetime] | None
+) -> Callable[[FastAPI], Any]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_silvia(settings) as silvia:
+        async with open_silvia(settings, clock=clock) as silvia:
             engine = create_engine(settings.effective_database_url)
             inbox, locks = build_inbox(settings), build_lead_locks(settings)
             if isinstance(inbox, SqlInbox):
@@ -89,21 +93,33 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(status_code=422, content={"detail": problems or str(exc)})
 
 
+def chat_body_limit(settings: Settings) -> int:
+    """A /v1/chat body: a bill of SILVIA_MAX_BILL_BYTES in base64 (4/3) plus the JSON around it."""
+    return settings.max_bill_bytes * 4 // 3 + 64 * 1024
+
+
 def create_app(
-    settings: Settings | None = None, *, jobs: Mapping[str, BackgroundService] | None = None
+    settings: Settings | None = None,
+    *,
+    jobs: Mapping[str, BackgroundService] | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> FastAPI:
-    """The app for `settings` (the environment when omitted), running `jobs` in the background."""
+    """The app for `settings` (the environment when omitted), running `jobs` in the background.
+
+    `clock` replaces the wall clock of the conversation (tests and demos pin business hours).
+    """
     settings = settings or get_settings()
     jobs = background_services() if jobs is None else jobs
     app = FastAPI(
         title="Sílvia",
         summary="Serena Energia's WhatsApp pre-sales agent: webhooks, chat and health.",
         version="0.1.0",
-        lifespan=_lifespan(settings, jobs),
+        lifespan=_lifespan(settings, jobs, clock),
     )
     app.state.settings = settings
     app.state.services = None
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_middleware(BodyLimit, limits={"/v1/chat": chat_body_limit(settings)})
     for module in (routes_webhook, routes_chat, routes_health):
         app.include_router(module.router)
     app.include_router(ops_routes.router)  # /metrics, /dashboard, /admin (ops/routes.py)

@@ -40,12 +40,9 @@ def _start(tmp: Path, monkeypatch: pytest.MonkeyPatch, **env: str) -> Iterator[t
         **env,
     )
     with (
-        SilviaThread(settings) as server,
+        SilviaThread(settings, clock=lambda: BUSINESS_HOURS) as server,  # specialists on duty
         httpx.Client(base_url=server.url, timeout=60, headers=KEY) as client,
     ):
-        server.server.config.app.state.services.silvia.deps.clock = lambda: (
-            BUSINESS_HOURS
-        )  # specialists on duty
         yield client, tmp
 
 
@@ -220,6 +217,25 @@ def test_bad_input_gets_its_status_and_a_reason_and_writes_nothing(
     assert media_files(data_dir) == files
 
 
+def test_a_body_over_the_limit_is_refused_before_it_is_parsed(sandbox: tuple[httpx.Client, Path]) -> None:
+    """Declared or not, a body larger than a bill in base64 never reaches the JSON parser."""
+    client, data_dir = sandbox
+    huge = b'{"phone": "+5581922200001", "message": "' + b"a" * (MAX_BILL_BYTES * 2) + b'"}'
+    declared = client.post("/v1/chat", content=huge, headers={"content-type": "application/json"})
+    streamed = client.post(
+        "/v1/chat", content=iter([huge[:1000], huge[1000:]]), headers={"content-type": "application/json"}
+    )
+    for response in (declared, streamed):
+        assert response.status_code == 413 and "byte limit" in response.json()["detail"]
+    assert written(data_dir, "+5581922200001") == {
+        "leads": 0,
+        "lead_status": 0,
+        "lead_interactions": 0,
+        "checkpoints": 0,
+    }
+    assert chat(client, "+5581922200001", message="oi")["replies"]  # and the route still works
+
+
 def test_files_need_the_sandbox_backend(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     graph = GraphApiFake().start()
     try:
@@ -263,8 +279,7 @@ def test_http_eval_plays_every_conversation_like_the_embedded_run(
     settings = make_settings(
         tmp_path / "serve", SILVIA_BURST_SECONDS="0", SILVIA_MAX_BILL_BYTES=str(EVAL_MAX_BILL_BYTES)
     )
-    with SilviaThread(settings) as server:
-        server.server.config.app.state.services.silvia.deps.clock = lambda: FIXED_CLOCK
+    with SilviaThread(settings, clock=lambda: FIXED_CLOCK) as server:
         http = asyncio.run(run_eval(conversations, RunOptions(target=server.url)))
     embedded = asyncio.run(run_eval(conversations, RunOptions()))
     assert http["summary"]["played"] == len(conversations) and http["summary"]["skipped"] == 0
