@@ -53,7 +53,13 @@ _REF_LABEL = re.compile(
     r"|competencia|mes\s+ref|periodo\s+de\s+referencia|fatura\s+de|conta\s+de"
 )
 _INSTALL_LABELS = (
-    (re.compile(r"instalacao|unidade\s+consumidora|\buc\b|matricula|cod(?:igo)?\.?\s+(?:da\s+)?uc"), 1.0),
+    # "instala[c]ao" tolerates one character OCR adds or drops ("Instalaçãio", "Instalaao")
+    (
+        re.compile(
+            r"instala[a-z]{1,4}\b|unidade\s+consumidora|\buc\b|matricula|cod(?:igo)?\.?\s+(?:da\s+)?uc"
+        ),
+        1.0,
+    ),
     (re.compile(r"conta\s+contrato|contrato\s+n|n[o°]?\.?\s+(?:do\s+)?cliente|codigo\s+do\s+cliente"), 0.7),
 )
 _ID_RE = re.compile(r"(?<![\d/.,-])\d[\d.\-/]{3,18}\d(?![\d/,]|\.\d)")

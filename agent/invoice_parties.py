@@ -173,15 +173,16 @@ def _find_document(page: Page, customer: Customer) -> int:
 
 # "CPF: 685.-45": OCR drops the asterisks of a CPF the bill printed masked. The digits shown are the
 # ones our mask hides anyway, so the masked form is still known.
-# "CPF:….….163-": asterisks read as ellipses (folded to '.'), or dropped altogether.
-_MASKED_CPF = re.compile(r"\bcpf\b[^\d*\n]{0,8}?([\d.\s*xX•]{1,14}?-\s?[\d*xX•]{0,2})(?![\d*])")
+# "CPF:….….163-", 'CPF: .744.397-"': asterisks read as ellipses (folded to '.'), quotes, or nothing.
+_MASKED_CPF = re.compile(r"\bcpf\b[^\d*\n]{0,8}?([\d.\s*xX•_·]{1,14}(-)?\s?[\d*xX•]{0,2})(?![\d*])")
 
 
 def _partly_masked_cpf(page: Page, customer: Customer) -> int:
     for i, folded in enumerate(page.folded):
         m = _MASKED_CPF.search(folded)
         body = m.group(1) if m else ""
-        hidden = re.search(r"[*xX•]|\.\.|\.\s?-", body)
+        # fewer than 11 digits in CPF form (a dash, or mask characters): the rest was masked
+        hidden = re.search(r"[*xX•]", body) or (m and m.group(2) and re.search(r"[._·]", body))
         if m and sum(ch.isdigit() for ch in body) < 11 and hidden:
             customer.document, customer.document_conf = "***.***.***-**", 0.6
             return i

@@ -166,8 +166,8 @@ def test_people_and_places_in_unusual_blocks() -> None:
     assert (house_number.city, house_number.state) == ("Blumenau", "SC")
 
 
-@pytest.mark.parametrize("line", ["CPF:….….163-", "CPF: …….303-"])
-def test_masked_cpf_whose_asterisks_ocr_reads_as_ellipses(line: str) -> None:
+@pytest.mark.parametrize("line", ["CPF:….….163-", "CPF: …….303-", 'CPF: .744.397-"', "CPF: ***_***.595-**"])
+def test_masked_cpf_as_ocr_garbles_it(line: str) -> None:
     assert _parse("MARIA SILVA\n" + line).document_masked == "***.***.***-**"
 
 
