@@ -9,7 +9,16 @@ Pure functions over `LeadFacts`, so the scheduler (facts from `lead_status`) and
 * the kind follows stage and count: `document_reminder` (due 1 hour after the bill was
   asked for, the seed's Workflow 3), `gentle_nudge`, `value_reinforcement`, `last_chance`;
 * a lead who got the last one and did not answer within 24 hours is closed as `lost`;
-* at most one proactive message per lead per local day.
+* at most one proactive message per lead per local day;
+* a "no" (decisions below, from the seed's Workflow 5: only `active` leads are followed up,
+  and a follow-up must "offer value, not pressure"):
+  - a clear decline ("não tenho interesse", "não quero", "tô fora", "já tenho placa solar")
+    closes the lead as `lost` at once (`answer` node): no nudge, no value reinforcement, no
+    last chance. A lead who writes again re-opens the conversation, as after any `lost`;
+  - a bare "não" (optionally "obrigado", "agora não", "por enquanto não") answering Sílvia's
+    question before the bill is asked for ("quer ver os planos?") may mean "not now": it gets
+    exactly one `gentle_nudge`, and 24 h of silence after it closes the lead as `lost`;
+  - opt-out stays stronger than both: never another proactive message (stage `opted_out`).
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from agent.hours import CLOSE, OPEN, holiday_name, is_business_day, local
+from agent.intent import normalise
 from agent.state import Stage
 
 
@@ -45,6 +55,39 @@ EXCLUDED_STAGES: frozenset[Stage] = frozenset(
     {Stage.OPTED_OUT, Stage.LOST, Stage.HANDED_OFF, Stage.REGISTERED, Stage.NOT_QUALIFIED}
 )
 DOCUMENT_STAGES: frozenset[Stage] = frozenset({Stage.PLAN_SELECTED, Stage.DOCUMENT_REQUESTED})
+# Where a clear decline closes the lead as lost (later stages are with Serena or a specialist).
+DECLINE_STAGES: frozenset[Stage] = frozenset(
+    {Stage.NEW, Stage.GREETED, Stage.PLANS_PRESENTED, Stage.PLAN_SELECTED, Stage.DOCUMENT_REQUESTED}
+)
+# Where a bare "não" answers Sílvia's offer (see the plans, get an estimate): one gentle nudge.
+# In the document stages a "não" is about the bill ("não tenho agora"): the reminder stays.
+SAID_NO_STAGES: frozenset[Stage] = frozenset({Stage.NEW, Stage.GREETED, Stage.PLANS_PRESENTED})
+# Words a bare "não" may carry and still be only an answer to the question, not a decline.
+_PLAIN_NO_WORDS = frozenset(
+    [
+        "nao",
+        "n",
+        "nn",
+        "nem",
+        "no",
+        "negativo",
+        "obrigado",
+        "obrigada",
+        "obg",
+        "brigado",
+        "valeu",
+        "agradeco",
+        "ainda",
+        "agora",
+        "por",
+        "enquanto",
+        "no",
+        "momento",
+        "hoje",
+        "sim",
+        "ok",
+    ]
+)
 
 Action = Literal["send", "close", "skip"]
 Channel = Literal["text", "template"]
@@ -61,6 +104,7 @@ class LeadFacts:
     last_followup_at: datetime | None = None
     last_followup_kind: str | None = None
     has_savings_figure: bool = False  # we know their bill, so we can quote their saving
+    said_no: bool = False  # their last message was a bare "não" to Sílvia's offer (one nudge)
 
 
 @dataclass(frozen=True)
@@ -106,11 +150,28 @@ def _hours(delta: timedelta) -> str:
     return f"{minutes // 60}h{minutes % 60:02d}"
 
 
-def next_kind(facts: LeadFacts) -> tuple[FollowupKind, timedelta]:
-    """Which follow-up comes next for this lead, and after how much silence it is due."""
-    answered_since_last = facts.last_followup_at is None or (
+def is_decline(text: str) -> bool:
+    """A deny that declines the whole offer, not only Sílvia's last question.
+
+    Call it only for messages understood as `deny`: any word beyond a bare "não" (plus
+    thanks or "agora"/"por enquanto") carries the refusal — "não tenho interesse", "não
+    quero", "tô fora", "dispenso", "já tenho placa solar".
+    """
+    tokens = [t for t in normalise(text).split() if t.isalnum()]
+    return any(t not in _PLAIN_NO_WORDS for t in tokens)
+
+
+def _answered_since_last(facts: LeadFacts) -> bool:
+    return facts.last_followup_at is None or (
         facts.last_inbound_at is not None and facts.last_inbound_at > facts.last_followup_at
     )
+
+
+def next_kind(facts: LeadFacts) -> tuple[FollowupKind, timedelta]:
+    """Which follow-up comes next for this lead, and after how much silence it is due."""
+    answered_since_last = _answered_since_last(facts)
+    if facts.said_no:
+        return FollowupKind.GENTLE_NUDGE, INACTIVE_AFTER  # never value or last-chance pressure
     if facts.followup_count >= MAX_FOLLOWUPS - 1:
         return FollowupKind.LAST_CHANCE, INACTIVE_AFTER
     if facts.stage in DOCUMENT_STAGES and answered_since_last:
@@ -128,6 +189,14 @@ def _close_or_skip(facts: LeadFacts, now: datetime) -> Decision:
     return _skip(f"{facts.followup_count} follow-ups already sent (cap {MAX_FOLLOWUPS})")
 
 
+def _after_no(facts: LeadFacts, now: datetime) -> Decision:
+    """A lead who said "não" already got their one gentle nudge: close after 24 h of silence."""
+    assert facts.last_followup_at is not None
+    if now - facts.last_followup_at >= LOST_AFTER:
+        return Decision("close", "no answer 24h after the one follow-up a 'não' gets → lost")
+    return _skip("a 'não' gets one follow-up, already sent")
+
+
 def decide(
     facts: LeadFacts, now: datetime, timezone: str, *, only: frozenset[FollowupKind] | None = None
 ) -> Decision:
@@ -139,6 +208,9 @@ def decide(
         return _skip(f"stage {facts.stage.value}")
     if facts.last_inbound_at is None:
         return _skip("no message from the lead on record")
+    if facts.said_no and not _answered_since_last(facts):
+        decision = _after_no(facts, now)
+        return decision if only is None or decision.action == "skip" else _skip("closing waits for a pass")
     if facts.followup_count >= MAX_FOLLOWUPS:
         decision = _close_or_skip(facts, now)
         return decision if only is None or decision.action == "skip" else _skip("closing waits for a pass")

@@ -48,6 +48,8 @@ def route_turn(
         return "handoff"
     if stage == Stage.DOCUMENT_RECEIVED:
         return "qualification"
+    if stage == Stage.LOST and intent == Intent.DENY:
+        return "answer"  # another "não" after declining re-opens nothing
     if stage in (Stage.NEW, Stage.LOST):
         return "reception"
     if stage == Stage.GREETED:

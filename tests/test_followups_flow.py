@@ -156,3 +156,29 @@ async def test_no_proactive_message_outside_business_time(silvia: Silvia, clock,
     assert outcomes == ["skip:"] and len(silvia.sandbox.sent(MARIA.phone)) == before
     # A lead who writes at that hour is answered at once.
     assert (await silvia.say(MARIA.phone, "quanto custa?")).replies
+
+
+async def test_a_lead_who_declines_is_closed_and_never_chased(silvia: Silvia, clock) -> None:
+    clock[0] = at(24, 10)
+    await reach_plans(silvia)
+    declined = await silvia.say(MARIA.phone, "tchau, não tenho interesse")
+    assert declined.stage == Stage.LOST
+    assert await pass_at(silvia, clock, at(24, 14)) == []  # no nudge, value or last chance
+    assert await pass_at(silvia, clock, at(25, 9)) == []
+    ok = await silvia.say(MARIA.phone, "ok")  # no new pitch, still lost
+    assert ok.stage == Stage.LOST and not ok.replies[0].get("buttons")
+    assert "R$" not in ok.texts[0]
+
+
+async def test_a_bare_no_to_the_offer_gets_one_gentle_nudge(silvia: Silvia, clock) -> None:
+    clock[0] = at(24, 10)
+    await silvia.leads.upsert_lead(MARIA)
+    await silvia.say(MARIA.phone, "oi")
+    assert (await silvia.say(MARIA.phone, "não")).stage == Stage.GREETED  # "quer ver os planos?" → não
+    assert await pass_at(silvia, clock, at(24, 14)) == ["sent:gentle_nudge"]
+    # The scheduler (lead_status only) would go on with value reinforcement; the node does not.
+    assert await pass_at(silvia, clock, at(25, 9)) == ["not sent:value_reinforcement"]
+    assert await pass_at(silvia, clock, at(25, 14)) == ["not sent:value_reinforcement"]
+    assert (await silvia.state(MARIA.phone))["stage"] == Stage.LOST  # closed 24 h after the nudge
+    assert [m.get("kind") for m in silvia.sandbox.sent(MARIA.phone)].count("text") >= 1
+    assert await pass_at(silvia, clock, at(26, 9)) == []

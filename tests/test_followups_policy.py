@@ -7,7 +7,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from agent.followups import FollowupKind, LeadFacts, decide, next_pass, pass_slots, window_open
+from agent.followups import (
+    FollowupKind,
+    LeadFacts,
+    decide,
+    is_decline,
+    next_pass,
+    pass_slots,
+    window_open,
+)
 from agent.hours import is_business_day, is_business_hours
 from agent.state import Stage
 
@@ -104,3 +112,26 @@ def test_hours_days_and_once_a_day() -> None:
     today = lead(last, followup_count=1, last_followup_at=at(24, 9))
     assert decide(today, at(24, 14), TZ).reason == "already got a follow-up today"
     assert is_business_hours(at(24, 9), TZ) and not is_business_hours(at(20, 10), TZ)
+
+
+@pytest.mark.parametrize(
+    "text", ["tchau, não tenho interesse", "não quero", "tô fora", "dispenso", "já tenho placa solar"]
+)
+def test_a_clear_decline_is_not_a_bare_no(text: str) -> None:
+    assert is_decline(text)
+
+
+@pytest.mark.parametrize("text", ["não", "Não, obrigado", "agora não", "nao por enquanto", "n"])
+def test_a_bare_no_answers_the_question_only(text: str) -> None:
+    assert not is_decline(text)
+
+
+def test_a_bare_no_gets_one_gentle_nudge_then_is_closed() -> None:
+    said_no = at(24, 10)
+    # Even after a nudge before the "não", the next one is gentle, never value or last chance.
+    first = decide(lead(said_no, said_no=True, followup_count=1, last_followup_at=at(23, 14)), at(24, 14), TZ)
+    assert first.sends and first.kind == FollowupKind.GENTLE_NUDGE
+    nudged = lead(said_no, said_no=True, followup_count=2, last_followup_at=at(24, 14))
+    assert decide(nudged, at(25, 9), TZ).action == "skip"  # one follow-up per "não"
+    assert decide(nudged, at(25, 14), TZ).action == "close"  # 24 h of silence after it
+    assert decide(nudged, at(25, 14), TZ, only=frozenset(FollowupKind)).action == "skip"

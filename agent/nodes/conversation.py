@@ -8,6 +8,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from agent.context import Deps
+from agent.followups import DECLINE_STAGES, is_decline
 from agent.intent import normalise
 from agent.nodes.acks import coverage_reply, noted_reply, resting_ack, unanswered_question
 from agent.nodes.faq import faq_reply, repeated_answer
@@ -99,7 +100,14 @@ async def answer(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
         return {"replies": [repeated_answer(draft["template_id"], previous_turn(state)[1], deps) or draft]}
     if coverage := await coverage_reply(state, deps):
         return {"replies": [coverage]}
-    return {"replies": [_small_talk(intent, stage, state, deps)]}
+    update: dict[str, Any] = {"replies": [_small_talk(intent, stage, state, deps)]}
+    if intent == Intent.DENY and stage in DECLINE_STAGES and is_decline(state["inbound"].get("text") or ""):
+        # A clear "não tenho interesse" closes the lead: no follow-up chases it (seed: only
+        # active leads are followed up). A bare "não" keeps the stage (agent/followups.py).
+        words = str(state["inbound"].get("text") or "")[:200]
+        await deps.leads.log("INFO", "lead_declined", phone=state.get("phone"), details={"words": words})
+        update["stage"] = Stage.LOST.value
+    return update
 
 
 async def opt_out(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:

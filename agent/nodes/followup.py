@@ -13,9 +13,9 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from agent.context import Deps
-from agent.followups import PASS_GRACE, Decision, FollowupKind, LeadFacts, decide
+from agent.followups import PASS_GRACE, SAID_NO_STAGES, Decision, FollowupKind, LeadFacts, decide
 from agent.replies import reply
-from agent.state import Reply, SilviaState, Stage
+from agent.state import Intent, Reply, SilviaState, Stage
 
 CLOSE = "lost"  # the tick's planned action when the lead is to be closed
 
@@ -26,16 +26,28 @@ def _at(value: Any) -> datetime | None:
     return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
+def _last_lead_intent(state: SilviaState) -> str:
+    """The intent of the lead's last message (`record` keeps it in `messages`)."""
+    for message in reversed(state.get("messages") or []):
+        if message.get("role") == "lead":
+            return str(message.get("intent") or "")
+    return ""
+
+
 def facts_from_state(state: SilviaState) -> LeadFacts:
     sent = state.get("followups") or {}
+    stage = Stage(state.get("stage") or Stage.NEW)
     return LeadFacts(
         phone=state.get("phone", ""),
-        stage=Stage(state.get("stage") or Stage.NEW),
+        stage=stage,
         last_inbound_at=_at(state.get("last_inbound_at")),
         followup_count=int(sent.get("count") or 0),
         last_followup_at=_at(sent.get("last_at")),
         last_followup_kind=sent.get("last_kind"),
         has_savings_figure=bool((state.get("profile") or {}).get("bill_amount")),
+        # A clear decline already closed the lead as lost (answer node); a "não" still here
+        # was a bare one to Sílvia's offer.
+        said_no=stage in SAID_NO_STAGES and _last_lead_intent(state) == Intent.DENY,
     )
 
 
@@ -45,9 +57,13 @@ def followup_reply(kind: FollowupKind, has_savings_figure: bool) -> Reply:
     return reply(f"followup.{kind.value}")
 
 
-def _against_plan(decision: Decision, planned: str | None) -> Decision:
-    """A tick carries what the scheduler planned; anything else now means the lead changed."""
-    if planned is None or decision.action == "skip":
+def _against_plan(decision: Decision, planned: str | None, facts: LeadFacts) -> Decision:
+    """A tick carries what the scheduler planned; anything else now means the lead changed.
+
+    Except after a lead's "não": the scheduler reads only `lead_status` and cannot see it, and
+    what the node decides then is always gentler (the one nudge, or closing the lead).
+    """
+    if planned is None or decision.action == "skip" or facts.said_no:
         return decision
     now_planned = CLOSE if decision.action == "close" else str(decision.kind)
     if now_planned != planned:
@@ -71,7 +87,9 @@ async def followup(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]
     if now - pass_at > PASS_GRACE:
         return _skipped(state, Decision("skip", f"stale tick from {pass_at.isoformat()}"))
     facts = facts_from_state(state)
-    decision = _against_plan(decide(facts, min(pass_at, now), deps.timezone), inbound.get("followup_kind"))
+    decision = _against_plan(
+        decide(facts, min(pass_at, now), deps.timezone), inbound.get("followup_kind"), facts
+    )
     if decision.action == "skip":
         return _skipped(state, decision)
     update = _skipped(state, decision)

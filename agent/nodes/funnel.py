@@ -36,6 +36,8 @@ async def reception(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any
     deps = runtime.context
     profile: Profile = state.get("profile") or {}
     first_contact = state.get("stage") in (Stage.NEW, Stage.LOST, None)
+    if state.get("stage") == Stage.LOST and (ack := resting_ack(state)):
+        return {"replies": [ack]}  # "ok"/"obrigado" after declining: no new pitch, still lost
     replies: list[Reply] = []
     update: dict[str, Any] = {"stage": Stage.GREETED.value}
     if profile.get("state") and not await _state_served(deps, profile):
