@@ -46,10 +46,16 @@ async def reception(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any
         return _not_served(reply(template, city=_place(profile)))
     if not profile_complete(profile):
         replies.append(_ask_profile(state, profile, first_contact))
+    elif below := await _company_below_minimum(deps, profile):
+        # Never promise a company savings its bill cannot get: say the minimum at once, keep
+        # the lead (a corrected amount is re-checked here; "sim" hands over to a specialist).
+        template = "company_below_minimum.greeting" if first_contact else "company_below_minimum.again"
+        return update | {"replies": [reply(template, reason=below)], "human_offered": True}
     else:
         econ = estimate(profile["bill_amount"], profile.get("state"))
         update["economics"] = econ.to_dict()
         version = "v2.0_premium" if econ.premium else None
+        update["human_offered"] = False  # a corrected company amount: "sim" now means the plans
         replies.append(reply("greeting" if first_contact else "estimate", version=version))
     if first_contact and (opening := opening_answer(state.get("intent") or "", profile, deps)):
         # Greet first, then answer what the lead opened with (the greeting already asks the
@@ -93,6 +99,16 @@ def _ask_profile(state: SilviaState, profile: Profile, first_contact: bool) -> R
     if gave_data and (profile.get("city") or profile.get("bill_amount")):
         return reply("ask_profile_missing", missing=missing)
     return reply("ask_profile_again", missing=missing)
+
+
+async def _company_below_minimum(deps: Deps, profile: Profile) -> str | None:
+    """Serena's reason when a company's (CNPJ) bill is below the company minimum, else None."""
+    if profile.get("person_type") != "juridical":
+        return None
+    result = await deps.serena.validate_qualification(
+        profile.get("city", ""), profile.get("state", ""), "juridical", float(profile["bill_amount"])
+    )
+    return result.reason if result.reason_code == "bill_below_minimum" else None
 
 
 async def _state_served(deps: Deps, profile: Profile) -> bool:
