@@ -8,6 +8,8 @@ trusting the facts the bot attached to its own messages.
 
 from __future__ import annotations
 
+import re
+from datetime import time
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -16,7 +18,9 @@ from typing import Any
 import yaml
 
 from agent.economics import REGION_MULTIPLIER, estimate, plan_monthly_savings
-from agent.guard import collect_facts, numbers_in
+from agent.followups import PASS_TIMES
+from agent.guard import collect_facts, numbers_in, ungrounded_numbers
+from agent.hours import CLOSE, OPEN
 from agent.intent import classify
 from agent.templates import PROMPTS_DIR
 from evals.attachments import bill_spec
@@ -24,6 +28,33 @@ from evals.dataset import Conversation, Turn
 from tools.sample_bills import ground_truth
 
 CATALOG = Path(__file__).resolve().parent.parent / "tools" / "data" / "serena_catalog.yml"
+ROSTER = CATALOG.parent / "specialists.yml"
+# A time of day: "8h", "18h", "8h30", "9:00", "às 9h00". A bare number, "R$ 8" or "8%" is not.
+CLOCK_RE = re.compile(r"(?<![\w.,/:])(?P<hour>[01]?\d|2[0-3])(?:h(?P<hm>[0-5]\d)?|:(?P<cm>[0-5]\d))(?![\w%])")
+
+
+@lru_cache
+def schedule_times() -> frozenset[time]:
+    """Times of day that are facts: business hours, follow-up passes, specialists' shifts."""
+    times = {OPEN, CLOSE, *PASS_TIMES}
+    roster = yaml.safe_load(ROSTER.read_text(encoding="utf-8")) or {}
+    for person in roster.get("specialists") or []:
+        hours = person.get("hours") or {}
+        for key in ("start", "end"):
+            if hours.get(key):
+                hour, minute = str(hours[key]).split(":")
+                times.add(time(int(hour), int(minute)))
+    return frozenset(times)
+
+
+def without_schedule_times(text: str) -> str:
+    """The text with every time of day of the business schedule blanked out (a fact, not a figure)."""
+
+    def blank(match: re.Match[str]) -> str:
+        minute = int(match["hm"] or match["cm"] or 0)
+        return " " if time(int(match["hour"]), minute) in schedule_times() else match[0]
+
+    return CLOCK_RE.sub(blank, text)
 
 
 @lru_cache
@@ -84,3 +115,7 @@ class FactBook:
             self._states.add(str(truth["state"]))
         self.facts |= collect_facts(new)
         self._refresh()
+
+    def ungrounded(self, text: str) -> list[str]:
+        """Numbers in a reply that no source grounds; times of the business schedule are facts."""
+        return ungrounded_numbers(without_schedule_times(text), self.facts)
