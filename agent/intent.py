@@ -18,7 +18,7 @@ from pathlib import Path
 
 from agent import lexicon as lx
 from agent import lexicon_places as lp
-from agent.lexicon_entities import find_amount, find_person_type, find_plan
+from agent.lexicon_entities import PLAN_CHOICE, PLAN_DECISION, find_amount, find_person_type, find_plan
 
 # --- normalisation ---------------------------------------------------------------------------------
 _DIGIT_SEPARATORS = ".,:/-"
@@ -218,9 +218,10 @@ def extract_entities(text: str) -> dict[str, object]:
 # --- scoring -----------------------------------------------------------------------------------------
 _RULES = tuple((intent, re.compile(pattern), weight) for intent, pattern, weight in lx.RULES)
 _LAUGH_RE = re.compile(lx.LAUGH_OR_NOISE)
-_CHOICE_RE = re.compile(lx.PLAN_CHOICE)
+_HESITATION_RE = re.compile(lx.HESITATION)  # "hmm ok, pode mostrar" is still a yes
+_CHOICE_RE = re.compile(PLAN_CHOICE)
 _INDIRECT_Q_RE = re.compile(lx.INDIRECT_QUESTION)
-_DECISION_RE = re.compile(lx.PLAN_DECISION)
+_DECISION_RE = re.compile(PLAN_DECISION)
 _PRIORITY = lx.PRIORITY
 _WEAK = (  # (intent, core words, words allowed around them)
     ("deny", lx.DENY_CORE, lx.DENY_WORDS | lx.AFFIRM_CORE | lx.THANKS_CORE),
@@ -281,7 +282,9 @@ def _entity_scores(
     if max(info) > 0:
         scores["provide_info"] = min(0.97, max(info) + 0.04 * (sum(1 for v in info if v) - 1))
     if "plan" in ents:
-        scores["choose_plan"] = 0.93 if n_tokens <= 3 or _CHOICE_RE.search(canon) else 0.8
+        # A plan named inside a question ("tem algum plano sem fidelidade?") is asked about, not chosen.
+        chosen = n_tokens <= 3 or _CHOICE_RE.search(canon)
+        scores["choose_plan"] = 0.93 if chosen else 0.7 if question else 0.8
     return scores
 
 
@@ -326,7 +329,7 @@ def classify(text: str) -> Understanding:
     question = "?" in text or bool(_INDIRECT_Q_RE.search(canon))
     parts = (
         _rule_scores(canon),
-        _weak_scores(tokens, "?" in text),
+        _weak_scores([t for t in tokens if not _HESITATION_RE.match(t)], "?" in text),
         _entity_scores(ents, bill_stated, canon, question),
         _noise_score(norm, tokens),
     )

@@ -119,24 +119,11 @@ THANKS_WORDS: frozenset[str] = _words(
     "muito muita pela pelas pelo atencao informacoes informacao ajuda demais tudo de "
     "coracao you desde ja mesmo sempre deus abencoe"
 )
-LAUGH_OR_NOISE = r"^(k+|(ha)+h?|(he)+|(rs)+|(kk)+[a-z]*|hm+|ue|eita|ah|aff|afe|oxe|oxente|vixe|hein)$"
-
-# --- entities (places: agent.lexicon_places) ------------------------------------------------------
-# Plan names are unambiguous anywhere; the contextual words ("primeiro", "mais barato") only count
-# after an article/"plano"/"opcao" or in a very short reply, so "no primeiro mes" or "e mais barato
-# que a Neoenergia?" do not pick a plan.
-PLAN_NAMES: dict[str, str] = {
-    "essencial": "essencial", "basico": "essencial", "plus": "plus", "intermediario": "plus",
-    "premium": "premium",
-}
-PLAN_CONTEXTUAL: dict[str, str] = {
-    "mais barato": "essencial", "mais simples": "essencial", "mais basico": "essencial",
-    "mais em conta": "essencial", "primeiro": "essencial", "primeira": "essencial", "mais popular": "plus",
-    "do meio": "plus", "segundo": "plus", "segunda": "plus", "mais completo": "premium",
-    "mais caro": "premium", "terceiro": "premium", "terceira": "premium", "ultimo": "premium",
-    "ultima": "premium",
-}
-PLAN_BY_NUMBER: dict[str, str] = {"1": "essencial", "2": "plus", "3": "premium"}
+LAUGH_OR_NOISE = (
+    r"^(k+|(ha)+h?|(he)+|(rs)+|(kk)+[a-z]*|hm+|hu+m+|uhm+|ue|eita|ah|aff|afe|oxe|oxente|vixe|hein)$"
+)
+# Hesitations around a short reply ("hmm ok, pode mostrar") do not change it; a laugh does ("kkk boa").
+HESITATION = r"^(hm+|hu+m+|uhm+|ah|eh|ue|hein)$"
 
 # --- weighted rules -----------------------------------------------------------------------------
 # (intent, regex over canonical text, weight). An intent scores the best weight it matched.
@@ -160,6 +147,16 @@ RULES: tuple[tuple[str, str, float], ...] = (
     ("opt_out", r"\bme (tira|tire|remove|remova|exclui|exclua|descadastra|bloqueia)\b", 0.92),
     ("opt_out", r"\bdescadastr\w*|\bcancelar (a )?inscricao|\bsair da lista\b|\bstop\b", 0.95),
     ("opt_out", r"^(para|pare|parem|chega) com (isso|essas? mensage\w*|isso ai)$", 0.9),
+    # "me esquece", "esquece meu numero", "nao me procure mais", "nunca mais me liga": stop contacting me.
+    ("opt_out", r"(?<!nao )\bme (esquece|esqueca|esquecam|esquecem|deixa em paz|deixe em paz|"
+                r"deixem em paz)\b|"
+                r"\b(esquece|esqueca|esquecam|esquecem)\w* (o |que )?(meu numero|meu contato|meu telefone|"
+                r"meu whatsapp|de mim|que eu existo)\b", 0.93),
+    ("opt_out", r"\bnao (me )?(procur|cham|lig|contat|perturb|incomod|import)\w*( \w+)? mais\b"
+                r"(?! (tarde|cedo))|"
+                r"\bnunca mais (me )?(procur|cham|lig|contat|mand|envi|perturb|incomod)\w*", 0.93),
+    ("opt_out", r"\bnao quero (mais )?saber (mais )?(disso|disso ai|de voces|dessa empresa|dessa historia|"
+                r"de nada|mais nada)\b|\bnao quero mais saber$", 0.9),
     ("opt_out", r"\bchega de (mensage|ligac)|\bquero sair$|\bspam\b|\bvou (bloquear|denunciar)", 0.9),
     # data_request (LGPD)
     ("data_request", r"\blgpd\b|\bprivacidade\b|\bprotecao de dados\b", 0.95),
@@ -225,6 +222,11 @@ RULES: tuple[tuple[str, str, float], ...] = (
                      r"\b(casa|endereco|cidade|estado|apartamento|imovel)\b|\bme mud\w*", 0.9),
     ("ask_contract", r"\bse eu (mudar|sair|quiser sair)\b|\b(quando quiser|qualquer momento|"
                      r"qualquer hora)\b", 0.8),
+    # The bill in someone else's name ("no nome da minha mae") is a question about who can sign.
+    ("ask_contract", r"\b(no|em|pro|pra|para o) nome (de|da|do|dos|das) (minha|meu|minhas|meus|outra|outro|"
+                     r"alguem|terceiro|mae|pai|marido|esposa|esposo|sogra|sogro|filho|filha|ex|dono|dona|"
+                     r"proprietari\w*|locador\w*|inquilino)\b|"
+                     r"\b(nao|nem) (esta |e |fica |ta )?(no|em) (meu|o meu) nome\b|\btitular\w*", 0.9),
     ("ask_contract", r"\bquantos (meses|anos)\b|\btermos\b", 0.72),
     ("ask_contract", r"\b(assinar|assino|assina) (algum |alguma |um |uma )?(coisa|papel|documento|termo)\b|"
                      r"\b(preciso|tenho que|tem que|precisa) assinar\b|\bpapelada\b|\bletra miuda\b", 0.85),
@@ -237,6 +239,11 @@ RULES: tuple[tuple[str, str, float], ...] = (
                          r"no meu|na minha)|\balguem (vai )?(vem|vir|vim)\b", 0.84),
     ("ask_installation", r"\bmexer (na|no|em)\b|\b(moro|mora|morando) (em |de |num |no |na )?"
                          r"(apartamento|predio|condominio|aluguel|casa alugada)", 0.85),
+    # A bare "moro em apartamento" is the installation worry said as a statement: its FAQ answer
+    # ("funciona em apartamento") serves it better than provide_info, which would re-ask city and bill.
+    ("ask_installation", r"^(eu )?(moro|mora|moramos|vivo|morando) (em |num |no |na |de )?(um |uma )?"
+                         r"(apartamento|predio|condominio|aluguel|casa alugada|kitnet|quitinete)"
+                         r"( alugad[oa])?$", 0.9),
     ("ask_installation", r"\b(funciona|da pra|da|serve|posso|pode|consigo) .{0,15}\b(apartamento|predio|"
                          r"condominio|aluguel|casa alugada)\b", 0.86),
     ("ask_installation", r"\b(tem que|precis\w*|preciso) (de )?(colocar|por|botar|comprar|trocar)\b", 0.8),
@@ -251,6 +258,18 @@ RULES: tuple[tuple[str, str, float], ...] = (
     ("ask_price", r"\bquanto\b.{0,20}\b(economiz\w*|pagar|pago|pagaria|custa\w*|sai|fica|ficaria|cobra\w*)\b",
      0.9),
     ("ask_price", r"\b(compensa|vale a pena)\b", 0.76),
+    # Asking which plan to take ("qual o mais barato?", "qual vc recomenda?") is a question about the
+    # plans' figures, not a choice.
+    ("ask_price", r"\b(qual|quais)( e| seria| sai| fica)?( o| a| os)?( plano| planos| opcao)? (mais|menos) "
+                  r"(barat|caro|em conta|economic|vantajos|complet|popular|simples|basico|indicad|"
+                  r"recomendad)",
+     0.88),
+    ("ask_price", r"\b(qual|quais|que plano|que opcao|o que)( \w+){0,3} (recomend|indic|suger|aconselh)\w*|"
+                  r"\b(voce|voces) (me )?(recomend|indic|suger|aconselh)\w* (qual|que|algum|um)\b|"
+                  r"\b(qual|o que|que)( e| seria| vai ser)?( o| a)? (melhor|ideal|certo|mais indicado)\b|"
+                  r"\b(melhor|ideal) (plano|opcao|pra mim|para mim)\b|"
+                  r"\bqual (plano )?(eu )?(escolho|pego|devo)\b",
+     0.86),
     # A bill that "came high" is a wish to pay less: answer with price and plans (an amount, if
     # given, still makes it provide_info).
     ("ask_price", r"\b(conta|fatura|luz|energia)\b.{0,20}\b(alta|altissima|cara|carissima|salgada|absurd[oa]|"
@@ -280,6 +299,14 @@ RULES: tuple[tuple[str, str, float], ...] = (
     ("ask_how_it_works", r"\b(e|sao|voces sao) (da|a|o|parte da) (neoenergia|celpe|coelba|cosern|enel|"
                          r"energisa|equatorial|distribuidora|companhia de luz)\b", 0.75),
     ("ask_how_it_works", r"\bcomo (e|seria|fica)\b|\bde que forma\b", 0.6),
+    # How long until it starts: a timeline question, not a price one (a loyalty or installation word
+    # wins the tie by priority: "quanto tempo de fidelidade", "quanto tempo demora pra instalar").
+    ("ask_how_it_works", r"^(?!.*\b(fidelidade|fidelizacao|contrato|multa|carencia|dura|instal\w*)\b)"
+                         r".*(\b(quanto tempo|em quanto tempo|qual o prazo|quantos dias|prazo (pra|para))\b|"
+                         r"\b(demora|demoram|leva|levam|demorar|levar)\w* (quanto|muito|mais ou menos)\b|"
+                         r"\bquando (eu )?(comec|passo a|vou comecar|vou ter|vai comecar|vou ver|vejo|"
+                         r"entra)\w*)",
+     0.86),
     ("ask_how_it_works", r"\bo que (eu )?(preciso|tenho que|devo|precisa) (fazer|ter)\b|"
                          r"\b(pra|para|como) (participar|aderir|entrar|ter (esse|essa|o|a))\b", 0.8),
     ("ask_how_it_works", r"\bcontinu\w* (a )?(vir|vindo|receber|recebendo|pagar|pagando|chegando|sendo)\b|"
@@ -305,6 +332,11 @@ RULES: tuple[tuple[str, str, float], ...] = (
     ("document_promise", rf"\b{_WHEN} (eu )?(te )?(mando|envio|encaminho|passo)\b", 0.86),
     ("document_promise", rf"\b(mando|envio)\b.{{0,15}}\b{_WHEN}\b", 0.85),
     ("document_promise", rf"\b(ja )?(mandei|enviei|encaminhei|mandou|enviou)\b.{{0,20}}\b{_DOC}\b", 0.72),
+    # The bill is not at hand ("nao tenho a conta aqui agora"): it will come later, not a refusal.
+    ("document_promise", rf"\b(nao (tenho|estou com|achei|acho|encontrei|encontro)|estou sem|sem) "
+                         rf"(a |as |uma |o )?{_DOC}\b.{{0,25}}\b(aqui|agora|comigo|no momento|em maos|na mao|"
+                         rf"hoje|no celular)\b|"
+                         rf"\b{_DOC}\b.{{0,20}}\bnao (esta|fica)( \w+)? (aqui|comigo|em casa)\b", 0.88),
     # later
     ("later", r"\bagora nao (posso|da|consigo|tenho tempo|e uma boa hora|rola)\b|\bagora nao$", 0.9),
     ("later", r"\bnao (posso|consigo|da) (falar |responder |conversar |ver )?agora\b|\bnao estou podendo\b",
@@ -331,7 +363,8 @@ RULES: tuple[tuple[str, str, float], ...] = (
     ("affirm", r"(?<!nao )\b(quero saber mais|(quero|queria|gostaria de) (entender|conhecer|saber)|"
                r"me (fala|conta) mais|fala mais|tenho interesse|me interess\w*|"
                r"interessad[oa])\b", 0.82),
-    ("affirm", r"\b(manda|mande|envia|envie|pode mandar|pode enviar|mostra|mostre|apresenta|quero ver)\b"
+    ("affirm", r"\b(manda|mande|envia|envie|pode mandar|pode enviar|mostra|mostre|mostrar|apresenta|"
+               r"quero ver)\b"
                r".{0,10}\b(proposta|simulacao|orcamento|"
                r"informac\w*|detalhes|planos|opcoes)\b", 0.8),
     ("affirm", r"\b(quero|vamos|bora|vou|posso|pode) (contratar|assinar|aderir|fechar|fazer)\b|"
@@ -353,7 +386,8 @@ RULES: tuple[tuple[str, str, float], ...] = (
     ("deny", r"^(deixa|deixe) (pra|para) (la|depois nao)$|^(esquece|esqueca|deixa quieto)$", 0.85),
     # provide_info (entities add to this in code)
     ("provide_info", r"\b(meu nome e|me chamo|aqui e o|aqui e a|aqui quem fala|eu sou o|eu sou a)\b", 0.82),
-    ("provide_info", r"\b(moro|resido|morando|moramos) (em|no|na|aqui)\b|\bsou eu\b", 0.76),
+    ("provide_info", r"\b(moro|resido|morando|moramos) (em|no|na|aqui)\b|\bsou eu\b|\bi (live|am from)\b|"
+                     r"\bmy name is\b", 0.76),
     ("provide_info", r"\b(minha|a) (conta|fatura)( de luz)? (vem|veio|e|da|fica|esta|chega|gira|costuma)\b",
      0.76),
     ("provide_info", r"\b\d+ ?kwh\b|\bconsumo\b|\b\d{4,5}-\d{4}\b|\b(meu|o meu) (numero|telefone|celular|"
@@ -361,43 +395,11 @@ RULES: tuple[tuple[str, str, float], ...] = (
     ("provide_info", r"\b(e|sou|somos) (pessoa fisica|pessoa juridica|residencial|comercial|mei)\b", 0.85),
 )
 
-# --- entity cues --------------------------------------------------------------------------------
-CURRENCY_AFTER = r"^ ?(reais|real|conto|contos|pila|pilas|mangos|r\$)\b"
-# A number followed by one of these is energy, time or a count — never the bill in R$.
-UNIT_AFTER = (
-    r"^ ?(kwh|kw|wh|mwh|%|por cento|anos?|mes(es)?|dias?|h|horas?|hrs?|min|minutos|x|vezes|m2|metros?|"
-    r"km|pessoas|placas|paineis|quartos|andar|numero)\b"
-)
-BILL_CONTEXT = (
-    r"\b(conta|fatura|luz|energia|pago|pagando|pagamos|gasto|gasta|vem|veio|media|uns|umas|cerca|"
-    r"torno|aproximadamente|mais ou menos|fica|chega|valor|boleto|mensal|por mes|paguei|pagou|paga|"
-    r"gastei|gastou|gastamos|deu|chegou|esse mes|este mes|mes passado|ultima)\b"
-)
-# "cnpj de voces" is a trust question about Serena, not the lead saying they are a company.
-JURIDICAL = (
-    r"\b(empresa|cnpj(?! (de|da|do|dos) (voces|serena))|loja|lojas|comercio|comercial|pessoa juridica|"
-    r"mei|meu negocio)\b|\b(tenho|temos|minha|meu|uma|um|pra|para|dono|dona)( \w+)? (padaria|restaurante|"
-    r"escritorio|mercado|mercadinho|lanchonete|oficina|clinica|consultorio|farmacia|academia|salao|"
-    r"fabrica|industria|pousada|hotel|bar)\b"
-)
-NATURAL = (
-    r"\b(minha casa|pra casa|pra minha casa|residencia|residencial|cpf|pessoa fisica|"
-    r"apartamento|meu apartamento|em casa|la de casa|domestico)\b"
-)
-PLAN_CHOICE = (
-    r"\b(quero|queria|vou de|vou no|vou com|vou querer|fico com|ficar com|escolho|escolhi|prefiro|"
-    r"pode ser|fechar com|fecho com|contratar|assinar o|manda o|esse|este)\b"
-)
+# --- question cues (plan choice and decision cues: agent.lexicon_entities) ---------------------
 # An indirect question ("queria saber quanto...", voice messages without "?") counts as a question.
 INDIRECT_QUESTION = (
     r"\b(queria|quero|gostaria de|gostaria|preciso|gostava de) (so )?saber\b|\bme (diz|diga|fala|fale)\b|"
     r"\bsera que\b|\b(uma|minha) duvida\b|\bpergunta\b"
-)
-# A decision naming the plan; a price question after it is about that plan ("quero o plus, quanto fica?").
-PLAN_DECISION = (
-    r"\b(quero|vou querer|vou de|vou no|vou com|fico com|vou ficar com|escolho|escolhi|prefiro|pode ser|"
-    r"fecho com|fechar com|gostei do|gostei mais do)( o| a| esse| este| pelo| no)?( plano)? "
-    r"(essencial|basico|plus|intermediario|premium|primeiro|segundo|terceiro|do meio|mais \w+|[123])\b"
 )
 # Ties go to the intent whose handling matters most (stop > privacy > human > questions > ...).
 PRIORITY: tuple[str, ...] = (

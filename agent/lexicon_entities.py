@@ -9,10 +9,77 @@ from __future__ import annotations
 
 import re
 
-from agent import lexicon as lx
-
 # Compact tables and rule lists read better than one entry per line.
 # fmt: off
+# --- plans -----------------------------------------------------------------------------------------
+# Plan names are unambiguous anywhere; the contextual words ("primeiro", "mais barato") only count
+# after an article/"plano"/"opcao" or in a very short reply, so "no primeiro mes" or "e mais barato
+# que a Neoenergia?" do not pick a plan. Essencial is the plan without loyalty
+# (tools/data/serena_catalog.yml: loyalty_months 0), so "o sem fidelidade" names it.
+PLAN_NAMES: dict[str, str] = {
+    "essencial": "essencial", "basico": "essencial", "plus": "plus", "intermediario": "plus",
+    "premium": "premium",
+}
+PLAN_CONTEXTUAL: dict[str, str] = {
+    "mais barato": "essencial", "mais simples": "essencial", "mais basico": "essencial",
+    "mais em conta": "essencial", "primeiro": "essencial", "primeira": "essencial", "mais popular": "plus",
+    "do meio": "plus", "segundo": "plus", "segunda": "plus", "mais completo": "premium",
+    "mais caro": "premium", "terceiro": "premium", "terceira": "premium", "ultimo": "premium",
+    "ultima": "premium",
+}
+# Terms only name a plan after an article or "plano" ("quero o sem fidelidade"); alone, "sem multa?"
+# is a loyalty question.
+PLAN_BY_TERMS: dict[str, str] = {
+    "sem fidelidade": "essencial", "sem fidelizacao": "essencial", "sem multa": "essencial",
+    "sem carencia": "essencial", "que nao tem fidelidade": "essencial", "que nao tem multa": "essencial",
+}
+PLAN_BY_NUMBER: dict[str, str] = {"1": "essencial", "2": "plus", "3": "premium"}
+# Words that make a named plan a choice ("quero o plus") rather than a mention.
+PLAN_CHOICE = (
+    r"\b(quero|queria|vou de|vou no|vou com|vou querer|fico com|ficar com|escolho|escolhi|prefiro|"
+    r"pode ser|fechar com|fecho com|contratar|assinar o|manda o|esse|este)\b"
+)
+# A decision naming the plan; a price question after it is about that plan ("quero o plus, quanto fica?").
+PLAN_DECISION = (
+    r"\b(quero|vou querer|vou de|vou no|vou com|fico com|vou ficar com|escolho|escolhi|prefiro|pode ser|"
+    r"fecho com|fechar com|gostei do|gostei mais do)( o| a| esse| este| pelo| no)?( plano)? "
+    r"(essencial|basico|plus|intermediario|premium|primeiro|segundo|terceiro|do meio|mais \w+|sem \w+|"
+    r"[123])\b"
+)
+# "qual o mais barato?" asks which plan that is; only the answer to it picks one.
+PLAN_QUESTION_BEFORE = (
+    r"(\b(qual|quais|which)( e| seria| vai ser| sai| fica)?( o| a)?|\b(tem|existe|ha) (algum|alguma|um|uma))"
+    r"( plano| opcao)?\s*$"
+)
+
+# --- amounts -----------------------------------------------------------------------------------------
+CURRENCY_AFTER = r"^ ?(reais|real|conto|contos|pila|pilas|mangos|r\$|brl)\b"
+# A number followed by one of these is energy, time or a count — never the bill in R$.
+UNIT_AFTER = (
+    r"^ ?(kwh|kw|wh|mwh|%|por cento|anos?|mes(es)?|dias?|h|horas?|hrs?|min|minutos|x|vezes|m2|metros?|"
+    r"km|pessoas|placas|paineis|quartos|andar|numero|years?|months?|days?|hours?)\b"
+)
+# English cues ("my bill is 300", "around 300") too: leads abroad or used to English write them.
+BILL_CONTEXT = (
+    r"\b(conta|fatura|luz|energia|pago|pagando|pagamos|gasto|gasta|vem|veio|media|uns|umas|cerca|"
+    r"torno|aproximadamente|mais ou menos|fica|chega|valor|boleto|mensal|por mes|paguei|pagou|paga|"
+    r"gastei|gastou|gastamos|deu|chegou|esse mes|este mes|mes passado|ultima|"
+    r"bill|electricity|power|pay|paying|paid|around|about|approximately|monthly|a month|per month)\b"
+)
+
+# --- person type ---------------------------------------------------------------------------------
+# "cnpj de voces" is a trust question about Serena, not the lead saying they are a company.
+JURIDICAL = (
+    r"\b(empresa|cnpj(?! (de|da|do|dos) (voces|serena))|loja|lojas|comercio|comercial|pessoa juridica|"
+    r"mei|meu negocio)\b|\b(tenho|temos|minha|meu|uma|um|pra|para|dono|dona)( \w+)? (padaria|restaurante|"
+    r"escritorio|mercado|mercadinho|lanchonete|oficina|clinica|consultorio|farmacia|academia|salao|"
+    r"fabrica|industria|pousada|hotel|bar)\b"
+)
+NATURAL = (
+    r"\b(minha casa|pra casa|pra minha casa|residencia|residencial|cpf|pessoa fisica|"
+    r"apartamento|meu apartamento|em casa|la de casa|domestico)\b"
+)
+
 NUMBER_WORDS: dict[str, int] = {
     "um": 1, "uma": 1, "dois": 2, "duas": 2, "tres": 3, "quatro": 4, "cinco": 5, "seis": 6, "sete": 7,
     "oito": 8, "nove": 9, "dez": 10, "onze": 11, "doze": 12, "treze": 13, "quatorze": 14, "catorze": 14,
@@ -89,9 +156,9 @@ def spell_out_digits(norm: str) -> str:
 
 
 _NUMBER_RE = re.compile(r"(?<![\w.,/:$-])(r\$ ?|rs ?)?(\d[\d.,]*\d|\d)(k|mil| mil)?(?![\w/:-]|[.,]\d)")
-_CURRENCY_AFTER = re.compile(lx.CURRENCY_AFTER)
-_UNIT_AFTER = re.compile(lx.UNIT_AFTER)
-_BILL_CONTEXT = re.compile(lx.BILL_CONTEXT)
+_CURRENCY_AFTER = re.compile(CURRENCY_AFTER)
+_UNIT_AFTER = re.compile(UNIT_AFTER)
+_BILL_CONTEXT = re.compile(BILL_CONTEXT)
 _NUMBER_ONLY = re.compile(r"^(r\$ ?|rs ?)?[\d.,]+( (reais|real|conto|contos))?$")
 _RANGE = re.compile(r"\b(?:entre|de) (\d{2,5}) (?:e|a) (\d{2,5})\b")  # "entre 300 e 400" -> 350
 _CENTS = re.compile(r"\d{1,3}(\.\d{3})*,\d{2}")  # "415,90": Brazilian cents are money-shaped
@@ -139,12 +206,18 @@ def find_amount(norm: str) -> tuple[float, bool] | None:
     return None
 
 
-_PLAN_NAME_RE = re.compile(r"\b(" + "|".join(lx.PLAN_NAMES) + r")\b")
+_PLAN_NAME_RE = re.compile(r"\b(" + "|".join(PLAN_NAMES) + r")\b")
 _PLAN_CTX_RE = re.compile(
     r"(?:^|\b(?:o|a|pelo|pela|com o|com a|plano|opcao)\s)("
-    + "|".join(sorted(lx.PLAN_CONTEXTUAL, key=len, reverse=True))
+    + "|".join(sorted(PLAN_CONTEXTUAL, key=len, reverse=True))
     + r")\b"
 )
+_PLAN_TERMS_RE = re.compile(
+    r"\b(?:o|a|pelo|pela|com o|com a|no|na|plano|opcao)\s("
+    + "|".join(sorted(PLAN_BY_TERMS, key=len, reverse=True))
+    + r")\b"
+)
+_PLAN_QUESTION_RE = re.compile(PLAN_QUESTION_BEFORE)
 _PLAN_NUM_RE = re.compile(  # "2" is an option, "2 mil" / "3 reais" are money
     r"(?:^|\b(?:opcao|plano|numero|o|a|escolho|quero|fico com o|vou de|vou no|n)\s)([123])"
     r"(?! (?:mil|reais|real|conto|contos|kwh)\b)(?:\s|$)"
@@ -155,16 +228,17 @@ def find_plan(canon: str) -> str | None:
     """essencial|plus|premium, by name, by description ("o do meio") or by number ("opcao 2")."""
     names = _PLAN_NAME_RE.findall(canon)
     if names:  # the last one named wins: "nao o plus, o premium" is a correction
-        return lx.PLAN_NAMES[names[-1]]
-    m = _PLAN_CTX_RE.search(canon)
-    if m:
-        return lx.PLAN_CONTEXTUAL[m.group(1)]
+        return PLAN_NAMES[names[-1]]
+    for regex, table in ((_PLAN_CTX_RE, PLAN_CONTEXTUAL), (_PLAN_TERMS_RE, PLAN_BY_TERMS)):
+        m = regex.search(canon)
+        if m and not _PLAN_QUESTION_RE.search(canon[: m.start(1)]):
+            return table[m.group(1)]
     m = _PLAN_NUM_RE.search(canon)
-    return lx.PLAN_BY_NUMBER[m.group(1)] if m else None
+    return PLAN_BY_NUMBER[m.group(1)] if m else None
 
 
-_JURIDICAL_RE = re.compile(lx.JURIDICAL)
-_NATURAL_RE = re.compile(lx.NATURAL)
+_JURIDICAL_RE = re.compile(JURIDICAL)
+_NATURAL_RE = re.compile(NATURAL)
 
 
 def find_person_type(canon: str) -> str | None:
