@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from agent.guard import check_message, ungrounded_numbers
+from agent.guard import check_message
 from evals.assertions import AssertionResult, evaluate_all
 from evals.dataset import Conversation, Turn
 from evals.grounding import FactBook
@@ -114,7 +114,7 @@ def _grade_replies(graded: GradedTurn, out: TurnOutput, facts: FactBook) -> None
             graded.persona_violations.append(f"reply {graded.replies_graded}: {', '.join(persona)}")
         else:
             graded.replies_persona_ok += 1
-        if bad := ungrounded_numbers(text, facts.facts):
+        if bad := facts.ungrounded(text):
             graded.ungrounded += bad
         else:
             graded.replies_grounded += 1

@@ -124,7 +124,8 @@ async def test_ok_after_no_interest_does_not_ask_for_the_bill_again(silvia: Silv
     await at_document_request(silvia)
     await silvia.say(MARIA.phone, "tchau, não tenho interesse")
     ok = await silvia.say(MARIA.phone, "ok")
-    assert ok.stage == Stage.DOCUMENT_REQUESTED and not asks_for_the_bill(ok.texts[0])
+    # A clear decline closes the lead (no follow-ups); the "ok" is acknowledged, no new push.
+    assert ok.stage == Stage.LOST and not asks_for_the_bill(ok.texts[0])
 
 
 async def test_blz_after_promising_the_bill_is_not_answered_with_the_same_message(silvia: Silvia) -> None:

@@ -43,7 +43,7 @@ _DATA_ENTITIES = ("city", "state", "bill_amount", "plan", "person_type")
 
 
 def unanswered_question(state: SilviaState, deps: Deps) -> Reply | None:
-    """A question no FAQ covers ("a conta está no nome da minha mãe, pode?") gets an honest
+    """A question no FAQ covers ("vocês patrocinam algum time?") gets an honest
     "não entendi a pergunta" and the way to a specialist, never "fico no aguardo". With a
     language model configured it goes to the open template, which the model answers (L4)."""
     inbound = state.get("inbound") or {}
