@@ -50,7 +50,7 @@ def test_intent_llm_asks_the_model_only_when_the_rules_are_unsure(
     tmp_path: Path, llm_server: ScriptedLLMServer
 ) -> None:
     llm_server.script = [Scripted(data={"intent": "ask_trust", "entities": {}, "faq_fit": False})]
-    unsure = run(["intent", "--llm", "uai, e esse trem funciona mesmo?"], tmp_path, **llm_env(llm_server))
+    unsure = run(["intent", "--llm", "e esse trem, presta?"], tmp_path, **llm_env(llm_server))
     assert json.loads(unsure.stdout) | {"usage": None} == {
         "intent": "ask_trust", "confidence": 0.75, "entities": {}, "source": "model", "faq_fit": False,
         "usage": None,
