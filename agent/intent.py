@@ -18,6 +18,7 @@ from pathlib import Path
 
 from agent import lexicon as lx
 from agent import lexicon_places as lp
+from agent import lexicon_spelling as spelling
 from agent.lexicon_entities import PLAN_CHOICE, PLAN_DECISION, find_amount, find_person_type, find_plan
 
 # --- normalisation ---------------------------------------------------------------------------------
@@ -68,24 +69,24 @@ _WEAK_VOCAB = (
     | lx.THANKS_WORDS
     | lx.FILLER
 )
-_KNOWN = frozenset(lx.SLANG) | _WEAK_VOCAB | frozenset(lx.FUZZY_TARGETS) | lx.COMMON_WORDS
+_KNOWN = frozenset(spelling.SLANG) | _WEAK_VOCAB | frozenset(spelling.FUZZY_TARGETS) | spelling.COMMON_WORDS
 
 
 @lru_cache(maxsize=4096)
 def _canon_token(tok: str) -> tuple[str, bool]:
     """Expand slang and repair a misspelt key word; the flag says whether we had to guess."""
-    if tok in lx.SLANG:
-        return lx.SLANG[tok], False
+    if tok in spelling.SLANG:
+        return spelling.SLANG[tok], False
     if tok in _KNOWN or not tok.isalpha():
         return tok, False
     # "oii", "simm", "valeuu": doubled letters on short core words are emphasis too.
     single = re.sub(r"([a-z])\1", r"\1", tok)
     if single != tok and single in _WEAK_VOCAB:
         return single, False
-    if single in lx.SLANG:
-        return lx.SLANG[single], False
+    if single in spelling.SLANG:
+        return spelling.SLANG[single], False
     if len(tok) >= 5:
-        match = difflib.get_close_matches(tok, lx.FUZZY_TARGETS, n=1, cutoff=0.8)
+        match = difflib.get_close_matches(tok, spelling.FUZZY_TARGETS, n=1, cutoff=0.8)
         # A different first letter or length usually means a different word, not a typo.
         # A typo is one or two keystrokes; more is another word ("prefiro" is not "primeiro").
         slack = 1 if len(tok) < 8 else 2
@@ -119,7 +120,7 @@ def _canonical(norm: str) -> tuple[str, bool]:
         guessed |= fuzzy
         words.append(canon)
     text = f" {' '.join(words)} "
-    for old, new in lx.PHRASES:
+    for old, new in spelling.PHRASES:
         text = text.replace(old, new)
     return text.strip(), guessed
 
