@@ -63,31 +63,11 @@ DECLINE_STAGES: frozenset[Stage] = frozenset(
 # In the document stages a "não" is about the bill ("não tenho agora"): the reminder stays.
 SAID_NO_STAGES: frozenset[Stage] = frozenset({Stage.NEW, Stage.GREETED, Stage.PLANS_PRESENTED})
 # Words a bare "não" may carry and still be only an answer to the question, not a decline.
-_PLAIN_NO_WORDS = frozenset(
-    [
-        "nao",
-        "n",
-        "nn",
-        "nem",
-        "no",
-        "negativo",
-        "obrigado",
-        "obrigada",
-        "obg",
-        "brigado",
-        "valeu",
-        "agradeco",
-        "ainda",
-        "agora",
-        "por",
-        "enquanto",
-        "no",
-        "momento",
-        "hoje",
-        "sim",
-        "ok",
-    ]
+_PLAIN_NO = (
+    "nao n nn nem no negativo obrigado obrigada obg brigado valeu "
+    "agradeco ainda agora por enquanto momento hoje sim ok"
 )
+_PLAIN_NO_WORDS = frozenset(_PLAIN_NO.split())
 
 Action = Literal["send", "close", "skip"]
 Channel = Literal["text", "template"]
