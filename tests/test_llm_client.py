@@ -81,7 +81,7 @@ async def test_429_and_500_are_retried_inside_the_budget(llm_server: ScriptedLLM
 @pytest.mark.parametrize(
     ("scripted", "kind"),
     [
-        (Scripted(delay=1.5), "timeout"),
+        (Scripted(delay=3.0), "timeout"),
         (Scripted(raw_body="{not json"), "malformed"),
         (Scripted(text=""), "empty"),
         (Scripted(refusal="I can't help with that"), "refusal"),
@@ -92,7 +92,7 @@ async def test_failures_become_typed_errors(
 ) -> None:
     llm_server.script = [scripted]
     with pytest.raises(LanguageModelError) as caught:
-        await model_for(llm_server, budget_seconds=0.5).complete(SYSTEM, [("user", "oi")])
+        await model_for(llm_server, budget_seconds=1.0).complete(SYSTEM, [("user", "oi")])
     assert caught.value.kind == kind
 
 
