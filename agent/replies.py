@@ -52,6 +52,12 @@ def previous_turn(state: SilviaState) -> tuple[str, list[str]]:
     return intent, templates
 
 
+def place_name(profile: Profile) -> str:
+    """Where the lead is, as a reply names it: "Curitiba/PR", or "PR" when only the state is known."""
+    city, uf = profile.get("city"), profile.get("state") or ""
+    return f"{city}/{uf}" if city and uf else city or uf
+
+
 def first_name(profile: Profile) -> str:
     name = (profile.get("name") or "").strip()
     return name.split()[0].capitalize() if name else ""

@@ -105,6 +105,17 @@ async def test_unserved_state_without_a_city_is_told_kindly(silvia: Silvia) -> N
     assert "SP" in result.texts[0] and "{" not in result.texts[0]
 
 
+async def test_an_unserved_lead_asking_when_serena_arrives_gets_an_answer(silvia: Silvia) -> None:
+    """Found in the README's own demo: "e quando vocês chegam aqui?" got "não entendi"."""
+    await silvia.say(UNKNOWN, "oi, moro em Curitiba PR, minha conta é uns 400", name="Bruno")
+    questions = ("poxa, e quando vocês chegam aqui?", "tem previsao de chegar em curitiba", "e pra quando?")
+    for question in questions:
+        result = await silvia.say(UNKNOWN, question, name="Bruno")
+        assert result.stage == Stage.NOT_QUALIFIED, question
+        text = result.texts[0]
+        assert "Curitiba" in text and "data" in text and "não entendi" not in text, (question, text)
+
+
 async def test_ok_after_later_is_not_taken_as_yes(silvia: Silvia) -> None:
     await silvia.leads.upsert_lead(MARIA)
     await silvia.say(MARIA.phone, "oi")

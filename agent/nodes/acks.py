@@ -5,8 +5,11 @@ Both keep Sílvia from repeating the same push (or ignoring what the lead just t
 
 from __future__ import annotations
 
+import re
+
 from agent.context import Deps
-from agent.replies import previous_turn, reply
+from agent.intent import normalise
+from agent.replies import place_name, previous_turn, reply
 from agent.routing import DOCUMENT_STAGES, DONE_STAGES
 from agent.state import Intent, Reply, SilviaState, Stage
 
@@ -40,6 +43,24 @@ def resting_ack(state: SilviaState) -> Reply | None:
 
 _QUESTION_INTENTS = frozenset({Intent.PROVIDE_INFO, Intent.OTHER})
 _DATA_ENTITIES = ("city", "state", "bill_amount", "plan", "person_type")
+
+
+# "quando vocês chegam?", "tem previsão?", "vão abrir aqui?": asking when Serena arrives.
+_WHEN_WORDS = re.compile(r"\b(quando|previsao|data|prazo|chegam|chegar|chegando|abrir|expandir|vao vir)\b")
+
+
+def not_served_question(state: SilviaState) -> Reply | None:
+    """A lead Serena does not serve yet asks something ("e quando vocês chegam aqui?"): the honest
+    answer is that there is no date and they will hear it here, never "não entendi"."""
+    qualification = state.get("qualification") or {}
+    if state.get("stage") != Stage.NOT_QUALIFIED or qualification.get("reason_code") != "state_not_served":
+        return None
+    text = str((state.get("inbound") or {}).get("text") or "")
+    if state.get("intent") not in _QUESTION_INTENTS:
+        return None
+    if "?" not in text and not _WHEN_WORDS.search(normalise(text)):
+        return None
+    return reply("coverage.not_served_question", city=place_name(state.get("profile") or {}))
 
 
 def unanswered_question(state: SilviaState, deps: Deps) -> Reply | None:

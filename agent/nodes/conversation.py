@@ -10,7 +10,13 @@ from langgraph.runtime import Runtime
 from agent.context import Deps
 from agent.followups import DECLINE_STAGES, is_decline
 from agent.intent import normalise
-from agent.nodes.acks import coverage_reply, noted_reply, resting_ack, unanswered_question
+from agent.nodes.acks import (
+    coverage_reply,
+    not_served_question,
+    noted_reply,
+    resting_ack,
+    unanswered_question,
+)
 from agent.nodes.faq import faq_reply, repeated_answer
 from agent.nodes.funnel import opening_answer
 from agent.replies import previous_turn, reply
@@ -48,7 +54,9 @@ def wants_to_reopen(state: SilviaState) -> bool:
 def _small_talk(intent: str, stage: Stage, state: SilviaState, deps: Deps) -> Reply:
     if intent == Intent.DATA_REQUEST:
         return reply("small_talk.data_request")
-    if short := noted_reply(state) or resting_ack(state) or unanswered_question(state, deps):
+    if short := noted_reply(state) or resting_ack(state) or not_served_question(state):
+        return short
+    if short := unanswered_question(state, deps):
         return short
     if stage in DONE_STAGES or stage == Stage.NOT_QUALIFIED:
         if intent == Intent.THANKS:

@@ -13,7 +13,7 @@ from agent.nodes.acks import coverage_reply, noted_reply, resting_ack, unanswere
 from agent.nodes.bills import accept_typed_amount, read_bill
 from agent.nodes.faq import embedded_question, faq_reply
 from agent.ports import PlanCatalog
-from agent.replies import first_name, profile_complete, reply
+from agent.replies import first_name, place_name, profile_complete, reply
 from agent.routing import FAQ_INTENTS
 from agent.state import Intent, Profile, Reply, SilviaState, Stage
 
@@ -43,7 +43,7 @@ async def reception(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any
     if profile.get("state") and not await _state_served(deps, profile):
         # Never promise savings (nor ask for the bill) where Serena does not operate: say so at once.
         template = "not_served_greeting" if first_contact else "plans_unavailable"
-        return _not_served(reply(template, city=_place(profile)))
+        return _not_served(reply(template, city=place_name(profile)))
     if not profile_complete(profile):
         replies.append(_ask_profile(state, profile, first_contact))
     elif below := await _company_below_minimum(deps, profile):
@@ -70,12 +70,6 @@ async def reception(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any
 def _text(state: SilviaState) -> str:
     inbound = state.get("inbound") or {}
     return str(inbound.get("text") or "") if inbound.get("kind") == "text" else ""
-
-
-def _place(profile: Profile) -> str:
-    """Where Serena is not yet: "Curitiba/PR", or "PR" when the lead named only the state."""
-    city, uf = profile.get("city"), profile.get("state") or ""
-    return f"{city}/{uf}" if city and uf else city or uf
 
 
 def _not_served(message: Reply) -> dict[str, Any]:
@@ -164,7 +158,7 @@ async def plans(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
         return {"replies": [{**first, "buttons": buttons}]}
     catalog = await deps.serena.get_plans(profile.get("city", ""), profile.get("state", ""))
     if not catalog.served or not catalog.plans:
-        return _not_served(reply("plans_unavailable", city=_place(profile)))
+        return _not_served(reply("plans_unavailable", city=place_name(profile)))
     catalog_plans = [p.model_dump() for p in catalog.plans]
     lines = _plan_lines(catalog, profile["bill_amount"], deps)
     return {
