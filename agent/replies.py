@@ -121,6 +121,7 @@ _SPACE_BEFORE_PUNCT = re.compile(r"[ \t]+([!?.,])")
 _DOUBLE_COMMA = re.compile(r",(\s*,)+")
 _EMPTY_VOCATIVE = re.compile(r",\s*([!?.])")
 _LEADING_COMMA = re.compile(r"^,\s*", re.MULTILINE)
+_COMMA_AFTER_EMOJI = re.compile(r"([\u2600-\u27bf\U0001f000-\U0001faff]\ufe0f?),\s*(\w)")
 
 
 def tidy_missing_name(text: str) -> str:
@@ -128,6 +129,7 @@ def tidy_missing_name(text: str) -> str:
     text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
     text = _DOUBLE_COMMA.sub(",", text)  # "E aí, , qual…" -> "E aí, qual…"
     text = _EMPTY_VOCATIVE.sub(r"\1", text)
+    text = _COMMA_AFTER_EMOJI.sub(lambda m: f"{m.group(1)} {m.group(2).upper()}", text)  # "😊, me" -> "😊 Me"
     return _LEADING_COMMA.sub(lambda _: "", text)
 
 

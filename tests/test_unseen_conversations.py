@@ -5,6 +5,8 @@ Sílvia like a real lead; it asserts behaviour (stage, the question answered, no
 
 from __future__ import annotations
 
+import re
+
 from agent.economics import format_brl, plan_monthly_savings
 from agent.inbound import Inbound
 from agent.ports import LeadRecord
@@ -239,3 +241,39 @@ async def test_bill_before_any_plan_registers_with_the_popular_plans_own_saving(
     plan = (await silvia.state(MARIA.phone))["selected_plan"]
     assert result.stage == Stage.HANDED_OFF and plan["highlight"]
     assert format_brl(plan_monthly_savings(452.10, plan["discount_pct"])) in result.texts[0]
+
+
+async def test_a_lead_without_a_name_giving_half_the_data_is_not_greeted_again(silvia: Silvia) -> None:
+    first = await silvia.say(UNKNOWN, "oi")
+    city = await silvia.say(UNKNOWN, "Fortaleza")
+    assert city.stage == Stage.GREETED and city.texts[0] != first.texts[0]
+    assert "Sou a Sílvia" not in city.texts[0] and "conta de luz" in city.texts[0]  # asks only the bill
+    again = await silvia.say(UNKNOWN, "sim")
+    assert again.texts[0] != first.texts[0] and "Sou a Sílvia" not in again.texts[0]
+    bill = await silvia.say(UNKNOWN, "450")
+    assert "Fortaleza" in bill.texts[0] and format_brl(450 * 0.18 * 12) in bill.texts[0]
+
+
+async def test_a_nudge_without_a_name_leaves_no_comma_after_the_emoji(silvia: Silvia) -> None:
+    await silvia.say(UNKNOWN, "oi")
+    for _ in range(2):
+        hello = await silvia.say(UNKNOWN, "oi")
+        assert hello.stage == Stage.GREETED
+        assert not re.search(r"[\u2600-\u27bf\U0001f000-\U0001faff]\ufe0f?,", hello.texts[0])
+
+
+async def test_a_bare_number_beside_the_city_is_the_bill(silvia: Silvia) -> None:
+    for phone, message, city, amount in (
+        (UNKNOWN, "Recife 500", "Recife", 500.0),
+        ("+5584988887777", "Mossoró, 280", "Mossoró", 280.0),
+        ("+5575988887777", "Feira de Santana 1.250,90", "Feira de Santana", 1250.90),
+    ):
+        await silvia.say(phone, "oi")
+        result = await silvia.say(phone, message)
+        profile = (await silvia.state(phone))["profile"]
+        assert (profile["city"], profile["bill_amount"]) == (city, amount)
+        assert format_brl(amount * 0.18 * 12) in result.texts[0]
+    await silvia.say("+5581977776666", "oi")
+    years = await silvia.say("+5581977776666", "moro em recife há 15 anos")
+    assert not (await silvia.state("+5581977776666"))["profile"].get("bill_amount")
+    assert "conta de luz" in years.texts[0]  # a number that is not the bill is not taken as one

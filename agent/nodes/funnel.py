@@ -13,7 +13,7 @@ from agent.nodes.acks import coverage_reply, noted_reply, resting_ack, unanswere
 from agent.nodes.bills import accept_typed_amount, read_bill
 from agent.nodes.faq import embedded_question, faq_reply
 from agent.ports import PlanCatalog
-from agent.replies import first_name, place_name, profile_complete, reply
+from agent.replies import place_name, profile_complete, reply
 from agent.routing import FAQ_INTENTS
 from agent.state import Intent, Profile, Reply, SilviaState, Stage
 
@@ -86,8 +86,8 @@ def _not_served(message: Reply) -> dict[str, Any]:
 
 def _ask_profile(state: SilviaState, profile: Profile, first_contact: bool) -> Reply:
     """Ask for what the estimate still needs; thank the lead only for data they just gave."""
-    if first_contact or not first_name(profile):
-        return reply("ask_profile")
+    if first_contact:
+        return reply("ask_profile")  # a lead without a known name gets the same short ask (tidied)
     missing = _missing_profile_text(profile)
     gave_data = any((state.get("entities") or {}).get(k) for k in ("city", "state", "bill_amount"))
     if gave_data and (profile.get("city") or profile.get("bill_amount")):
