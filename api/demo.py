@@ -6,7 +6,6 @@ Maria (Recife/PE) goes from the greeting to a registered lead handed to a specia
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +13,7 @@ from agent.economics import format_brl
 from agent.inbound import Inbound
 from agent.ports import LeadRecord
 from api.terminal import Echo, print_lead, print_turn
-from tools.sample_bills import random_bill_spec, render_bill_pdf
+from tools.sample_bills import sample_bill_pdf
 from wiring import Silvia
 
 
@@ -45,15 +44,7 @@ RICARDO = DemoLead(
 
 def demo_bill_pdf(lead: LeadRecord, total: float) -> bytes:
     """A bill the project generates: the lead's name and city, a realistic layout."""
-    spec = random_bill_spec(
-        random.Random(2026),
-        distributor="Neoenergia Pernambuco",
-        customer_name=lead.name,
-        city=lead.city or "Recife",
-        total_amount=total,
-        consumer_class="residencial",
-    )
-    return render_bill_pdf(spec)
+    return sample_bill_pdf(lead.name, lead.city or "Recife", "PE", total)
 
 
 def _inbound(silvia: Silvia, lead: LeadRecord, step: Any) -> tuple[Inbound, str]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from agent.inbound import Inbound
 from agent.ports import LeadRecord
+from tools.sample_bills import sample_bill_pdf
 from wiring import Silvia, TurnResult
 
 Echo = Callable[[str], None]
@@ -36,11 +37,15 @@ def print_turn(echo: Echo, result: TurnResult) -> None:
 
 def media_inbound(silvia: Silvia, phone: str, path: Path) -> Inbound:
     """Turn a local file into the inbound event WhatsApp would deliver for it."""
-    data = path.read_bytes()
     mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    media_id = silvia.receive_media(data, mime, path.name)
+    return file_inbound(silvia, phone, path.read_bytes(), mime, path.name)
+
+
+def file_inbound(silvia: Silvia, phone: str, data: bytes, mime: str, filename: str) -> Inbound:
+    """Bytes the lead 'sent': stored in the sandbox media store, delivered as WhatsApp would."""
+    media_id = silvia.receive_media(data, mime, filename)
     kind = "image" if mime.startswith("image/") else "document"
-    return Inbound(phone=phone, kind=kind, media_id=media_id, mime_type=mime, filename=path.name)
+    return Inbound(phone=phone, kind=kind, media_id=media_id, mime_type=mime, filename=filename)
 
 
 async def seed_lead(
@@ -67,7 +72,10 @@ async def run_chat(
     lead_name = name or "Lead"
     interactive = lines is None
     if interactive:
-        echo("Type a message; /bill PATH sends a bill, /state shows the state, /quit leaves.")
+        echo(
+            "Type a message; /bill sends a sample bill for you (/bill PATH sends a file), "
+            "/state shows the state, /quit leaves."
+        )
     source = _prompt_lines() if interactive else iter(lines or [])
     for raw in source:
         text = raw.strip()
@@ -78,17 +86,36 @@ async def run_chat(
         if text == "/state":
             echo(_describe_state(await silvia.state(phone)))
             continue
-        if text.startswith("/bill "):
-            path = Path(text[len("/bill ") :].strip()).expanduser()
-            if not path.is_file():
-                echo(f"   no such file: {path}")
-                continue
-            print_lead(echo, lead_name, f"[sends {path.name}]")
-            print_turn(echo, await silvia.handle(media_inbound(silvia, phone, path)))
+        if text == "/bill" or text.startswith("/bill "):
+            inbound = await _bill_inbound(silvia, phone, lead_name, text[len("/bill") :].strip(), echo)
+            if inbound is not None:
+                print_lead(echo, lead_name, f"[sends {inbound.filename}]")
+                print_turn(echo, await silvia.handle(inbound))
             continue
         if not interactive:
             print_lead(echo, lead_name, text)
         print_turn(echo, await silvia.handle(Inbound(phone=phone, kind="text", text=text, name=name)))
+
+
+async def _bill_inbound(silvia: Silvia, phone: str, name: str, arg: str, echo: Echo) -> Inbound | None:
+    """`/bill PATH` sends that file; a bare `/bill` a sample PDF for the lead's city and amount."""
+    if arg:
+        path = Path(arg).expanduser()
+        if not path.is_file():
+            echo(f"   no such file: {path}")
+            return None
+        return media_inbound(silvia, phone, path)
+    profile = (await silvia.state(phone)).get("profile") or {}
+    total = float(profile.get("bill_amount") or 350.0)
+    data = sample_bill_pdf(name, profile.get("city"), profile.get("state"), total)
+    media_id = silvia.receive_media(data, "application/pdf", "conta-de-luz.pdf")
+    return Inbound(
+        phone=phone,
+        kind="document",
+        media_id=media_id,
+        mime_type="application/pdf",
+        filename="conta-de-luz.pdf",
+    )
 
 
 def _prompt_lines() -> Iterable[str]:

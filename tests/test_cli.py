@@ -103,6 +103,15 @@ def test_chat_sends_a_bill_file(tmp_path: Path) -> None:
     assert "no such file" in result.stdout
 
 
+def test_chat_bare_bill_command_sends_a_sample_bill_for_the_leads_city_and_amount(tmp_path: Path) -> None:
+    script = "oi\nmoro em salvador, minha conta é 420 reais\nsim\nplus\n/bill\n/state\n"
+    result = run(["chat", "--phone", "+5571999990010", "--name", "Carla Dias"], tmp_path, stdin=script)
+    assert result.returncode == 0, result.stderr
+    assert "[sends conta-de-luz.pdf]" in result.stdout
+    assert "Valor atual: R$ 420,00" in result.stdout  # read from the generated bill
+    assert "stage: handed_off" in result.stdout and "Coelba" in result.stdout  # Bahia's distributor
+
+
 def test_intent_prints_json(tmp_path: Path) -> None:
     result = run(["intent", "qro saber quanto custa"], tmp_path)
     parsed = json.loads(result.stdout)

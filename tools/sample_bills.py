@@ -297,6 +297,23 @@ def _month_key(abbr: str) -> str:
     return f"{MONTH_ABBR.index(name):02d}/20{year}"
 
 
+def sample_bill_pdf(name: str, city: str | None, state: str | None, total: float, seed: int = 2026) -> bytes:
+    """A text-PDF bill for a lead: their name, their city and state's distributor, their amount
+    (`silvia demo` and `/bill` in `silvia chat`). Unknown states get Neoenergia Pernambuco."""
+    distributor = next(
+        (d for d in sorted(CITIES) if state and BY_NAME[d].state == state.upper()), "Neoenergia Pernambuco"
+    )
+    spec = random_bill_spec(
+        random.Random(seed),
+        distributor=distributor,
+        customer_name=name,
+        city=city or CITIES[distributor][0][0],
+        total_amount=total,
+        consumer_class="residencial",
+    )
+    return render_bill_pdf(spec)
+
+
 def render_bill_pdf(spec: BillSpec) -> bytes:
     """One-page PDF with a text layer; the layout depends on the distributor's family."""
     from tools.sample_bill_layouts import render
