@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from agent import lexicon as lx
+from agent import lexicon_entities as le
 from agent import lexicon_places as lp
 from agent import lexicon_spelling as spelling
 from agent.lexicon_entities import PLAN_CHOICE, PLAN_DECISION, find_amount, find_person_type, find_plan
@@ -147,23 +148,36 @@ _STATE_RE = re.compile(
     r"\b(" + "|".join(sorted(map(re.escape, lp.STATE_NAMES), key=len, reverse=True)) + r")\b"
 )
 _UPPER_UF_RE = re.compile(r"(?<![A-Za-zÀ-ÿ])(" + "|".join(sorted(lp.UFS)) + r")(?![A-Za-zÀ-ÿ])")
+_WORD5_RE = re.compile(r"\b[a-z]{5,}\b")
 _ESTADO_RE = re.compile(r"\bestado (?:de |do |da )?([a-z]{2})\b")
 
 
-def _find_city(norm: str) -> tuple[str, str] | None:
-    """(canonical city, UF): exact alias first (longest wins), then a close spelling."""
+def _without(norm: str, span: tuple[int, int]) -> str:
+    """The text outside a matched place name, minus UF codes: "natal rn 350" -> "350"."""
+    rest = (norm[: span[0]] + " " + norm[span[1] :]).split()
+    return " ".join(t for t in rest if not (len(t) == 2 and t.upper() in lp.UFS))
+
+
+def _find_city(norm: str) -> tuple[tuple[str, str], str] | None:
+    """((canonical city, UF), the rest of the text): exact alias first (longest wins), then a typo."""
     for m in _CITY_RE.finditer(norm):
-        alias = m.group(1)
+        alias, rest = m.group(1), _without(norm, m.span())
         after = norm[m.end() :].split()
         before_uf = bool(after) and after[0].upper() in lp.UFS and len(after[0]) == 2
-        if alias in lp.AMBIGUOUS_CITIES and not (before_uf or _CITY_CONTEXT.search(norm[: m.start()])):
-            continue  # "natal", "patos", "paulista" are ordinary words without "em"/"de" or a UF
-        return _CITIES[alias]
-    for tok in norm.split():  # typo'd city names ("fortalesa", "petrolia")
-        if len(tok) >= 6 and tok.isalpha() and tok not in _KNOWN:
-            match = difflib.get_close_matches(tok, _ONE_WORD_CITIES, n=1, cutoff=0.85)
-            if match:
-                return _CITIES[match[0]]
+        # "natal", "patos", "paulista" are ordinary words unless after "em"/"de", before a UF, or
+        # the whole message is the place plus a bare bill amount ("Natal 350": a profile answer).
+        context = before_uf or _CITY_CONTEXT.search(norm[: m.start()]) or le.is_bare_amount(rest)
+        if alias in lp.AMBIGUOUS_CITIES and not context:
+            continue
+        return _CITIES[alias], rest
+    for m in _WORD5_RE.finditer(norm):  # typo'd city names ("fortalesa", "recif", "salvdor")
+        tok = m.group(0)
+        if tok in _KNOWN or tok in lp.NEAR_CITY_WORDS or tok in lp.STATE_NAMES:
+            continue
+        match = difflib.get_close_matches(tok, _ONE_WORD_CITIES, n=1, cutoff=0.85)
+        # One keystroke (two in a long name), same first letter: "sobra" is not "sobral".
+        if match and match[0][0] == tok[0] and _edits(tok, match[0], 2) <= (1 if len(tok) < 9 else 2):
+            return _CITIES[match[0]], _without(norm, m.span())
     return None
 
 
@@ -192,14 +206,17 @@ def _find_state(raw: str, norm: str, city: tuple[str, str] | None) -> str | None
 def _entities(raw: str, norm: str, canon: str) -> tuple[dict[str, object], bool]:
     """Entities plus whether a bill amount was stated as a bill (not just any money)."""
     found: dict[str, object] = {}
-    city = _find_city(norm)
+    city_found = _find_city(norm)
+    city = city_found[0] if city_found else None
     if city:
         found["city"] = city[0]
     state = _find_state(raw, norm, city)
     if state:
         found["state"] = state
     amount = find_amount(norm)
-    if amount:
+    if not amount and city_found and le.is_bare_amount(city_found[1]):
+        amount = (find_amount(city_found[1]) or (0.0, False))[0], True  # "Recife 300": place + bill
+    if amount and amount[0]:
         found["bill_amount"] = amount[0]
     plan = find_plan(canon)
     if plan:

@@ -116,11 +116,20 @@ RULES: tuple[tuple[str, str, float], ...] = (
     ("ask_human", r"\b(pessoa|gente|alguem) (de verdade|real)\b|\batendimento humano\b", 0.93),
     ("ask_human", r"\b(falar|conversar) com (alguem|uma pessoa|pessoa|gente|um ser humano)", 0.9),
     ("ask_human", r"\b(robo|bot|chatbot|maquina|automatic[oa]|gravacao)\b", 0.8),
+    # Asking for someone by name ("posso falar com o Bruno?"); not Serena/"voces" (interest), not a
+    # relative or the distributor ("queria falar com minha esposa" is a stall, not a hand-off).
+    ("ask_human", r"\b(quero|queria|gostaria de|posso|poderia|pode|podia|consigo|da pra|tem como) "
+                  r"(falar|conversar) com (o|a|o senhor|a senhora|seu|dona|sr|sra) (?!(serena|voces|voce|"
+                  r"senhor|senhora|empresa|minha|meu|sua|seu|esposa|marido|mulher|familia|mae|pai|filho|filha|"
+                  r"sindico|sindica|dono|proprietari\w*|locador\w*|socio|socia|contador\w*|"
+                  r"neoenergia|celpe|coelba|cosern|enel|equatorial|cemig|energisa|distribuidora|"
+                  r"concessionaria)\b)[a-z]{3,}\b", 0.88),
     ("ask_human", r"\balguem (pode |poderia )?(me )?(ligar|liga|atender|responder|retornar)|\bme atender\b",
      0.93),
     ("ask_human", r"\bme (ligar|ligue|liga)\b", 0.8),
     ("ask_human", r"\b(pode|podem|poderia|consegue|da pra) (me )?(ligar|liga)\b|\bme liga\b", 0.8),
-    ("ask_human", r"\bme (transfere|transfira|passa|passe|encaminha) (pra|para|com)", 0.85),
+    ("ask_human", r"\bme (transfere|transfira|transferir|passa|passe|passar|encaminha|encaminhar) "
+                  r"(pra|para|com)", 0.85),
     ("ask_human", r"\b(telefone|numero|contato|whatsapp) (pra|para|de) (eu )?(ligar|falar|contato|"
                   r"atendimento)\b|\b(posso|como (eu )?posso|onde (eu )?posso|pra quem (eu )?posso) "
                   r"(ligar|telefonar)\b", 0.85),
@@ -194,6 +203,11 @@ RULES: tuple[tuple[str, str, float], ...] = (
     ("ask_price", r"\bquanto\b.{0,20}\b(economiz\w*|pagar|pago|pagaria|custa\w*|sai|fica|ficaria|cobra\w*)\b",
      0.9),
     ("ask_price", r"\b(compensa|vale a pena)\b", 0.76),
+    # A cost to start ("preciso pagar alguma coisa agora?", "tem que pagar algo pra comecar?").
+    ("ask_price", r"\b(preciso|precisa|precisaria|tenho que|tem que|vou ter que|vou precisar|devo|teria que)"
+                  r"( \w+)? (pagar|desembolsar) (alguma coisa|algo|nada|algum valor|alguma taxa|antes|"
+                  r"adiantado|na entrada|pra (comecar|entrar|aderir|assinar))\b|"
+                  r"\b(pago|pagar) (alguma coisa|algo) (pra|para|antes|agora|na entrada)\b", 0.88),
     # Asking which plan to take ("qual o mais barato?", "qual vc recomenda?") is a question about the
     # plans' figures, not a choice.
     ("ask_price", r"\b(qual|quais)( e| seria| sai| fica)?( o| a| os)?( plano| planos| opcao)? (mais|menos) "

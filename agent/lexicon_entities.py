@@ -185,6 +185,11 @@ def _midpoint(m: re.Match[str]) -> str:
     return str((low + high) // 2) if low < high <= 3 * low else m.group(0)
 
 
+def is_bare_amount(norm: str) -> bool:
+    """Whether the text is only an amount ("350", "r$ 350", "350 reais")."""
+    return bool(_NUMBER_ONLY.match(norm))
+
+
 def find_amount(norm: str) -> tuple[float, bool] | None:
     """(R$ per month, has bill context) for the first plausible money amount, else None."""
     norm = _RANGE.sub(_midpoint, spell_out_digits(norm))  # "mil e duzentos" -> "1200"

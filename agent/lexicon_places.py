@@ -58,7 +58,7 @@ RS: Porto Alegre
 RO: Porto Velho
 RR: Boa Vista
 SC: Florianópolis
-SP: São Paulo
+SP: São Paulo, Campinas
 TO: Palmas
 """
 
@@ -69,11 +69,16 @@ CITY_NICKNAMES: dict[str, str] = {
     "bh": "Belo Horizonte", "sampa": "São Paulo", "floripa": "Florianópolis", "poa": "Porto Alegre",
     "jp": "João Pessoa", "conquista": "Vitória da Conquista", "feira": "Feira de Santana",
     "ceara mirim": "Ceará-Mirim", "assu": "Açu", "sao luiz": "São Luís",
+    "campina": "Campina Grande",
 }
 
 # City names that are also ordinary words: only accepted after "em/de/..." or before a UF.
 AMBIGUOUS_CITIES: frozenset[str] = _words(
     "natal paulista patos sousa palmas vitoria caxias barras estancia penedo russas floriano "
     "feira conquista lagarto goiana crato bayeux acu assu jp poa"
+)
+# Ordinary words one keystroke from a city name; never "corrected" into the city.
+NEAR_CITY_WORDS: frozenset[str] = _words(
+    "sobra sobras salvado barreira linda lindas brasileira brasileiras brasileiro brasileiros"
 )
 # fmt: on

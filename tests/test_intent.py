@@ -214,6 +214,25 @@ def test_specific_behaviours(text: str, intent: str) -> None:
         ("my bill is 300", "provide_info"),
         ("around 300 reais", "provide_info"),
         ("I pay around 500 a month", "provide_info"),
+        # asking for a person by name is a hand-off; Serena/"voces" or a relative is not
+        ("quero falar com a Ana", "ask_human"),
+        ("posso falar com o Bruno?", "ask_human"),
+        ("queria falar com a Carla, ela que me atendeu", "ask_human"),
+        ("me passa pra Ana", "ask_human"),
+        ("pode me passar pro Bruno?", "ask_human"),
+        ("quero falar com a Serena", "affirm"),
+        ("quero falar com vocês", "affirm"),
+        ("queria falar com minha esposa antes", "other"),
+        ("vou falar com o João e te aviso", "other"),
+        # a cost to start is a price question
+        ("preciso pagar alguma coisa agora?", "ask_price"),
+        ("tem que pagar algo pra começar?", "ask_price"),
+        ("vou ter que pagar alguma coisa antes?", "ask_price"),
+        ("tem taxa de adesão?", "ask_price"),
+        ("pago algo pra entrar?", "ask_price"),
+        # a place plus a bare amount answers the profile question
+        ("Natal 350", "provide_info"),
+        ("recif 300", "provide_info"),
     ],
 )
 def test_probed_misreads_and_siblings(text: str, intent: str) -> None:
@@ -282,6 +301,11 @@ def test_understanding_to_dict_and_valid_names() -> None:
         ("around 300 reais", {"bill_amount": 300.0}),
         ("my energy bill is about 450", {"bill_amount": 450.0}),
         ("about 2 years ago", {}),
+        ("Natal 350", {"bill_amount": 350.0}),  # a place plus a bare number: the bill
+        ("Recife 300", {"bill_amount": 300.0}),
+        ("recif 300", {"bill_amount": 300.0}),
+        ("Fortaleza - CE, R$ 420", {"bill_amount": 420.0}),
+        ("Recife 300 kwh", {}),  # energy, not money
     ],
 )
 def test_bill_amount(text: str, expected: dict[str, object]) -> None:
@@ -307,6 +331,19 @@ def test_bill_amount(text: str, expected: dict[str, object]) -> None:
         ("se eu mudar?", None, None),  # lower-case "se"
         ("feliz natal", None, None),  # ambiguous city name without context
         ("sou paulista", None, None),
+        ("Natal 350", "Natal", "RN"),  # short message with a bare amount: the city, not Christmas
+        ("natal rn 350", "Natal", "RN"),
+        ("Patos 200 reais", "Patos", "PB"),
+        ("feliz natal 2025", None, None),  # more than a place and an amount
+        ("natal", None, None),  # alone it cannot be told from Christmas (the graph has the question)
+        ("recif 300", "Recife", "PE"),  # one-letter typos
+        ("fortalza", "Fortaleza", "CE"),
+        ("salvdor", "Salvador", "BA"),
+        ("moro em maceio", "Maceió", "AL"),
+        ("sobrou uma sobra", None, None),  # ordinary words near a city stay words
+        ("a barreira caiu", None, None),
+        ("paraiba", None, "PB"),  # a state name is not a typo'd city ("Parnaíba")
+        ("a comida brasileira", None, None),
     ],
 )
 def test_city_and_state(text: str, city: str | None, state: str | None) -> None:
