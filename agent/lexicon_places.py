@@ -75,7 +75,7 @@ CITY_NICKNAMES: dict[str, str] = {
 # City names that are also ordinary words: only accepted after "em/de/..." or before a UF.
 AMBIGUOUS_CITIES: frozenset[str] = _words(
     "natal paulista patos sousa palmas vitoria caxias barras estancia penedo russas floriano "
-    "feira conquista lagarto goiana crato bayeux acu assu jp poa"
+    "feira conquista lagarto goiana crato bayeux acu assu jp poa picos barreiras"
 )
 # Ordinary words one keystroke from a city name; never "corrected" into the city.
 NEAR_CITY_WORDS: frozenset[str] = _words(
