@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from time import perf_counter
 from typing import Any
 
@@ -12,7 +11,7 @@ from langgraph.runtime import Runtime
 
 from agent.context import Deps
 from agent.inbound import Inbound
-from agent.intent import classify, extract_entities, normalise
+from agent.intent import classify, normalise
 from agent.llm_prompts import default_llm_book
 from agent.llm_understand import refine_with_model
 from agent.ports import LeadRecord
@@ -123,25 +122,6 @@ def _asks_about_place(state: SilviaState) -> bool:
     return "?" in text and bool(profile.get("city")) and stage not in _COLLECTING
 
 
-_TRAILING_NUMBER = re.compile(r"(?:^|\s)(?:r\$\s*)?(\d[\d.,]*)\W*$", re.IGNORECASE)
-
-
-def _bill_beside_city(state: SilviaState, entities: dict[str, Any]) -> float | None:
-    """ "Recife 500", "Petrolina, 350": while city and bill are being collected, a lone number
-    ending a message that names the city answers the bill question."""
-    stage = Stage(state.get("stage") or Stage.NEW)
-    if stage not in _COLLECTING or not entities.get("city") or entities.get("bill_amount"):
-        return None
-    if (state.get("profile") or {}).get("bill_amount"):
-        return None
-    text = str((state.get("inbound") or {}).get("text") or "")
-    match = _TRAILING_NUMBER.search(text)
-    if not match or len(re.findall(r"\d+", text)) != len(re.findall(r"\d+", match.group(1))):
-        return None  # other numbers in the message (phone, years, CEP): not a clear answer
-    amount = extract_entities(match.group(1)).get("bill_amount")
-    return float(amount) if isinstance(amount, int | float) else None
-
-
 def _update_profile(profile: Profile, entities: dict[str, Any], *, keep_place: bool = False) -> Profile:
     updated: Profile = dict(profile)  # type: ignore[assignment]
     for key in ("city", "state", "bill_amount", "person_type", "company"):
@@ -169,8 +149,6 @@ async def understand(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, An
             state, runtime.context, classify(inbound.get("text") or ""), default_llm_book()
         )
         intent, confidence, entities = understood.intent, understood.confidence, dict(understood.entities)
-        if bill := _bill_beside_city(state, entities):
-            entities["bill_amount"] = bill
     else:
         intent, confidence, entities = Intent.OTHER.value, 1.0, {}
     update: dict[str, Any] = {
