@@ -27,9 +27,10 @@ class Settings(BaseSettings):
     redis_url: str = Field(default="", validation_alias="REDIS_URL")
     # Idle time after which a lead's conversation state expires in Redis (refreshed every turn).
     thread_ttl_days: float = Field(default=30, gt=0, validation_alias="SILVIA_THREAD_TTL_DAYS")
-    # Checkpoints kept per lead in Redis (~10 per turn); older ones are trimmed. Crash recovery
-    # (api/turns.py) looks this far back for a redelivered message.
-    checkpoint_history: int = Field(default=100, ge=20, validation_alias="SILVIA_CHECKPOINT_HISTORY")
+    # Checkpoints kept per lead in Redis (a turn writes ~10); older ones and the pending writes
+    # of all but the newest are dropped on every write. Crash recovery needs only the newest;
+    # docs/decisions/0003-redis-memory-per-lead.md has the memory this buys.
+    checkpoint_history: int = Field(default=4, ge=1, validation_alias="SILVIA_CHECKPOINT_HISTORY")
     # Root of every Redis key Sílvia writes (checkpoints, cache, dedup, locks).
     redis_prefix: str = Field(default="silvia:", validation_alias="SILVIA_REDIS_PREFIX")
 

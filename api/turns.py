@@ -2,11 +2,12 @@
 
 A redelivered entry (attempts > 1) may have been answered already — the process died after
 the turn was recorded but before the inbox heard about it — or died in the middle of it.
-The lead's checkpoints tell which: the turn of a message is checkpointed step by step
-(`durability="sync"`), so a finished turn is found in the thread's history and skipped, and
-an interrupted one is resumed from its last step instead of starting over (a message that was
-already delivered is not sent again). The one window left is a crash between Meta accepting
-a message and the checkpoint write that follows it (milliseconds).
+The lead's newest checkpoint tells which: the turn of a message is checkpointed step by step
+(`durability="sync"`), so a finished turn is found in the conversation (`messages` keeps the
+id of each lead message) and skipped, and an interrupted one is resumed from its last step
+instead of starting over (a message that was already delivered is not sent again). The one
+window left is a crash between Meta accepting a message and the checkpoint write that follows
+it (milliseconds).
 """
 
 from __future__ import annotations
@@ -19,10 +20,6 @@ from agent.inbound import Inbound
 from wiring import Silvia, TurnResult
 
 log = logging.getLogger(__name__)
-
-# Checkpoints searched (a turn writes ~10; follow-ups may have run since). The Redis saver
-# keeps at least SILVIA_CHECKPOINT_HISTORY of them, and that is how far we look.
-HISTORY_LIMIT = 100
 
 
 class Progress(StrEnum):
@@ -39,15 +36,12 @@ async def progress_of(silvia: Silvia, inbound: Inbound) -> Progress:
     """Where the turn for this message stands, according to the lead's checkpoints."""
     if not inbound.message_id:
         return Progress.NEW
-    config = silvia.config(inbound.phone)
-    latest = await silvia.graph.aget_state(config)
+    latest = await silvia.graph.aget_state(silvia.config(inbound.phone))
     if _message_id(latest.values) == inbound.message_id:
         return Progress.INTERRUPTED if latest.next else Progress.FINISHED
-    limit = getattr(silvia.graph.checkpointer, "keep_checkpoints", None) or HISTORY_LIMIT
-    async for snapshot in silvia.graph.aget_state_history(config, limit=limit):
-        if _message_id(snapshot.values) == inbound.message_id:
-            return Progress.FINISHED  # a later turn ran after it, so this one ended
-    return Progress.NEW
+    # A later turn ran after it: the conversation remembers the ids of the lead's messages.
+    answered = {m.get("id") for m in latest.values.get("messages") or [] if m.get("role") == "lead"}
+    return Progress.FINISHED if inbound.message_id in answered else Progress.NEW
 
 
 async def run_turn(silvia: Silvia, inbound: Inbound, redelivered: bool) -> TurnResult | None:

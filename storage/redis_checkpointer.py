@@ -28,6 +28,7 @@ Layout per thread `T` and namespace `N` (`B` = `<prefix>{T}`):
 from __future__ import annotations
 
 import heapq
+import zlib
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -50,13 +51,34 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from storage.redis_checkpoint_upkeep import CheckpointUpkeep
-from storage.redis_scripts import READ, REFRESH
+from storage.redis_scripts import PUT, PUT_WRITES, READ, REFRESH
 
 DEFAULT_PREFIX = "silvia:cp:"
 DEFAULT_TTL_SECONDS = 30 * 24 * 3600
 _SEP = "\x00"
 _REF_SEP = "\x01"
 _PARTS = ("ids", "cp", "w", "wi", "refs", "blobs")
+COMPRESS_FROM_BYTES = 512
+_COMPRESSED = b"Z"
+_PUT_PARTS = ("ids", "cp", "refs", "blobs", "w", "wi")  # the order the PUT script expects
+
+
+def pack_blob(value: list[Any]) -> bytes:
+    """msgpack, and zlib on top for a large value (the conversation history compresses ~3x).
+
+    A packed list starts with a msgpack array byte (0x90-0x9f, 0xdc, 0xdd), never with "Z",
+    so blobs written before compression existed are still read.
+    """
+    packed = ormsgpack.packb(value)
+    if len(packed) < COMPRESS_FROM_BYTES:
+        return packed
+    return _COMPRESSED + zlib.compress(packed, 6)
+
+
+def unpack_blob(blob: bytes) -> Any:
+    if blob[:1] == _COMPRESSED:
+        return ormsgpack.unpackb(zlib.decompress(blob[1:]))
+    return ormsgpack.unpackb(blob)
 
 
 def _idx_key(idx: int) -> str:
@@ -67,8 +89,9 @@ def _idx_key(idx: int) -> str:
 class RedisCheckpointSaver(CheckpointUpkeep, BaseCheckpointSaver[str]):
     """Async LangGraph checkpointer on a `redis.asyncio.Redis` client (bytes, not decoded).
 
-    `keep_checkpoints` bounds each thread's history: once a namespace holds a fifth more than
-    that, the oldest are trimmed (with their writes and unused blobs). None keeps everything.
+    `keep_checkpoints` is the retention policy (docs/decisions/0003-redis-memory-per-lead.md):
+    every write keeps only that many newest checkpoints per namespace (older ones go with their
+    unused blobs) and only the newest checkpoint's pending writes. None keeps everything.
     """
 
     def __init__(
@@ -86,6 +109,8 @@ class RedisCheckpointSaver(CheckpointUpkeep, BaseCheckpointSaver[str]):
         self.ttl_seconds = ttl_seconds
         self.keep_checkpoints = keep_checkpoints
         self._read = client.register_script(READ)
+        self._put = client.register_script(PUT)
+        self._put_writes = client.register_script(PUT_WRITES)
 
     @classmethod
     @asynccontextmanager
@@ -161,7 +186,6 @@ class RedisCheckpointSaver(CheckpointUpkeep, BaseCheckpointSaver[str]):
         ns = configurable.get("checkpoint_ns", "")
         checkpoint_id = checkpoint["id"]
         full_metadata = get_checkpoint_metadata(config, metadata)
-        blobs = self._blobs(checkpoint, new_versions)
         stored = {**checkpoint, "channel_values": {}}
         record = ormsgpack.packb(
             [
@@ -170,37 +194,38 @@ class RedisCheckpointSaver(CheckpointUpkeep, BaseCheckpointSaver[str]):
                 configurable.get("checkpoint_id"),
             ]
         )
-        ids_key, blobs_key = self._key(thread_id, "ids", ns), self._key(thread_id, "blobs", ns)
-        async with self._fresh_after_failure(), self.client.pipeline(transaction=True) as pipe:
-            pipe.sadd(self._ns_key(thread_id), ns)
-            for field, (value, fresh) in blobs.items():
-                # A new version is written; an unchanged one only if missing (stored once).
-                (pipe.hset if fresh else pipe.hsetnx)(blobs_key, field, value)
-            pipe.hset(self._key(thread_id, "cp", ns), checkpoint_id, record)
-            pipe.hset(self._key(thread_id, "refs", ns), checkpoint_id, _REF_SEP.join(blobs))
-            pipe.zadd(ids_key, {checkpoint_id: 0})
-            if run_id := full_metadata.get("run_id"):
-                self._index_run(pipe, str(run_id), thread_id, ns, checkpoint_id)
-            self._refresh_in(pipe, thread_id)
-            pipe.zcard(ids_key)
-            *_, count = await pipe.execute()
-        if self.keep_checkpoints and count > self.keep_checkpoints * 1.2:
-            await self.trim(thread_id, ns, keep=self.keep_checkpoints)
+        if run_id := full_metadata.get("run_id"):
+            await self._index_run(str(run_id), thread_id, ns, checkpoint_id)
+        fields = self._blob_fields(checkpoint)
+        keys = [self._ns_key(thread_id), *(self._key(thread_id, part, ns) for part in _PUT_PARTS)]
+        head: list[Any] = [ns, checkpoint_id, record, _REF_SEP.join(fields), self.ttl_seconds or 0]
+        head += [self.keep_checkpoints or 0, self._base(thread_id)]
+        send_in_full = {channel for channel in fields.values() if channel in new_versions}
+        async with self._fresh_after_failure():
+            result = await self._put(keys=keys, args=head + self._blob_args(checkpoint, fields, send_in_full))
+            if isinstance(result, list):  # an unchanged value was not stored: send those too
+                send_in_full |= {fields[field.decode()] for field in result[1:]}
+                await self._put(keys=keys, args=head + self._blob_args(checkpoint, fields, send_in_full))
         return self._config(thread_id, ns, checkpoint_id)
 
-    def _blobs(self, checkpoint: Checkpoint, new_versions: ChannelVersions) -> dict[str, tuple[bytes, bool]]:
-        """Each channel value of the checkpoint, packed under "<channel>\\0<version>".
-
-        The flag says whether the version is new in this step; a version that is not new was
-        normally stored by an earlier checkpoint and is only written when it is missing.
-        """
+    @staticmethod
+    def _blob_fields(checkpoint: Checkpoint) -> dict[str, str]:
+        """Blob field ("<channel>\0<version>") → channel, for each channel value of the checkpoint."""
         versions = checkpoint["channel_versions"]
-        blobs: dict[str, tuple[bytes, bool]] = {}
-        for channel, value in checkpoint["channel_values"].items():
-            field = f"{channel}{_SEP}{versions.get(channel, '')}"
-            packed = ormsgpack.packb([channel, *self.serde.dumps_typed(value)])
-            blobs[field] = (packed, channel in new_versions)
-        return blobs
+        return {
+            f"{channel}{_SEP}{versions.get(channel, '')}": channel for channel in checkpoint["channel_values"]
+        }
+
+    def _blob_args(self, checkpoint: Checkpoint, fields: dict[str, str], in_full: set[str]) -> list[Any]:
+        """(field, packed value, "1") for the values to store; (field, "", "0") for the rest."""
+        args: list[Any] = []
+        values = checkpoint["channel_values"]
+        for field, channel in fields.items():
+            if channel in in_full:
+                args += [field, pack_blob([channel, *self.serde.dumps_typed(values[channel])]), b"1"]
+            else:
+                args += [field, b"", b"0"]
+        return args
 
     async def aput_writes(
         self,
@@ -213,28 +238,27 @@ class RedisCheckpointSaver(CheckpointUpkeep, BaseCheckpointSaver[str]):
         thread_id = str(configurable["thread_id"])
         ns = configurable.get("checkpoint_ns", "")
         checkpoint_id = str(configurable["checkpoint_id"])
-        w_key, wi_key = self._key(thread_id, "w", ns), self._key(thread_id, "wi", ns)
-        async with self._fresh_after_failure(), self.client.pipeline(transaction=True) as pipe:
-            pipe.sadd(self._ns_key(thread_id), ns)
-            for position, (channel, value) in enumerate(writes):
-                idx = WRITES_IDX_MAP.get(channel, position)
-                field = _SEP.join((checkpoint_id, task_id, _idx_key(idx)))
-                packed = ormsgpack.packb([task_id, channel, *self.serde.dumps_typed(value), task_path])
-                # Like InMemorySaver: a regular write is kept once (replays don't duplicate it),
-                # special channels (error, interrupt, resume) overwrite.
-                if idx >= 0:
-                    pipe.hsetnx(w_key, field, packed)
-                else:
-                    pipe.hset(w_key, field, packed)
-                pipe.zadd(wi_key, {field: 0})
-            self._refresh_in(pipe, thread_id)
-            await pipe.execute()
+        args: list[Any] = [ns, self.ttl_seconds or 0, self._base(thread_id)]
+        for position, (channel, value) in enumerate(writes):
+            idx = WRITES_IDX_MAP.get(channel, position)
+            field = _SEP.join((checkpoint_id, task_id, _idx_key(idx)))
+            packed = ormsgpack.packb([task_id, channel, *self.serde.dumps_typed(value), task_path])
+            args += [field, packed, b"0" if idx >= 0 else b"1"]  # special channels overwrite
+        keys = [self._ns_key(thread_id), self._key(thread_id, "w", ns), self._key(thread_id, "wi", ns)]
+        async with self._fresh_after_failure():
+            await self._put_writes(keys=keys, args=args)
 
-    def _index_run(self, pipe: Any, run_id: str, thread_id: str, ns: str, checkpoint_id: str) -> None:
-        pipe.sadd(self._run_key(run_id), ormsgpack.packb([thread_id, ns, checkpoint_id]))
-        pipe.sadd(f"{self._base(thread_id)}:runs", run_id)
-        if self.ttl_seconds:
-            pipe.expire(self._run_key(run_id), self.ttl_seconds)
+    async def _index_run(self, run_id: str, thread_id: str, ns: str, checkpoint_id: str) -> None:
+        """Remember which checkpoints a run wrote (for `delete_for_runs`).
+
+        The run key is not the thread's (a run may span threads), so on a cluster it lives in
+        another slot: it is written on its own, before the checkpoint, so it never misses one.
+        """
+        async with self._fresh_after_failure():
+            await self.client.sadd(self._run_key(run_id), ormsgpack.packb([thread_id, ns, checkpoint_id]))
+            await self.client.sadd(f"{self._base(thread_id)}:runs", run_id)
+            if self.ttl_seconds:
+                await self.client.expire(self._run_key(run_id), self.ttl_seconds)
 
     # --- reading (errors propagate: a failed read must never look like "no state") -------
 
@@ -247,7 +271,7 @@ class RedisCheckpointSaver(CheckpointUpkeep, BaseCheckpointSaver[str]):
         for index, blob in enumerate(blobs):
             if blob is None:  # never silently drop part of the state
                 raise LookupError(f"checkpoint {checkpoint_id} of {thread_id}: value {index} is missing")
-            channel, value_type, value_data = ormsgpack.unpackb(blob)
+            channel, value_type, value_data = unpack_blob(blob)
             checkpoint["channel_values"][channel] = self.serde.loads_typed((value_type, value_data))
         pending = []
         for raw in writes:

@@ -200,7 +200,15 @@ async def record(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
     messages = (
         []
         if inbound.get("kind") == "followup_tick"
-        else [{"role": "lead", "text": received, "intent": state.get("intent") or ""}]
+        # The message id lets a redelivered message be recognised as answered (api/turns.py).
+        else [
+            {
+                "role": "lead",
+                "text": received,
+                "intent": state.get("intent") or "",
+                "id": inbound.get("message_id"),
+            }
+        ]
     )
     messages += [
         {"role": "silvia", "text": r.get("text", ""), "stage": stage.value, "template": r.get("template_id")}
