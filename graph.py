@@ -10,17 +10,52 @@ START → ingest ─┬─ follow-up tick → followup ────────�
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
+from langgraph.runtime import Runtime
+from typing_extensions import TypedDict
 
 from agent import nodes
 from agent.context import Deps
+from agent.inbound import Inbound
 from agent.replies import profile_complete
 from agent.routing import STAGE_NODES, route_turn
 from agent.state import SilviaState, Stage
+
+
+class LeadMessage(TypedDict):
+    """A run's input: one event for one lead (what Studio's input form and `langgraph-sdk` send).
+
+    `{"inbound": {"phone": "+5581999990001", "text": "oi", "name": "Maria"}}` is a text message;
+    a button press is `{"kind": "interactive", "button_id": "plan_essencial", "text": "Essencial"}`
+    with the phone. A thread holds one lead's conversation.
+    """
+
+    inbound: Inbound
+
+
+Node = Callable[[SilviaState, Runtime[Deps]], Awaitable[dict[str, Any]]]
+
+
+def with_deps(node: Node, deps: Deps) -> Node:
+    """The node run with `deps` whenever the run brings no Deps of its own.
+
+    A LangGraph server run carries only JSON, so its context can never be the MCP connections
+    and databases a node needs; the server's graph is built with them bound instead.
+    """
+
+    async def run(state: SilviaState, runtime: Runtime[Any]) -> dict[str, Any]:
+        if not isinstance(runtime.context, Deps):
+            runtime = runtime.override(context=deps)
+        return await node(state, runtime)
+
+    run.__name__ = run.__qualname__ = getattr(node, "__name__", "node")
+    run.__doc__ = node.__doc__
+    return run
 
 
 def after_ingest(state: SilviaState) -> str:
@@ -57,8 +92,12 @@ def after_qualification(state: SilviaState) -> str:
     return "handoff" if state.get("stage") in (Stage.QUALIFIED, Stage.REGISTERED) else "compose"
 
 
-def build_graph(checkpointer: BaseCheckpointSaver[Any] | None = None) -> CompiledStateGraph:
-    builder = StateGraph(SilviaState, context_schema=Deps)
+def build_graph(
+    checkpointer: BaseCheckpointSaver[Any] | None = None, *, deps: Deps | None = None
+) -> CompiledStateGraph:
+    """The conversation graph. Callers pass `context=Deps(...)` on every run, unless `deps` is
+    given: then the graph carries them (for a LangGraph server, whose runs bring only JSON)."""
+    builder = StateGraph(SilviaState, context_schema=None if deps else Deps, input_schema=LeadMessage)
     for name in (
         "ingest",
         "cache_lookup",
@@ -70,7 +109,8 @@ def build_graph(checkpointer: BaseCheckpointSaver[Any] | None = None) -> Compile
         "deliver",
         "record",
     ):
-        builder.add_node(name, getattr(nodes, name))
+        node = getattr(nodes, name)
+        builder.add_node(name, with_deps(node, deps) if deps else node)
 
     builder.add_edge(START, "ingest")
     builder.add_conditional_edges("ingest", after_ingest, ["followup", "cache_lookup", "record", END])
@@ -87,5 +127,6 @@ def build_graph(checkpointer: BaseCheckpointSaver[Any] | None = None) -> Compile
     return builder.compile(checkpointer=checkpointer, name="silvia")
 
 
-# For `langgraph dev` / Studio and notebooks: they bring their own checkpointer.
+# For notebooks and drawings (no dependencies, no checkpointer). `langgraph dev` and Studio load
+# `api.studio:make_graph`, which binds the dependencies `silvia chat` uses.
 graph = build_graph()

@@ -177,11 +177,18 @@ async def open_business_database(settings: Settings) -> AsyncIterator[Any]:
 
 
 @asynccontextmanager
-async def open_silvia(settings: Settings, *, clock: Any = None) -> AsyncIterator[Silvia]:
-    """Start everything Sílvia needs; closes it all on exit."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+async def open_silvia(
+    settings: Settings, *, clock: Any = None, checkpointer: bool = True
+) -> AsyncIterator[Silvia]:
+    """Start everything Sílvia needs; closes it all on exit.
+
+    `checkpointer=False` leaves the checkpointer out, for a host that brings its own (a LangGraph
+    server): the graph is then built with the dependencies bound to it.
+    """
+    # File-system work off the event loop: a LangGraph server opens this inside its own loop.
+    await asyncio.to_thread(settings.data_dir.mkdir, parents=True, exist_ok=True)
     url = await prepare_database(settings)
-    engine = create_engine(url)
+    engine = await asyncio.to_thread(create_engine, url)
     sessions = session_factory(engine)
     leads, registrations = LeadRepository(sessions), RegistrationRepository(sessions)
     async with AsyncExitStack() as stack:
@@ -201,7 +208,7 @@ async def open_silvia(settings: Settings, *, clock: Any = None) -> AsyncIterator
             serena = McpConnection.inprocess(build_serena_server(SerenaCatalog(), registrations))
         await stack.enter_async_context(whatsapp)
         await stack.enter_async_context(serena)
-        checkpointer = await stack.enter_async_context(open_checkpointer(settings))
+        saver = await stack.enter_async_context(open_checkpointer(settings)) if checkpointer else None
         cache = await stack.enter_async_context(open_reply_cache(settings))
         deps = Deps(
             whatsapp=WhatsAppTools(whatsapp),
@@ -230,6 +237,7 @@ async def open_silvia(settings: Settings, *, clock: Any = None) -> AsyncIterator
         deps.prompt_weights = check_weights(settings.prompt_weights, deps.prompts.versions())
         if clock is not None:
             deps.clock = clock
-        silvia = Silvia(build_graph(checkpointer), deps, leads, registrations, sandbox)
+        graph = build_graph(saver) if saver else build_graph(deps=deps)
+        silvia = Silvia(graph, deps, leads, registrations, sandbox)
         silvia.sessions = sessions  # the ops room's queries (dashboard, reports, health) share the pool
         yield silvia

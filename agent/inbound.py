@@ -28,8 +28,8 @@ class Inbound(BaseModel):
 
     phone: str = Field(description="E.164 phone of the lead, e.g. +5581999990001")
     kind: InboundKind = "text"
-    text: str = ""
-    button_id: str | None = None
+    text: str = Field(default="", description="The message text (for a button press, its title)")
+    button_id: str | None = Field(default=None, description="interactive only: id of the button pressed")
     media_id: str | None = None
     mime_type: str | None = None
     filename: str | None = None

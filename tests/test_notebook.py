@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,8 +29,12 @@ def test_debug_notebook_runs_top_to_bottom() -> None:
     assert "problems:" in text  # an eval conversation replayed against its expectations
 
 
-def test_langgraph_json_loads_the_graph() -> None:
+def test_langgraph_json_points_at_the_factory_and_the_app_that_opens_its_dependencies() -> None:
+    """The running server is tested in test_langgraph_server.py; here, the wiring of the file."""
     config = json.loads((ROOT / "langgraph.json").read_text(encoding="utf-8"))
-    module, _, name = config["graphs"]["silvia"].removeprefix("./").partition(":")
-    graph = getattr(importlib.import_module(module.removesuffix(".py")), name)
-    assert "reception" in graph.get_graph().nodes
+    module, _, name = config["graphs"]["silvia"].partition(":")
+    factory = getattr(importlib.import_module(module), name)
+    assert config["http"]["app"] == f"{module}:app"
+    with pytest.raises(RuntimeError, match=r"api\.studio:app"):  # without the app's lifespan: a clear error
+        factory()
+    assert "reception" in importlib.import_module("graph").graph.get_graph().nodes

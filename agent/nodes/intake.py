@@ -44,6 +44,12 @@ async def ingest(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
     """Reset per-turn fields, load the lead's profile the first time, mark the message read."""
     deps = runtime.context
     inbound = Inbound.model_validate(state["inbound"])
+    if state.get("phone") and state["phone"] != inbound.phone:
+        # A thread is one lead's conversation (`lead:<phone>`; a LangGraph server's thread too).
+        raise ValueError(
+            f"this thread is the conversation of the lead ending in {state['phone'][-4:]}; "
+            "start a new thread for another phone"
+        )
     profile: Profile = dict(state.get("profile") or {})  # type: ignore[assignment]
     if not profile and (lead := await deps.leads.get_lead(inbound.phone)):
         profile = _profile_from_lead(lead)
@@ -52,7 +58,8 @@ async def ingest(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
     update: dict[str, Any] = {
         "phone": inbound.phone,
         # LGPD: a CPF/CNPJ the lead types goes no further than this node (records, prompts).
-        "inbound": redact_inbound(state["inbound"]),
+        # Validated and complete (defaults filled): a LangGraph API run sends only what it has.
+        "inbound": redact_inbound(inbound.model_dump(mode="json")),
         "profile": profile,
         "replies": [],
         "sent": [],
