@@ -12,12 +12,15 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY agent ./agent
 COPY api ./api
+COPY bills ./bills
+COPY cli ./cli
+COPY demo ./demo
 COPY evals ./evals
 COPY ops ./ops
 COPY prompts ./prompts
 COPY storage ./storage
 COPY tools ./tools
-COPY graph.py cli.py settings.py wiring.py ./
+COPY graph.py settings.py wiring.py ./
 RUN pip install . && useradd --create-home --uid 10001 silvia && mkdir -p /data && chown silvia /data
 
 USER silvia

@@ -22,7 +22,7 @@ from typing_extensions import TypedDict
 from agent import nodes
 from agent.context import Deps
 from agent.inbound import Inbound
-from agent.replies import profile_complete
+from agent.replies.drafts import profile_complete
 from agent.routing import STAGE_NODES, route_turn
 from agent.state import SilviaState, Stage
 

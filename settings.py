@@ -72,7 +72,7 @@ class Settings(BaseSettings):
     history_turns: int = Field(default=10, validation_alias="SILVIA_HISTORY_TURNS")
     cache_ttl_seconds: int = Field(default=86_400, validation_alias="SILVIA_CACHE_TTL")
     max_bill_bytes: int = Field(default=10 * 1024 * 1024, validation_alias="SILVIA_MAX_BILL_BYTES")
-    # Follow-ups (agent/followups.py, api/scheduler.py) and message bursts (api/bursts.py).
+    # Follow-ups (agent/policy/followups.py, api/scheduler.py) and message bursts (api/bursts.py).
     followups_enabled: bool = Field(default=True, validation_alias="SILVIA_FOLLOWUPS")
     followup_sweep_minutes: int = Field(
         default=5, ge=0, le=60, validation_alias="SILVIA_FOLLOWUP_SWEEP_MINUTES"
@@ -90,7 +90,7 @@ class Settings(BaseSettings):
     openai_api_key: str = Field(default="", validation_alias="OPENAI_API_KEY")
     openai_base_url: str = Field(default="", validation_alias="OPENAI_BASE_URL")
     openai_model: str = Field(default="gpt-4o-mini", validation_alias="OPENAI_MODEL")
-    # Vision model for bill photos OCR is unsure of (tools/bill_vision.py); each falls back to OPENAI_*.
+    # Vision model for bill photos OCR is unsure of (bills/vision.py); each falls back to OPENAI_*.
     vision_enabled: bool = Field(default=True, validation_alias="SILVIA_VISION_ENABLED")
     vision_model: str = Field(default="", validation_alias="SILVIA_VISION_MODEL")
     vision_base_url: str = Field(default="", validation_alias="SILVIA_VISION_BASE_URL")

@@ -18,9 +18,12 @@ from langgraph.types import Durability
 
 from agent.context import Deps
 from agent.inbound import Inbound
-from agent.privacy import redact_inbound
-from agent.prompt_versions import check_weights
-from agent.templates import PromptBook
+from agent.llm.client import AlertSink, language_model_from_settings
+from agent.policy.privacy import redact_inbound
+from agent.policy.prompt_versions import check_weights
+from agent.replies.templates import PromptBook
+from bills.reader import BillReader
+from bills.vision import VisionClient
 from graph import build_graph
 from ops.logs import turn_trace
 from ops.observe import MeteredLeadStore
@@ -30,12 +33,9 @@ from storage.checkpointer import open_checkpointer
 from storage.db import create_engine, is_sqlite, session_factory
 from storage.handoffs import HandoffRepository
 from storage.migrate import ensure_current, upgrade
-from storage.redis_cache import open_reply_cache
+from storage.redis.cache import open_reply_cache
 from storage.repositories import LeadRepository, RegistrationRepository
-from tools.bill_reader import BillReader
-from tools.bill_vision import VisionClient
 from tools.client import McpConnection, SerenaTools, WhatsAppTools
-from tools.llm_client import AlertSink, language_model_from_settings
 from tools.serena_server import SerenaCatalog, build_serena_server
 from tools.specialists import SpecialistRoster
 from tools.whatsapp_cloud import CloudBackend, whatsapp_backend
@@ -166,8 +166,6 @@ async def prepare_database(settings: Settings) -> str:
 @asynccontextmanager
 async def open_business_database(settings: Settings) -> AsyncIterator[Any]:
     """Just the business database (no MCP servers, no graph): for reports and admin commands."""
-    from storage.db import create_engine, session_factory
-
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = create_engine(await prepare_database(settings))
     try:

@@ -16,8 +16,8 @@ from agent.ports import (
     TakeoverPort,
     WhatsAppPort,
 )
-from agent.templates import PromptBook
-from agent.whatsapp_templates import TemplateCatalog
+from agent.replies.templates import PromptBook
+from agent.replies.whatsapp_templates import TemplateCatalog
 
 
 def utc_now() -> datetime:

@@ -137,7 +137,7 @@ class SilviaState(TypedDict, total=False):
     opted_out_at: str
     opt_out_words: str
     last_inbound_at: str  # ISO time of the lead's last message (follow-ups, 24-hour window)
-    followups: dict[str, Any]  # {count, last_at, last_kind}: follow-ups sent (agent/followups.py)
+    followups: dict[str, Any]  # {count, last_at, last_kind}: follow-ups sent (agent/policy/followups.py)
     human_requested: bool
     human_offered: bool  # Sílvia offered a specialist: a "sim" now means "yes, hand me over"
 

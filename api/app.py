@@ -19,10 +19,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from api import routes_chat, routes_health, routes_webhook
 from api.background import BackgroundService, background_services
 from api.body_limit import BodyLimit
 from api.inbox import SqlInbox, build_inbox
+from api.routes import chat as routes_chat
+from api.routes import health as routes_health
+from api.routes import webhook as routes_webhook
 from api.services import Services
 from api.statuses import StatusStore
 from ops import routes as ops_routes

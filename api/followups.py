@@ -13,10 +13,10 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from agent.followups import Decision, FollowupKind, LeadFacts, decide
-from agent.hours import local
 from agent.inbound import Inbound
 from agent.nodes.followup import CLOSE
+from agent.policy.followups import Decision, FollowupKind, LeadFacts, decide
+from agent.policy.hours import local
 from storage.followups import FollowupStore
 from storage.locks import LeadLocks, MessageDeduplicator
 from wiring import Silvia

@@ -19,8 +19,8 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from agent.followups import PASS_GRACE, PASS_TIMES, current_slot
-from agent.hours import holiday_name, local
+from agent.policy.followups import PASS_GRACE, PASS_TIMES, current_slot
+from agent.policy.hours import holiday_name, local
 from api.followups import DOCUMENT_SWEEP, FollowupRunner
 from api.services import Services
 from storage.db import session_factory

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from agent.invoice_patterns import UFS
+from bills.patterns import UFS
 from wiring import TurnResult
 
 ChatMediaKind = Literal["image", "document", "audio", "video", "sticker", "location", "unsupported"]

@@ -5,7 +5,7 @@
 
 Prints, per variant: exact-match rate of every field, of the key fields (total, kWh, distributor,
 UF), how many readings were accepted (ok), how many accepted a WRONG total (must be 0), and the
-seconds per page. Bills are synthetic (tools/sample_bills.py) with ground truth.
+seconds per page. Bills are synthetic (demo/sample_bills.py) with ground truth.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tools.bill_reader import BillReader
-from tools.sample_bill_images import VARIANTS, make_variant
-from tools.sample_bills import ground_truth, random_bill_spec
+from bills.reader import BillReader
+from demo.bill_images import VARIANTS, make_variant
+from demo.sample_bills import ground_truth, random_bill_spec
 
 DISTRIBUTORS = ("Neoenergia Pernambuco", "Neoenergia Coelba", "Enel CE", "Neoenergia Cosern")
 KEY_FIELDS = ("total_amount", "consumption_kwh", "distributor", "state")

@@ -22,12 +22,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from agent.inbound import Inbound
 from agent.ports import HandoffRecord, LeadRecord
+from demo.sample_bills import image_only_pdf, random_bill_spec, render_bill_pdf
 from settings import Settings
 from storage import migrate
 from storage.db import create_engine, session_factory
 from storage.handoffs import HandoffRepository
 from tests.test_bill_conversations import bill_part
-from tools.sample_bills import image_only_pdf, random_bill_spec, render_bill_pdf
 from tools.specialists import SpecialistRoster
 from wiring import Silvia, open_silvia
 

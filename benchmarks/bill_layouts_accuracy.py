@@ -22,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bills.reader import BillReader
 from tests.bill_layouts import (
     LAYOUTS,
     clean_png,
@@ -32,7 +33,6 @@ from tests.bill_layouts import (
     render_pdf,
     truth,
 )
-from tools.bill_reader import BillReader
 
 FIELDS = ("total_amount", "due_date", "consumption_kwh", "reference_month", "distributor", "customer_name",
           "installation_number", "city", "state", "person_type")  # fmt: skip

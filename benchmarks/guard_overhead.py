@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python benchmarks/guard_overhead.py
 Target: the L4 turn overhead (everything but the HTTP call to the model) <= 50 ms.
-The model is the scripted local OpenAI-compatible server (tools/scripted_llm.py), so "model
+The model is the scripted local OpenAI-compatible server (demo/scripted_llm.py), so "model
 time" is one real HTTP round trip through langchain-openai to a server that answers at once.
 """
 
@@ -18,10 +18,10 @@ from time import perf_counter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from agent.guard import check_model_reply, collect_facts
+from agent.policy.guard import check_model_reply, collect_facts
 from agent.ports import LeadRecord
+from demo.scripted_llm import HOSTILE_REPLIES, ScriptedLLMServer
 from settings import Settings
-from tools.scripted_llm import HOSTILE_REPLIES, ScriptedLLMServer
 from wiring import open_silvia
 
 FACTS = [

@@ -29,7 +29,7 @@ from benchmarks.heldout_bills import (
     render_pdf,
     same_value,
 )
-from tools.bill_reader import BillReader
+from bills.reader import BillReader
 
 FIELDS = (
     "total_amount",

@@ -3,7 +3,7 @@
 Run: .venv/bin/python benchmarks/intent_llm_accuracy.py
 
 No real model is reachable from this machine, so the "with model" figures use the scripted
-local server (tools/scripted_llm.py) as an *oracle* that knows the labels. They measure the
+local server (demo/scripted_llm.py) as an *oracle* that knows the labels. They measure the
 plumbing — how many messages escalate, and that every escalated message takes the model's
 answer through langchain-openai, JSON schema and validation — not the quality of any model.
 With a real model (OPENAI_API_KEY/OPENAI_BASE_URL set), pass --real to score it instead.
@@ -17,9 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from cli.llm import classify_many
+from demo.scripted_llm import ScriptedLLMServer, good_model
 from settings import Settings
-from tools.llm_cli import classify_many
-from tools.scripted_llm import ScriptedLLMServer, good_model
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 

@@ -13,8 +13,8 @@ import statistics
 import time
 from pathlib import Path
 
-from agent.intent import classify
-from agent.intent_accuracy import evaluate
+from agent.understanding.intent import classify
+from evals.intent_accuracy import evaluate
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 SETS = ("intents_labelled.tsv", "intents_heldout.tsv", "intents_probe3.tsv", "intents_probe4.tsv")

@@ -6,8 +6,7 @@ import random
 import struct
 import zlib
 
-from evals.dataset import Attachment
-from tools.sample_bills import (
+from demo.sample_bills import (
     BillSpec,
     encrypted_pdf,
     image_only_pdf,
@@ -15,6 +14,7 @@ from tools.sample_bills import (
     random_bill_spec,
     render_bill_pdf,
 )
+from evals.dataset import Attachment
 
 PDF = "application/pdf"
 PNG = "image/png"

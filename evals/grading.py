@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from agent.guard import check_message
+from agent.policy.guard import check_message
 from evals.assertions import AssertionResult, evaluate_all
 from evals.dataset import Conversation, Turn
 from evals.grounding import FactBook

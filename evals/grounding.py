@@ -17,15 +17,15 @@ from typing import Any
 
 import yaml
 
-from agent.economics import REGION_MULTIPLIER, estimate, plan_monthly_savings
-from agent.followups import PASS_TIMES
-from agent.guard import collect_facts, numbers_in, ungrounded_numbers
-from agent.hours import CLOSE, OPEN
-from agent.intent import classify
-from agent.templates import PROMPTS_DIR
+from agent.policy.economics import REGION_MULTIPLIER, estimate, plan_monthly_savings
+from agent.policy.followups import PASS_TIMES
+from agent.policy.guard import collect_facts, numbers_in, ungrounded_numbers
+from agent.policy.hours import CLOSE, OPEN
+from agent.replies.templates import PROMPTS_DIR
+from agent.understanding.intent import classify
+from demo.sample_bills import ground_truth
 from evals.attachments import bill_spec
 from evals.dataset import Conversation, Turn
-from tools.sample_bills import ground_truth
 
 CATALOG = Path(__file__).resolve().parent.parent / "tools" / "data" / "serena_catalog.yml"
 ROSTER = CATALOG.parent / "specialists.yml"

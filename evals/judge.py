@@ -19,7 +19,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from agent.templates import PromptBook
+from agent.replies.templates import PromptBook
 from evals.grading import ConversationResult
 
 DEFAULT_METRICS = ("persona", "relevance", "retention", "completeness", "persona_geval")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from agent.intent import classify
+from agent.understanding.intent import classify
 from evals.anonymise import Anonymiser
 from evals.dataset import (
     Attachment,

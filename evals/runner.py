@@ -14,7 +14,7 @@ from evals.dataset import Conversation
 from evals.grading import ConversationResult, grade_conversation
 from evals.judge import JudgeConfig, judge_conversations
 from evals.kpis import KPIS_FILE, check_gates, compute_kpis, kpis_by_version, load_gates
-from evals.targets import EmbeddedTarget, Target
+from evals.targets import EmbeddedTarget, HttpTarget, RecordedTarget, Target
 
 DEFAULT_RUNS_DIR = Path(".silvia") / "evals"
 
@@ -44,8 +44,6 @@ async def play_all(
 
 
 async def _play(conversations: list[Conversation], options: RunOptions) -> list[ConversationResult]:
-    from evals.targets import HttpTarget, RecordedTarget
-
     if options.target == "embedded":
         env = {"SILVIA_PROMPT_VERSION": options.prompt_version} if options.prompt_version else {}
         async with EmbeddedTarget(prompts_dir=options.prompts_dir, **env) as target:

@@ -75,7 +75,7 @@ class EmbeddedTarget:
             self._tmp.cleanup()
 
     async def _open(self) -> None:
-        from agent.templates import PromptBook
+        from agent.replies.templates import PromptBook
         from settings import Settings
         from wiring import open_silvia
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from agent.policy.followups import EXCLUDED_STAGES, LeadFacts, decide, next_pass
 from agent.state import Stage
 from ops.health import last_health
 from ops.queries import (
@@ -36,8 +37,6 @@ async def _last_inbound(sessions: Sessions, phones: list[str]) -> dict[str, date
 
 async def followup_queue(sessions: Sessions, now: datetime, timezone: str) -> list[dict[str, Any]]:
     """Leads still in play, with what the follow-up policy will do at its next pass."""
-    from agent.followups import EXCLUDED_STAGES, LeadFacts, decide, next_pass
-
     query = (
         sa.select(LeadStatus)
         .where(LeadStatus.lead_stage.not_in([s.value for s in EXCLUDED_STAGES]))

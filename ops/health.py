@@ -18,7 +18,8 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from agent.hours import is_business_hours
+from agent.context import utc_now
+from agent.policy.hours import is_business_hours
 from ops import metrics
 from ops.alerts import RANK, AlertEngine, CheckResult, Snapshot, evaluate
 from ops.queries import answered, interactions_between
@@ -144,8 +145,6 @@ class HealthMonitor:
         self.last: dict[str, Any] | None = None
 
     def now(self) -> datetime:
-        from agent.context import utc_now
-
         return (self.clock or utc_now)()
 
     async def restore(self) -> AlertEngine:

@@ -20,6 +20,8 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
+from ops import metrics
+
 TRACE_ID: ContextVar[str | None] = ContextVar("silvia_trace_id", default=None)
 LEAD_HASH: ContextVar[str | None] = ContextVar("silvia_lead_hash", default=None)
 
@@ -115,8 +117,6 @@ def turn_trace(phone: str, received_at: datetime | None = None) -> Iterator[str]
     On exit it observes the end-to-end latency: from the webhook's receipt when known,
     otherwise from the start of the turn.
     """
-    from ops import metrics  # late: keeps this module importable without prometheus
-
     trace_id = uuid.uuid4().hex[:16]
     trace_token, lead_token = TRACE_ID.set(trace_id), LEAD_HASH.set(hash_phone(phone))
     started = time.perf_counter()

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
-from storage.redis_checkpointer import RedisCheckpointSaver
+from storage.redis.checkpointer import RedisCheckpointSaver
 
 if TYPE_CHECKING:
     from settings import Settings

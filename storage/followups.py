@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from agent.followups import DOCUMENT_REMINDER_AFTER, EXCLUDED_STAGES, LeadFacts
+from agent.policy.followups import DOCUMENT_REMINDER_AFTER, EXCLUDED_STAGES, LeadFacts
 from agent.state import FUNNEL_ORDER, Stage
 from storage.models import Lead, LeadInteraction, LeadStatus
 

@@ -1,6 +1,6 @@
 """Look up and erase one lead across every store: business rows, graph thread, Redis, media.
 
-`silvia lead show` / `silvia lead forget` (storage/lead_cli.py) are thin wrappers around
+`silvia lead show` / `silvia lead forget` (cli/lead.py) are thin wrappers around
 `LeadAdmin`. Erasure (LGPD art. 18) deletes, in every table of the schema, the rows whose
 lead column (`lead_id`, `phone`, `phone_number`) is the lead's number, so tables added later
 are covered without touching this module.

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from demo.scripted_llm import ScriptedLLMServer
 from storage.models import SdrLog
 from tests.conftest import make_settings
-from tools.scripted_llm import ScriptedLLMServer
 from wiring import Silvia, open_silvia
 
 CLEAN_ENV = ("DATABASE_URL", "SUPABASE_CONNECTION_STRING", "REDIS_URL", "WHATSAPP_MCP_URL", "SERENA_MCP_URL",

@@ -11,14 +11,14 @@ from typing import Any
 import pytest
 import yaml
 
-from agent.guard import check_message
-from agent.llm_prompts import default_llm_book
+from agent.llm.prompts import default_llm_book
+from agent.policy.guard import check_message
 from agent.ports import LeadRecord
-from agent.replies import facts_of
+from agent.replies.drafts import facts_of
 from agent.state import Stage
+from demo.scripted_llm import ScriptedLLMServer, obedient_model
 from tests.conftest import MARIA
 from tests.llm_support import CLEAN_ENV, open_with_model
-from tools.scripted_llm import ScriptedLLMServer, obedient_model
 
 pytest_plugins = ["tests.llm_support"]  # the llm_server / silvia_llm fixtures
 

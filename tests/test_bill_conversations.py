@@ -17,11 +17,11 @@ from unittest.mock import patch
 
 import pytest
 
-import tools.sample_bill_layouts as layouts
+import demo.bill_layouts as layouts
 from agent.state import Stage
+from demo.sample_bills import _plain_pdf, image_only_pdf, not_a_bill_pdf, random_bill_spec, render_bill_pdf
 from tests.conftest import MARIA, make_settings
 from tests.test_conversations import bill_pdf, reach_plans, send_file
-from tools.sample_bills import _plain_pdf, image_only_pdf, not_a_bill_pdf, random_bill_spec, render_bill_pdf
 from wiring import Silvia, open_silvia
 
 _BRAND = re.compile(r"neoenergia|companhia|celpe|distribui", re.IGNORECASE)
@@ -150,7 +150,7 @@ async def test_wrong_documents_get_their_own_answer_and_are_not_tries(
 
 
 async def test_password_protected_and_oversized_files(tmp_path: Path, clock) -> None:
-    from tools.sample_bills import encrypted_pdf
+    from demo.sample_bills import encrypted_pdf
 
     settings = make_settings(tmp_path, SILVIA_MAX_BILL_BYTES="20000")
     async with open_silvia(settings, clock=lambda: clock[0]) as silvia:

@@ -16,14 +16,14 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from agent.invoice import parse_bill_text
 from agent.ports import BillFields, BillReading
-from cli import app
+from bills.fields import parse_bill_text
+from bills.files import PageText
+from bills.ocr import OcrPage
+from bills.orientation import upright
+from bills.reader import BillReader
+from cli.main import app
 from tests.bill_layouts import LAYOUTS, field_matches, make_bill, person_type, photo, render_pdf, truth
-from tools.bill_files import PageText
-from tools.bill_ocr_orientation import upright
-from tools.bill_reader import BillReader
-from tools.ocr import OcrPage
 
 KEY = ("total_amount", "due_date", "consumption_kwh", "distributor")
 PHOTOS = [  # (layout, seed, kind): photos of five different layouts, one dim, one upside down

@@ -7,10 +7,10 @@ from datetime import date
 
 import pytest
 
-from agent.invoice import parse_bill_text
-from agent.invoice_patterns import BY_NAME
-from tools.bill_reader import PdfBillReader
-from tools.sample_bills import (
+from bills.fields import parse_bill_text
+from bills.patterns import BY_NAME
+from bills.reader import PdfBillReader
+from demo.sample_bills import (
     CITIES,
     brl,
     encrypted_pdf,

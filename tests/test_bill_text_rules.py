@@ -8,13 +8,13 @@ from datetime import date
 import numpy as np
 import pytest
 
-from agent.invoice_checks import BLOCKING, tariff_band, validate_bill
-from agent.invoice_history import find_average, find_history
-from agent.invoice_layout import Page
-from agent.invoice_parties import find_customer
 from agent.ports import BillFields
-from tools.bill_reader import corroborate, count_amount
-from tools.ocr import layout, normalise_ocr_text
+from bills.checks import BLOCKING, tariff_band, validate_bill
+from bills.confidence import corroborate, count_amount
+from bills.history import find_average, find_history
+from bills.layout import Page
+from bills.ocr import layout, normalise_ocr_text
+from bills.parties import find_customer
 
 
 @pytest.mark.parametrize(

@@ -9,11 +9,11 @@ from datetime import date
 import numpy as np
 import pytest
 
+from bills.files import PageText
+from bills.reader import BillReader
+from bills.vision import VisionClient, to_fields
 from settings import Settings
 from tests.chat_server import ChatServer, chat_server
-from tools.bill_files import PageText
-from tools.bill_reader import BillReader
-from tools.bill_vision import VisionClient, to_fields
 
 # What OCR read from a poor photo: the total is printed once (no second witness), kWh twice.
 OCR_TEXT = """\

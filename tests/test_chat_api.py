@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
+from demo.sample_bills import random_bill_spec, render_bill_pdf
 from evals.attachments import blurry_photo_png
 from evals.dataset import load_conversations
 from evals.runner import RunOptions, run_eval
@@ -24,7 +25,6 @@ from evals.targets import EVAL_MAX_BILL_BYTES, FIXED_CLOCK
 from tests.conftest import BUSINESS_HOURS, clear_backend_env, make_settings
 from tests.graph_api_fake import GraphApiFake
 from tests.webhook_kit import API_KEY, SilviaThread, query
-from tools.sample_bills import random_bill_spec, render_bill_pdf
 
 MAX_BILL_BYTES = 256 * 1024
 KEY = {"X-API-Key": API_KEY}

@@ -8,14 +8,14 @@ from pathlib import Path
 
 from agent.inbound import Inbound
 from agent.state import Stage
-from tests.conftest import MARIA, make_settings
-from tools.sample_bills import (
+from demo.sample_bills import (
     encrypted_pdf,
     image_only_pdf,
     not_a_bill_pdf,
     random_bill_spec,
     render_bill_pdf,
 )
+from tests.conftest import MARIA, make_settings
 from wiring import Silvia, open_silvia
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from agent.economics import estimate, format_brl, format_number, plan_monthly_savings
+from agent.policy.economics import estimate, format_brl, format_number, plan_monthly_savings
 
 
 def test_seed_formulas_for_recife() -> None:

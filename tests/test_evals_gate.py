@@ -11,8 +11,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from agent.templates import PROMPTS_DIR
-from cli import app
+from agent.replies.templates import PROMPTS_DIR
+from cli.main import app
 from evals.assertions import SUPPORTED, evaluate
 from evals.dataset import Assertion, load_conversations
 

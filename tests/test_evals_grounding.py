@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.guard import ungrounded_numbers
+from agent.policy.guard import ungrounded_numbers
 from evals.dataset import Conversation, LeadProfile, Turn
 from evals.grounding import FactBook
 
@@ -24,7 +24,7 @@ def book() -> FactBook:
     "text",
     [
         "*Ana* vai te chamar amanhã a partir das 8h 😊",  # a specialist's shift (the roster)
-        "Nosso horário é das 9h às 18h, de segunda a sexta 😊",  # agent/hours.py
+        "Nosso horário é das 9h às 18h, de segunda a sexta 😊",  # agent/policy/hours.py
         "Ela fala com você às 9:00 ou a partir das 10h00 😊",
     ],
 )

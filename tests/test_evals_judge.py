@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 from typer.testing import CliRunner
 
-from cli import app
+from cli.main import app
 from tests.judge_server import BAD_JUDGE_MARKER, running_judge
 
 DATASET = {

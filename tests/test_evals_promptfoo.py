@@ -17,7 +17,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from cli import app
+from cli.main import app
 from evals.dataset import load_conversations
 from evals.promptfoo_tests import generate_tests
 from evals.targets import EVAL_MAX_BILL_BYTES

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from agent.inbound import Inbound
 from agent.ports import LeadRecord
-from cli import app
+from cli.main import app
 from evals.anonymise import Anonymiser
 from evals.attachments import render_attachment
 from evals.dataset import Attachment, load_conversations

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from agent.inbound import Inbound
-from agent.outbound import plan_outbound
+from agent.policy.outbound import plan_outbound
 from agent.state import Stage
 from api.followups import FollowupRunner
 from storage.followups import FollowupStore

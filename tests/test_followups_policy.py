@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from agent.followups import (
+from agent.policy.followups import (
     FollowupKind,
     LeadFacts,
     decide,
@@ -16,7 +16,7 @@ from agent.followups import (
     pass_slots,
     window_open,
 )
-from agent.hours import is_business_day, is_business_hours
+from agent.policy.hours import is_business_day, is_business_hours
 from agent.state import Stage
 
 TZ = "America/Recife"

@@ -60,7 +60,7 @@ async def test_two_scheduler_processes_on_one_redis_send_once(tmp_path: Path) ->
             await silvia.say(MARIA.phone, "oi")
             assert (await silvia.say(MARIA.phone, "sim")).stage == Stage.PLANS_PRESENTED
         child_env = {**os.environ, **env, "SILVIA_DATA_DIR": str(tmp_path)}
-        command = [sys.executable, str(ROOT / "cli.py"), "followups", "run", "--now", "2026-11-24T14:00"]
+        command = [sys.executable, "-m", "cli", "followups", "run", "--now", "2026-11-24T14:00"]
         runs = [
             subprocess.Popen(command, cwd=ROOT, env=child_env, stdout=subprocess.PIPE, text=True)
             for _ in range(2)

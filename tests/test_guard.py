@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from agent.guard import check_message, collect_facts, count_emojis, numbers_in, parse_number
+from agent.policy.guard import check_message, collect_facts, count_emojis, numbers_in, parse_number
 
 
 @pytest.mark.parametrize(

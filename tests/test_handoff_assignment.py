@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from agent.handoff import contact_phrase
+from agent.policy.handoff import contact_phrase
 from agent.ports import Assignment, HandoffRecord, Specialist
 from storage import migrate
 from storage.db import create_engine, session_factory

@@ -7,8 +7,8 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+from agent.replies.whatsapp_templates import TemplateCatalog
 from agent.state import Stage
-from agent.whatsapp_templates import TemplateCatalog
 from tests.conftest import MARIA, make_settings
 from tests.test_bill_conversations import at_document_request
 from tests.test_cli import run

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from agent.intent import Understanding, classify, extract_entities, normalise
 from agent.state import Intent
+from agent.understanding.intent import Understanding, classify, extract_entities, normalise
 
 LABELLED = Path(__file__).parent / "data" / "intents_labelled.tsv"
 

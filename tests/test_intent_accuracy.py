@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from agent.intent_accuracy import evaluate
 from agent.state import Intent
+from evals.intent_accuracy import evaluate
 
 DATA = Path(__file__).parent / "data"
 LABELLED = DATA / "intents_labelled.tsv"

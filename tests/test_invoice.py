@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
-from agent.invoice import looks_like_bill, parse_bill_text, parse_brl, parse_date, validate_bill
-from agent.invoice_layout import barcode_amount, make_arrecadacao_line
-from agent.invoice_parties import uf_from_cep
-from agent.invoice_patterns import distributor_by_name, find_distributor, mask_document, parse_month
 from agent.ports import BillFields
+from bills.fields import looks_like_bill, parse_bill_text, parse_brl, parse_date, validate_bill
+from bills.layout import barcode_amount, make_arrecadacao_line
+from bills.parties import uf_from_cep
+from bills.patterns import distributor_by_name, find_distributor, mask_document, parse_month
 
 
 @pytest.mark.parametrize(

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from demo.scripted_llm import Scripted, ScriptedLLMServer, good_model
 from tests.conftest import MARIA
 from tests.llm_support import CLEAN_ENV, llm_env, open_with_model
 from tests.test_cli import run
-from tools.scripted_llm import Scripted, ScriptedLLMServer, good_model
 
 pytest_plugins = ["tests.llm_support"]  # the llm_server fixture
 

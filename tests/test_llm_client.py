@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from agent.llm_understand import ModelUnderstanding
+from agent.llm.breaker import CircuitBreaker
+from agent.llm.client import OpenAIChatModel
 from agent.ports import LanguageModelError
-from tools.llm_breaker import CircuitBreaker
-from tools.llm_client import OpenAIChatModel
-from tools.scripted_llm import Scripted, ScriptedLLMServer
+from agent.understanding.llm import ModelUnderstanding
+from demo.scripted_llm import Scripted, ScriptedLLMServer
 
 pytest_plugins = ["tests.llm_support"]  # the llm_server / silvia_llm fixtures
 

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from agent.prompt_versions import assign_version, check_weights
+from agent.policy.prompt_versions import assign_version, check_weights
 from agent.state import Stage
+from demo.scripted_llm import HOSTILE_REPLIES, Scripted, ScriptedLLMServer, good_model, hostile_model
 from tests.conftest import MARIA
 from tests.llm_support import CLEAN_ENV, open_with_model, sdr_logs
 from tests.test_conversations import bill_pdf, reach_plans, send_file
-from tools.scripted_llm import HOSTILE_REPLIES, Scripted, ScriptedLLMServer, good_model, hostile_model
 from wiring import Silvia
 
 pytest_plugins = ["tests.llm_support"]  # the llm_server / silvia_llm fixtures

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from agent.privacy import redact
+from agent.policy.privacy import redact
 from agent.state import Stage
+from demo.sample_bills import random_bill_spec, render_bill_pdf
 from tests.conftest import MARIA, make_settings
 from tests.test_bill_conversations import at_document_request
 from tests.test_conversations import send_file
-from tools.sample_bills import random_bill_spec, render_bill_pdf
 from wiring import open_silvia
 
 

@@ -23,7 +23,7 @@ from langgraph.checkpoint.conformance.test_utils import generate_checkpoint
 from agent.state import Stage
 from settings import Settings
 from storage.checkpointer import open_checkpointer
-from storage.redis_checkpointer import DEFAULT_TTL_SECONDS, RedisCheckpointSaver
+from storage.redis.checkpointer import DEFAULT_TTL_SECONDS, RedisCheckpointSaver
 from tests.backends import drop_prefix, private_redis, redis_prefix
 from tests.conftest import MARIA, make_settings, require_service
 from wiring import open_silvia
@@ -307,7 +307,7 @@ async def test_a_missing_value_raises_instead_of_returning_part_of_the_state(
 
 
 def test_large_values_are_compressed_and_small_ones_and_old_ones_read_as_they_are() -> None:
-    from storage.redis_checkpointer import pack_blob, unpack_blob
+    from storage.redis.checkpointer import pack_blob, unpack_blob
 
     history = ["messages", "msgpack", ormsgpack.packb([{"role": "lead", "text": "oi, tudo bem?"}] * 60)]
     packed = pack_blob(history)

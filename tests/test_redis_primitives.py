@@ -25,7 +25,7 @@ from storage.locks import (
     build_deduplicator,
     build_lead_locks,
 )
-from storage.redis_cache import RedisReplyCache, open_reply_cache
+from storage.redis.cache import RedisReplyCache, open_reply_cache
 from tests.backends import drop_prefix, redis_prefix
 from tests.conftest import make_settings, require_service
 

@@ -87,7 +87,7 @@ async def test_open_checkpointer_sqlite(tmp_path: Path) -> None:
 
 
 async def test_open_checkpointer_chooses_redis_when_redis_url_is_set(tmp_path: Path) -> None:
-    from storage.redis_checkpointer import RedisCheckpointSaver
+    from storage.redis.checkpointer import RedisCheckpointSaver
     from tests.conftest import require_service
 
     url = require_service("TEST_REDIS_URL")

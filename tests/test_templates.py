@@ -2,8 +2,8 @@
 
 import pytest
 
-from agent.guard import check_message, collect_facts
-from agent.templates import PromptBook, TemplateError
+from agent.policy.guard import check_message, collect_facts
+from agent.replies.templates import PromptBook, TemplateError
 
 BOOK = PromptBook.load()
 FRAGMENTS = ("nudge.", "plan_line.")  # parts of a message, not messages

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 
-from agent.economics import format_brl, plan_monthly_savings
 from agent.inbound import Inbound
+from agent.policy.economics import format_brl, plan_monthly_savings
 from agent.ports import LeadRecord
 from agent.state import Stage
 from tests.conftest import MARIA

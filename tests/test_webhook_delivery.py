@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from demo.sample_bills import random_bill_spec, render_bill_pdf
 from tests.conftest import make_settings
 from tests.graph_api_fake import GraphApiFake
 from tests.webhook_kit import (
@@ -26,7 +27,6 @@ from tests.webhook_kit import (
     wait_for,
     webhook,
 )
-from tools.sample_bills import random_bill_spec, render_bill_pdf
 
 CARLA = "+5581977776666"
 UNSET = ("DATABASE_URL", "SUPABASE_CONNECTION_STRING", "REDIS_URL", "WHATSAPP_MCP_URL", "SERENA_MCP_URL")

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from demo.sample_bills import random_bill_spec, render_bill_pdf
 from tests.conftest import clear_backend_env, make_settings
 from tests.graph_api_fake import GraphApiFake
 from tests.webhook_kit import (
@@ -30,7 +31,6 @@ from tests.webhook_kit import (
     wait_for,
     webhook,
 )
-from tools.sample_bills import random_bill_spec, render_bill_pdf
 
 CARLA = "+5581977776666"
 BRUNO = "+5581966665555"

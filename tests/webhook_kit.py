@@ -165,7 +165,7 @@ class SilviaProcess:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> SilviaProcess:
-        command = [sys.executable, "-m", "uvicorn", "api.cli:app_from_env", "--factory"]
+        command = [sys.executable, "-m", "uvicorn", "cli.serve:app_from_env", "--factory"]
         command += ["--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"]
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)

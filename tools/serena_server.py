@@ -20,7 +20,7 @@ from mcp.server import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema, field_validator
 
-from agent.economics import format_brl
+from agent.policy.economics import format_brl
 from agent.ports import Plan, PlanCatalog, Qualification
 
 DEFAULT_CATALOG_PATH = Path(__file__).parent / "data" / "serena_catalog.yml"

@@ -22,7 +22,7 @@ import httpx
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from agent.ports import MediaFile
-from tools.whatsapp_server import MEDIA_ID_PATTERN, MediaNotFoundError, WhatsAppBackendError
+from tools.whatsapp_server import MEDIA_ID_PATTERN, MediaNotFoundError, SandboxBackend, WhatsAppBackendError
 
 log = logging.getLogger(__name__)
 
@@ -236,8 +236,6 @@ class CloudBackend:
 
 def whatsapp_backend(settings: Any, on_error: ErrorRecorder | None = None) -> Any:
     """The backend `WHATSAPP_BACKEND` names: `sandbox` (default) or `cloud`."""
-    from tools.whatsapp_server import SandboxBackend
-
     choice = (settings.whatsapp_backend or "sandbox").strip().lower()
     if choice == "sandbox":
         return SandboxBackend(settings.media_dir)

@@ -8,10 +8,10 @@ from __future__ import annotations
 import re
 
 from agent.context import Deps
-from agent.intent import normalise
-from agent.replies import place_name, previous_turn, reply
+from agent.replies.drafts import place_name, previous_turn, reply
 from agent.routing import DOCUMENT_STAGES, DONE_STAGES
 from agent.state import Intent, Reply, SilviaState, Stage
+from agent.understanding.intent import normalise
 
 # Sílvia's replies after which a bare "ok"/"blz"/"obrigado" needs no new push, only a short ack.
 _RESTING_TEMPLATES = frozenset(

@@ -16,7 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from agent import ports
-from agent.bill_feedback import (
+from agent.context import Deps
+from agent.policy.economics import format_brl
+from agent.ports import BillFields, BillReading, MediaFile
+from agent.replies.drafts import reply
+from agent.state import Profile, Reply, SilviaState, Stage
+from bills.feedback import (
     MIN_TEXT_CHARS,
     amount_mismatch,
     choose_tip,
@@ -28,12 +33,7 @@ from agent.bill_feedback import (
     not_a_bill_kind,
     usable_for_qualification,
 )
-from agent.context import Deps
-from agent.economics import format_brl
-from agent.photo_check import photo_verdict
-from agent.ports import BillFields, BillReading, MediaFile
-from agent.replies import reply
-from agent.state import Profile, Reply, SilviaState, Stage
+from bills.photo_quality import photo_verdict
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,6 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from agent.context import Deps
-from agent.followups import DECLINE_STAGES, is_decline
-from agent.intent import normalise
 from agent.nodes.acks import (
     coverage_reply,
     not_served_question,
@@ -19,9 +17,11 @@ from agent.nodes.acks import (
 )
 from agent.nodes.faq import faq_reply, repeated_answer
 from agent.nodes.funnel import opening_answer
-from agent.replies import previous_turn, reply
+from agent.policy.followups import DECLINE_STAGES, is_decline
+from agent.replies.drafts import previous_turn, reply
 from agent.routing import DOCUMENT_STAGES, DONE_STAGES, FAQ_INTENTS
 from agent.state import Intent, Reply, SilviaState, Stage
+from agent.understanding.intent import normalise
 
 # After an opt-out only an explicit request from the lead re-opens the conversation; "ok",
 # "obrigado" or another "pare" are recorded and never answered.
@@ -111,7 +111,7 @@ async def answer(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
     update: dict[str, Any] = {"replies": [_small_talk(intent, stage, state, deps)]}
     if intent == Intent.DENY and stage in DECLINE_STAGES and is_decline(state["inbound"].get("text") or ""):
         # A clear "não tenho interesse" closes the lead: no follow-up chases it (seed: only
-        # active leads are followed up). A bare "não" keeps the stage (agent/followups.py).
+        # active leads are followed up). A bare "não" keeps the stage (agent/policy/followups.py).
         words = str(state["inbound"].get("text") or "")[:200]
         await deps.leads.log("INFO", "lead_declined", phone=state.get("phone"), details={"words": words})
         update["stage"] = Stage.LOST.value

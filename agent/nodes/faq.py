@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agent.economics import format_brl, format_number, plan_monthly_savings
-from agent.intent import classify
-from agent.replies import reply
+from agent.policy.economics import format_brl, format_number, plan_monthly_savings
+from agent.replies.drafts import reply
 from agent.routing import FAQ_INTENTS
 from agent.state import Intent, Profile, Reply
+from agent.understanding.intent import classify
 
 _LOYALTY_UNKNOWN = (
     "As condições de fidelidade de cada plano aparecem na apresentação dos planos, "

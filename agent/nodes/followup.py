@@ -13,8 +13,8 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from agent.context import Deps
-from agent.followups import PASS_GRACE, SAID_NO_STAGES, Decision, FollowupKind, LeadFacts, decide
-from agent.replies import reply
+from agent.policy.followups import PASS_GRACE, SAID_NO_STAGES, Decision, FollowupKind, LeadFacts, decide
+from agent.replies.drafts import reply
 from agent.state import Intent, Reply, SilviaState, Stage
 
 CLOSE = "lost"  # the tick's planned action when the lead is to be closed

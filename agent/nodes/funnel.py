@@ -8,12 +8,12 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from agent.context import Deps
-from agent.economics import estimate, format_brl, format_number, plan_monthly_savings
 from agent.nodes.acks import coverage_reply, noted_reply, resting_ack, unanswered_question
 from agent.nodes.bills import accept_typed_amount, read_bill
 from agent.nodes.faq import embedded_question, faq_reply
+from agent.policy.economics import estimate, format_brl, format_number, plan_monthly_savings
 from agent.ports import PlanCatalog
-from agent.replies import place_name, profile_complete, reply
+from agent.replies.drafts import place_name, profile_complete, reply
 from agent.routing import FAQ_INTENTS
 from agent.state import Intent, Profile, Reply, SilviaState, Stage
 

@@ -14,13 +14,13 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from agent.context import Deps
-from agent.economics import AVERAGE_SAVING, format_brl, format_number, plan_monthly_savings
-from agent.handoff import HANDOFF_TEMPLATE, contact_phrase, handoff_record, summary_parameters
-from agent.hours import contact_when
+from agent.policy.economics import AVERAGE_SAVING, format_brl, format_number, plan_monthly_savings
+from agent.policy.handoff import HANDOFF_TEMPLATE, contact_phrase, handoff_record, summary_parameters
+from agent.policy.hours import contact_when
 from agent.ports import Assignment, HandoffRecord
-from agent.replies import reply
+from agent.replies.drafts import reply
+from agent.replies.whatsapp_templates import TemplateCatalog
 from agent.state import Profile, Reply, SilviaState, Stage
-from agent.whatsapp_templates import TemplateCatalog
 
 log = logging.getLogger(__name__)
 

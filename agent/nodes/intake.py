@@ -11,15 +11,15 @@ from langgraph.runtime import Runtime
 
 from agent.context import Deps
 from agent.inbound import Inbound
-from agent.intent import classify, normalise
-from agent.llm_prompts import default_llm_book
-from agent.llm_understand import refine_with_model
+from agent.llm.prompts import default_llm_book
+from agent.policy.privacy import redact_inbound
+from agent.policy.prompt_versions import assign_version
 from agent.ports import LeadRecord
-from agent.privacy import redact_inbound
-from agent.prompt_versions import assign_version
-from agent.replies import previous_turn, profile_shape, render_reply
+from agent.replies.drafts import previous_turn, profile_shape, render_reply
+from agent.replies.templates import TemplateError
 from agent.state import Intent, Profile, SilviaState, Stage
-from agent.templates import TemplateError
+from agent.understanding.intent import classify, normalise
+from agent.understanding.llm import refine_with_model
 
 log = logging.getLogger(__name__)
 

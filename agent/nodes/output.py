@@ -9,16 +9,16 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from agent.context import Deps
-from agent.guard import check_message, check_model_reply
-from agent.llm_compose import compose_with_model, llm_metadata, turn_layer
-from agent.llm_prompts import default_llm_book
+from agent.llm.compose import compose_with_model, llm_metadata, turn_layer
+from agent.llm.prompts import default_llm_book
 from agent.nodes.intake import cache_key
-from agent.outbound import plan_outbound
+from agent.policy.guard import check_message, check_model_reply
+from agent.policy.outbound import plan_outbound
+from agent.policy.privacy import redact
 from agent.ports import LeadRecord, TurnRecord
-from agent.privacy import redact
-from agent.replies import facts_of, render_reply
+from agent.replies.drafts import facts_of, render_reply
+from agent.replies.templates import TemplateError
 from agent.state import Reply, SilviaState, Stage
-from agent.templates import TemplateError
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,6 @@
 """Bill layouts the reader was NOT built on: ten Brazilian distributors' styles, written apart from
-`tools/sample_bills*.py` (own wording, positions, tables, history charts, photo simulation).
+`demo/sample_bills.py` and `demo/bill_layouts.py` (own wording, positions, tables, history charts,
+photo simulation).
 
     bill = make_bill("cemig", seed=3)
     pdf = render_pdf(bill)                         # text PDF (fpdf2)

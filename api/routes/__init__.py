@@ -1,0 +1,1 @@
+"""The HTTP routes of the webhook service: chat, health and webhook."""

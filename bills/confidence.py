@@ -1,0 +1,71 @@
+"""How sure a bill reading is: the confidence rules every reading path ends with.
+
+The text path (`bills.reader`) and the vision path (`bills.vision`) both finish a reading here:
+a required field read with too little confidence makes the reading not ok, and an OCR number
+keeps its confidence only when a second witness on the page agrees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from agent.ports import BillFields, BillProblem, BillReading, BillSource
+from bills.checks import blocking, validate_bill
+from bills.patterns import MONEY_RE, NUMBER_RE, parse_brl
+
+REQUIRED = ("total_amount", "consumption_kwh", "distributor")
+MIN_CONFIDENCE = 0.5  # a required field read with less confidence makes the reading not ok
+UNCORROBORATED = 0.45  # an OCR number seen only once: below MIN_CONFIDENCE on purpose
+
+
+def finish(
+    fields: BillFields,
+    confidence: dict[str, float],
+    served_states: Collection[str] | None,
+    field_sources: dict[str, BillSource] | None = None,
+    **base: Any,
+) -> BillReading:
+    """Apply the rules and decide ok/problem."""
+    issues = validate_bill(fields, served_states=served_states)
+    weak = any(getattr(fields, n) is None or confidence.get(n, 0.0) < MIN_CONFIDENCE for n in REQUIRED)
+    problem: BillProblem | None = "failed_validation" if blocking(issues) else None
+    if weak:
+        problem = "unreadable"
+    sources = field_sources or {
+        name: base.get("source", "none") for name, value in fields if value not in (None, [])
+    }
+    return BillReading(
+        ok=problem is None,
+        fields=fields,
+        confidence=confidence,
+        problem=problem,
+        issues=issues,
+        field_sources=sources,
+        **base,
+    )
+
+
+def corroborate(fields: BillFields, confidence: dict[str, float], text: str) -> None:
+    """OCR can misread one digit: keep a number's confidence only if a second witness agrees."""
+    total = fields.total_amount
+    barcode_agreed = confidence.get("total_amount", 0.0) >= 0.97
+    if total is not None and not barcode_agreed and count_amount(text, total) < 2:
+        confidence["total_amount"] = min(confidence["total_amount"], UNCORROBORATED)
+    kwh = fields.consumption_kwh
+    if kwh is not None and count_quantity(text, kwh) < 2:
+        confidence["consumption_kwh"] = min(confidence["consumption_kwh"], UNCORROBORATED)
+
+
+def count_amount(text: str, value: float) -> int:
+    """Lines on which `value` is printed as money ('568,02', 'R$ 568,02')."""
+    return sum(
+        1
+        for line in text.splitlines()
+        if any(abs((parse_brl(m.group(0)) or -1) - value) < 0.005 for m in MONEY_RE.finditer(line))
+    )
+
+
+def count_quantity(text: str, value: float) -> int:
+    """Tokens equal to `value` as a plain quantity ('541', '1.250', '541,00')."""
+    return sum(1 for m in NUMBER_RE.finditer(text) if (parse_brl(m.group(0)) or -1) == value)

@@ -1,0 +1,1 @@
+"""The `silvia` command: every sub-command, mounted in `cli.main`."""

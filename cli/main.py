@@ -1,0 +1,127 @@
+"""The `silvia` command (typer): every sub-command, each defined in its own `cli/<topic>.py`.
+
+Sub-commands import the heavy rooms (`wiring`, the graph, OCR, the model client) inside the
+command function, so `silvia --help` and the light commands start without loading them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.bill import bill_command
+from cli.db import db_app
+from cli.evals import eval_app
+from cli.followups import followups_app, followups_report
+from cli.handoffs import handoffs_app
+from cli.lead import lead_app
+from cli.llm import costs_report, doctor, prompts_app
+from cli.mcp import mcp_app
+from cli.media import media_app
+from cli.ops import ops_app, pause_lead, report_app, resume_lead
+from cli.serve import serve_app
+from settings import get_settings
+
+app = typer.Typer(
+    help="Sílvia, Serena Energia's WhatsApp pre-sales agent.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+# Each cli/<topic>.py owns its commands; this file only mounts them.
+app.add_typer(mcp_app, name="mcp")
+app.add_typer(db_app, name="db")
+app.add_typer(handoffs_app, name="handoffs")
+app.add_typer(media_app, name="media")
+app.add_typer(lead_app, name="lead")
+app.add_typer(serve_app)  # `silvia serve` and `silvia worker`, top level
+app.add_typer(eval_app, name="eval")
+app.add_typer(followups_app, name="followups")  # `silvia followups run|list`
+app.add_typer(ops_app)  # `silvia health`, `silvia alerts test`, `silvia report daily`, top level
+report_app.command("followups")(followups_report)  # `silvia report followups` (cli/followups.py)
+lead_app.command("pause")(pause_lead)  # human takeover (cli/ops.py)
+lead_app.command("resume")(resume_lead)
+app.add_typer(prompts_app, name="prompts")  # `silvia prompts list|show|diff|metrics`
+report_app.command("costs")(costs_report)  # `silvia report costs` (cli/llm.py)
+app.command("doctor")(doctor)  # model, base URL and one test call
+app.command("bill")(bill_command)  # `silvia bill FILE... [--explain]`
+
+
+def _quiet_logs() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+@app.command()
+def demo(
+    data_dir: Annotated[Path | None, typer.Option(help="Where the demo keeps its data")] = None,
+) -> None:
+    """Two scripted leads through the whole funnel, printed as a chat."""
+    from cli.demo import run_demo
+    from wiring import open_silvia
+
+    _quiet_logs()
+    settings = get_settings().model_copy(update={"data_dir": data_dir or get_settings().data_dir / "demo"})
+
+    async def main() -> None:
+        async with open_silvia(settings) as silvia:
+            await run_demo(silvia, typer.echo)
+
+    asyncio.run(main())
+
+
+@app.command()
+def chat(
+    phone: Annotated[str, typer.Option(help="The lead's phone, E.164")] = "+5581999990001",
+    name: Annotated[str | None, typer.Option(help="The lead's name")] = None,
+    city: Annotated[str | None, typer.Option(help="The lead's city")] = None,
+    state: Annotated[str | None, typer.Option(help="The lead's state (UF)")] = None,
+    bill: Annotated[float | None, typer.Option(help="Monthly bill in R$")] = None,
+) -> None:
+    """Talk to Sílvia as a lead. Piped input runs as a script (one message per line)."""
+    from cli.chat import run_chat, seed_lead
+    from wiring import open_silvia
+
+    _quiet_logs()
+    lines = None if sys.stdin.isatty() else sys.stdin.read().splitlines()
+
+    async def main() -> None:
+        async with open_silvia(get_settings()) as silvia:
+            await seed_lead(silvia, phone, name, city, state.upper() if state else None, bill)
+            await run_chat(silvia, phone, name, lines, typer.echo)
+
+    asyncio.run(main())
+
+
+@app.command()
+def intent(
+    text: Annotated[str | None, typer.Argument(help="A message to classify")] = None,
+    file: Annotated[Path | None, typer.Option("--file", help="Classify one utterance per line")] = None,
+    llm: Annotated[bool, typer.Option("--llm", help="Ask the model when the rules are unsure")] = False,
+) -> None:
+    """Print {intent, confidence, entities} as JSON (JSON lines with --file)."""
+    from agent.understanding.intent import classify
+
+    if file is None and text is None:
+        raise typer.BadParameter("give a TEXT or --file")
+    if llm:  # cli/llm.py: rules first, the model (OPENAI_*) for low confidence
+        from cli.llm import classify_many
+
+        lines = [t for t in file.read_text(encoding="utf-8").splitlines() if t.strip()] if file else [text]
+        for line, row in zip(lines, asyncio.run(classify_many(lines, get_settings())), strict=True):
+            typer.echo(json.dumps({"text": line, **row} if file else row, ensure_ascii=False))
+        return
+    if file is not None:
+        for line in file.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                typer.echo(json.dumps({"text": line, **classify(line).to_dict()}, ensure_ascii=False))
+        return
+    typer.echo(json.dumps(classify(text or "").to_dict(), ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    app()

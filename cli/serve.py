@@ -1,0 +1,113 @@
+"""`silvia serve` (the webhook service, with the inbox worker in-process) and `silvia worker`."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from typing import Annotated
+
+import typer
+from fastapi import FastAPI
+
+from settings import get_settings
+
+serve_app = typer.Typer(help="The webhook service and its inbox workers.")
+
+WORKER_ENV = "SILVIA_SERVE_WORKER"  # "0": this serve process only takes webhooks
+
+
+def _logging(level: str) -> None:
+    from ops.logs import configure_logging
+
+    configure_logging(level.upper())  # JSON lines, trace id per turn, phones hashed (ops/logs.py)
+
+
+def app_from_env() -> FastAPI:
+    """The uvicorn factory: one app per HTTP worker process, settings from the environment."""
+    from api.app import create_app
+    from api.background import background_services
+
+    return create_app(get_settings(), jobs=background_services(worker=os.environ.get(WORKER_ENV, "1") != "0"))
+
+
+@serve_app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    workers: Annotated[int, typer.Option(help="HTTP worker processes (more than 1 needs REDIS_URL)")] = 1,
+    inbox_worker: Annotated[
+        bool, typer.Option("--inbox-worker/--no-inbox-worker", help="Process the inbox in this process too")
+    ] = True,
+    log_level: Annotated[str, typer.Option(help="debug, info, warning…")] = "info",
+) -> None:
+    """Serve the webhooks, /v1/chat, /health, /ready and /docs; the inbox worker runs alongside."""
+    import uvicorn
+
+    settings = get_settings()
+    if workers > 1 and not settings.redis_url:
+        typer.echo("More than one process needs REDIS_URL (the shared inbox and lead locks).", err=True)
+        raise typer.Exit(2)
+    _logging(log_level)
+    os.environ[WORKER_ENV] = "1" if inbox_worker else "0"
+    typer.echo(f"Sílvia at http://{host}:{port} (docs at /docs, webhook at /webhook/whatsapp)")
+    uvicorn.run(
+        "cli.serve:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=log_level.lower(),
+        timeout_graceful_shutdown=35,
+    )
+
+
+@serve_app.command()
+def worker(
+    concurrency: Annotated[int | None, typer.Option(help="Turns in flight at once")] = None,
+    log_level: Annotated[str, typer.Option(help="debug, info, warning…")] = "info",
+) -> None:
+    """A separate inbox worker process (needs REDIS_URL; run as many as you like)."""
+    settings = get_settings()
+    if not settings.redis_url:
+        typer.echo(
+            "`silvia worker` needs REDIS_URL; on the embedded default `silvia serve` runs the worker.",
+            err=True,
+        )
+        raise typer.Exit(2)
+    _logging(log_level)
+    asyncio.run(_run_worker(concurrency or settings.inbox_concurrency))
+
+
+async def _run_worker(concurrency: int) -> None:
+    from api.inbox import build_inbox
+    from api.statuses import StatusStore
+    from api.worker import InboxWorker
+    from storage.db import create_engine
+    from storage.locks import build_lead_locks
+    from wiring import open_silvia
+
+    settings = get_settings()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with open_silvia(settings) as silvia:
+        engine = create_engine(settings.effective_database_url)
+        inbox, locks = build_inbox(settings), build_lead_locks(settings)
+        try:
+            statuses = StatusStore(engine)
+            await InboxWorker(
+                silvia,
+                inbox,
+                locks,
+                statuses,
+                concurrency=concurrency,
+                max_media_bytes=settings.max_bill_bytes,
+            ).run(stop)
+        finally:
+            await inbox.aclose()
+            close = getattr(locks, "aclose", None)
+            if close is not None:
+                await close()
+            await engine.dispose()
