@@ -1,4 +1,4 @@
-"""Sílvia's conversation as one LangGraph StateGraph (DESIGN.md, "One turn through the graph").
+"""Sílvia's conversation as one LangGraph StateGraph (docs/architecture.md, "One turn through the graph").
 
 START → ingest ─┬─ follow-up tick → followup ──────────────────────────────┐
                 └─ message → cache_lookup ─ hit ─→ guard                    │

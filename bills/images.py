@@ -3,7 +3,7 @@
 A photo of a sheet of paper on a table is warped back to a flat page when the page's four corners
 can be found (this fixes perspective and rotation at once, and puts the text back in reading order).
 Small tilts that remain are corrected from the text boxes themselves in `bills.ocr.layout`.
-Adaptive thresholding is deliberately not used: it destroys white-on-colour headers (notes/bills.md).
+Adaptive thresholding is deliberately not used: it destroys white-on-colour headers (docs/architecture.md).
 """
 
 from __future__ import annotations

@@ -17,7 +17,8 @@ from typing import Any
 
 import numpy as np
 
-# One ONNX/OpenMP thread each: on a busy 2-core box two threads are slower (notes/bills.md).
+# One ONNX/OpenMP thread each: on a busy 2-core box two threads are slower
+# (docs/architecture.md, "Measured on this machine").
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 FAST_CONFIG: dict[str, Any] = {

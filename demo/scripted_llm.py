@@ -219,7 +219,7 @@ class ScriptedLLMServer:
             self.requests.append(body)
             fmt = (body.get("response_format") or {}).get("type")
             if fmt == "json_schema" and not self.json_schema_supported:
-                # What llama.cpp's server says (see shared/notes/models.md).
+                # What llama.cpp's server says (docs/architecture.md, "Measured on this machine").
                 return JSONResponse(
                     {
                         "error": {

@@ -1,9 +1,9 @@
 """The numbers a reply may state, worked out independently of the bot's own bookkeeping.
 
-DESIGN.md: a reply never states a price, percentage, amount or date that did not come from the
-catalog, the economics calculation or the lead's own bill. The eval rebuilds that set from the
-sources (catalog file, templates, what the lead said and sent, the seed's formulas) instead of
-trusting the facts the bot attached to its own messages.
+docs/architecture.md, "Rules that hold everywhere": a reply never states a price, percentage,
+amount or date that did not come from the catalog, the economics calculation or the lead's own
+bill. The eval rebuilds that set from the sources (catalog file, templates, what the lead said
+and sent, the seed's formulas) instead of trusting the facts the bot attached to its own messages.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ relevance    TurnRelevancyMetric
 retention    KnowledgeRetentionMetric
 completeness ConversationCompletenessMetric
 persona_geval ConversationalGEval with the persona in `criteria` (deepeval 4.3.1 raises KeyError
-             on MultiTurnParams.CHATBOT_ROLE, see notes/evals.md)
+             on MultiTurnParams.CHATBOT_ROLE, see docs/architecture.md)
 
 A judge that answers nonsense makes that metric's score None with the error recorded; the run
 goes on.

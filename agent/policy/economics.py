@@ -1,8 +1,8 @@
 """The seed's savings formulas and Brazilian number formatting.
 
-From silvia-2.0-spec, workflow 1 (`calculate_economics`): 18 % average saving, an investment
-estimate of 45 monthly bills scaled by a regional multiplier, payback = investment / monthly
-saving, and the premium tone when the yearly saving is above R$ 3,000.
+From the seed specification (docs/architecture.md), workflow 1 (`calculate_economics`): 18 %
+average saving, an investment estimate of 45 monthly bills scaled by a regional multiplier,
+payback = investment / monthly saving, and the premium tone when the yearly saving is above R$ 3,000.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The rules every outgoing message obeys (DESIGN.md, "Rules that hold everywhere").
+"""The rules every outgoing message obeys (docs/architecture.md, "Rules that hold everywhere").
 
 `check_message` returns the list of violations; the guard node replaces a violating message
 with the seed's `generic_fallback` and logs why. The same checks grade the eval suite.

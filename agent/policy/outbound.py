@@ -1,6 +1,6 @@
 """How each outgoing message may go out: free-form, an approved template, or not at all.
 
-Rules that hold for every outbound path (DESIGN.md, "Rules that hold everywhere"):
+Rules that hold for every outbound path (docs/architecture.md, "Rules that hold everywhere"):
 * a reply to a lead who just wrote goes out at once, at any hour, as free-form text;
 * anything proactive (not answering a message) never reaches a lead who opted out;
 * a proactive message outside WhatsApp's 24-hour window is sent as the approved template
