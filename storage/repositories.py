@@ -117,6 +117,11 @@ class LeadRepository:
         )
 
     async def upsert_lead(self, lead: LeadRecord) -> None:
+        async with self._sessions.begin() as session:
+            await session.execute(self._lead_upsert(session, lead))
+
+    @staticmethod
+    def _lead_upsert(session: AsyncSession, lead: LeadRecord) -> Any:
         values = {
             "name": lead.name,
             "city": lead.city,
@@ -125,13 +130,12 @@ class LeadRepository:
             "client_type": lead.client_type,
             "updated_at": utc_now(),
         }
-        async with self._sessions.begin() as session:
-            stmt = _insert(session, Lead).values(phone_number=lead.phone, **values)
-            stmt = stmt.on_conflict_do_update(index_elements=[Lead.phone_number], set_=values)
-            await session.execute(stmt)
+        stmt = _insert(session, Lead).values(phone_number=lead.phone, **values)
+        return stmt.on_conflict_do_update(index_elements=[Lead.phone_number], set_=values)
 
     async def record_turn(self, turn: TurnRecord) -> None:
-        """One `lead_interactions` row and the matching `lead_status` update, atomically."""
+        """One `lead_interactions` row and the matching `lead_status` update (and the lead's
+        profile when the turn carries it), atomically."""
         at = _utc(turn.at)
         meta = {**turn.metadata, "layer": turn.layer, "intent": turn.intent, "stage": turn.stage}
         interaction = LeadInteraction(
@@ -155,6 +159,8 @@ class LeadRepository:
             created_at=at,
         )
         async with self._sessions.begin() as session:
+            if turn.lead is not None:
+                await session.execute(self._lead_upsert(session, turn.lead))
             session.add(interaction)
             await session.execute(self._status_upsert(session, turn, at))
 

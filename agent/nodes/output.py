@@ -164,18 +164,17 @@ async def record(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
     failures = [s["error"] for s in sent if not s.get("ok")]
     profile = state.get("profile") or {}
     bill = state.get("bill") or {}
-    await deps.leads.upsert_lead(
-        LeadRecord(
-            phone=state["phone"],
-            name=profile.get("name") or "",
-            city=profile.get("city"),
-            state=profile.get("state"),
-            bill_amount=profile.get("bill_amount"),
-            client_type="business" if profile.get("person_type") == "juridical" else "residential",
-        )
+    lead = LeadRecord(
+        phone=state["phone"],
+        name=profile.get("name") or "",
+        city=profile.get("city"),
+        state=profile.get("state"),
+        bill_amount=profile.get("bill_amount"),
+        client_type="business" if profile.get("person_type") == "juridical" else "residential",
     )
     await deps.leads.record_turn(
         TurnRecord(
+            lead=lead,
             phone=state["phone"],
             interaction_type=interaction_type(replies),
             message_received=received if inbound.get("kind") != "followup_tick" else None,
