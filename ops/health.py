@@ -60,9 +60,9 @@ async def probe_database(sessions: async_sessionmaker[AsyncSession]) -> bool:
 
 
 async def probe_redis(url: str) -> bool:
-    from redis.asyncio import Redis
+    from storage.redis.client import redis_from_url
 
-    client = Redis.from_url(url, socket_timeout=PROBE_TIMEOUT, socket_connect_timeout=PROBE_TIMEOUT)
+    client = redis_from_url(url, socket_timeout=PROBE_TIMEOUT, socket_connect_timeout=PROBE_TIMEOUT)
     try:
         return bool(await client.ping())
     except Exception as exc:

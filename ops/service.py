@@ -80,9 +80,9 @@ async def _once_per_slot(settings: Settings, job: str, slot: datetime, ttl: time
     """True for exactly one process per (job, slot) when Redis is shared; always True without it."""
     if not settings.redis_url:
         return True
-    from redis.asyncio import Redis
+    from storage.redis.client import redis_from_url
 
-    client = Redis.from_url(settings.redis_url, socket_timeout=5.0, socket_connect_timeout=5.0)
+    client = redis_from_url(settings.redis_url, socket_timeout=5.0, socket_connect_timeout=5.0)
     try:
         key = f"{settings.redis_prefix}ops:{job}:{slot.isoformat(timespec='minutes')}"
         return bool(await client.set(key, "1", nx=True, ex=int(ttl.total_seconds())))

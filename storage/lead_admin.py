@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.checkpointer import open_checkpointer
 from storage.db import create_engine, session_factory
 from storage.models import Base
+from storage.redis.client import AnyRedis, redis_from_url
 from storage.repositories import LeadRepository
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ class LeadAdmin:
     settings: Settings
     sessions: async_sessionmaker[AsyncSession]
     checkpointer: BaseCheckpointSaver
-    redis: Redis | None
+    redis: AnyRedis | None
 
     @classmethod
     @asynccontextmanager
@@ -61,7 +61,7 @@ class LeadAdmin:
             engine = create_engine(settings.effective_database_url)
             stack.push_async_callback(engine.dispose)
             checkpointer = await stack.enter_async_context(open_checkpointer(settings))
-            redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+            redis = redis_from_url(settings.redis_url) if settings.redis_url else None
             if redis is not None:
                 stack.push_async_callback(redis.aclose)
             yield cls(settings, session_factory(engine), checkpointer, redis)

@@ -16,8 +16,9 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import TYPE_CHECKING, Protocol
 
-from redis.asyncio import Redis
 from redis.exceptions import LockError
+
+from storage.redis.client import AnyRedis, redis_from_url
 
 if TYPE_CHECKING:
     from settings import Settings
@@ -111,7 +112,7 @@ class RedisDeduplicator:
     """Seen message ids as `SET key 1 NX EX ttl`: atomic across workers and restarts."""
 
     def __init__(
-        self, client: Redis, prefix: str = "silvia:seen:", ttl_seconds: int = DEDUP_TTL_SECONDS
+        self, client: AnyRedis, prefix: str = "silvia:seen:", ttl_seconds: int = DEDUP_TTL_SECONDS
     ) -> None:
         self.client = client
         self.prefix = prefix
@@ -137,7 +138,7 @@ class RedisLeadLocks:
 
     def __init__(
         self,
-        client: Redis,
+        client: AnyRedis,
         prefix: str = "silvia:lock:",
         lease_seconds: float = LOCK_LEASE_SECONDS,
         wait_seconds: float = LOCK_WAIT_SECONDS,
@@ -180,8 +181,8 @@ class RedisLeadLocks:
         await self.client.aclose()
 
 
-def _redis(settings: Settings) -> Redis:
-    return Redis.from_url(settings.redis_url, socket_timeout=5.0, socket_connect_timeout=5.0)
+def _redis(settings: Settings) -> AnyRedis:
+    return redis_from_url(settings.redis_url, socket_timeout=5.0, socket_connect_timeout=5.0)
 
 
 def build_deduplicator(settings: Settings) -> MessageDeduplicator:

@@ -114,3 +114,52 @@ def private_redis(directory: Path, *extra: str) -> Iterator[PrivateRedis]:
         yield server
     finally:
         server.kill()
+
+
+class PrivateCluster:
+    """A Redis Cluster of `masters` `redis-server --cluster-enabled yes` nodes (no replicas),
+    each on a free port (and a free cluster-bus port), in `directory`."""
+
+    def __init__(self, directory: Path, masters: int = 3) -> None:
+        self.directory = directory
+        self.nodes = [PrivateRedis(directory / f"node{n}") for n in range(masters)]
+
+    @property
+    def url(self) -> str:
+        return f"redis+cluster://127.0.0.1:{self.nodes[0].port}"
+
+    def start(self) -> None:
+        for node in self.nodes:
+            node.extra = ("--cluster-enabled", "yes", "--cluster-port", str(free_port()))
+            node.extra += ("--cluster-config-file", "nodes.conf", "--appendfsync", "everysec")
+            node.start()
+        create = ["redis-cli", "--cluster", "create", *(f"127.0.0.1:{n.port}" for n in self.nodes)]
+        create += ["--cluster-replicas", "0", "--cluster-yes"]
+        subprocess.run(create, check=True, capture_output=True, timeout=60)
+        for _ in range(200):  # every node must agree before the first command
+            if all(_cluster_ok(node) for node in self.nodes):
+                return
+            time.sleep(0.05)
+        raise RuntimeError("the private Redis Cluster did not reach cluster_state:ok")
+
+    def stop(self) -> None:
+        for node in self.nodes:
+            node.kill()
+
+
+def _cluster_ok(node: PrivateRedis) -> bool:
+    client = node.client()
+    try:
+        return b"cluster_state:ok" in client.execute_command("CLUSTER", "INFO")
+    finally:
+        client.close()
+
+
+@contextmanager
+def private_cluster(directory: Path, masters: int = 3) -> Iterator[PrivateCluster]:
+    cluster = PrivateCluster(directory, masters)
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()

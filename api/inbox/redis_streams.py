@@ -5,7 +5,7 @@
   message is either stored and queued once, or recognised as a duplicate; never half.
 * `take` first reclaims entries another consumer took and never acknowledged for
   `reclaim_seconds` (`XAUTOCLAIM`: it crashed), then reads new ones (`XREADGROUP`).
-* The lead's list (`inbox:lead:<phone>`) keeps that lead's unfinished ids in arrival order:
+* The lead's list (`{inbox}:lead:<phone>`) keeps that lead's unfinished ids in arrival order:
   `head(phone)` is its first element, so the worker holding the lead's lock answers in order
   even when the group handed a lead's messages to different consumers.
 * `done` acknowledges (`XACK`), deletes the entry and pops it from the lead's list in one
@@ -17,10 +17,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
 from api.inbox.base import MAX_ATTEMPTS, InboxEntry
+from storage.redis.client import redis_from_url
 
 SEEN_TTL_SECONDS = 7 * 24 * 3600
 GROUP = "silvia-workers"
@@ -41,17 +41,19 @@ def _text(value: Any) -> str:
 class RedisStreamInbox:
     def __init__(self, url: str, prefix: str = "silvia:", reclaim_seconds: float = 60.0) -> None:
         # No socket timeout: XREADGROUP BLOCK holds the connection open on purpose.
-        self.redis = Redis.from_url(url, socket_connect_timeout=5.0)
+        self.redis = redis_from_url(url, socket_connect_timeout=5.0)
         self.prefix = prefix
-        self.stream = f"{prefix}inbox"
-        self.failed_key = f"{prefix}inbox:failed"
-        self.attempts_key = f"{prefix}inbox:attempts"
+        # One hash tag for every inbox key: the put script and the `done` transaction touch
+        # several of them, and on a Redis Cluster they must share a slot.
+        self.stream = f"{prefix}{{inbox}}"
+        self.failed_key = f"{self.stream}:failed"
+        self.attempts_key = f"{self.stream}:attempts"
         self.reclaim_ms = int(reclaim_seconds * 1000)
         self._put = self.redis.register_script(_PUT)
         self._group_ready = False
 
     def _lead_key(self, phone: str) -> str:
-        return f"{self.prefix}inbox:lead:{phone}"
+        return f"{self.stream}:lead:{phone}"
 
     async def _ensure_group(self) -> None:
         if self._group_ready:
@@ -64,7 +66,7 @@ class RedisStreamInbox:
         self._group_ready = True
 
     async def put(self, message_id: str, phone: str, source: str, payload: dict[str, Any]) -> bool:
-        keys = [f"{self.prefix}inbox:seen:{message_id}", self.stream, self._lead_key(phone)]
+        keys = [f"{self.stream}:seen:{message_id}", self.stream, self._lead_key(phone)]
         body = json.dumps(payload, ensure_ascii=False)
         stored = await self._put(keys=keys, args=[SEEN_TTL_SECONDS, message_id, phone, source, body])
         return stored is not None

@@ -9,10 +9,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Response
-from redis.asyncio import Redis
 
 from api.schemas import DependencyStatus, Health, Readiness
 from api.services import Services, ServicesDep
+from storage.redis.client import redis_from_url
 
 router = APIRouter(tags=["health"])
 PROBE_TIMEOUT = 3.0
@@ -42,7 +42,7 @@ async def _database(services: Services) -> str:
 
 
 async def _redis(url: str) -> str:
-    client = Redis.from_url(url, socket_timeout=PROBE_TIMEOUT, socket_connect_timeout=PROBE_TIMEOUT)
+    client = redis_from_url(url, socket_timeout=PROBE_TIMEOUT, socket_connect_timeout=PROBE_TIMEOUT)
     try:
         await client.ping()
     finally:

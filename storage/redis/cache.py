@@ -17,10 +17,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from storage.cache import InMemoryReplyCache
+from storage.redis.client import AnyRedis, redis_from_url
 
 if TYPE_CHECKING:
     from agent.ports import ReplyCachePort
@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 class RedisReplyCache:
     """`ReplyCachePort` on Redis strings under `prefix`."""
 
-    def __init__(self, client: Redis, prefix: str = "silvia:cache:") -> None:
+    def __init__(self, client: AnyRedis, prefix: str = "silvia:cache:") -> None:
         self.client = client
         self.prefix = prefix
 
@@ -87,7 +87,7 @@ async def open_reply_cache(settings: Settings) -> AsyncIterator[ReplyCachePort]:
     if not settings.redis_url:
         yield InMemoryReplyCache()
         return
-    client = Redis.from_url(settings.redis_url, socket_timeout=2.0, socket_connect_timeout=2.0)
+    client = redis_from_url(settings.redis_url, socket_timeout=2.0, socket_connect_timeout=2.0)
     try:
         yield RedisReplyCache(client, cache_prefix(settings))
     finally:

@@ -40,16 +40,12 @@ class CheckpointUpkeep:
     async def adelete_thread(self, thread_id: str) -> None:
         namespaces = await self.namespaces(thread_id)
         run_ids = [run.decode() for run in await self.client.smembers(f"{self._base(thread_id)}:runs")]
-        entries: dict[str, list[bytes]] = {}
+        await self.client.delete(*self.thread_keys(thread_id, namespaces))
+        # The run index is not the thread's (another slot on a cluster): cleaned on its own.
         for run_id in run_ids:  # drop this thread's entries from the run index too (erasure)
             members = await self.client.smembers(self._run_key(run_id))
-            entries[run_id] = [m for m in members if ormsgpack.unpackb(m)[0] == thread_id]
-        async with self.client.pipeline(transaction=True) as pipe:
-            pipe.delete(*self.thread_keys(thread_id, namespaces))
-            for run_id, members in entries.items():
-                if members:
-                    pipe.srem(self._run_key(run_id), *members)
-            await pipe.execute()
+            if mine := [m for m in members if ormsgpack.unpackb(m)[0] == thread_id]:
+                await self.client.srem(self._run_key(run_id), *mine)
 
     async def adelete_for_runs(self, run_ids: Sequence[str]) -> None:
         """Delete the checkpoints (and their writes) that the given runs wrote."""
@@ -64,16 +60,22 @@ class CheckpointUpkeep:
             await self._collect_blobs(thread_id, ns)
 
     async def acopy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
+        """DUMP the source's keys, RESTORE them under the target's: the two threads have
+        different hash tags, so on a cluster they live on different slots (COPY can't)."""
         namespaces = await self.namespaces(source_thread_id)
         if not namespaces:
             return
+        sources = self.thread_keys(source_thread_id, namespaces)
+        async with self.client.pipeline(transaction=True) as pipe:  # one consistent snapshot
+            for key in sources:
+                pipe.dump(key)
+            dumps = await pipe.execute()
         async with self.client.pipeline(transaction=True) as pipe:
-            for src, dst in zip(
-                self.thread_keys(source_thread_id, namespaces),
-                self.thread_keys(target_thread_id, namespaces),
-                strict=True,
-            ):
-                pipe.copy(src, dst, replace=True)
+            for key, dumped in zip(self.thread_keys(target_thread_id, namespaces), dumps, strict=True):
+                if dumped is None:
+                    pipe.delete(key)
+                else:
+                    pipe.restore(key, 0, dumped, replace=True)
             self._refresh_in(pipe, target_thread_id)
             await pipe.execute()
 

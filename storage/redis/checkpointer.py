@@ -51,6 +51,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from storage.redis.checkpoint_upkeep import CheckpointUpkeep
+from storage.redis.client import redis_from_url
 from storage.redis.scripts import PUT, PUT_WRITES, READ, REFRESH
 
 DEFAULT_PREFIX = "silvia:cp:"
@@ -124,7 +125,7 @@ class RedisCheckpointSaver(CheckpointUpkeep, BaseCheckpointSaver[str]):
         keep_checkpoints: int | None = None,
     ) -> AsyncIterator[RedisCheckpointSaver]:
         """A saver on its own client; a timeout raises instead of hanging a turn forever."""
-        client = Redis.from_url(url, socket_timeout=socket_timeout, socket_connect_timeout=socket_timeout)
+        client = redis_from_url(url, socket_timeout=socket_timeout, socket_connect_timeout=socket_timeout)
         try:
             yield cls(client, prefix=prefix, ttl_seconds=ttl_seconds, keep_checkpoints=keep_checkpoints)
         finally:
