@@ -1,11 +1,19 @@
-"""A benchmark's own corner of the shared Redis and PostgreSQL, removed afterwards."""
+"""A benchmark's own corner of the shared Redis and PostgreSQL (removed afterwards), and the
+`silvia` processes it starts."""
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
+import httpx
+import psutil
 import psycopg
 import redis
 from sqlalchemy.engine import make_url
@@ -22,7 +30,9 @@ def bench_schema(database_url: str) -> Iterator[str]:
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
     try:
-        url = base.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+        url = base.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+            hide_password=False
+        )
         migrate.upgrade(url)
         yield url
     finally:
@@ -38,3 +48,56 @@ def drop_prefix(redis_url: str, prefix: str) -> None:
             client.delete(*keys[start : start + 500])
     finally:
         client.close()
+
+
+def silvia_command() -> str:
+    return str(Path(sys.executable).with_name("silvia"))
+
+
+def interaction_rows(database_url: str) -> list[tuple[str, str | None, str | None]]:
+    url = make_url(database_url).set(drivername="postgresql")
+    options = url.query.get("options")
+    plain = url.set(query={}).render_as_string(hide_password=False)
+    with psycopg.connect(plain, options=options) as conn:
+        query = "SELECT lead_id, message_received, message_sent FROM lead_interactions ORDER BY id"
+        return [tuple(row) for row in conn.execute(query).fetchall()]  # type: ignore[misc]
+
+
+def wait_ready(url: str, procs: list[subprocess.Popen[bytes]], timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(p.poll() is not None for p in procs):
+            raise RuntimeError("a Sílvia process exited while starting (see its log)")
+        try:
+            if httpx.get(f"{url}/ready", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError("silvia serve did not become ready")
+
+
+def cpu_seconds(procs: list[subprocess.Popen[bytes]]) -> float:
+    """User + system CPU seconds of the processes and their children (uvicorn's workers)."""
+    total = 0.0
+    for proc in procs:
+        try:
+            parent = psutil.Process(proc.pid)
+            for p in [parent, *parent.children(recursive=True)]:
+                times = p.cpu_times()
+                total += times.user + times.system
+        except psutil.NoSuchProcess:
+            continue
+    return total
+
+
+def stop_processes(procs: list[subprocess.Popen[bytes]]) -> None:
+    for proc in procs:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    for proc in procs:
+        try:
+            proc.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)

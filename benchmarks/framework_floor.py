@@ -7,6 +7,7 @@ Sílvia, with the same leads, turns, turns in flight and durability, so the rati
 
 from __future__ import annotations
 
+import itertools
 from typing import Any, TypedDict
 
 from langgraph.checkpoint.memory import InMemorySaver
@@ -38,7 +39,7 @@ def build_floor_graph() -> CompiledStateGraph:
     for name in names:
         builder.add_node(name, _node(name))
     builder.add_edge(START, names[0])
-    for first, second in zip(names, names[1:], strict=False):
+    for first, second in itertools.pairwise(names):
         builder.add_edge(first, second)
     builder.add_edge(names[-1], END)
     return builder.compile(checkpointer=InMemorySaver())

@@ -89,7 +89,9 @@ def phone_of(n: int) -> str:
     return f"+5581{9_0000_0000 + n:09d}"
 
 
-async def silvia_run(settings: Settings, leads: int, turns: int, in_flight: int, first: int = 0) -> RunFigures:
+async def silvia_run(
+    settings: Settings, leads: int, turns: int, in_flight: int, first: int = 0
+) -> RunFigures:
     async with open_silvia(settings) as silvia:
         for n in range(first, first + leads):
             city, uf = CITIES[n % len(CITIES)]
@@ -97,7 +99,9 @@ async def silvia_run(settings: Settings, leads: int, turns: int, in_flight: int,
             await silvia.leads.upsert_lead(record)
 
         async def turn(n: int, t: int, text: str) -> None:
-            inbound = Inbound(phone=phone_of(first + n), kind="text", text=text, message_id=f"wamid.{first + n}.{t}")
+            inbound = Inbound(
+                phone=phone_of(first + n), kind="text", text=text, message_id=f"wamid.{first + n}.{t}"
+            )
             result = await run_turn(silvia, inbound, redelivered=False)
             if result is None or not result.replies:
                 raise AssertionError(f"turn {t} of lead {first + n} was not answered")
@@ -149,7 +153,9 @@ async def in_process(args: argparse.Namespace, data_dir: Path) -> None:
         try:
             await silvia_run(settings, 2, 3, 2, first=10_000)  # warm-up: imports, pools, caches
             silvia = await silvia_run(settings, args.leads, args.turns, args.in_flight)
-            short = checkpoint_bytes_per_lead(args.redis_url, prefix, [phone_of(n) for n in range(args.leads)])
+            short = checkpoint_bytes_per_lead(
+                args.redis_url, prefix, [phone_of(n) for n in range(args.leads)]
+            )
             long_leads = max(1, args.leads // 10)
             await silvia_run(settings, long_leads, args.long_turns, args.in_flight, first=20_000)
             long = checkpoint_bytes_per_lead(
@@ -175,13 +181,17 @@ async def in_process(args: argparse.Namespace, data_dir: Path) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--redis-url", required=True)
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--leads", type=int, default=40)
     parser.add_argument("--turns", type=int, default=8)
     parser.add_argument("--in-flight", type=int, default=8)
-    parser.add_argument("--long-turns", type=int, default=30, help="turns of the memory-after-a-long-talk leads")
+    parser.add_argument(
+        "--long-turns", type=int, default=30, help="turns of the memory-after-a-long-talk leads"
+    )
     parser.add_argument("--scale-out", default="", help="worker counts for the multi-process run, e.g. 1,2,4")
     parser.add_argument("--port", type=int, default=18300, help="first port for the scale-out servers")
     args = parser.parse_args()

@@ -1,0 +1,147 @@
+"""Scale-out: `silvia serve --workers 2` plus 1, 2, 4… `silvia worker` processes on one Redis
+and one PostgreSQL, fed signed Meta webhooks; turns/s for each, answers checked.
+
+Run from `benchmarks/throughput.py --scale-out 1,2,4`. For each worker count: a fresh
+PostgreSQL schema and Redis prefix; `silvia serve` takes the webhooks only
+(`--no-inbox-worker`), the workers answer; replies go through the real Cloud API backend to a
+local Graph API peer (`tests/graph_api_fake.py`). Every lead's whole script is posted at once
+(a backlog, turn-major so leads interleave); the clock runs from the first POST to the last
+turn recorded. Then, per lead: the `lead_interactions` rows must be the script's messages,
+each once and in order, and what the Graph API peer received must be exactly the replies
+those rows recorded (nothing sent twice, nothing missing).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from benchmarks.bench_services import (
+    bench_schema,
+    cpu_seconds,
+    drop_prefix,
+    interaction_rows,
+    silvia_command,
+    stop_processes,
+    wait_ready,
+)
+from tests.graph_api_fake import GraphApiFake
+from tests.webhook_kit import SERVICE_ENV, post, text, webhook
+
+SCRIPT = [
+    "oi",
+    "moro em Recife PE e minha conta vem uns 380 reais",
+    "sim",
+    "como funciona?",
+    "isso é golpe?",
+    "tem fidelidade?",
+    "precisa instalar alguma coisa?",
+    "obrigado",
+]
+
+
+@dataclass
+class ScaleFigures:
+    workers: int
+    turns: int
+    seconds: float
+    cpu_seconds: float
+    problems: list[str]
+
+
+def _check(
+    rows: list[tuple[str, str | None, str | None]], graph: GraphApiFake, phones: list[str]
+) -> list[str]:
+    problems = []
+    for phone in phones:
+        mine = [r for r in rows if r[0] == phone]
+        if [r[1] for r in mine] != SCRIPT:
+            problems.append(
+                f"{phone}: messages answered {[r[1] for r in mine]}, expected the script once in order"
+            )
+        recorded = "\n\n".join(r[2] for r in mine if r[2])
+        if "\n\n".join(graph.texts(phone)) != recorded:
+            problems.append(f"{phone}: what Meta received differs from the recorded replies")
+    return problems
+
+
+def run_one(
+    redis_url: str, database_url: str, workers: int, leads: int, port: int, graph: GraphApiFake, log: Path
+) -> ScaleFigures:
+    prefix = f"silvia-scale:{uuid.uuid4().hex[:8]}:"
+    run = uuid.uuid4().hex[:6]
+    phones = [f"+55829{n:03d}{int(run, 16) % 100_000:05d}" for n in range(leads)]
+    with bench_schema(database_url) as url:
+        env = {**os.environ, **SERVICE_ENV, **graph.env(), "REDIS_URL": redis_url, "DATABASE_URL": url}
+        env |= {"SILVIA_REDIS_PREFIX": prefix, "SILVIA_DATA_DIR": str(log.parent / f"data-{run}")}
+        output = log.open("ab")
+        serve_cmd = [silvia_command(), "serve", "--workers", "2", "--no-inbox-worker", "--port", str(port)]
+        procs = [
+            subprocess.Popen([*serve_cmd, "--log-level", "warning"], env=env, stdout=output, stderr=output)
+        ]
+        try:
+            procs += [
+                subprocess.Popen(
+                    [silvia_command(), "worker", "--log-level", "warning"],
+                    env=env,
+                    stdout=output,
+                    stderr=output,
+                )
+                for _ in range(workers)
+            ]
+            wait_ready(f"http://127.0.0.1:{port}", procs)
+            time.sleep(2)  # the workers open their Sílvia (MCP servers, pools) meanwhile
+            cpu_before, started = cpu_seconds(procs), time.monotonic()
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+                for turn, message in enumerate(SCRIPT):
+                    for n, phone in enumerate(phones):
+                        payload = webhook([text(phone, f"wamid.{run}.{n}.{turn}", message)], name=f"Lead {n}")
+                        if post(client, payload).status_code != 200:
+                            raise RuntimeError("a webhook was refused")
+            expected = leads * len(SCRIPT)
+            deadline = time.monotonic() + 30 + expected
+            while len(rows := interaction_rows(url)) < expected and time.monotonic() < deadline:
+                time.sleep(0.2)
+            seconds, cpu = time.monotonic() - started, cpu_seconds(procs) - cpu_before
+            time.sleep(1)  # a duplicate answer would show up now
+            problems = _check(interaction_rows(url), graph, phones)
+            if len(rows) < expected:
+                problems.insert(0, f"only {len(rows)} of {expected} turns were recorded in time")
+        finally:
+            stop_processes(procs)
+            output.close()
+            drop_prefix(redis_url, prefix)
+    return ScaleFigures(workers, len(rows), seconds, cpu, problems)
+
+
+def scale_out(
+    redis_url: str, database_url: str, counts: list[int], leads: int, _turns: int, port: int, tmp: Path
+) -> None:
+    graph = GraphApiFake().start()
+    log = tmp / "scale-out.log"
+    print(
+        f"\nScale-out: silvia serve --workers 2 (webhooks only) + N silvia worker, one Redis, one PostgreSQL;"
+        f" {leads} leads x {len(SCRIPT)} messages posted at once as signed webhooks"
+    )
+    print(
+        f"  {'workers':>7} {'turns':>6} {'seconds':>8} {'turns/s':>8} {'CPU ms/turn':>12}"
+        "  answered once, in order"
+    )
+    try:
+        for workers in counts:
+            figures = run_one(redis_url, database_url, workers, leads, port, graph, log)
+            verdict = "yes" if not figures.problems else f"NO: {figures.problems[:3]}"
+            cpu_ms = figures.cpu_seconds * 1000 / max(1, figures.turns)
+            print(
+                f"  {figures.workers:>7} {figures.turns:>6} {figures.seconds:>8.1f}"
+                f" {figures.turns / figures.seconds:>8.1f} {cpu_ms:>12.1f}  {verdict}"
+            )
+    finally:
+        graph.stop()
+    print(f"  (process logs: {log}, removed with the temporary directory)")
