@@ -10,7 +10,6 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 from langgraph.graph.state import CompiledStateGraph
@@ -22,10 +21,12 @@ from agent.llm.client import AlertSink, language_model_from_settings
 from agent.policy.privacy import redact_inbound
 from agent.policy.prompt_versions import check_weights
 from agent.replies.templates import PromptBook
+from agent.state import TurnResult
 from bills.reader import BillReader
 from bills.vision import VisionClient
 from graph import build_graph
 from ops.logs import turn_trace
+from ops.metrics import observe_mcp_call
 from ops.observe import MeteredLeadStore
 from ops.takeover import TakeoverStore
 from settings import Settings
@@ -42,22 +43,6 @@ from tools.whatsapp_cloud import CloudBackend, whatsapp_backend
 from tools.whatsapp_server import SandboxBackend, build_whatsapp_server
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class TurnResult:
-    """What one turn produced, for printing, HTTP responses and evals."""
-
-    phone: str
-    stage: str
-    intent: str
-    replies: list[dict[str, Any]]
-    response_time_ms: int
-    state: dict[str, Any] = field(repr=False, default_factory=dict)
-
-    @property
-    def texts(self) -> list[str]:
-        return [r["text"] for r in self.replies]
 
 
 class Silvia:
@@ -193,17 +178,19 @@ async def open_silvia(
         stack.push_async_callback(engine.dispose)
         sandbox: SandboxBackend | None = None
         if settings.whatsapp_mcp_url:
-            whatsapp = McpConnection.remote(settings.whatsapp_mcp_url)
+            whatsapp = McpConnection.remote(settings.whatsapp_mcp_url, on_call=observe_mcp_call)
         else:
             backend = whatsapp_backend(settings, on_error=_error_logger(leads))
             if isinstance(backend, CloudBackend):
                 stack.push_async_callback(backend.aclose)
             sandbox = backend if isinstance(backend, SandboxBackend) else None
-            whatsapp = McpConnection.inprocess(build_whatsapp_server(backend))
+            whatsapp = McpConnection.inprocess(build_whatsapp_server(backend), on_call=observe_mcp_call)
         if settings.serena_mcp_url:
-            serena = McpConnection.remote(settings.serena_mcp_url)
+            serena = McpConnection.remote(settings.serena_mcp_url, on_call=observe_mcp_call)
         else:
-            serena = McpConnection.inprocess(build_serena_server(SerenaCatalog(), registrations))
+            serena = McpConnection.inprocess(
+                build_serena_server(SerenaCatalog(), registrations), on_call=observe_mcp_call
+            )
         await stack.enter_async_context(whatsapp)
         await stack.enter_async_context(serena)
         saver = await stack.enter_async_context(open_checkpointer(settings)) if checkpointer else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Annotated, Any, Literal, TypedDict
 
@@ -145,3 +146,19 @@ class SilviaState(TypedDict, total=False):
     sent: list[dict[str, Any]]  # what deliver sent: {message_id, text, kind}
     turn: TurnInfo
     messages: Annotated[list[dict[str, Any]], keep_recent]  # {role: lead|silvia, text, stage}
+
+
+@dataclass
+class TurnResult:
+    """What one turn produced, for printing, HTTP responses and evals."""
+
+    phone: str
+    stage: str
+    intent: str
+    replies: list[dict[str, Any]]
+    response_time_ms: int
+    state: dict[str, Any] = field(repr=False, default_factory=dict)
+
+    @property
+    def texts(self) -> list[str]:
+        return [r["text"] for r in self.replies]

@@ -28,6 +28,7 @@ from api.routes import webhook as routes_webhook
 from api.services import Services
 from api.statuses import StatusStore
 from ops import routes as ops_routes
+from ops.service import Ops
 from settings import Settings, get_settings
 from storage.db import create_engine
 from storage.locks import build_lead_locks
@@ -73,7 +74,9 @@ def _lifespan(
                     log.warning(
                         "%d inbox message(s) left half-done by a previous run will be retried", recovered
                     )
-            services = Services(settings, silvia, inbox, locks, StatusStore(engine), engine)
+            services = Services(
+                settings, silvia, inbox, locks, StatusStore(engine), engine, Ops(settings, silvia)
+            )
             for name, job in jobs.items():
                 services.tasks[name] = asyncio.create_task(job(services, services.stop), name=name)
             app.state.services = services

@@ -7,8 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from agent.state import TurnResult
 from bills.patterns import UFS
-from wiring import TurnResult
 
 ChatMediaKind = Literal["image", "document", "audio", "video", "sticker", "location", "unsupported"]
 FILE_KINDS: frozenset[str] = frozenset({"image", "document", "audio", "video", "sticker"})

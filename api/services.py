@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.inbox import Inbox
 from api.statuses import StatusStore
+from ops.service import Ops
 from settings import Settings
 from storage.locks import LeadLocks
 from wiring import Silvia
@@ -24,6 +25,7 @@ class Services:
     locks: LeadLocks
     statuses: StatusStore
     engine: AsyncEngine
+    ops: Ops  # shared by the ops background jobs and the ops routes (/metrics, /dashboard, /admin)
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: dict[str, asyncio.Task[None]] = field(default_factory=dict)
 

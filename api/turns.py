@@ -17,7 +17,8 @@ from enum import StrEnum
 from typing import Any
 
 from agent.inbound import Inbound
-from wiring import Silvia, TurnResult
+from agent.state import TurnResult
+from wiring import Silvia
 
 log = logging.getLogger(__name__)
 

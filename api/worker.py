@@ -18,13 +18,14 @@ import uuid
 from collections.abc import Awaitable, Callable
 
 from agent.inbound import Inbound
+from agent.state import TurnResult
 from api import gateway, meta
 from api.bursts import Burst, BurstCollector
 from api.inbox import Inbox, InboxEntry
 from api.statuses import StatusStore
 from api.turns import run_turn
 from storage.locks import LeadLocks
-from wiring import Silvia, TurnResult
+from wiring import Silvia
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,9 @@ from typing import Any
 
 from agent.inbound import Inbound
 from agent.ports import LeadRecord
+from agent.state import TurnResult
 from demo.sample_bills import sample_bill_pdf
-from wiring import Silvia, TurnResult
+from wiring import Silvia
 
 Echo = Callable[[str], None]
 

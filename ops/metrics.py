@@ -111,7 +111,7 @@ WHATSAPP_TOOLS = frozenset(
 
 
 def observe_mcp_call(tool: str, seconds: float, outcome: str) -> None:
-    """Called by `tools.client.McpConnection.call` for every call: ok | unavailable | tool_error."""
+    """Every MCP tool call (wiring gives it to each `tools.client.McpConnection` as `on_call`)."""
     server = "whatsapp" if tool in WHATSAPP_TOOLS else "serena"
     MCP_CALLS.labels(server, tool).inc()
     MCP_LATENCY.labels(server, tool).observe(seconds)

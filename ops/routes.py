@@ -7,14 +7,13 @@ Prometheus scrapers expect; everything else needs the dashboard credentials (`op
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
-from api.services import ServicesDep
 from ops.auth import COOKIE, operator
 from ops.charts import bar_chart, funnel_chart
 from ops.dashboard import summary
@@ -31,19 +30,34 @@ from ops.takeover import LeadNotFoundError, normalise_phone
 router = APIRouter(tags=["ops"])
 
 
-def get_ops(services: ServicesDep) -> Ops:
-    """One `Ops` per running app (the background service creates it; routes reuse it)."""
-    ops = getattr(services, "ops", None)
-    if ops is None:
-        ops = services.ops = Ops(services.settings, services.silvia)  # type: ignore[attr-defined]
-    return ops
+class OpsHost(Protocol):
+    """What an app mounting this router keeps in `app.state.services` (`api.services.Services`).
+
+    Declared here, not imported, so that ops never depends on the api room above it."""
+
+    ops: Ops
+    inbox: Any  # the webhook inbox, for its depth and age (ops.inbox_stats)
+
+
+def get_host(request: Request) -> OpsHost:
+    host: OpsHost | None = getattr(request.app.state, "services", None)
+    if host is None:  # only between process start and the end of the app's start-up
+        raise HTTPException(status_code=503, detail="Sílvia is starting")
+    return host
+
+
+HostDep = Annotated[OpsHost, Depends(get_host)]
+
+
+def get_ops(host: HostDep) -> Ops:
+    return host.ops
 
 
 OpsDep = Annotated[Ops, Depends(get_ops)]
 
 
-def require_operator(request: Request, services: ServicesDep) -> str:
-    return operator(request, services.settings)
+def require_operator(request: Request, ops: OpsDep) -> str:
+    return operator(request, ops.settings)
 
 
 OperatorDep = Annotated[str, Depends(require_operator)]
@@ -57,10 +71,10 @@ def valid_phone(phone: str) -> str:
 
 
 @router.get("/metrics", include_in_schema=True)
-async def metrics(services: ServicesDep, ops: OpsDep) -> Response:
+async def metrics(host: HostDep, ops: OpsDep) -> Response:
     """Prometheus text format; gauges (funnel, inbox, paused leads) are read at scrape time."""
     paused = await ops.takeover.paused_leads()
-    await refresh_gauges(ops.sessions, lambda: inbox_stats(services.inbox), paused=len(paused))
+    await refresh_gauges(ops.sessions, lambda: inbox_stats(host.inbox), paused=len(paused))
     return Response(exposition(), media_type=CONTENT_TYPE)
 
 

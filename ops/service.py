@@ -130,10 +130,10 @@ def schedule(scheduler: AsyncIOScheduler, ops: Ops) -> None:
 
 
 async def ops_service(services: Any, stop: asyncio.Event) -> None:
-    """The app's background service (api.background): run the ops schedule until `stop`."""
-    ops = Ops(services.settings, services.silvia)
-    services.ops = ops  # the ops routes read the same monitor
-    scheduler = AsyncIOScheduler(timezone=services.settings.timezone)
+    """The app's background service (api.background): run the ops schedule of `services.ops`
+    (the same `Ops` the routes read) until `stop`."""
+    ops: Ops = services.ops
+    scheduler = AsyncIOScheduler(timezone=ops.settings.timezone)
     schedule(scheduler, ops)
     scheduler.start()
     try:

@@ -10,10 +10,10 @@ import re
 from agent.inbound import Inbound
 from agent.policy.economics import format_brl, plan_monthly_savings
 from agent.ports import LeadRecord
-from agent.state import Stage
+from agent.state import Stage, TurnResult
 from tests.conftest import MARIA
 from tests.test_conversations import bill_pdf, reach_plans, send_file
-from wiring import Silvia, TurnResult
+from wiring import Silvia
 
 UNKNOWN = "+5581988887777"
 

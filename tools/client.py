@@ -13,6 +13,7 @@ import asyncio
 import json
 import logging
 import time
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Self
 
@@ -24,9 +25,11 @@ from mcp_types import CONNECTION_CLOSED, REQUEST_TIMEOUT, CallToolResult, Tool
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from agent.ports import MediaFile, PlanCatalog, Qualification, SerenaPort, WhatsAppPort
-from ops.metrics import observe_mcp_call
 
 log = logging.getLogger(__name__)
+
+CallObserver = Callable[[str, float, str], None]
+"""Told of every tool call: (tool, seconds, outcome ok | unavailable | tool_error | error)."""
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_ATTEMPTS = 3
@@ -98,8 +101,10 @@ class McpConnection:
         attempts: int = DEFAULT_ATTEMPTS,
         backoff: float = DEFAULT_BACKOFF,
         mode: str = "auto",
+        on_call: CallObserver | None = None,  # wiring passes ops.metrics.observe_mcp_call
     ) -> None:
         self.target = target
+        self.on_call = on_call
         self.timeout = timeout
         self.attempts = attempts
         self.backoff = backoff
@@ -231,7 +236,8 @@ class McpConnection:
             outcome = "error"
             raise
         finally:
-            observe_mcp_call(tool, time.perf_counter() - started, outcome)
+            if self.on_call is not None:
+                self.on_call(tool, time.perf_counter() - started, outcome)
 
     async def _call(self, tool: str, args: dict[str, Any] | None) -> dict[str, Any]:
         """Connecting is always retried; the call itself only for tools a repeat cannot harm."""
