@@ -25,6 +25,9 @@ from agent.inbound import Inbound
 from agent.replies.drafts import profile_complete
 from agent.routing import STAGE_NODES, route_turn
 from agent.state import SilviaState, Stage
+from agent.understanding.hesitations import hesitation
+from agent.understanding.privacy_requests import data_request_kind
+from agent.understanding.tone import is_angry
 
 
 class LeadMessage(TypedDict):
@@ -79,7 +82,17 @@ def route_by_stage(state: SilviaState) -> str:
         bool(state.get("human_offered")),
         typed_amount=bool((state.get("entities") or {}).get("bill_amount"))
         and bool(state.get("bill_attempts") or state.get("human_offered")),
+        asks_place=bool(state.get("place_question")),
+        hesitates=hesitation(_text(state)) is not None,
+        amount_pending=bool(state.get("amount_check")),
+        needs_care=data_request_kind(_text(state)) is not None or is_angry(_text(state)),
+        gave_place_or_amount=bool(state.get("profile_changed")),
     )
+
+
+def _text(state: SilviaState) -> str:
+    inbound = state.get("inbound") or {}
+    return str(inbound.get("text") or "") if inbound.get("kind") == "text" else ""
 
 
 def after_documents(state: SilviaState) -> str:

@@ -156,6 +156,8 @@ class LeadRecord(BaseModel):
     state: str | None = None
     bill_amount: float | None = None
     client_type: str = "residential"
+    # Where the contact came from (ad | website_form | crm_import | inbound); the first known wins.
+    source: str | None = None
 
 
 class TurnRecord(BaseModel):
@@ -194,6 +196,10 @@ class LeadStorePort(Protocol):
     ) -> None: ...
 
     async def count_cache_hit(self, cache_key: str, intent: str, template_id: str) -> None: ...
+
+    async def request_data(self, phone: str, kind: str, words: str) -> None:
+        """Queue an LGPD request (erase | copy) the lead made in the chat, for the team."""
+        ...
 
 
 class ReplyCachePort(Protocol):
@@ -242,6 +248,7 @@ class HandoffRecord(BaseModel):
     contact_at: datetime | None = None
     template: str | None = None
     message_id: str | None = None  # the specialist's WhatsApp notification; None = not sent
+    transcript: str = ""  # the conversation so far, as the specialist reads it (CPF masked)
     at: datetime
 
 

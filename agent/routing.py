@@ -21,6 +21,9 @@ FAQ_INTENTS: frozenset[str] = frozenset(
 DONE_STAGES: frozenset[Stage] = frozenset({Stage.QUALIFIED, Stage.REGISTERED, Stage.HANDED_OFF})
 DOCUMENT_STAGES: frozenset[Stage] = frozenset({Stage.PLAN_SELECTED, Stage.DOCUMENT_REQUESTED})
 
+# Where "não sei tirar a foto" / "escolho depois" is a hesitation to help with, not data to collect.
+HESITATION_STAGES: frozenset[Stage] = frozenset({Stage.GREETED, Stage.PLANS_PRESENTED, *DOCUMENT_STAGES})
+
 STAGE_NODES = ("reception", "plans", "documents", "qualification", "answer", "opt_out", "handoff", "fallback")
 
 
@@ -32,11 +35,18 @@ def route_turn(
     human_offered: bool = False,
     *,
     typed_amount: bool = False,
+    asks_place: bool = False,
+    gave_place_or_amount: bool = False,
+    hesitates: bool = False,
+    amount_pending: bool = False,
+    needs_care: bool = False,
 ) -> str:
     """The stage node that handles this inbound message.
 
     `typed_amount`: the lead typed their bill's total after a weak read (the documents node
-    accepts it as a fallback).
+    accepts it as a fallback). `asks_place`: "vocês atendem em X?", answered at any stage.
+    `gave_place_or_amount`: a city, state, bill amount or person type: after `not_qualified`
+    it re-opens the estimate for it ("minha mãe mora em Recife, a conta é 400").
     """
     if intent == Intent.OPT_OUT or stage == Stage.OPTED_OUT:
         return "opt_out"  # the node also decides whether a lead who opted out re-opened
@@ -46,8 +56,18 @@ def route_turn(
         return "fallback"
     if intent == Intent.ASK_HUMAN or (human_offered and intent == Intent.AFFIRM):
         return "handoff"
+    if needs_care or intent == Intent.DATA_REQUEST:
+        return "answer"  # a data request or a complaint: acted on or apologised for, never pitched
+    if amount_pending and intent in (Intent.AFFIRM, Intent.DENY, Intent.PROVIDE_INFO):
+        return "reception"  # the lead answers "is your bill really R$ X?"
+    if asks_place:
+        return "answer"  # a coverage answer, then back to the current step
+    if hesitates and stage in HESITATION_STAGES and not gave_place_or_amount:
+        return "answer"  # "não sei tirar a foto", "escolho depois": help or a reminder, same stage
     if stage == Stage.DOCUMENT_RECEIVED:
         return "qualification"
+    if stage == Stage.NOT_QUALIFIED and gave_place_or_amount:
+        return "reception"  # "not qualified" is no dead end: new data re-runs the check
     if stage == Stage.LOST and intent == Intent.DENY:
         return "answer"  # another "não" after declining re-opens nothing
     if stage in (Stage.NEW, Stage.LOST):

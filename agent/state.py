@@ -122,6 +122,8 @@ class SilviaState(TypedDict, total=False):
     intent: str
     confidence: float
     entities: dict[str, Any]
+    place_question: dict[str, str] | None  # {city, state} of "vocês atendem em X?" this turn
+    profile_changed: bool  # this message changed the place, amount or person type of the estimate
 
     distributor: str
     plans: list[dict[str, Any]]
@@ -131,6 +133,8 @@ class SilviaState(TypedDict, total=False):
     bill_attempts: int
     bill_tips: list[str]  # photo tips already given (light, whole_page, angle, focus): vary them
     pending_bill: list[dict[str, Any]]  # pages of a bill waiting for the next one (merge window)
+    amount_check: dict[str, Any] | None  # {amount, kind, reason}: a said amount waiting to be confirmed
+    wanted_plan: str  # a plan id the lead named before choosing one (kept until they change it)
     bill_check: dict[str, Any] | None  # {said, read}: amount far from what the lead said, asked
     qualification: dict[str, Any]
     serena_lead_id: str

@@ -97,3 +97,18 @@ def forget(
     for place, count in removed.items():
         typer.echo(f"  {place}: {count}")
     typer.echo("  reply cache: nothing to erase (entries hold template ids, never lead data)")
+
+
+@lead_app.command("requests")
+def requests() -> None:
+    """Data requests leads made in the chat (erase / copy) still waiting for the team."""
+    pending = _run(lambda admin: admin.pending_requests())
+    if not pending:
+        typer.echo("no pending data requests")
+        return
+    for row in pending:
+        words = (row["words"] or "").replace("\n", " ")[:80]
+        typer.echo(
+            f"#{row['id']}  {row['kind']:<5}  {row['requester_phone']}  {row['requested_at']}  {words}"
+        )
+    typer.echo("Erase: silvia lead forget <phone> (closes the request). Copy: silvia lead show <phone>.")

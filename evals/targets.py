@@ -130,6 +130,7 @@ class EmbeddedTarget:
                     state=lead.state,
                     bill_amount=lead.bill_amount,
                     client_type=lead.client_type,
+                    source="crm_import",
                 )
             )
 

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from agent.policy.followups import DOCUMENT_REMINDER_AFTER, EXCLUDED_STAGES, LeadFacts
+from agent.policy.followups import DOCUMENT_REMINDER_AFTER, EXCLUDED_STAGES, LeadFacts, said_no
 from agent.state import FUNNEL_ORDER, Stage
 from storage.models import Lead, LeadInteraction, LeadStatus
 
@@ -62,7 +62,8 @@ class FollowupStore:
         )
         async with self._sessions() as session:
             rows = (await session.execute(query)).all()
-        return [_facts(status, invoice) for status, invoice in rows]
+            intents = await _last_lead_intents(session, [status.lead_id for status, _ in rows])
+        return [_facts(status, invoice, intents.get(status.lead_id)) for status, invoice in rows]
 
     async def report(self, since: datetime) -> dict[str, KindStats]:
         """Per follow-up kind: sent, answered within 24 h, moved the lead to a later stage."""
@@ -95,10 +96,28 @@ class FollowupStore:
         return dict(stats)
 
 
-def _facts(status: LeadStatus, invoice_amount: float | None) -> LeadFacts:
+async def _last_lead_intents(session: AsyncSession, phones: list[str]) -> dict[str, str | None]:
+    """The intent of each lead's last message (follow-up turns carry no message from the lead)."""
+    if not phones:
+        return {}
+    latest = (
+        sa.select(sa.func.max(LeadInteraction.id).label("id"))
+        .where(LeadInteraction.lead_id.in_(phones), LeadInteraction.message_received.is_not(None))
+        .group_by(LeadInteraction.lead_id)
+        .subquery()
+    )
+    query = sa.select(LeadInteraction.lead_id, LeadInteraction.intent).join(
+        latest, LeadInteraction.id == latest.c.id
+    )
+    return {phone: intent for phone, intent in (await session.execute(query)).all()}
+
+
+def _facts(status: LeadStatus, invoice_amount: float | None, last_intent: str | None = None) -> LeadFacts:
+    stage = Stage(status.lead_stage or Stage.NEW)
     return LeadFacts(
         phone=status.lead_id,
-        stage=Stage(status.lead_stage or Stage.NEW),
+        stage=stage,
+        said_no=said_no(stage, last_intent),
         last_inbound_at=status.last_interaction_date,
         followup_count=int(status.followup_count or 0),
         last_followup_at=status.last_followup_date,

@@ -47,6 +47,7 @@ class HandoffRepository:
             contact_at=None if handoff.contact_at is None else _utc(handoff.contact_at),
             template=handoff.template,
             message_id=handoff.message_id,
+            transcript=handoff.transcript or None,
             created_at=_utc(handoff.at),
         )
         status: dict[str, Any] = {"specialist_name": handoff.specialist_name}

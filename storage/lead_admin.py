@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.checkpointer import open_checkpointer
 from storage.db import create_engine, session_factory
-from storage.models import Base
+from storage.models import Base, DataRequest, utc_now
 from storage.redis.client import AnyRedis, redis_from_url
 from storage.repositories import LeadRepository
 
@@ -102,11 +102,28 @@ class LeadAdmin:
         await self.checkpointer.adelete_thread(thread_id(phone))
         removed["graph checkpoints"] = checkpoints
         removed.update(await self._delete_rows(phone))
+        removed["data requests closed"] = await self._close_requests(phone)
         removed["media files"] = _delete_media(self.settings.media_dir, media_ids)
         if self.redis is not None:
             lock_key = f"{self.settings.redis_prefix}lock:{phone}"
             removed["redis lock keys"] = int(await self.redis.delete(lock_key))
         return removed
+
+    async def _close_requests(self, phone: str) -> int:
+        """The lead's data requests are done: kept as the audit, without the number."""
+        done = {"status": "done", "done_at": utc_now(), "requester_phone": None}
+        async with self.sessions.begin() as session:
+            query = sa.update(DataRequest).where(DataRequest.requester_phone == phone).values(**done)
+            result = await session.execute(query)
+        return int(result.rowcount or 0)
+
+    async def pending_requests(self) -> list[dict[str, Any]]:
+        """Data requests leads made in the chat that the team has not carried out yet."""
+        query = sa.select(DataRequest).where(DataRequest.status == "pending").order_by(DataRequest.id)
+        async with self.sessions() as session:
+            rows = (await session.scalars(query)).all()
+        keys = ("id", "requester_phone", "kind", "words", "requested_at")
+        return [{key: getattr(row, key) for key in keys} for row in rows]
 
     async def _delete_rows(self, phone: str) -> dict[str, int]:
         removed: dict[str, int] = {}

@@ -92,6 +92,8 @@ class Lead(Base):
     lead_source: Mapped[str | None] = mapped_column(
         sa.String(50), default="whatsapp_silvia", server_default="whatsapp_silvia"
     )
+    # Where the contact came from: ad | website_form | crm_import | inbound (the lead wrote first).
+    source: Mapped[str | None] = mapped_column(sa.String(20))
     additional_data: Mapped[dict[str, Any] | None] = mapped_column(
         JSONType, default=dict, server_default=sa.text("'{}'")
     )
@@ -229,6 +231,7 @@ class Handoff(Base):
     contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     template: Mapped[str | None] = mapped_column(sa.String(100))
     message_id: Mapped[str | None] = mapped_column(sa.String(128))
+    transcript: Mapped[str | None] = mapped_column(sa.Text)  # the conversation the specialist got
     created_at: Mapped[datetime] = _created()
 
 
@@ -283,3 +286,22 @@ class OutboundMessage(Base):
     errors: Mapped[list[Any] | None] = mapped_column(JSONType)
     created_at: Mapped[datetime] = _created()
     updated_at: Mapped[datetime] = _updated()
+
+
+class DataRequest(Base):
+    """A lead's LGPD request made in the chat (erase their data, or get a copy), for the team.
+
+    `requester_phone` is cleared when the erasure is done (`silvia lead forget`); the row stays
+    as the audit that it was asked for and carried out.
+    """
+
+    __tablename__ = "data_requests"
+    __table_args__ = (sa.Index("idx_data_requests_status", "status"),)
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    requester_phone: Mapped[str | None] = mapped_column(sa.String(PHONE_LEN))
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    status: Mapped[str] = mapped_column(sa.String(10), default="pending", server_default="pending")
+    words: Mapped[str | None] = mapped_column(sa.Text)
+    requested_at: Mapped[datetime] = _created()
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -21,6 +21,7 @@ from agent.ports import LeadRecord, TurnRecord
 from agent.state import Stage
 from storage.models import (
     Base,
+    DataRequest,
     Lead,
     LeadInteraction,
     LeadStatus,
@@ -114,6 +115,7 @@ class LeadRepository:
             state=lead.state,
             bill_amount=lead.invoice_amount,
             client_type=lead.client_type or "residential",
+            source=lead.source,
         )
 
     async def upsert_lead(self, lead: LeadRecord) -> None:
@@ -130,8 +132,18 @@ class LeadRepository:
             "client_type": lead.client_type,
             "updated_at": utc_now(),
         }
-        stmt = _insert(session, Lead).values(phone_number=lead.phone, **values)
-        return stmt.on_conflict_do_update(index_elements=[Lead.phone_number], set_=values)
+        stmt = _insert(session, Lead).values(phone_number=lead.phone, source=lead.source, **values)
+        # The first known source wins: a later turn never turns an ad lead into "inbound".
+        first_source = sa.func.coalesce(Lead.source, stmt.excluded.source)
+        return stmt.on_conflict_do_update(
+            index_elements=[Lead.phone_number], set_={**values, "source": first_source}
+        )
+
+    async def request_data(self, phone: str, kind: str, words: str) -> None:
+        """One pending `data_requests` row (the team's queue) and its `sdr_logs` audit line."""
+        async with self._sessions.begin() as session:
+            session.add(DataRequest(requester_phone=phone, kind=kind, words=words[:500]))
+        await self.log("INFO", f"data_request_{kind}", phone=phone, details={"words": words[:200]})
 
     async def record_turn(self, turn: TurnRecord) -> None:
         """One `lead_interactions` row and the matching `lead_status` update (and the lead's

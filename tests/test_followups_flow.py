@@ -176,9 +176,10 @@ async def test_a_bare_no_to_the_offer_gets_one_gentle_nudge(silvia: Silvia, cloc
     await silvia.say(MARIA.phone, "oi")
     assert (await silvia.say(MARIA.phone, "não")).stage == Stage.GREETED  # "quer ver os planos?" → não
     assert await pass_at(silvia, clock, at(24, 14)) == ["sent:gentle_nudge"]
-    # The scheduler (lead_status only) would go on with value reinforcement; the node does not.
-    assert await pass_at(silvia, clock, at(25, 9)) == ["not sent:value_reinforcement"]
-    assert await pass_at(silvia, clock, at(25, 14)) == ["not sent:value_reinforcement"]
+    # The scheduler reads the lead's last intent too, so it plans what the node does: nothing
+    # more after the one nudge, then closing 24 h after it (it never plans value reinforcement).
+    assert await pass_at(silvia, clock, at(25, 9)) == ["skip:"]
+    assert await pass_at(silvia, clock, at(25, 14)) == ["closed:"]
     assert (await silvia.state(MARIA.phone))["stage"] == Stage.LOST  # closed 24 h after the nudge
     assert [m.get("kind") for m in silvia.sandbox.sent(MARIA.phone)].count("text") >= 1
     assert await pass_at(silvia, clock, at(26, 9)) == []

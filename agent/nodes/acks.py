@@ -15,7 +15,15 @@ from agent.understanding.intent import normalise
 
 # Sílvia's replies after which a bare "ok"/"blz"/"obrigado" needs no new push, only a short ack.
 _RESTING_TEMPLATES = frozenset(
-    {"document_waiting", "small_talk.deny", "small_talk.later", "small_talk.after_not_qualified"}
+    {
+        "document_waiting",
+        "small_talk.deny",
+        "small_talk.later",
+        "small_talk.after_not_qualified",
+        "hesitation.no_bill_at_hand",
+        "hesitation.someone_decides",
+        "hesitation.later",
+    }
 )
 _ACK_INTENTS = frozenset({Intent.AFFIRM, Intent.THANKS, Intent.DOCUMENT_PROMISE, Intent.LATER})
 
@@ -80,14 +88,26 @@ def unanswered_question(state: SilviaState, deps: Deps) -> Reply | None:
 
 
 async def coverage_reply(state: SilviaState, deps: Deps) -> Reply | None:
-    """ "Vocês atendem Olinda?" mid-funnel: answer yes or not yet, never "fico no aguardo"."""
-    entities = state.get("entities") or {}
-    text = str((state.get("inbound") or {}).get("text") or "")
-    if state.get("intent") != Intent.PROVIDE_INFO or not entities.get("city") or "?" not in text:
+    """ "Vocês atendem em Olinda?" at any stage: yes (with which distributor) or not yet."""
+    asked = state.get("place_question")
+    if not asked:
         return None
-    if entities.get("bill_amount"):
-        return None  # new data for the estimate, not a question about where Serena is
-    city, uf = str(entities["city"]), str(entities.get("state") or "")
-    catalog = await deps.serena.get_plans(city, uf)
-    served = catalog.served and bool(catalog.plans)
-    return reply("coverage.served" if served else "coverage.not_served", city=city, append_nudge=True)
+    catalog = await deps.serena.get_plans(asked["city"], asked["state"])
+    place = catalog.city or asked["city"] or catalog.state
+    if catalog.served and catalog.plans:
+        distributor = catalog.distributor or "distribuidora local"
+        return reply("coverage.served", place=place, distributor=distributor, append_nudge=True)
+    # Demand the team can see: which places unserved leads ask about.
+    await deps.leads.log("INFO", "coverage_asked", phone=state.get("phone"), details={"place": place})
+    return reply("coverage.not_served", place=place, append_nudge=True)
+
+
+def holder_reply(state: SilviaState) -> Reply | None:
+    """The answer to "a conta está no nome de quem?": noted, then back to the current step."""
+    _, previous = previous_turn(state)
+    entities = state.get("entities") or {}
+    if "reopen.whose_bill" not in previous or any(entities.get(key) for key in _DATA_ENTITIES):
+        return None
+    if state.get("intent") not in (*_QUESTION_INTENTS, Intent.DENY, Intent.THANKS):
+        return None
+    return reply("reopen.holder_noted", append_nudge=True)

@@ -10,6 +10,7 @@ from langgraph.runtime import Runtime
 from agent.context import Deps
 from agent.nodes.acks import (
     coverage_reply,
+    holder_reply,
     not_served_question,
     noted_reply,
     resting_ack,
@@ -17,11 +18,16 @@ from agent.nodes.acks import (
 )
 from agent.nodes.faq import faq_reply, repeated_answer
 from agent.nodes.funnel import opening_answer
+from agent.nodes.handoff import forward_to_specialist
+from agent.nodes.privacy import complaint_answer, erasure_opt_out, privacy_answer
+from agent.nodes.returning import says_back
 from agent.policy.followups import DECLINE_STAGES, is_decline
 from agent.replies.drafts import previous_turn, reply
-from agent.routing import DOCUMENT_STAGES, DONE_STAGES, FAQ_INTENTS
+from agent.routing import DOCUMENT_STAGES, DONE_STAGES, FAQ_INTENTS, HESITATION_STAGES
 from agent.state import Intent, Reply, SilviaState, Stage
+from agent.understanding.hesitations import hesitation
 from agent.understanding.intent import normalise
+from agent.understanding.privacy_requests import data_request_kind
 
 # After an opt-out only an explicit request from the lead re-opens the conversation; "ok",
 # "obrigado" or another "pare" are recorded and never answered.
@@ -52,9 +58,7 @@ def wants_to_reopen(state: SilviaState) -> bool:
 
 
 def _small_talk(intent: str, stage: Stage, state: SilviaState, deps: Deps) -> Reply:
-    if intent == Intent.DATA_REQUEST:
-        return reply("small_talk.data_request")
-    if short := noted_reply(state) or resting_ack(state) or not_served_question(state):
+    if short := holder_reply(state) or noted_reply(state) or resting_ack(state) or not_served_question(state):
         return short
     if short := unanswered_question(state, deps):
         return short
@@ -99,15 +103,22 @@ async def answer(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
     deps = runtime.context
     stage = Stage(state.get("stage") or Stage.NEW)
     intent = state.get("intent") or Intent.OTHER
+    if stage == Stage.HANDED_OFF:
+        await forward_to_specialist(state, deps)  # the specialist sees what the lead adds
     if state["inbound"].get("kind") in ("image", "document"):
-        return {"replies": [reply("bill.already_received")]}
+        handed_without_bill = state.get("specialist") and not state.get("bill")
+        return {"replies": [reply("handoff.media_noted" if handed_without_bill else "bill.already_received")]}
+    if cared := await privacy_answer(state, deps) or complaint_answer(state):
+        return cared  # a data request or a complaint: acted on, and no pitch
+    if coverage := await coverage_reply(state, deps):
+        return {"replies": [coverage]}
+    if stage in HESITATION_STAGES and (kind := hesitation(_text(state))):
+        return {"replies": [reply(f"hesitation.{kind}", distributor_text=_distributor_text(state))]}
     if intent in FAQ_INTENTS:
         plans = await _known_plans(state, deps) if intent in (Intent.ASK_CONTRACT, Intent.ASK_PRICE) else []
         profile = state.get("profile") or {}
         draft = faq_reply(intent, profile, deps.prompts, plans=plans, selected=state.get("selected_plan"))
         return {"replies": [repeated_answer(draft["template_id"], previous_turn(state)[1], deps) or draft]}
-    if coverage := await coverage_reply(state, deps):
-        return {"replies": [coverage]}
     update: dict[str, Any] = {"replies": [_small_talk(intent, stage, state, deps)]}
     if intent == Intent.DENY and stage in DECLINE_STAGES and is_decline(state["inbound"].get("text") or ""):
         # A clear "não tenho interesse" closes the lead: no follow-up chases it (seed: only
@@ -116,6 +127,15 @@ async def answer(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
         await deps.leads.log("INFO", "lead_declined", phone=state.get("phone"), details={"words": words})
         update["stage"] = Stage.LOST.value
     return update
+
+
+def _text(state: SilviaState) -> str:
+    inbound = state.get("inbound") or {}
+    return str(inbound.get("text") or "") if inbound.get("kind") == "text" else ""
+
+
+def _distributor_text(state: SilviaState) -> str:
+    return state.get("distributor") or "sua distribuidora de energia"
 
 
 async def opt_out(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
@@ -127,6 +147,9 @@ async def opt_out(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
         words = (inbound.get("text") or "")[:500]
         # Each opt-out is kept with its time and words (sdr_logs); lead_status holds the latest.
         await deps.leads.log("INFO", "opt_out", phone=state["phone"], details={"at": now, "words": words})
+        if data_request_kind(words) == "erase":  # "apaga meus dados e não me manda mais nada"
+            await deps.leads.request_data(state["phone"], "erase", words)
+            return erasure_opt_out(state, deps, words)
         return {
             "stage": Stage.OPTED_OUT.value,
             "opted_out_at": now,
@@ -149,6 +172,10 @@ async def fallback(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]
     kind = state["inbound"].get("kind")
     if kind in ("audio", "sticker", "location", "unsupported"):
         return {"replies": [reply(f"media.{kind}")]}
+    if noted := holder_reply(state):
+        return {"replies": [noted]}
+    if says_back(_text(state)):
+        return {"replies": [reply("small_talk.welcome_back")]}  # "voltei!": the current step again
     if question := unanswered_question(state, runtime.context):
         return {"replies": [question]}  # a question no answer of ours covers: offer a specialist
     return {"replies": [reply("fallback.not_understood")]}

@@ -13,9 +13,16 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from agent.context import Deps
-from agent.policy.followups import PASS_GRACE, SAID_NO_STAGES, Decision, FollowupKind, LeadFacts, decide
+from agent.policy.followups import (
+    PASS_GRACE,
+    Decision,
+    FollowupKind,
+    LeadFacts,
+    decide,
+    said_no,
+)
 from agent.replies.drafts import reply
-from agent.state import Intent, Reply, SilviaState, Stage
+from agent.state import Reply, SilviaState, Stage
 
 CLOSE = "lost"  # the tick's planned action when the lead is to be closed
 
@@ -47,7 +54,7 @@ def facts_from_state(state: SilviaState) -> LeadFacts:
         has_savings_figure=bool((state.get("profile") or {}).get("bill_amount")),
         # A clear decline already closed the lead as lost (answer node); a "não" still here
         # was a bare one to Sílvia's offer.
-        said_no=stage in SAID_NO_STAGES and _last_lead_intent(state) == Intent.DENY,
+        said_no=said_no(stage, _last_lead_intent(state)),
     )
 
 

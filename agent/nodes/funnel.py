@@ -9,13 +9,16 @@ from langgraph.runtime import Runtime
 
 from agent.context import Deps
 from agent.nodes.acks import coverage_reply, noted_reply, resting_ack, unanswered_question
+from agent.nodes.amounts import answer_to_check, check_amount
 from agent.nodes.bills import accept_typed_amount, read_bill
 from agent.nodes.faq import embedded_question, faq_reply
+from agent.nodes.returning import says_back, welcome_back
 from agent.policy.economics import estimate, format_brl, format_number, plan_monthly_savings
 from agent.ports import PlanCatalog
 from agent.replies.drafts import place_name, profile_complete, reply
 from agent.routing import FAQ_INTENTS
 from agent.state import Intent, Profile, Reply, SilviaState, Stage
+from agent.understanding.coverage import mentions_other_place
 
 log = logging.getLogger(__name__)
 
@@ -35,17 +38,29 @@ async def reception(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any
     """Greet with a personalised savings estimate, or ask for what the estimate needs."""
     deps = runtime.context
     profile: Profile = state.get("profile") or {}
-    first_contact = state.get("stage") in (Stage.NEW, Stage.LOST, None)
-    if state.get("stage") == Stage.LOST and (ack := resting_ack(state)):
-        return {"replies": [ack]}  # "ok"/"obrigado" after declining: no new pitch, still lost
+    first_contact = state.get("stage") in (Stage.NEW, None)  # the first greeting is sent once
+    if state.get("stage") == Stage.LOST:
+        if (ack := resting_ack(state)) and not says_back(_text(state)):
+            return {"replies": [ack]}  # "ok"/"obrigado" after declining: no new pitch, still lost
+        if not any((state.get("entities") or {}).get(k) for k in ("city", "state", "bill_amount")):
+            return _welcome_back(state, deps)
     replies: list[Reply] = []
     update: dict[str, Any] = {"stage": Stage.GREETED.value}
+    if state.get("stage") == Stage.NOT_QUALIFIED:
+        # Re-opened with a new place, amount or person type: the old verdict and bill no longer hold.
+        update |= {"qualification": {}, "bill": None, "bill_check": None}
     if profile.get("state") and not await _state_served(deps, profile):
         # Never promise savings (nor ask for the bill) where Serena does not operate: say so at once.
         template = "not_served_greeting" if first_contact else "plans_unavailable"
         return _not_served(reply(template, city=place_name(profile)))
+    said_amount = bool((state.get("entities") or {}).get("bill_amount"))
+    if state.get("amount_check") and not said_amount and (answered := answer_to_check(state)):
+        return update | answered  # "sim, é isso mesmo" / "não" to the amount Sílvia repeated
+    update["amount_check"] = None
     if not profile_complete(profile):
         replies.append(_ask_profile(state, profile, first_contact))
+    elif said_amount and (check := await check_amount(deps, profile)):
+        return update | check  # below Serena's minimum or very high for a home: confirm first
     elif below := await _company_below_minimum(deps, profile):
         # Never promise a company savings its bill cannot get: say the minimum at once, keep
         # the lead (a corrected amount is re-checked here; "sim" hands over to a specialist).
@@ -63,7 +78,17 @@ async def reception(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any
         replies.append(opening)
     elif state.get("intent") not in FAQ_INTENTS and (asked := embedded_question(_text(state))):
         replies.append(faq_reply(asked, profile, deps.prompts, nudge=False))  # "…e como funciona?"
+    if not first_contact and mentions_other_place(_text(state)) and state.get("entities", {}).get("city"):
+        replies.append(reply("reopen.whose_bill"))  # a relative's home, another property, a move
     update["replies"] = replies
+    return update
+
+
+def _welcome_back(state: SilviaState, deps: Deps) -> dict[str, Any]:
+    """A lead back after `lost`: resume what was pending, then answer what they asked."""
+    update = welcome_back(state, plan_buttons(state.get("plans") or []))
+    if opening := opening_answer(state.get("intent") or "", state.get("profile") or {}, deps):
+        update["replies"].append(opening)
     return update
 
 
@@ -147,6 +172,8 @@ async def plans(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
     profile: Profile = state.get("profile") or {}
     if ack := resting_ack(state):
         return {"replies": [ack]}  # "ok" to "sem problemas, me chame depois" is not a yes
+    if state.get("entities", {}).get("bill_amount") and (check := await check_amount(deps, profile)):
+        return check  # a new amount below the minimum or very high: confirmed before new figures
     if state.get("stage") == Stage.PLANS_PRESENTED and not state.get("entities", {}).get("bill_amount"):
         buttons = plan_buttons(state.get("plans") or [])
         first = (

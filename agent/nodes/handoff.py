@@ -8,6 +8,7 @@ told who will call and when.
 from __future__ import annotations
 
 import logging
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -21,6 +22,7 @@ from agent.ports import Assignment, HandoffRecord
 from agent.replies.drafts import reply
 from agent.replies.whatsapp_templates import TemplateCatalog
 from agent.state import Profile, Reply, SilviaState, Stage
+from agent.understanding.intent import normalise
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +69,10 @@ async def _notify(deps: Deps, assignment: Assignment, record: HandoffRecord, fir
         record.message_id = await deps.whatsapp.send_template(
             assignment.specialist.phone, name, language, parameters
         )
+        if record.transcript:  # the conversation so far, so the specialist calls knowing it
+            await deps.whatsapp.send_text(
+                assignment.specialist.phone, f"Conversa com o lead:\n{record.transcript}"
+            )
     except Exception as exc:  # a catalog or send failure is logged; the handoff still counts
         await deps.leads.log(
             "ERROR",
@@ -106,8 +112,40 @@ def _lead_reply(state: SilviaState, qualified: bool, assigned: bool, specialist:
             recommended_plan=plan,
             **offer,
         )
-    part = f": *{specialist['display_name']}* vai te chamar {specialist['contact_when']}" if assigned else ""
-    return reply("handoff.requested", specialist_part=part)
+    who = f"*{specialist['display_name']}*" if assigned else "alguém da nossa equipe"
+    return reply("handoff.requested", specialist_part=f": {who} vai te chamar {specialist['contact_when']}")
+
+
+async def forward_to_specialist(state: SilviaState, deps: Deps) -> None:
+    """A message from a lead already handed over reaches their specialist too (best effort)."""
+    specialist = state.get("specialist") or {}
+    inbound = state.get("inbound") or {}
+    text = (
+        inbound.get("text") if inbound.get("kind") in ("text", "interactive") else f"[{inbound.get('kind')}]"
+    )
+    if not specialist.get("phone") or not text:
+        return
+    name = (state.get("profile") or {}).get("name") or state.get("phone", "")
+    try:
+        await deps.whatsapp.send_text(
+            specialist["phone"], f"Nova mensagem de {name} ({state.get('phone')}):\n{text}"
+        )
+    except Exception as exc:  # the lead's message is recorded anyway (lead_interactions)
+        log.warning("forward to specialist failed: %s", type(exc).__name__)
+
+
+# "vc é um robô?" asks what Sílvia is; "quero falar com uma pessoa" asks for one.
+_BOT_QUESTION = re.compile(
+    r"\b(robo|bot|chatbot|maquina|automatic[oa]|gravacao|ia|inteligencia artificial)\b"
+)
+_PERSON_WANTED = re.compile(
+    r"\b(falar|conversar|atendente|humano|humana|pessoa|especialista|consultor|consultora|vendedor|ligar|liga)"
+)
+
+
+def asks_if_bot(text: str) -> bool:
+    norm = normalise(text)
+    return bool(_BOT_QUESTION.search(norm)) and not _PERSON_WANTED.search(norm)
 
 
 async def handoff(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
@@ -115,9 +153,13 @@ async def handoff(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
     deps = runtime.context
     stage = state.get("stage")
     qualified = stage in (Stage.REGISTERED, Stage.QUALIFIED)
+    if not qualified and stage != Stage.HANDED_OFF and asks_if_bot(str(state["inbound"].get("text") or "")):
+        # Honest answer, and a person on offer ("sim" hands over): asking is not yet a request.
+        return {"human_offered": True, "replies": [reply("handoff.virtual_assistant")]}
     if stage == Stage.HANDED_OFF or (
         state.get("human_requested") and state.get("specialist") and not qualified
     ):
+        await forward_to_specialist(state, deps)
         return {"human_offered": False, "replies": [reply("handoff.already")]}
     profile: Profile = state.get("profile") or {}
     bill = state.get("bill") or {}
@@ -150,10 +192,13 @@ async def handoff(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
             "notified": record.message_id is not None,
         },
     )
-    update: dict[str, Any] = {"specialist": specialist, "human_offered": False}
-    if qualified:
-        update["stage"] = Stage.HANDED_OFF.value
-    else:
+    # Asked for or qualified, the lead is now the specialist's: no sales nudge, no follow-up.
+    update: dict[str, Any] = {
+        "specialist": specialist,
+        "human_offered": False,
+        "stage": Stage.HANDED_OFF.value,
+    }
+    if not qualified:
         update["human_requested"] = True
     update["replies"] = [_lead_reply(state, qualified, assignment is not None, specialist)]
     return update

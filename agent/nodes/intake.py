@@ -18,6 +18,7 @@ from agent.ports import LeadRecord
 from agent.replies.drafts import previous_turn, profile_shape, render_reply
 from agent.replies.templates import TemplateError
 from agent.state import Intent, Profile, SilviaState, Stage
+from agent.understanding.coverage import asks_about_place, place_asked
 from agent.understanding.intent import classify, normalise
 from agent.understanding.llm import refine_with_model
 
@@ -66,6 +67,8 @@ async def ingest(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
         "intent": "",
         "confidence": 0.0,
         "entities": {},
+        "place_question": None,
+        "profile_changed": False,
         "turn": {"started_at": perf_counter(), "cache_hit": False},
     }
     if inbound.kind != "followup_tick":  # the lead wrote: cancels pending follow-ups, opens the window
@@ -118,19 +121,13 @@ def _repeats_last_answer(entry: dict[str, Any], state: SilviaState) -> bool:
     return any(draft.get("template_id") in previous for draft in entry.get("replies") or [])
 
 
-_COLLECTING = frozenset({Stage.NEW, Stage.GREETED, Stage.LOST})
-
-
-def _asks_about_place(state: SilviaState) -> bool:
-    """ "Vocês atendem Salvador?" after the estimate: a question about a city, not a move."""
-    text = str((state.get("inbound") or {}).get("text") or "")
-    profile = state.get("profile") or {}
-    stage = Stage(state.get("stage") or Stage.NEW)
-    return "?" in text and bool(profile.get("city")) and stage not in _COLLECTING
+_ESTIMATE_KEYS = ("city", "state", "bill_amount", "person_type")
 
 
 def _update_profile(profile: Profile, entities: dict[str, Any], *, keep_place: bool = False) -> Profile:
     updated: Profile = dict(profile)  # type: ignore[assignment]
+    if not keep_place and entities.get("city") and not entities.get("state"):
+        updated.pop("state", None)  # a new city the rules cannot place: its state is asked, not kept
     for key in ("city", "state", "bill_amount", "person_type", "company"):
         if keep_place and key in ("city", "state"):
             continue
@@ -158,11 +155,19 @@ async def understand(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, An
         intent, confidence, entities = understood.intent, understood.confidence, dict(understood.entities)
     else:
         intent, confidence, entities = Intent.OTHER.value, 1.0, {}
+    # "Vocês atendem em Salvador?" is answered (answer node), never stored as the lead's city.
+    asked = (
+        asks_about_place(str(inbound.get("text") or ""), entities) if inbound.get("kind") == "text" else False
+    )
+    before = state.get("profile") or {}
+    profile = _update_profile(before, entities, keep_place=asked)
     update: dict[str, Any] = {
         "intent": intent,
         "confidence": confidence,
         "entities": entities,
-        "profile": _update_profile(state.get("profile") or {}, entities, keep_place=_asks_about_place(state)),
+        "profile": profile,
+        "place_question": place_asked(entities) if asked else None,
+        "profile_changed": any(profile.get(k) != before.get(k) for k in _ESTIMATE_KEYS),
     }
     if turn:
         update["turn"] = turn

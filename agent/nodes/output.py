@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from time import perf_counter
 from typing import Any
 
@@ -19,6 +20,7 @@ from agent.ports import LeadRecord, TurnRecord
 from agent.replies.drafts import facts_of, render_reply
 from agent.replies.templates import TemplateError
 from agent.state import Reply, SilviaState, Stage
+from agent.understanding.intent import normalise
 
 log = logging.getLogger(__name__)
 
@@ -171,6 +173,7 @@ async def record(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
         state=profile.get("state"),
         bill_amount=profile.get("bill_amount"),
         client_type="business" if profile.get("person_type") == "juridical" else "residential",
+        source=contact_source(state),
     )
     await deps.leads.record_turn(
         TurnRecord(
@@ -214,6 +217,20 @@ async def record(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
         for r in replies
     ]
     return {"turn": turn, "messages": messages}
+
+
+_AD_WORDS = re.compile(r"\b(anuncio|propaganda|instagram|facebook|insta|face|publicidade)\b")
+
+
+def contact_source(state: SilviaState) -> str:
+    """Where a lead with no recorded source came from: an ad they mention, else they wrote first.
+
+    Only the first known source is kept (the repository never overwrites one), so a CRM import
+    or a website form recorded before the first message stays what it was.
+    """
+    first = next((m for m in state.get("messages") or [] if m.get("role") == "lead"), None)
+    text = (first or {}).get("text") or str((state.get("inbound") or {}).get("text") or "")
+    return "ad" if _AD_WORDS.search(normalise(text)) else "inbound"
 
 
 def _turn_metadata(state: SilviaState, turn: dict[str, Any]) -> dict[str, Any]:

@@ -130,6 +130,14 @@ def _hours(delta: timedelta) -> str:
     return f"{minutes // 60}h{minutes % 60:02d}"
 
 
+def said_no(stage: Stage, last_lead_intent: str | None) -> bool:
+    """The lead's last message was a bare "não" to Sílvia's offer (a clear decline is `lost`).
+
+    One rule for both readers: the scheduler (`lead_interactions`) and the node (the state).
+    """
+    return stage in SAID_NO_STAGES and last_lead_intent == "deny"
+
+
 def is_decline(text: str) -> bool:
     """A deny that declines the whole offer, not only Sílvia's last question.
 

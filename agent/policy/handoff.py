@@ -100,8 +100,27 @@ def handoff_record(
         specialist_phone=specialist.get("phone", ""),
         on_duty=assignment.on_duty if assignment else False,
         contact_at=assignment.contact_at if assignment else None,
+        transcript=transcript(state),
         at=now,
     )
+
+
+TRANSCRIPT_MESSAGES = 30  # the last messages a specialist gets: enough context, one screen
+TRANSCRIPT_CHARS = 3500  # WhatsApp text messages stop at 4096 characters
+
+
+def transcript(state: SilviaState) -> str:
+    """The conversation so far, oldest first, ending with the message being answered."""
+    lines = [
+        f"{'Lead' if m.get('role') == 'lead' else 'Sílvia'}: {m.get('text') or ''}"
+        for m in (state.get("messages") or [])[-TRANSCRIPT_MESSAGES:]
+        if m.get("text")
+    ]
+    inbound = state.get("inbound") or {}
+    if inbound.get("kind") in ("text", "interactive") and (text := inbound.get("text")):
+        lines.append(f"Lead: {text}")
+    text = "\n".join(lines)
+    return text if len(text) <= TRANSCRIPT_CHARS else "…" + text[-TRANSCRIPT_CHARS:]
 
 
 _SOURCE_WORDS = {

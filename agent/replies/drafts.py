@@ -58,9 +58,23 @@ def place_name(profile: Profile) -> str:
     return f"{city}/{uf}" if city and uf else city or uf
 
 
+# Kept with the name they precede: "Oi, Dona Severina", never "Oi Dona".
+_HONORIFIC_WORDS = "dona seu sr sr. sra sra. srta srta. senhor senhora dr dr. dra dra. doutor doutora"
+HONORIFICS = frozenset((_HONORIFIC_WORDS + " prof prof. professor professora").split())
+
+
 def first_name(profile: Profile) -> str:
-    name = (profile.get("name") or "").strip()
-    return name.split()[0].capitalize() if name else ""
+    """How Sílvia addresses the lead: the first name, with an honorific the lead gave."""
+    words = (profile.get("name") or "").split()
+    if not words:
+        return ""
+    if words[0].lower() in HONORIFICS and len(words) > 1:
+        return f"{words[0].capitalize()} {_capitalised(words[1])}"
+    return "" if words[0].lower() in HONORIFICS else _capitalised(words[0])
+
+
+def _capitalised(word: str) -> str:
+    return word if any(c.isupper() for c in word) else word.capitalize()
 
 
 def profile_complete(profile: Profile) -> bool:
@@ -122,6 +136,7 @@ _DOUBLE_COMMA = re.compile(r",(\s*,)+")
 _EMPTY_VOCATIVE = re.compile(r",\s*([!?.])")
 _LEADING_COMMA = re.compile(r"^,\s*", re.MULTILINE)
 _COMMA_AFTER_EMOJI = re.compile(r"([\u2600-\u27bf\U0001f000-\U0001faff]\ufe0f?),\s*(\w)")
+_COMMA_BEFORE_EMOJI = re.compile(r",\s+(?=[\u2600-\u27bf\U0001f000-\U0001faff])")
 
 
 def tidy_missing_name(text: str) -> str:
@@ -129,6 +144,7 @@ def tidy_missing_name(text: str) -> str:
     text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
     text = _DOUBLE_COMMA.sub(",", text)  # "E aí, , qual…" -> "E aí, qual…"
     text = _EMPTY_VOCATIVE.sub(r"\1", text)
+    text = _COMMA_BEFORE_EMOJI.sub(" ", text)  # "Poxa,  😕" -> "Poxa 😕"
     text = _COMMA_AFTER_EMOJI.sub(lambda m: f"{m.group(1)} {m.group(2).upper()}", text)  # "😊, me" -> "😊 Me"
     return _LEADING_COMMA.sub(lambda _: "", text)
 

@@ -208,6 +208,8 @@ def find_amount(norm: str) -> tuple[float, bool] | None:
         alone = bool(_NUMBER_ONLY.match(norm))
         if value >= 10 and (currency or has_context or alone):
             return value, (has_context or alone)
+        if 0 < value < 10 and (currency or has_context):
+            return value, True  # "pago 8 reais": too low to qualify, but said: checked, not dropped
     return None
 
 

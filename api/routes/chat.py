@@ -127,6 +127,7 @@ async def seed_profile(silvia: Silvia, phone: str, profile: ChatProfile, name: s
             state=profile.state or (old.state if old else None),
             bill_amount=profile.bill_amount or (old.bill_amount if old else None),
             client_type=profile.client_type or (old.client_type if old else "residential"),
+            source="crm_import",  # kept only when the lead has no source yet
         )
     )
 

@@ -1,0 +1,56 @@
+"""Data requests and complaints, answered before anything else in the `answer` node.
+
+An erasure request is confirmed, opts the lead out and is queued for the team (`data_requests`);
+a copy request says what is kept and how it is sent, and is queued too; another person's data is
+refused plainly. An angry lead gets an apology and a person on offer, no pitch.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agent.context import Deps
+from agent.replies.drafts import reply
+from agent.state import Intent, SilviaState, Stage
+from agent.understanding.privacy_requests import data_request_kind
+from agent.understanding.tone import is_angry
+
+
+def _text(state: SilviaState) -> str:
+    inbound = state.get("inbound") or {}
+    return str(inbound.get("text") or "") if inbound.get("kind") == "text" else ""
+
+
+async def privacy_answer(state: SilviaState, deps: Deps) -> dict[str, Any] | None:
+    """The answer to a data request (and what it sets in motion), or None if there is none."""
+    text = _text(state)
+    kind = data_request_kind(text)
+    if kind is None:
+        return (
+            {"replies": [reply("small_talk.data_request")]}
+            if state.get("intent") == Intent.DATA_REQUEST
+            else None
+        )
+    if kind == "other_person":
+        return {"replies": [reply("privacy.other_person")]}
+    await deps.leads.request_data(state["phone"], kind, text)
+    if kind == "copy":
+        return {"replies": [reply("privacy.copy_queued")]}
+    return erasure_opt_out(state, deps, text)
+
+
+def erasure_opt_out(state: SilviaState, deps: Deps, words: str) -> dict[str, Any]:
+    """An erasure request also stops every message at once (the erasure itself is queued)."""
+    return {
+        "stage": Stage.OPTED_OUT.value,
+        "opted_out_at": deps.clock().isoformat(),
+        "opt_out_words": words[:500],
+        "replies": [reply("privacy.erase_queued")],
+    }
+
+
+def complaint_answer(state: SilviaState) -> dict[str, Any] | None:
+    """An angry or complaining message: apologise, offer a person, and no nudge back to the sale."""
+    if not is_angry(_text(state)):
+        return None
+    return {"replies": [reply("apology.angry")]}

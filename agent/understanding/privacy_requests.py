@@ -1,0 +1,43 @@
+"""What a lead asks about their data (LGPD): erase it, get a copy, or someone else's data.
+
+Erasure and copies are acted on, never only promised: the request is queued in `data_requests`
+(with an `sdr_logs` audit line) and an erasure also opts the lead out at once. The team carries
+it out with `silvia lead forget`, which closes the request. Another person's data is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from agent.understanding.intent import normalise
+
+DataRequestKind = Literal["erase", "copy", "other_person"]
+
+_OTHER_PERSON = re.compile(
+    r"\b(dados|telefone|numero|cpf|endereco|conta|fatura|cadastro|informacoes?)\b.{0,30}\b(d[oa]s? )?"
+    r"(minha |meu |da |do )?(vizinh[oa]|mae|pai|marido|esposa|irma|irmao|filh[oa]|amig[oa]|cunhad[oa]|"
+    r"sogr[oa]|outra pessoa|outro cliente|fulan[oa]|ex)\b"
+)
+_ERASE = re.compile(
+    r"\b(apag|exclu|delet|remov|tir|elimin|limp)\w*\b.{0,30}\b(dados|cadastro|numero|telefone|informac|"
+    r"tudo|conversa|historico)|\b(esquec\w*) (meus dados|de mim|meu numero)\b"
+)
+_COPY = re.compile(
+    r"\b(copia|relatorio|extrato|lista|quais sao|quais|que|ver|consultar|acessar|receber|mandar|"
+    r"enviar|manda|envia)\b.{0,25}\b(meus dados|dados (que|sobre|de mim|meus)|informacoes (que|sobre)|"
+    r"dados pessoais)|\bo que (voces|vcs) (sabem|tem|guardam)\b"
+    r"|\b(quais|que) (dados|informacoes)\b.{0,30}\b(sobre mim|de mim|guardam|tem|sabem)\b"
+)
+
+
+def data_request_kind(text: str) -> DataRequestKind | None:
+    """Which data request the message makes, if a concrete one (else the general answer)."""
+    norm = normalise(text)
+    if _OTHER_PERSON.search(norm):
+        return "other_person"
+    if _ERASE.search(norm):
+        return "erase"
+    if _COPY.search(norm):
+        return "copy"
+    return None

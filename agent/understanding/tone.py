@@ -1,0 +1,18 @@
+"""An angry or complaining lead gets an apology and a person on offer, never a sales pitch."""
+
+from __future__ import annotations
+
+import re
+
+from agent.understanding.intent import normalise
+
+_ANGRY = re.compile(
+    r"\b(absurdo|palhacada|ridiculo|vergonha|desrespeito|golpe|golpista|fraude|enganacao|procon|"
+    r"reclamacao|reclamar|reclamo|pessimo|pessima|horrivel|lixo|incompetente|idiota|burra|burro|inutil|"
+    r"que saco|saco cheio|encher o saco|enchendo o saco|me irrita|irritad[oa]|raiva|porra|merda|caralho|"
+    r"droga de|para de me (mandar|encher|perturbar)|chega de mensagem|ja (falei|disse) que)\b"
+)
+
+
+def is_angry(text: str) -> bool:
+    return bool(_ANGRY.search(normalise(text)))
