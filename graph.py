@@ -85,7 +85,7 @@ def route_by_stage(state: SilviaState) -> str:
         asks_place=bool(state.get("place_question")),
         hesitates=hesitation(_text(state)) is not None,
         amount_pending=bool(state.get("amount_check")),
-        needs_care=data_request_kind(_text(state)) is not None or is_angry(_text(state)),
+        care=data_request_kind(_text(state)) or ("angry" if is_angry(_text(state)) else None),
         gave_place_or_amount=bool(state.get("profile_changed")),
     )
 

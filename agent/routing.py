@@ -39,12 +39,13 @@ def route_turn(
     gave_place_or_amount: bool = False,
     hesitates: bool = False,
     amount_pending: bool = False,
-    needs_care: bool = False,
+    care: str | None = None,
 ) -> str:
     """The stage node that handles this inbound message.
 
     `typed_amount`: the lead typed their bill's total after a weak read (the documents node
     accepts it as a fallback). `asks_place`: "vocês atendem em X?", answered at any stage.
+    `care`: a data request (erase, copy, other_person) or "angry" (agent/nodes/privacy.py).
     `gave_place_or_amount`: a city, state, bill amount or person type: after `not_qualified`
     it re-opens the estimate for it ("minha mãe mora em Recife, a conta é 400").
     """
@@ -56,9 +57,11 @@ def route_turn(
         return "fallback"
     if intent == Intent.ASK_HUMAN or (human_offered and intent == Intent.AFFIRM):
         return "handoff"
-    if needs_care or intent == Intent.DATA_REQUEST:
-        return "answer"  # a data request or a complaint: acted on or apologised for, never pitched
-    if amount_pending and intent in (Intent.AFFIRM, Intent.DENY, Intent.PROVIDE_INFO):
+    if care in ("erase", "other_person", "angry"):
+        return "answer"  # acted on, refused or apologised for: never pitched, not even greeted
+    if (care == "copy" or intent == Intent.DATA_REQUEST) and stage != Stage.NEW:
+        return "answer"  # at the first message the greeting comes first, then this answer
+    if amount_pending and intent not in FAQ_INTENTS:
         return "reception"  # the lead answers "is your bill really R$ X?"
     if asks_place:
         return "answer"  # a coverage answer, then back to the current step

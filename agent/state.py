@@ -134,6 +134,7 @@ class SilviaState(TypedDict, total=False):
     bill_tips: list[str]  # photo tips already given (light, whole_page, angle, focus): vary them
     pending_bill: list[dict[str, Any]]  # pages of a bill waiting for the next one (merge window)
     amount_check: dict[str, Any] | None  # {amount, kind, reason}: a said amount waiting to be confirmed
+    awaiting_name: bool  # the name was asked before registration (agent/nodes/naming.py)
     wanted_plan: str  # a plan id the lead named before choosing one (kept until they change it)
     bill_check: dict[str, Any] | None  # {said, read}: amount far from what the lead said, asked
     qualification: dict[str, Any]

@@ -40,6 +40,8 @@ SAMPLE = {
     "document_kind": "conta de água",
     "said_amount": "380,00",
     "bill_total": "950,00",
+    "place": "Salvador",
+    "distributor_text": "Neoenergia Pernambuco",
 }
 
 

@@ -8,6 +8,7 @@ checked afresh. Nothing the lead typed is dropped silently.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from agent.context import Deps
@@ -42,6 +43,18 @@ async def check_amount(deps: Deps, profile: Profile) -> dict[str, Any] | None:
     return {"stage": Stage.GREETED.value, "amount_check": check, "replies": [draft]}
 
 
+_BARE_AMOUNT = re.compile(r"(?<![\d.,])(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d{1,2}))?(?![\d.,])")
+
+
+def corrected_amount(text: str) -> float | None:
+    """The amount in "errei, é 350" right after Sílvia repeated the amount: any lone number."""
+    found = _BARE_AMOUNT.findall(text)
+    if len(found) != 1:
+        return None
+    whole, cents = found[0]
+    return float(whole.replace(".", "")) + (float(f"0.{cents}") if cents else 0.0)
+
+
 def answer_to_check(state: SilviaState) -> dict[str, Any] | None:
     """The lead's "sim"/"não" to the amount check; None lets the estimate go on (confirmed high)."""
     check = state.get("amount_check") or {}
@@ -49,6 +62,10 @@ def answer_to_check(state: SilviaState) -> dict[str, Any] | None:
     if intent == Intent.DENY:
         profile = {k: v for k, v in (state.get("profile") or {}).items() if k != "bill_amount"}
         return {"amount_check": None, "profile": profile, "replies": [reply("amount_check.ask_again")]}
+    if intent != Intent.AFFIRM:  # neither yes, no nor an amount: ask once more, plainly
+        return {
+            "replies": [reply("amount_check.confirm_again", said_amount=format_brl(float(check["amount"])))]
+        }
     if check.get("kind") == "below_minimum":
         return {
             "stage": Stage.NOT_QUALIFIED.value,

@@ -9,9 +9,11 @@ from langgraph.runtime import Runtime
 
 from agent.context import Deps
 from agent.nodes.acks import coverage_reply, noted_reply, resting_ack, unanswered_question
-from agent.nodes.amounts import answer_to_check, check_amount
+from agent.nodes.amounts import answer_to_check, check_amount, corrected_amount
 from agent.nodes.bills import accept_typed_amount, read_bill
 from agent.nodes.faq import embedded_question, faq_reply
+from agent.nodes.naming import name_step
+from agent.nodes.privacy import privacy_answer
 from agent.nodes.returning import says_back, welcome_back
 from agent.policy.economics import estimate, format_brl, format_number, plan_monthly_savings
 from agent.ports import PlanCatalog
@@ -54,7 +56,10 @@ async def reception(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any
         template = "not_served_greeting" if first_contact else "plans_unavailable"
         return _not_served(reply(template, city=place_name(profile)))
     said_amount = bool((state.get("entities") or {}).get("bill_amount"))
-    if state.get("amount_check") and not said_amount and (answered := answer_to_check(state)):
+    if state.get("amount_check") and not said_amount and (corrected := corrected_amount(_text(state))):
+        profile = {**profile, "bill_amount": corrected}  # "opa, errei: é 350"
+        update["profile"], said_amount = profile, True
+    elif state.get("amount_check") and not said_amount and (answered := answer_to_check(state)):
         return update | answered  # "sim, é isso mesmo" / "não" to the amount Sílvia repeated
     update["amount_check"] = None
     if not profile_complete(profile):
@@ -72,7 +77,13 @@ async def reception(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any
         version = "v2.0_premium" if econ.premium else None
         update["human_offered"] = False  # a corrected company amount: "sim" now means the plans
         replies.append(reply("greeting" if first_contact else "estimate", version=version))
-    if first_contact and (opening := opening_answer(state.get("intent") or "", profile, deps)):
+    if (
+        first_contact
+        and state.get("intent") == Intent.DATA_REQUEST
+        and (cared := await privacy_answer(state, deps))
+    ):
+        replies += cared["replies"]  # "oi! que dados vocês têm de mim?": greeted, then answered
+    elif first_contact and (opening := opening_answer(state.get("intent") or "", profile, deps)):
         # Greet first, then answer what the lead opened with (the greeting already asks the
         # next step, so no nudge).
         replies.append(opening)
@@ -188,12 +199,25 @@ async def plans(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
         return _not_served(reply("plans_unavailable", city=place_name(profile)))
     catalog_plans = [p.model_dump() for p in catalog.plans]
     lines = _plan_lines(catalog, profile["bill_amount"], deps)
-    return {
+    update: dict[str, Any] = {
         "stage": Stage.PLANS_PRESENTED.value,
         "distributor": catalog.distributor or "",
         "plans": catalog_plans,
         "replies": [reply("plan_presentation", plan_lines=lines, buttons=plan_buttons(catalog_plans))],
     }
+    if wanted := named_plan(state, catalog_plans):
+        # A plan named before the plans were shown is the lead's choice: the bill comes next.
+        update |= {"stage": Stage.DOCUMENT_REQUESTED.value, "selected_plan": wanted}
+        update["replies"] = [reply("plan_presentation.chosen", plan_lines=lines)]
+    return update
+
+
+def named_plan(state: SilviaState, catalog_plans: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The chosen plan, else the one the lead named before choosing, from the catalog."""
+    if state.get("selected_plan"):
+        return state["selected_plan"]
+    wanted = state.get("wanted_plan") or (state.get("entities") or {}).get("plan")
+    return next((p for p in catalog_plans if p["id"] == wanted), None)
 
 
 async def _catalog_plans(state: SilviaState, deps: Deps) -> tuple[list[dict[str, Any]], str]:
@@ -253,20 +277,26 @@ async def qualification(state: SilviaState, runtime: Runtime[Deps]) -> dict[str,
         }
     profile: Profile = state.get("profile") or {}
     bill = state.get("bill") or {}
+    named: dict[str, Any] = {}
+    if state.get("awaiting_name") or not (profile.get("name") or bill.get("customer_name")):
+        asked, profile = name_step(state, profile)
+        if asked:
+            return asked  # Serena registers a person: the name is asked before, never invented
+        named = {"profile": profile, "awaiting_name": False}
     city, uf = bill.get("city") or profile.get("city", ""), bill.get("state") or profile.get("state", "")
     amount = float(bill.get("total_amount") or profile.get("bill_amount") or 0)
     result = await deps.serena.validate_qualification(city, uf, profile.get("person_type", "natural"), amount)
     if not result.qualified:
-        return {
+        return named | {
             "stage": Stage.NOT_QUALIFIED.value,
             "qualification": result.model_dump(),
             "bill_check": None,
             "replies": [reply("qualification_result.not_qualified", reason=result.reason)],
         }
     catalog_plans, distributor = await _catalog_plans(state, deps)
-    plan = state.get("selected_plan") or next((p for p in catalog_plans if p.get("highlight")), None)
+    plan = named_plan(state, catalog_plans) or next((p for p in catalog_plans if p.get("highlight")), None)
     plan = plan or (catalog_plans[0] if catalog_plans else None)
-    update: dict[str, Any] = {
+    update: dict[str, Any] = named | {
         "stage": Stage.QUALIFIED.value,
         "qualification": result.model_dump(),
         "bill_check": None,

@@ -169,6 +169,8 @@ async def understand(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, An
         "place_question": place_asked(entities) if asked else None,
         "profile_changed": any(profile.get(k) != before.get(k) for k in _ESTIMATE_KEYS),
     }
+    if entities.get("plan") and not state.get("selected_plan"):
+        update["wanted_plan"] = entities["plan"]  # named before choosing: kept for the proposal
     if turn:
         update["turn"] = turn
     return update

@@ -93,7 +93,7 @@ def handoff_record(
         bill_amount=amount,
         bill_source=source,  # type: ignore[arg-type]
         consumption_kwh=kwh,
-        plan=(state.get("selected_plan") or {}).get("name"),
+        plan=plan_name(state),
         monthly_savings=monthly_savings(state, amount),
         serena_lead_id=state.get("serena_lead_id") or None,
         specialist_name=specialist["name"],
@@ -103,6 +103,17 @@ def handoff_record(
         transcript=transcript(state),
         at=now,
     )
+
+
+def plan_name(state: SilviaState) -> str | None:
+    """The chosen plan, else the one the lead named before the plans were shown."""
+    if plan := state.get("selected_plan"):
+        return str(plan["name"])
+    wanted = state.get("wanted_plan")
+    if not wanted:
+        return None
+    known = next((p for p in state.get("plans") or [] if p.get("id") == wanted), None)
+    return str(known["name"]) if known else f"Plano {wanted.capitalize()}"
 
 
 TRANSCRIPT_MESSAGES = 30  # the last messages a specialist gets: enough context, one screen

@@ -42,6 +42,8 @@ _RULES: tuple[tuple[Hesitation, re.Pattern[str]], ...] = (
             r"\b(marido|esposo|esposa|mulher|pai|mae|filho|filha|socio|socia|chefe|dono|dona|patrao) "
             r"(que |quem )?(decide|resolve|cuida|paga|ve|assina|manda)\b|\b(preciso|vou|tenho que|deixa eu|"
             r"vou ter que) (falar|conversar|ver|consultar|perguntar|combinar) (isso )?(com|pro|pra|ao|a)\b"
+            r"|\bquem (decide|resolve|cuida|paga|assina|manda)\b.{0,30}\b(e|eh) (o |a )?(meu|minha|marido|"
+            r"esposa|esposo|mulher|pai|mae|socio|socia|chefe|dono|dona)\b"
         ),
     ),
     (

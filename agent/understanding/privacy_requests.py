@@ -14,8 +14,11 @@ from agent.understanding.intent import normalise
 
 DataRequestKind = Literal["erase", "copy", "other_person"]
 
+# A request (pass, send, check, see) for data about someone else: "me passa o número da vizinha".
 _OTHER_PERSON = re.compile(
-    r"\b(dados|telefone|numero|cpf|endereco|conta|fatura|cadastro|informacoes?)\b.{0,30}\b(d[oa]s? )?"
+    r"\b(passa|passar|manda|mandar|envia|enviar|da|dar|informa|informar|consultar|ver|saber|acessar|"
+    r"tem|teria|quero|preciso)\b.{0,20}\b(dados|telefone|numero|cpf|endereco|cadastro|informacoes?)\b"
+    r".{0,30}\b(d[oa]s? )?"
     r"(minha |meu |da |do )?(vizinh[oa]|mae|pai|marido|esposa|irma|irmao|filh[oa]|amig[oa]|cunhad[oa]|"
     r"sogr[oa]|outra pessoa|outro cliente|fulan[oa]|ex)\b"
 )

@@ -7,7 +7,7 @@ import re
 from agent.understanding.intent import normalise
 
 _ANGRY = re.compile(
-    r"\b(absurdo|palhacada|ridiculo|vergonha|desrespeito|golpe|golpista|fraude|enganacao|procon|"
+    r"\b(absurdo|palhacada|ridiculo|vergonha|desrespeito|procon|"
     r"reclamacao|reclamar|reclamo|pessimo|pessima|horrivel|lixo|incompetente|idiota|burra|burro|inutil|"
     r"que saco|saco cheio|encher o saco|enchendo o saco|me irrita|irritad[oa]|raiva|porra|merda|caralho|"
     r"droga de|para de me (mandar|encher|perturbar)|chega de mensagem|ja (falei|disse) que)\b"

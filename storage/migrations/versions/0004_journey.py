@@ -32,7 +32,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(10), nullable=False),  # erase | copy
         sa.Column("status", sa.String(10), nullable=False, server_default="pending"),  # pending | done
         sa.Column("words", sa.Text),
-        sa.Column("requested_at", sa.DateTime(timezone=True), server_default=sa.func.now()),
+        sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
         sa.Column("done_at", sa.DateTime(timezone=True)),
     )
     op.create_index("idx_data_requests_status", "data_requests", ["status"])
