@@ -9,16 +9,16 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from agent.followups import decide
 from agent.nodes.followup import facts_from_state
+from agent.policy.followups import decide
 from agent.ports import LeadRecord
 from agent.state import Stage
+from demo.sample_bills import image_only_pdf
 from storage.followups import FollowupStore
 from storage.lead_admin import LeadAdmin
 from storage.models import DataRequest, Lead
 from tests.conftest import MARIA, make_settings
 from tests.test_conversations import bill_pdf, reach_plans, send_file
-from tools.sample_bills import image_only_pdf
 from wiring import Silvia
 
 COLD = "+5584999990042"  # a walk-in lead: nothing known before the first message

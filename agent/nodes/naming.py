@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agent.replies import reply
+from agent.replies.drafts import reply
 from agent.state import Profile, SilviaState
 
 _NAME_LEAD_IN = re.compile(
