@@ -40,6 +40,10 @@ def run_command(
         str | None,
         typer.Option(help="Comma-separated: persona,relevance,retention,completeness,persona_geval"),
     ] = None,
+    judge_calibration: Annotated[
+        Path | None,
+        typer.Option(help="Labelled set the judge is checked on first (default: evals/calibration)"),
+    ] = None,
     only: Annotated[list[str] | None, typer.Option("--only", help="Run only these conversation ids")] = None,
     out: Annotated[Path | None, typer.Option(help="Write the JSON result here")] = None,
     html: Annotated[
@@ -85,6 +89,8 @@ def run_command(
         label=label,
         datasets=[str(p) for p in datasets or []] or ["evals/datasets"],
     )
+    if judge_calibration:
+        options.calibration_file = judge_calibration
     try:
         run = asyncio.run(run_eval(conversations, options))
     except (ConnectionError, ValueError) as exc:
@@ -98,6 +104,53 @@ def run_command(
     typer.echo(f"\nJSON: {json_path}\nHTML: {html_path}")
     if not run["gates_passed"]:
         typer.echo("KPI gate failed.", err=True)
+        raise typer.Exit(1)
+
+
+@eval_app.command("judge-check")
+def judge_check_command(
+    judge_base_url: Annotated[
+        str, typer.Option(help="OpenAI-compatible judge URL, e.g. http://127.0.0.1:8000/v1")
+    ],
+    judge_model: Annotated[str, typer.Option(help="Judge model name")],
+    judge_api_key: Annotated[str, typer.Option(envvar="JUDGE_API_KEY", help="Judge API key")] = "not-needed",
+    calibration: Annotated[
+        Path | None, typer.Option(help="Labelled set (default: evals/calibration/judge_set.yaml)")
+    ] = None,
+    kpis: Annotated[Path | None, typer.Option(help="KPI file with judge.min_kappa")] = None,
+    cache_dir: Annotated[Path, typer.Option(help="Where checks are cached")] = DEFAULT_RUNS_DIR.parent
+    / "judge-checks",
+    refresh: Annotated[bool, typer.Option("--refresh", help="Ignore a cached check")] = False,
+    timeout: Annotated[float, typer.Option(help="Seconds per judged metric and conversation")] = 120.0,
+    concurrency: Annotated[int, typer.Option(help="Conversations judged at once")] = 4,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the check as JSON")] = False,
+) -> None:
+    """Grade the judge on the labelled calibration set: accuracy, Cohen's kappa and confusion
+    counts per judged metric, and whether judged KPIs will trust it. Exit 1 if any is untrusted."""
+    from evals.console import print_judge_check
+    from evals.judge import JudgeConfig
+    from evals.judge_calibration import CALIBRATION_FILE, check_judge
+    from evals.kpis import KPIS_FILE, load_min_kappa
+
+    logging.basicConfig(level=logging.ERROR)
+    config = JudgeConfig(
+        judge_base_url, judge_model, judge_api_key, timeout_s=timeout, concurrency=concurrency
+    )
+    try:
+        check = asyncio.run(
+            check_judge(
+                config, cache_dir, load_min_kappa(kpis or KPIS_FILE),
+                path=calibration or CALIBRATION_FILE, refresh=refresh,
+            )
+        )  # fmt: skip
+    except (OSError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    if as_json:
+        typer.echo(json.dumps(check, indent=1))
+    else:
+        print_judge_check(check, typer.echo)
+    if not all(m["trusted"] for m in check["metrics"].values()):
         raise typer.Exit(1)
 
 

@@ -92,8 +92,28 @@ def print_run(run: dict[str, Any], echo: Echo, verbose: bool = False) -> None:
 def print_gates(gates: list[dict[str, Any]], echo: Echo) -> None:
     rows = []
     for g in gates:
-        status = "not measured" if g["passed"] is None else ("pass" if g["passed"] else "FAIL")
+        verdict = "not measured" if g["passed"] is None else ("pass" if g["passed"] else "FAIL")
+        status = g.get("note") or verdict
         rows.append(
             [g["kpi"], f"{g['op']} {fmt(g['kpi'], g['threshold'])}", fmt(g["kpi"], g["value"]), status]
         )
     echo(table(rows, ["kpi", "gate", "value", "status"]))
+
+
+def print_judge_check(check: dict[str, Any], echo: Echo) -> None:
+    """Agreement of a judge with the calibration labels, per metric."""
+    cached = " (cached)" if check.get("cached") else ""
+    echo(
+        f"Judge {check['judge_model']} at {check['judge_base_url']} on calibration set "
+        f"{check['set_version']}: {check['conversations']} conversations, {check['turns']} turns{cached}"
+    )
+    rows = []
+    for metric, m in check["metrics"].items():
+        rows.append([
+            metric, f"{m['accuracy'] * 100:.1f} %", f"{m['kappa']:.2f}",
+            f"{m['both_good']}/{m['missed_flaw']}/{m['false_alarm']}/{m['both_bad']}", str(m["errors"]),
+            "trusted" if m["trusted"] else "NOT trusted",
+        ])  # fmt: skip
+    header = ["metric", "accuracy", "kappa", "good✓/missed/false alarm/bad✓", "errors", "verdict"]
+    echo(table(rows, header))
+    echo(f"Trusted when kappa >= {check['min_kappa']:g} (evals/kpis.yaml: judge.min_kappa).")

@@ -69,6 +69,7 @@ class ConversationResult:
     turns: list[GradedTurn] = field(default_factory=list)
     skipped: str | None = None  # why the target could not replay it
     judged: dict[str, dict[str, Any]] = field(default_factory=dict)  # metric -> {score, reason, error}
+    lead: dict[str, Any] = field(default_factory=dict)  # what Sílvia knew before (context for the judge)
 
     @classmethod
     def of(
@@ -84,6 +85,7 @@ class ConversationResult:
             expected_outcome=conv.expected_outcome,
             prompt_version=conv.prompt_version or prompt_version,
             skipped=skipped,
+            lead=conv.lead.model_dump(mode="json", exclude_none=True),
         )
 
     @property

@@ -21,6 +21,7 @@ from typing import Any
 
 from agent.replies.templates import PromptBook
 from evals.grading import ConversationResult
+from evals.judge_prompts import silvia_templates
 
 DEFAULT_METRICS = ("persona", "relevance", "retention", "completeness", "persona_geval")
 
@@ -42,6 +43,7 @@ class JudgeConfig:
     threshold: float = 0.5
     concurrency: int = 4
     timeout_s: float = 120.0
+    include_reason: bool = True  # the judge explains each score (one more call per metric)
 
 
 def _quiet_deepeval() -> None:
@@ -71,7 +73,9 @@ def build_test_case(result: ConversationResult, persona: str) -> Any:
     )
 
 
-def build_metrics(config: JudgeConfig, persona: str) -> dict[str, Any]:
+def build_metrics(config: JudgeConfig, persona: str, lead: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Fresh metric objects for one conversation; the gated ones get Sílvia's context (the lead's
+    data, the catalog, Portuguese-aware criteria) through extended deepeval templates."""
     from deepeval.metrics import (
         ConversationalGEval,
         ConversationCompletenessMetric,
@@ -84,11 +88,17 @@ def build_metrics(config: JudgeConfig, persona: str) -> dict[str, Any]:
 
     judge = LocalModel(model=config.model, base_url=config.base_url, api_key=config.api_key)
     common: dict[str, Any] = {"model": judge, "threshold": config.threshold, "async_mode": True}
+    reasons = {"include_reason": config.include_reason}  # ConversationalGEval always explains
+    templates = silvia_templates(lead or {}, persona)
     factories = {
-        "persona": lambda: RoleAdherenceMetric(**common),
-        "relevance": lambda: TurnRelevancyMetric(**common),
-        "retention": lambda: KnowledgeRetentionMetric(**common),
-        "completeness": lambda: ConversationCompletenessMetric(**common),
+        "persona": lambda: RoleAdherenceMetric(**common, **reasons, evaluation_template=templates["persona"]),
+        "relevance": lambda: TurnRelevancyMetric(
+            **common, **reasons, evaluation_template=templates["relevance"]
+        ),
+        "retention": lambda: KnowledgeRetentionMetric(
+            **common, **reasons, evaluation_template=templates["retention"]
+        ),
+        "completeness": lambda: ConversationCompletenessMetric(**common, **reasons),
         "persona_geval": lambda: ConversationalGEval(
             name="Persona",
             criteria=PERSONA_CRITERIA.format(persona=persona),
@@ -127,7 +137,7 @@ async def judge_conversations(results: list[ConversationResult], config: JudgeCo
             return  # nothing was said to judge
         async with gate:
             # Metrics keep per-measure state: one fresh set per conversation.
-            metrics = build_metrics(config, persona)
+            metrics = build_metrics(config, persona, result.lead)
             for name, metric in metrics.items():
                 result.judged[name] = await _measure(metric, test_case, config.timeout_s)
 

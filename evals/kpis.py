@@ -21,7 +21,8 @@ class GateResult:
     op: str  # ">=" or "<="
     threshold: float
     value: float | None
-    passed: bool | None  # None: not measured in this run
+    passed: bool | None  # None: not measured in this run, or measured by an untrusted judge
+    note: str | None = None  # why a measured KPI does not gate (e.g. "judge not trusted (kappa 0.12)")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -34,6 +35,12 @@ def load_gates(path: Path = KPIS_FILE) -> dict[str, dict[str, float]]:
         if not isinstance(rule, dict) or not set(rule) & {"min", "max"}:
             raise ValueError(f"{path}: gate {name!r} needs min or max")
     return gates
+
+
+def load_min_kappa(path: Path = KPIS_FILE) -> float:
+    """The judge's minimum agreement with the calibration labels (Cohen's kappa)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return float((data.get("judge") or {}).get("min_kappa", 0.6))
 
 
 def percentile(values: list[float], pct: float) -> float | None:
@@ -94,13 +101,21 @@ def compute_kpis(results: list[ConversationResult]) -> dict[str, float | None]:
 
 
 def check_gates(
-    kpis: dict[str, float | None], gates: dict[str, dict[str, float]], judged: bool
+    kpis: dict[str, float | None],
+    gates: dict[str, dict[str, float]],
+    judged: bool,
+    untrusted: dict[str, float] | None = None,
 ) -> list[GateResult]:
-    """A judged KPI with a judge configured but no score at all fails: nothing was measured."""
+    """A judged KPI with a judge configured but no score at all fails: nothing was measured.
+    A judged KPI in `untrusted` (metric -> the judge's kappa) neither passes nor fails."""
     outcome = []
     for name, rule in gates.items():
         op, threshold = (">=", rule["min"]) if "min" in rule else ("<=", rule["max"])
         value = kpis.get(name)
+        if untrusted and name in untrusted:
+            note = f"judge not trusted (kappa {untrusted[name]:.2f})"
+            outcome.append(GateResult(name, op, float(threshold), value, None, note))
+            continue
         if value is None:
             passed = False if (judged and name in JUDGED) else None
         else:

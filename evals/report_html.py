@@ -112,11 +112,18 @@ def _transcript(conv: dict[str, Any]) -> str:
     return "".join(parts)
 
 
+def _gate_status(gate: dict[str, Any]) -> str:
+    """A gate that does not count says why (e.g. "judge not trusted (kappa 0.12)")."""
+    if gate.get("note"):
+        return f'<span class="muted">{escape(gate["note"])}</span>'
+    return _status(gate["passed"])
+
+
 def render_html(run: dict[str, Any], history: list[dict[str, Any]]) -> str:
     s = run["summary"]
     gates = "".join(
         f"<tr><td>{escape(g['kpi'])}</td><td>{escape(g['op'])} {escape(fmt(g['kpi'], g['threshold']))}</td>"
-        f"<td>{escape(fmt(g['kpi'], g['value']))}</td><td>{_status(g['passed'])}</td></tr>"
+        f"<td>{escape(fmt(g['kpi'], g['value']))}</td><td>{_gate_status(g)}</td></tr>"
         for g in run["gates"]
     )
     convs = "".join(

@@ -13,7 +13,8 @@ from typing import Any
 from evals.dataset import Conversation
 from evals.grading import ConversationResult, grade_conversation
 from evals.judge import JudgeConfig, judge_conversations
-from evals.kpis import KPIS_FILE, check_gates, compute_kpis, kpis_by_version, load_gates
+from evals.judge_calibration import CALIBRATION_FILE, check_judge, untrusted_metrics
+from evals.kpis import KPIS_FILE, check_gates, compute_kpis, kpis_by_version, load_gates, load_min_kappa
 from evals.targets import EmbeddedTarget, HttpTarget, RecordedTarget, Target
 
 DEFAULT_RUNS_DIR = Path(".silvia") / "evals"
@@ -28,6 +29,8 @@ class RunOptions:
     kpis_file: Path = KPIS_FILE
     label: str = ""
     datasets: list[str] = field(default_factory=list)
+    judge_checks_dir: Path = DEFAULT_RUNS_DIR.parent / "judge-checks"  # cached calibrations of judges
+    calibration_file: Path = CALIBRATION_FILE  # the labelled set the judge is checked on first
 
 
 async def play_all(
@@ -74,10 +77,18 @@ async def run_eval(conversations: list[Conversation], options: RunOptions) -> di
     started = datetime.now(UTC)
     clock = time.perf_counter()
     results = await _play(conversations, options)
+    calibration = None
     if options.judge:
+        # The judge grades the labelled set first (cached): an untrusted metric gates nothing.
+        min_kappa = load_min_kappa(options.kpis_file)
+        calibration = await check_judge(
+            options.judge, options.judge_checks_dir, min_kappa, path=options.calibration_file
+        )
         await judge_conversations(results, options.judge)
     kpis = compute_kpis(results)
-    gates = check_gates(kpis, load_gates(options.kpis_file), judged=options.judge is not None)
+    gates = check_gates(
+        kpis, load_gates(options.kpis_file), options.judge is not None, untrusted_metrics(calibration)
+    )
     played = [r for r in results if r.skipped is None]
     return {
         "run_id": _run_id(started, options),
@@ -87,9 +98,9 @@ async def run_eval(conversations: list[Conversation], options: RunOptions) -> di
         "target": options.target,
         "prompt_version": options.prompt_version,
         "datasets": options.datasets,
-        "judge": {"base_url": options.judge.base_url, "model": options.judge.model}
-        if options.judge
-        else None,
+        "judge": None
+        if options.judge is None
+        else {"base_url": options.judge.base_url, "model": options.judge.model, "calibration": calibration},
         "summary": {
             "conversations": len(results),
             "played": len(played),

@@ -43,6 +43,7 @@ def test_judged_run_offline_reports_a_bad_judge_instead_of_crashing(tmp_path: Pa
             ["eval", "run", str(dataset), "--judge-base-url", url, "--judge-model", "local-judge",
              "--out", str(out), "--runs-dir", str(tmp_path / "runs")],
         )  # fmt: skip
+    assert out.exists(), (result.output, result.exception)
     run = json.loads(out.read_text(encoding="utf-8"))
     assert prompts, "deepeval never called the judge"
     ok, bad = (
@@ -55,6 +56,8 @@ def test_judged_run_offline_reports_a_bad_judge_instead_of_crashing(tmp_path: Pa
     assert run["kpis"]["judge_errors"] == 5
     assert run["kpis"]["relevance"] == 1.0 and run["kpis"]["persona"] == 1.0
     gates = {g["kpi"]: g for g in run["gates"]}
-    assert gates["relevance"]["passed"] and gates["retention"]["passed"]
+    # A judge that finds everything fine misses every flaw of the calibration set: not trusted.
+    assert run["judge"]["calibration"]["metrics"]["relevance"]["kappa"] == 0.0
+    assert gates["relevance"]["passed"] is None and "judge not trusted" in gates["relevance"]["note"]
     assert result.exit_code == 0, result.output
     assert "judge_errors" in result.output
