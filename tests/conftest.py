@@ -39,6 +39,23 @@ def require_service(variable: str) -> str:
     return url
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked `model` talk to a real local LLM: skipped unless TEST_OPENAI_BASE_URL is set
+    (scripts/llm_server.sh starts one; `.ci/run` does it for CI)."""
+    if os.environ.get("TEST_OPENAI_BASE_URL"):
+        return
+    skip = pytest.mark.skip(reason="TEST_OPENAI_BASE_URL not set (scripts/llm_server.sh start)")
+    for item in items:
+        if "model" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def model_base_url() -> str:
+    """The OpenAI-compatible base URL of the real local model (tests marked `model`)."""
+    return os.environ["TEST_OPENAI_BASE_URL"]
+
+
 BACKEND_VARIABLES = (
     "DATABASE_URL", "SUPABASE_CONNECTION_STRING", "REDIS_URL", "WHATSAPP_MCP_URL", "SERENA_MCP_URL",
 )  # fmt: skip
