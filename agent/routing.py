@@ -57,7 +57,7 @@ def route_turn(
         return "fallback"
     if intent == Intent.ASK_HUMAN or (human_offered and intent == Intent.AFFIRM):
         return "handoff"
-    if care in ("erase", "other_person", "angry"):
+    if care in ("erase", "other_person", "how_number", "angry"):
         return "answer"  # acted on, refused or apologised for: never pitched, not even greeted
     if (care == "copy" or intent == Intent.DATA_REQUEST) and stage != Stage.NEW:
         return "answer"  # at the first message the greeting comes first, then this answer

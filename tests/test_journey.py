@@ -248,3 +248,22 @@ async def test_the_planner_reads_a_bare_no_like_the_node(silvia: Silvia, clock: 
     in_node = facts_from_state(await silvia.state(MARIA.phone))  # type: ignore[arg-type]
     assert planned.said_no and in_node.said_no  # the same reading on both sides
     assert decide(planned, later, "America/Recife") == decide(in_node, later, "America/Recife")
+
+
+async def test_how_the_number_was_got_names_the_source_and_how_to_stop(silvia: Silvia) -> None:
+    await silvia.leads.upsert_lead(LeadRecord(phone=MARIA.phone, name="Maria", source="crm_import"))
+    crm = await silvia.say(MARIA.phone, "bom dia, quem passou meu contato pra vcs??")
+    assert "cadastro de interessados" in crm.texts[0] and "parar" in crm.texts[0]
+    assert crm.stage == Stage.NEW  # answered, not pitched
+    await silvia.say(COLD, "oi")
+    walk_in = await silvia.say(COLD, "pera, como vc conseguiu meu numero?")
+    assert "primeira mensagem" in walk_in.texts[0] and "Desculpe" in walk_in.texts[0]
+
+
+async def test_an_amount_said_while_the_bill_is_awaited_is_checked(silvia: Silvia) -> None:
+    await reach_plans(silvia)
+    await silvia.say(MARIA.phone, "plus")
+    low = await silvia.say(MARIA.phone, "ah esqueci de falar, minha conta na verdade é 60 reais")
+    assert "60,00" in low.texts[0] and "150,00" in low.texts[0]
+    fixed = await silvia.say(MARIA.phone, "nao, errei, é 600")
+    assert "600,00" in fixed.texts[0] and fixed.stage == Stage.GREETED

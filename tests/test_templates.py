@@ -41,6 +41,7 @@ SAMPLE = {
     "said_amount": "380,00",
     "bill_total": "950,00",
     "place": "Salvador",
+    "origin": "você chegou até a gente por um anúncio da Serena",
     "distributor_text": "Neoenergia Pernambuco",
 }
 

@@ -16,6 +16,7 @@ from agent.nodes.acks import (
     resting_ack,
     unanswered_question,
 )
+from agent.nodes.amounts import check_amount
 from agent.nodes.faq import faq_reply, repeated_answer
 from agent.nodes.funnel import opening_answer
 from agent.nodes.handoff import forward_to_specialist
@@ -112,6 +113,9 @@ async def answer(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
         return cared  # a data request or a complaint: acted on, and no pitch
     if coverage := await coverage_reply(state, deps):
         return {"replies": [coverage]}
+    said = (state.get("entities") or {}).get("bill_amount")
+    if said and stage in DOCUMENT_STAGES and (check := await check_amount(deps, state.get("profile") or {})):
+        return check  # an amount below the minimum or very high, said while the bill is awaited
     if stage in HESITATION_STAGES and (kind := hesitation(_text(state))):
         return {"replies": [reply(f"hesitation.{kind}", distributor_text=_distributor_text(state))]}
     if intent in FAQ_INTENTS:

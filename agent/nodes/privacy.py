@@ -15,6 +15,14 @@ from agent.state import Intent, SilviaState, Stage
 from agent.understanding.privacy_requests import data_request_kind
 from agent.understanding.tone import is_angry
 
+# Where the contact came from (`leads.source`), as the lead is told.
+_ORIGINS = {
+    "ad": "você chegou até a gente por um anúncio da Serena (Instagram ou Facebook)",
+    "website_form": "você deixou o seu contato num formulário do site da Serena",
+    "crm_import": "o seu contato está no cadastro de interessados da Serena (formulário, evento, indicação)",
+    "inbound": "foi você quem mandou a primeira mensagem para este número da Serena",
+}
+
 
 def _text(state: SilviaState) -> str:
     inbound = state.get("inbound") or {}
@@ -33,6 +41,10 @@ async def privacy_answer(state: SilviaState, deps: Deps) -> dict[str, Any] | Non
         )
     if kind == "other_person":
         return {"replies": [reply("privacy.other_person")]}
+    if kind == "how_number":
+        lead = await deps.leads.get_lead(state["phone"])
+        origin = _ORIGINS.get((lead.source if lead else None) or "inbound", _ORIGINS["inbound"])
+        return {"replies": [reply("privacy.how_we_got_your_number", origin=origin)]}
     await deps.leads.request_data(state["phone"], kind, text)
     if kind == "copy":
         return {"replies": [reply("privacy.copy_queued")]}

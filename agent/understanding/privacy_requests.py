@@ -12,7 +12,14 @@ from typing import Literal
 
 from agent.understanding.intent import normalise
 
-DataRequestKind = Literal["erase", "copy", "other_person"]
+DataRequestKind = Literal["erase", "copy", "other_person", "how_number"]
+
+# "Como vocês conseguiram meu número?", "quem te passou meu contato?", "de onde tiraram meu zap?"
+_HOW_NUMBER = re.compile(
+    r"\b(como|onde|quem|de onde)\b.{0,30}\b(conseguiu|conseguiram|pegou|pegaram|achou|acharam|tirou|"
+    r"tiraram|passou|passaram|deu|deram|arrumou|arrumaram|obteve|obtiveram|veio|tem|tinha|descobriu)\b"
+    r".{0,20}\b(meu|o meu|esse|este)? ?(numero|contato|telefone|whatsapp|zap|celular)\b"
+)
 
 # A request (pass, send, check, see) for data about someone else: "me passa o número da vizinha".
 _OTHER_PERSON = re.compile(
@@ -37,6 +44,8 @@ _COPY = re.compile(
 def data_request_kind(text: str) -> DataRequestKind | None:
     """Which data request the message makes, if a concrete one (else the general answer)."""
     norm = normalise(text)
+    if _HOW_NUMBER.search(norm):
+        return "how_number"
     if _OTHER_PERSON.search(norm):
         return "other_person"
     if _ERASE.search(norm):
