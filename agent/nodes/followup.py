@@ -67,8 +67,9 @@ def followup_reply(kind: FollowupKind, has_savings_figure: bool) -> Reply:
 def _against_plan(decision: Decision, planned: str | None, facts: LeadFacts) -> Decision:
     """A tick carries what the scheduler planned; anything else now means the lead changed.
 
-    Except after a lead's "não": the scheduler reads only `lead_status` and cannot see it, and
-    what the node decides then is always gentler (the one nudge, or closing the lead).
+    Except after a lead's "não": the scheduler reads it from the lead's last recorded message
+    (`said_no`), but a tick planned just before that message lands; what the node decides then
+    is always gentler (the one nudge, or closing the lead).
     """
     if planned is None or decision.action == "skip" or facts.said_no:
         return decision
