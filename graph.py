@@ -1,10 +1,12 @@
 """Sílvia's conversation as one LangGraph StateGraph (docs/architecture.md, "One turn through the graph").
 
 START → ingest ─┬─ follow-up tick → followup ──────────────────────────────┐
-                └─ message → cache_lookup ─ hit ─→ guard                    │
-                                  │ miss                                    │
+                ├─ answer to the satisfaction survey → rate ──────────────┐ │
+                └─ message → cache_lookup ─ hit ─→ guard                  │ │
+                                  │ miss                                  │ │
                                understand → route_by_stage → reception | plans | documents |
                                   qualification | answer | opt_out | handoff | fallback
+                                  → survey (1–5 question when Sílvia's part just ended)
                                   → compose → guard → deliver → record → END
 """
 
@@ -24,6 +26,7 @@ from agent.context import Deps
 from agent.inbound import Inbound
 from agent.replies.drafts import profile_complete
 from agent.routing import STAGE_NODES, route_turn
+from agent.satisfaction import awaiting, is_comment, parse_rating
 from agent.state import SilviaState, Stage
 from agent.understanding.hesitations import hesitation
 from agent.understanding.privacy_requests import data_request_kind
@@ -65,6 +68,8 @@ def after_ingest(state: SilviaState) -> str:
     tick = state["inbound"].get("kind") == "followup_tick"
     if (state.get("turn") or {}).get("paused"):  # a specialist took over: record only, no reply
         return END if tick else "record"
+    if not tick and awaiting(state) and parse_rating(state["inbound"]) is not None:
+        return "rate"  # the answer to the satisfaction survey
     return "followup" if tick else "cache_lookup"
 
 
@@ -74,6 +79,8 @@ def after_cache(state: SilviaState) -> str:
 
 def route_by_stage(state: SilviaState) -> str:
     """The single routing decision of a turn: (stage, intent, kind) → stage node."""
+    if is_comment(state):
+        return "rate"  # the optional comment after a low satisfaction score
     return route_turn(
         Stage(state.get("stage") or Stage.NEW),
         state.get("intent") or "other",
@@ -98,11 +105,11 @@ def _text(state: SilviaState) -> str:
 def after_documents(state: SilviaState) -> str:
     # A bill amount far from what the lead said waits for their answer before qualifying.
     received = state.get("stage") == Stage.DOCUMENT_RECEIVED and not state.get("bill_check")
-    return "qualification" if received else "compose"
+    return "qualification" if received else "survey"
 
 
 def after_qualification(state: SilviaState) -> str:
-    return "handoff" if state.get("stage") in (Stage.QUALIFIED, Stage.REGISTERED) else "compose"
+    return "handoff" if state.get("stage") in (Stage.QUALIFIED, Stage.REGISTERED) else "survey"
 
 
 def build_graph(
@@ -117,6 +124,8 @@ def build_graph(
         "understand",
         "followup",
         *STAGE_NODES,
+        "survey",
+        "rate",
         "compose",
         "guard",
         "deliver",
@@ -126,13 +135,16 @@ def build_graph(
         builder.add_node(name, with_deps(node, deps) if deps else node)
 
     builder.add_edge(START, "ingest")
-    builder.add_conditional_edges("ingest", after_ingest, ["followup", "cache_lookup", "record", END])
+    builder.add_conditional_edges("ingest", after_ingest, ["followup", "cache_lookup", "rate", "record", END])
     builder.add_conditional_edges("cache_lookup", after_cache, ["guard", "understand"])
-    builder.add_conditional_edges("understand", route_by_stage, list(STAGE_NODES))
-    builder.add_conditional_edges("documents", after_documents, ["qualification", "compose"])
-    builder.add_conditional_edges("qualification", after_qualification, ["handoff", "compose"])
+    builder.add_conditional_edges("understand", route_by_stage, [*STAGE_NODES, "rate"])
+    builder.add_conditional_edges("documents", after_documents, ["qualification", "survey"])
+    builder.add_conditional_edges("qualification", after_qualification, ["handoff", "survey"])
+    # Every stage node ends in `survey`: when Sílvia's part has just ended it asks for a rating.
     for name in ("reception", "plans", "answer", "opt_out", "handoff", "fallback", "followup"):
-        builder.add_edge(name, "compose")
+        builder.add_edge(name, "survey")
+    builder.add_edge("survey", "compose")
+    builder.add_edge("rate", "compose")
     builder.add_edge("compose", "guard")
     builder.add_edge("guard", "deliver")
     builder.add_edge("deliver", "record")

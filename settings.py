@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     history_turns: int = Field(default=10, validation_alias="SILVIA_HISTORY_TURNS")
     cache_ttl_seconds: int = Field(default=86_400, validation_alias="SILVIA_CACHE_TTL")
     max_bill_bytes: int = Field(default=10 * 1024 * 1024, validation_alias="SILVIA_MAX_BILL_BYTES")
+    # The 1–5 satisfaction question when Sílvia's part ends (agent/policy/satisfaction.py).
+    satisfaction_survey: bool = Field(default=True, validation_alias="SILVIA_SATISFACTION_SURVEY")
     # Follow-ups (agent/policy/followups.py, api/scheduler.py) and message bursts (api/bursts.py).
     followups_enabled: bool = Field(default=True, validation_alias="SILVIA_FOLLOWUPS")
     followup_sweep_minutes: int = Field(

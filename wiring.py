@@ -36,6 +36,7 @@ from storage.handoffs import HandoffRepository
 from storage.migrate import ensure_current, upgrade
 from storage.redis.cache import open_reply_cache
 from storage.repositories import LeadRepository, RegistrationRepository
+from storage.satisfaction import RatingRepository
 from tools.client import McpConnection, SerenaTools, WhatsAppTools
 from tools.serena_server import SerenaCatalog, build_serena_server
 from tools.specialists import SpecialistRoster
@@ -94,7 +95,7 @@ class Silvia:
     @staticmethod
     def result(phone: str, state: dict[str, Any]) -> TurnResult:
         replies = [
-            {k: r.get(k) for k in ("text", "buttons", "layer", "prompt_version", "template_id")}
+            {k: r.get(k) for k in ("text", "buttons", "list", "layer", "prompt_version", "template_id")}
             for r in state.get("replies") or []
         ]
         return TurnResult(
@@ -216,6 +217,7 @@ async def open_silvia(
             cache_ttl_seconds=settings.cache_ttl_seconds,
             timezone=settings.timezone,
             takeover=TakeoverStore(sessions),
+            satisfaction=RatingRepository(sessions) if settings.satisfaction_survey else None,
             llm=language_model_from_settings(settings, alert=_llm_alert(leads)),
             llm_min_confidence=settings.llm_min_confidence,
         )

@@ -11,6 +11,7 @@ from agent.ports import (
     LanguageModelPort,
     LeadStorePort,
     ReplyCachePort,
+    SatisfactionPort,
     SerenaPort,
     SpecialistDirectoryPort,
     TakeoverPort,
@@ -52,3 +53,5 @@ class Deps:
     prompt_weights: dict[str, float] = field(default_factory=dict)  # A/B split for new leads
     # Human takeover (None = never paused): a paused lead's messages are recorded, not answered.
     takeover: TakeoverPort | None = None
+    # The 1–5 satisfaction survey when Sílvia's part ends (None = not asked).
+    satisfaction: SatisfactionPort | None = None

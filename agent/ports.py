@@ -31,6 +31,10 @@ class WhatsAppPort(Protocol):
 
     async def send_buttons(self, to: str, body: str, buttons: list[dict[str, str]]) -> str: ...
 
+    async def send_list(self, to: str, body: str, button: str, rows: list[dict[str, str]]) -> str:
+        """An interactive list: one button opens up to 10 rows ({id, title<=24, description?})."""
+        ...
+
     async def send_template(
         self, to: str, template: str, language: str, parameters: dict[str, str]
     ) -> str: ...
@@ -319,3 +323,32 @@ class TakeoverPort(Protocol):
     """A specialist can pause Sílvia for one lead: she records the lead's messages, silently."""
 
     async def is_paused(self, phone: str) -> bool: ...
+
+
+# --- Lead satisfaction (issue 20) -------------------------------------------------------------
+
+
+class RatingRecord(BaseModel):
+    """One lead's satisfaction survey: when it was asked and what they answered."""
+
+    phone: str
+    prompt_version: str | None = None
+    reason: str  # why Sílvia's part ended: handed_off | requested | not_qualified
+    asked_via: str  # "list" (interactive list) or "template:<name>" (outside the 24-hour window)
+    asked_at: datetime
+    score: int | None = None
+    answer_channel: str | None = None  # list | typed | emoji
+    answered_at: datetime | None = None
+    comment: str | None = None
+
+
+class SatisfactionPort(Protocol):
+    """Where ratings live. `record_ask` returns False when the lead was already asked."""
+
+    async def get(self, phone: str) -> RatingRecord | None: ...
+
+    async def record_ask(self, rating: RatingRecord) -> bool: ...
+
+    async def record_score(self, phone: str, score: int, channel: str, at: datetime) -> None: ...
+
+    async def record_comment(self, phone: str, comment: str, at: datetime) -> None: ...

@@ -80,6 +80,7 @@ class Reply(TypedDict, total=False):
     template_id: str  # key in prompts/serena_prompts.yml, e.g. "greeting.v2.0_casual"
     variables: dict[str, Any]
     buttons: list[dict[str, str]]  # WhatsApp reply buttons: {id, title<=20}
+    list: dict[str, Any]  # WhatsApp list message: {button, rows: [{id, title<=24}]}
     text: str  # filled by compose
     layer: Layer
     prompt_version: str
@@ -146,6 +147,7 @@ class SilviaState(TypedDict, total=False):
     followups: dict[str, Any]  # {count, last_at, last_kind}: follow-ups sent (agent/policy/followups.py)
     human_requested: bool
     human_offered: bool  # Sílvia offered a specialist: a "sim" now means "yes, hand me over"
+    satisfaction: dict[str, Any]  # the 1–5 survey: {asked_at, reason, via, awaiting, score}
 
     replies: list[Reply]  # this turn's outgoing messages
     sent: list[dict[str, Any]]  # what deliver sent: {message_id, text, kind}

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Protocol
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Request, Response
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
 from ops.auth import COOKIE, operator
@@ -21,11 +21,14 @@ from ops.health import last_health
 from ops.inbox_stats import inbox_stats
 from ops.metrics import CONTENT_TYPE, exposition
 from ops.observe import refresh_gauges
+from ops.outcomes import LeadNotFoundError as NoLeadError
+from ops.outcomes import OutcomeReport, report_outcome
 from ops.queries import transcript
 from ops.report import build_daily_report
 from ops.report_html import STAGE_LABELS, TEMPLATES, local_time, ms, pct, render_daily_html
 from ops.service import Ops
 from ops.takeover import LeadNotFoundError, normalise_phone
+from storage.outcomes import OutcomeConflictError
 
 router = APIRouter(tags=["ops"])
 
@@ -171,6 +174,38 @@ async def resume_lead(
         raise HTTPException(404, f"No lead with phone {phone}") from exc
     await ops.silvia.leads.log("INFO", "takeover_resumed", phone=phone, details={"by": entry["by"]})
     return {"phone": phone, **entry}
+
+
+@router.post(
+    "/admin/leads/{phone}/outcome",
+    status_code=201,
+    responses={
+        200: {"description": "Already reported: nothing changed"},
+        409: {"description": "Contradicts a stored outcome"},
+    },
+)
+async def lead_outcome(phone: str, report: OutcomeReport, ops: OpsDep, user: OperatorDep) -> JSONResponse:
+    """The sales team reports what happened after the handoff (idempotent: the same report twice
+    stores one row and answers 200 the second time)."""
+    phone = valid_phone(phone)
+    try:
+        stored, created = await report_outcome(
+            ops.silvia.leads, ops.outcomes, phone, report, user, ops.clock()
+        )
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    except NoLeadError as exc:
+        raise HTTPException(404, f"No lead with phone {phone}") from exc
+    except OutcomeConflictError as exc:
+        raise HTTPException(409, {"reason": str(exc), "stored": jsonable_encoder(exc.existing)}) from exc
+    body = jsonable_encoder({**stored, "created": created})
+    return JSONResponse(body, status_code=201 if created else 200)
+
+
+@router.get("/admin/leads/{phone}/outcomes")
+async def lead_outcomes(phone: str, ops: OpsDep, _: OperatorDep) -> dict[str, Any]:
+    phone = valid_phone(phone)
+    return jsonable_encoder({"phone": phone, "outcomes": await ops.outcomes.for_lead(phone)})
 
 
 @router.get("/admin/health")

@@ -27,6 +27,7 @@ from ops.report_html import daily_report_payload, write_daily_html
 from ops.slack import SlackNotifier
 from ops.takeover import TakeoverStore
 from settings import Settings
+from storage.outcomes import OutcomeRepository
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ class Ops:
             settings, self.sessions, mcp_connections(silvia), self.notifier, self.clock
         )
         self.takeover = TakeoverStore(self.sessions)
+        self.outcomes = OutcomeRepository(self.sessions)
 
     @property
     def reports_dir(self) -> Path:

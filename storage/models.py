@@ -305,3 +305,56 @@ class DataRequest(Base):
     words: Mapped[str | None] = mapped_column(sa.Text)
     requested_at: Mapped[datetime] = _created()
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class LeadRating(Base):
+    """The lead's satisfaction survey (issue 20): asked once per lead when Sílvia's part ends.
+
+    The row is written when the question goes out (so a lead is never asked twice, even if
+    the conversation state is lost) and completed when the lead answers 1–5.
+    """
+
+    __tablename__ = "lead_ratings"
+    __table_args__ = (
+        sa.Index("idx_lead_ratings_asked", "asked_at"),
+        sa.CheckConstraint("score IS NULL OR score BETWEEN 1 AND 5", name="ck_lead_ratings_score"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    lead_id: Mapped[str] = mapped_column(sa.String(PHONE_LEN), unique=True)
+    prompt_version: Mapped[str | None] = mapped_column(sa.String(30))
+    reason: Mapped[str] = mapped_column(sa.String(20))  # handed_off | requested | not_qualified
+    asked_via: Mapped[str] = mapped_column(sa.String(40))  # list | template:<name>
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    score: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    answer_channel: Mapped[str | None] = mapped_column(sa.String(10))  # list | typed | emoji
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    comment: Mapped[str | None] = mapped_column(sa.Text)
+    comment_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = _created()
+
+
+class LeadOutcome(Base):
+    """What the sales team reports after the handoff: meeting, proposal, contract or loss.
+
+    One row per (lead, outcome): reporting the same outcome again changes nothing (idempotent);
+    every accepted report is also audited in `sdr_logs` (`lead_outcome`).
+    """
+
+    __tablename__ = "lead_outcomes"
+    __table_args__ = (
+        sa.UniqueConstraint("lead_id", "outcome", name="uq_lead_outcomes_lead_outcome"),
+        sa.Index("idx_lead_outcomes_occurred", "occurred_at"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    lead_id: Mapped[str] = mapped_column(sa.String(PHONE_LEN))
+    outcome: Mapped[str] = mapped_column(sa.String(20))
+    reason: Mapped[str | None] = mapped_column(sa.String(200))
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    reported_by: Mapped[str] = mapped_column(sa.String(100))
+    source: Mapped[str] = mapped_column(sa.String(20))  # api | dashboard | cli | crm
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = _created()

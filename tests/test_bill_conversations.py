@@ -87,7 +87,7 @@ async def test_good_read_goes_on_to_qualification(silvia: Silvia) -> None:
     await at_document_request(silvia)
     result = await send_file(silvia, MARIA.phone, bill_pdf(total=412.37))
     assert result.stage == Stage.HANDED_OFF
-    assert templates_of(result) == ["qualification_result.qualified_high"]
+    assert templates_of(result) == ["qualification_result.qualified_high", "satisfaction.ask"]
     state = await silvia.state(MARIA.phone)
     assert state["bill"]["total_amount"] == 412.37 and state["bill"]["source"] == "bill"
     assert state["qualification"]["qualified"] and state["serena_lead_id"]
@@ -119,7 +119,7 @@ async def test_typed_amount_after_a_weak_read_qualifies_unverified(silvia: Silvi
     await send_file(silvia, MARIA.phone, image_only_pdf())
     result = await silvia.say(MARIA.phone, "a conta deu 412,37")
     assert result.stage == Stage.HANDED_OFF
-    assert templates_of(result) == ["qualification_result.qualified_typed"]
+    assert templates_of(result) == ["qualification_result.qualified_typed", "satisfaction.ask"]
     assert "412,37" in result.texts[0] and "confirmar os dados" in result.texts[0]
     state = await silvia.state(MARIA.phone)
     registration = await silvia.registrations.get(state["serena_lead_id"])

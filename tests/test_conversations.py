@@ -84,7 +84,9 @@ async def test_full_funnel_registers_and_hands_off(silvia: Silvia) -> None:
     status = await silvia.leads.get_status(MARIA.phone)
     assert status["lead_stage"] == "handed_off"
     assert await silvia.leads.count_interactions(MARIA.phone) == 5
-    assert len(silvia.sandbox.sent(MARIA.phone)) == 5
+    sent = silvia.sandbox.sent(MARIA.phone)
+    assert len(sent) == 6  # five answers, then the 1–5 satisfaction question as a list
+    assert sent[-1]["kind"] == "list" and sent[-1]["rows"][0]["id"] == "rating:5"
 
 
 async def test_unserved_state_ends_politely_as_not_qualified(silvia: Silvia) -> None:

@@ -37,7 +37,13 @@ DEFAULT_BACKOFF = 0.2
 # Tools with a side effect a repeat would duplicate (a second WhatsApp message, a second
 # registration): a time-out may mean "done, but the answer was lost", so they are called once.
 NOT_RETRIED_TOOLS = frozenset(
-    {"sendTextMessage", "sendInteractiveButtons", "sendTemplateMessage", "cadastrar_lead"}
+    {
+        "sendTextMessage",
+        "sendInteractiveButtons",
+        "sendInteractiveList",
+        "sendTemplateMessage",
+        "cadastrar_lead",
+    }
 )
 
 
@@ -285,6 +291,10 @@ class WhatsAppTools(WhatsAppPort):
     async def send_buttons(self, to: str, body: str, buttons: list[dict[str, str]]) -> str:
         args = {"to": to, "body": body, "buttons": buttons}
         return str((await self.connection.call("sendInteractiveButtons", args))["message_id"])
+
+    async def send_list(self, to: str, body: str, button: str, rows: list[dict[str, str]]) -> str:
+        args = {"to": to, "body": body, "button": button, "rows": rows}
+        return str((await self.connection.call("sendInteractiveList", args))["message_id"])
 
     async def send_template(self, to: str, template: str, language: str, parameters: dict[str, str]) -> str:
         args = {"to": to, "template": template, "language": language, "parameters": parameters}

@@ -186,6 +186,19 @@ class CloudBackend:
         interactive = {"type": "button", "body": {"text": body}, "action": action}
         return await self._send(to, "send_buttons", {"type": "interactive", "interactive": interactive})
 
+    async def send_list(self, to: str, body: str, button: str, rows: list[dict[str, str]]) -> str:
+        items = [
+            {
+                "id": r["id"],
+                "title": r["title"],
+                **({"description": r["description"]} if r.get("description") else {}),
+            }
+            for r in rows
+        ]
+        action = {"button": button, "sections": [{"title": button, "rows": items}]}
+        interactive = {"type": "list", "body": {"text": body}, "action": action}
+        return await self._send(to, "send_list", {"type": "interactive", "interactive": interactive})
+
     async def send_template(self, to: str, template: str, language: str, parameters: dict[str, str]) -> str:
         content: dict[str, Any] = {"name": template, "language": {"code": language}}
         if parameters:

@@ -31,6 +31,9 @@ LANGUAGE_PATTERN = r"^[a-z]{2}(_[A-Z]{2})?$"
 MAX_TEXT = 4096  # WhatsApp's limit for a text message body
 MAX_BUTTONS = 3
 MAX_BUTTON_TITLE = 20
+MAX_LIST_ROWS = 10  # Meta's limits for an interactive list message
+MAX_ROW_TITLE = 24
+MAX_ROW_DESCRIPTION = 72
 
 # --- backend contract -------------------------------------------------------------------------
 
@@ -95,6 +98,9 @@ class SandboxBackend:
 
     async def send_buttons(self, to: str, body: str, buttons: list[dict[str, str]]) -> str:
         return self._record(to, "buttons", body=body, buttons=[dict(b) for b in buttons])
+
+    async def send_list(self, to: str, body: str, button: str, rows: list[dict[str, str]]) -> str:
+        return self._record(to, "list", body=body, button=button, rows=[dict(r) for r in rows])
 
     async def send_template(self, to: str, template: str, language: str, parameters: dict[str, str]) -> str:
         return self._record(to, "template", template=template, language=language, parameters=dict(parameters))
@@ -190,6 +196,12 @@ class Button(BaseModel):
     ]
 
 
+class ListRow(BaseModel):
+    id: Annotated[str, Field(min_length=1, max_length=200, description="Reply id returned when chosen")]
+    title: Annotated[str, Field(min_length=1, max_length=MAX_ROW_TITLE)]
+    description: Annotated[str, Field(max_length=MAX_ROW_DESCRIPTION)] = ""
+
+
 class MessageSent(BaseModel):
     message_id: str
 
@@ -236,6 +248,22 @@ def build_whatsapp_server(backend: WhatsAppBackend | None = None) -> MCPServer:
             raise ToolError(f"button ids must be unique, got {ids}")
         payload = [b.model_dump() for b in buttons]
         return MessageSent(message_id=await _backend_call(backend.send_buttons(to, body, payload)))
+
+    @server.tool(
+        name="sendInteractiveList",
+        description="Send a list message: a button (up to 20 characters) that opens up to 10 rows.",
+    )
+    async def send_interactive_list(
+        to: Phone,
+        body: Text,
+        button: Annotated[str, Field(min_length=1, max_length=MAX_BUTTON_TITLE)],
+        rows: Annotated[list[ListRow], Field(min_length=1, max_length=MAX_LIST_ROWS)],
+    ) -> MessageSent:
+        ids = [r.id for r in rows]
+        if len(set(ids)) != len(ids):
+            raise ToolError(f"row ids must be unique, got {ids}")
+        payload = [r.model_dump() for r in rows]
+        return MessageSent(message_id=await _backend_call(backend.send_list(to, body, button, payload)))
 
     @server.tool(
         name="sendTemplateMessage",

@@ -49,7 +49,9 @@ _INTERACTION_TYPES = {
     "fallback": "fallback",
     "followup": "followup",
     "error.generic_fallback": "error",
+    "satisfaction": "satisfaction",
 }
+SURVEY_QUESTION = "satisfaction.ask"  # rides along the turn that ended Sílvia's part
 
 
 def _fallback(state: SilviaState, deps: Deps, layer: str = "L3") -> Reply:
@@ -140,7 +142,8 @@ async def deliver(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
 def interaction_type(replies: list[Reply]) -> str:
     if not replies:
         return "inbound_only"
-    template_id = replies[-1].get("template_id", "")
+    main = [r for r in replies if r.get("template_id") != SURVEY_QUESTION] or replies
+    template_id = main[-1].get("template_id", "")
     return _INTERACTION_TYPES.get(template_id, _INTERACTION_TYPES.get(template_id.split(".")[0], "message"))
 
 
@@ -248,6 +251,7 @@ def _turn_metadata(state: SilviaState, turn: dict[str, Any]) -> dict[str, Any]:
         "followup_kind": turn.get("followup_kind"),
         "followup": turn.get("followup"),
         "paused": bool(turn.get("paused")),  # a specialist had the lead: recorded, not answered
+        "ab_version": state.get("prompt_version"),  # the lead's sticky A/B version (KPIs per version)
         "whatsapp_templates": [
             r["whatsapp_template"] for r in state.get("replies") or [] if r.get("whatsapp_template")
         ],

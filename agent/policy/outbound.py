@@ -23,7 +23,7 @@ from agent.state import Reply, SilviaState, Stage
 # Inbound kinds that are not a lead's message: what they make Sílvia send is proactive.
 PROACTIVE_KINDS: frozenset[str] = frozenset({"followup_tick"})
 
-Mode = Literal["text", "buttons", "template", "blocked"]
+Mode = Literal["text", "buttons", "list", "template", "blocked"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,9 @@ class Outbound:
             return await whatsapp.send_template(phone, t.name, t.language, t.parameters)
         if self.mode == "buttons":
             return await whatsapp.send_buttons(phone, message["text"], message["buttons"])
+        if self.mode == "list":
+            options = message["list"]
+            return await whatsapp.send_list(phone, message["text"], options["button"], options["rows"])
         return await whatsapp.send_text(phone, message["text"])
 
 
@@ -61,7 +64,7 @@ def last_inbound_at(state: SilviaState) -> datetime | None:
 
 
 def plan_outbound(message: Reply, state: SilviaState, deps: Deps) -> Outbound:
-    free_form = Outbound("buttons" if message.get("buttons") else "text")
+    free_form = Outbound("list" if message.get("list") else "buttons" if message.get("buttons") else "text")
     if not is_proactive(state):
         return free_form
     if state.get("stage") == Stage.OPTED_OUT:

@@ -1,0 +1,169 @@
+"""The facts the business KPIs are computed from, read once per period (`ops.kpis` defines them).
+
+* `LeadFacts`: one per lead whose FIRST interaction falls in the period (a cohort, so each lead
+  counts once, in the period and prompt version it started with, however long its sale takes);
+* `TurnFacts`: every turn Sílvia handled in the period (error rate);
+* health runs stored by the 5-minute checks in the period (availability).
+
+Portable SQL; the per-lead reduction happens in Python.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from ops.health import TASK, WORKFLOW
+from storage.models import Handoff, LeadInteraction, LeadOutcome, LeadRating, LeadStatus, SdrLog
+
+Sessions = async_sessionmaker[AsyncSession]
+HANDED_OFF_STAGES = frozenset({"handed_off"})
+QUALIFIED_STAGES = frozenset({"qualified", "registered", "handed_off"})
+FALLBACK_TEMPLATE = "error.generic_fallback"
+
+
+@dataclass
+class LeadFacts:
+    phone: str
+    first_at: datetime
+    version: str
+    first_reply_ms: int | None = None  # response time of Sílvia's first reply
+    answered_first_reply: bool = False  # the lead wrote again after Sílvia's first message
+    qualified: bool = False
+    handed_off: bool = False  # given to a specialist (qualified, or asked for a human)
+    outcomes: set[str] = field(default_factory=set)
+    rating: int | None = None
+
+
+@dataclass
+class TurnFacts:
+    at: datetime
+    version: str
+    failed: bool  # delivery failed, or the generic fallback went out instead of the answer
+
+
+async def _cohort_rows(session: AsyncSession, start: datetime, end: datetime) -> list[Any]:
+    first = (
+        sa.select(LeadInteraction.lead_id, sa.func.min(LeadInteraction.created_at).label("first_at"))
+        .group_by(LeadInteraction.lead_id)
+        .subquery()
+    )
+    cohort = sa.select(first.c.lead_id).where(first.c.first_at >= start, first.c.first_at < end)
+    query = (
+        sa.select(
+            LeadInteraction.id,
+            LeadInteraction.lead_id,
+            LeadInteraction.created_at,
+            LeadInteraction.message_received,
+            LeadInteraction.message_sent,
+            LeadInteraction.response_time_ms,
+            LeadInteraction.prompt_version,
+            LeadInteraction.stage,
+            LeadInteraction.meta,
+        )
+        .where(LeadInteraction.lead_id.in_(cohort))
+        .order_by(LeadInteraction.lead_id, LeadInteraction.created_at, LeadInteraction.id)
+    )
+    return list((await session.execute(query)).mappings().all())
+
+
+def _lead_from_rows(phone: str, rows: list[Any]) -> LeadFacts:
+    meta0 = rows[0]["meta"] or {}
+    version = str(meta0.get("ab_version") or rows[0]["prompt_version"] or "?")
+    facts = LeadFacts(phone=phone, first_at=rows[0]["created_at"], version=version)
+    replied_at: int | None = None
+    for index, row in enumerate(rows):
+        if (row["meta"] or {}).get("paused"):
+            continue  # a specialist had the lead: nothing Sílvia did
+        if replied_at is None and row["message_sent"]:
+            replied_at, facts.first_reply_ms = index, row["response_time_ms"]
+        elif replied_at is not None and row["message_received"] is not None:
+            facts.answered_first_reply = True
+        facts.qualified |= row["stage"] in QUALIFIED_STAGES
+        facts.handed_off |= row["stage"] in HANDED_OFF_STAGES
+    return facts
+
+
+async def lead_facts(sessions: Sessions, start: datetime, end: datetime) -> list[LeadFacts]:
+    """The cohort of leads whose first interaction is in [start, end), with what became of them."""
+    async with sessions() as session:
+        rows = await _cohort_rows(session, start, end)
+        by_lead: dict[str, list[Any]] = defaultdict(list)
+        for row in rows:
+            by_lead[row["lead_id"]].append(row)
+        phones = list(by_lead)
+        leads = {phone: _lead_from_rows(phone, lead_rows) for phone, lead_rows in by_lead.items()}
+        if not phones:
+            return []
+        qualified = await session.scalars(
+            sa.select(LeadStatus.lead_id).where(
+                LeadStatus.lead_id.in_(phones), LeadStatus.qualification_date.is_not(None)
+            )
+        )
+        handed = await session.scalars(sa.select(Handoff.lead_id).where(Handoff.lead_id.in_(phones)))
+        outcomes = await session.execute(
+            sa.select(LeadOutcome.lead_id, LeadOutcome.outcome).where(LeadOutcome.lead_id.in_(phones))
+        )
+        ratings = await session.execute(
+            sa.select(LeadRating.lead_id, LeadRating.score).where(
+                LeadRating.lead_id.in_(phones), LeadRating.score.is_not(None)
+            )
+        )
+        for phone in qualified:
+            leads[phone].qualified = True
+        for phone in handed:
+            leads[phone].handed_off = True
+        for phone, outcome in outcomes.all():
+            leads[phone].outcomes.add(outcome)
+        for phone, score in ratings.all():
+            leads[phone].rating = int(score)
+    return sorted(leads.values(), key=lambda lead: lead.first_at)
+
+
+async def turn_facts(sessions: Sessions, start: datetime, end: datetime) -> list[TurnFacts]:
+    """Every turn Sílvia handled in [start, end) (a paused lead's recorded message is not one)."""
+    query = sa.select(
+        LeadInteraction.created_at,
+        LeadInteraction.prompt_version,
+        LeadInteraction.success,
+        LeadInteraction.meta,
+    ).where(LeadInteraction.created_at >= start, LeadInteraction.created_at < end)
+    async with sessions() as session:
+        rows = (await session.execute(query)).all()
+    turns = []
+    for at, version, success, meta in rows:
+        meta = meta or {}
+        if meta.get("paused"):
+            continue
+        fell_back = FALLBACK_TEMPLATE in (meta.get("templates") or [])
+        turns.append(
+            TurnFacts(at, str(meta.get("ab_version") or version or "?"), success is False or fell_back)
+        )
+    return turns
+
+
+AVAILABILITY_CHECKS = ("mcp_", "database", "redis")
+
+
+async def health_runs(sessions: Sessions, start: datetime, end: datetime) -> list[tuple[datetime, bool]]:
+    """(when, Sílvia was available) per stored health run: every MCP server, the database and
+    Redis answered (slow replies or a quiet hour are quality, not availability)."""
+    query = sa.select(SdrLog.created_at, SdrLog.error_details).where(
+        SdrLog.workflow_id == WORKFLOW,
+        SdrLog.task_id == TASK,
+        SdrLog.created_at >= start,
+        SdrLog.created_at < end,
+    )
+    async with sessions() as session:
+        rows = (await session.execute(query)).all()
+    runs = []
+    for at, record in rows:
+        checks = (record or {}).get("checks") or []
+        vital = [c for c in checks if str(c.get("name", "")).startswith(AVAILABILITY_CHECKS)]
+        runs.append((at, bool(vital) and all(c.get("ok") for c in vital)))
+    return runs
