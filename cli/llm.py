@@ -185,8 +185,15 @@ def diff(a: str, b: str) -> None:
 
 @prompts_app.command("metrics")
 def metrics(days: Annotated[int, typer.Option(help="How many days back")] = 30) -> None:
-    """Per A/B version: leads, turns, L4 share, guard violations, tokens, conversion."""
+    """Per A/B version, ranked by conversion then satisfaction (with n, 95 % intervals and a
+    verdict: `ahead` only when the conversion intervals do not overlap), plus turns, L4 share,
+    guard violations and tokens. JSON lines, best first."""
+    from cli.kpis import ranked_versions
     from storage.llm_usage import metrics_per_version
 
-    for row in metrics_per_version(asyncio.run(_rows(days))):
-        typer.echo(json.dumps(row))
+    usage = {row["version"]: row for row in metrics_per_version(asyncio.run(_rows(days)))}
+    ranked = ranked_versions(days)
+    for row in ranked:
+        typer.echo(json.dumps({**row, **usage.pop(row["version"], {})}, ensure_ascii=False))
+    for version, row in usage.items():  # turns from leads who started before the window
+        typer.echo(json.dumps({**row, "version": version, "rank": None}, ensure_ascii=False))

@@ -20,6 +20,7 @@ from cli.db import db_app
 from cli.evals import eval_app
 from cli.followups import followups_app, followups_report
 from cli.handoffs import handoffs_app
+from cli.kpis import lead_outcome, report_kpis
 from cli.lead import lead_app
 from cli.llm import costs_report, doctor, prompts_app
 from cli.mcp import mcp_app
@@ -46,6 +47,8 @@ app.add_typer(ops_app)  # `silvia health`, `silvia alerts test`, `silvia report 
 report_app.command("followups")(followups_report)  # `silvia report followups` (cli/followups.py)
 lead_app.command("pause")(pause_lead)  # human takeover (cli/ops.py)
 lead_app.command("resume")(resume_lead)
+lead_app.command("outcome")(lead_outcome)  # what the sales team achieved (cli/kpis.py)
+report_app.command("kpis")(report_kpis)  # the seed's business KPIs (cli/kpis.py)
 app.add_typer(prompts_app, name="prompts")  # `silvia prompts list|show|diff|metrics`
 report_app.command("costs")(costs_report)  # `silvia report costs` (cli/llm.py)
 app.command("doctor")(doctor)  # model, base URL and one test call

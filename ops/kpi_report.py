@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from ops.kpi_data import LeadFacts, Sessions, health_runs, lead_facts, turn_facts
 from ops.kpis import KPIS, KpiValue, compute, grouped
-from ops.report import day_window
+from ops.queries import day_window
 from ops.stats import overlaps
 
 Values = dict[str, KpiValue]

@@ -7,9 +7,10 @@ computed in Python on the few rows a window holds.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -22,6 +23,13 @@ Sessions = async_sessionmaker[AsyncSession]
 FUNNEL = list(FUNNEL_ORDER)
 _ORDER = {stage.value: i for i, stage in enumerate(FUNNEL)}
 _ORDER[Stage.NOT_QUALIFIED.value] = _ORDER[Stage.DOCUMENT_RECEIVED.value]  # got as far as the bill
+
+
+def day_window(day: date, timezone: str) -> tuple[datetime, datetime]:
+    """Local midnight to local midnight, in UTC."""
+    zone = ZoneInfo(timezone)
+    start = datetime.combine(day, time(0), zone)
+    return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
 
 
 async def stage_counts(sessions: Sessions) -> dict[str, int]:

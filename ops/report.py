@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -20,6 +19,7 @@ from ops.observe import llm_calls_of
 from ops.queries import (
     Sessions,
     conversions,
+    day_window,
     funnel_reached,
     interactions_between,
     latency_summary,
@@ -59,6 +59,7 @@ class DailyReport:
     followups: dict[str, dict[str, int]] = field(default_factory=dict)  # kind -> {sent, answered}
     llm: dict[str, dict[str, float]] = field(default_factory=dict)  # model -> calls, tokens, cost
     errors: int = 0
+    kpis: list[dict[str, Any]] = field(default_factory=list)  # the business KPIs (ops.kpi_view)
 
     @property
     def llm_cost_usd(self) -> float:
@@ -69,13 +70,6 @@ class DailyReport:
         data["day"] = self.day.isoformat()
         data["llm_cost_usd"] = self.llm_cost_usd
         return data
-
-
-def day_window(day: date, timezone: str) -> tuple[datetime, datetime]:
-    """Local midnight to local midnight, in UTC."""
-    zone = ZoneInfo(timezone)
-    start = datetime.combine(day, time(0), zone)
-    return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
 
 
 async def _count(sessions: Sessions, query: Any) -> int:
@@ -176,4 +170,14 @@ async def build_daily_report(sessions: Sessions, day: date, timezone: str) -> Da
     report.followups = await _followups(sessions, rows, end)
     report.llm = _llm(rows)
     report.errors = sum(1 for r in rows if r["success"] is False)
+    report.kpis = await _kpis(sessions, day, timezone)
     return report
+
+
+async def _kpis(sessions: Sessions, day: date, timezone: str) -> list[dict[str, Any]]:
+    # Imported here: ops.kpi_report reads the same queries this module does (no import cycle).
+    from ops.kpi_report import build_kpi_report
+    from ops.kpi_view import KPI_PERIOD_DAYS, kpi_rows
+
+    since = day - timedelta(days=KPI_PERIOD_DAYS - 1)
+    return kpi_rows(await build_kpi_report(sessions, since, day, timezone), day.isoformat())

@@ -11,6 +11,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from ops.charts import bar_chart, funnel_chart
+from ops.kpi_view import kpi_slack_text, trend_chart
 from ops.report import DailyReport
 
 # Autoescape: lead text and names end up in these pages.
@@ -77,7 +78,7 @@ def report_charts(report: DailyReport) -> dict[str, Markup]:
 
 def render_daily_html(report: DailyReport) -> str:
     return TEMPLATES.get_template("daily_report.html").render(
-        r=report, charts=report_charts(report), ms=ms, pct=pct, stage_labels=STAGE_LABELS
+        r=report, charts=report_charts(report), ms=ms, pct=pct, stage_labels=STAGE_LABELS, trend=trend_chart
     )
 
 
@@ -127,6 +128,10 @@ def daily_report_payload(report: DailyReport, link: str | None = None) -> dict[s
             },
         },
     ]
+    if report.kpis:
+        blocks.append(
+            {"type": "section", "text": {"type": "mrkdwn", "text": kpi_slack_text(report.kpis)[:2900]}}
+        )
     if (lat.get("avg_ms") or 0) > 1000:
         blocks.append(
             {

@@ -19,16 +19,18 @@ from ops.charts import bar_chart, funnel_chart
 from ops.dashboard import summary
 from ops.health import last_health
 from ops.inbox_stats import inbox_stats
+from ops.kpi_view import trend_chart
 from ops.metrics import CONTENT_TYPE, exposition
 from ops.observe import refresh_gauges
+from ops.outcomes import OUTCOMES, OutcomeReport, report_outcome
 from ops.outcomes import LeadNotFoundError as NoLeadError
-from ops.outcomes import OutcomeReport, report_outcome
 from ops.queries import transcript
 from ops.report import build_daily_report
 from ops.report_html import STAGE_LABELS, TEMPLATES, local_time, ms, pct, render_daily_html
 from ops.service import Ops
 from ops.takeover import LeadNotFoundError, normalise_phone
 from storage.outcomes import OutcomeConflictError
+from storage.satisfaction import RatingRepository
 
 router = APIRouter(tags=["ops"])
 
@@ -104,6 +106,8 @@ async def dashboard(request: Request, ops: OpsDep, user: OperatorDep) -> HTMLRes
         ms=ms,
         pct=pct,
         stage_labels=STAGE_LABELS,
+        trend=trend_chart,
+        outcomes=OUTCOMES,
         when=lambda value: local_time(value, ops.settings.timezone),
     )
     response = HTMLResponse(html)
@@ -125,8 +129,16 @@ async def lead_transcript(phone: str, ops: OpsDep, _: OperatorDep) -> dict[str, 
     if not messages and await ops.silvia.leads.get_lead(phone) is None:
         raise HTTPException(404, f"No lead with phone {phone}")
     takeover = await ops.takeover.get(phone) or {}
+    rating = await RatingRepository(ops.sessions).get(phone)
     return jsonable_encoder(
-        {"phone": phone, "paused": bool(takeover.get("paused")), "takeover": takeover, "messages": messages}
+        {
+            "phone": phone,
+            "paused": bool(takeover.get("paused")),
+            "takeover": takeover,
+            "messages": messages,
+            "outcomes": await ops.outcomes.for_lead(phone),
+            "rating": rating.model_dump() if rating else None,
+        }
     )
 
 

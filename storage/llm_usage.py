@@ -68,7 +68,7 @@ def costs_per_day(rows: list[dict[str, Any]], timezone: str, price: Any = None) 
 
 def metrics_per_version(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per A/B prompt version: leads, turns, share of L4 replies, guard violations, tokens, and
-    how many leads reached qualification or beyond."""
+    how many leads reached qualification or beyond (conversion is a KPI: ops/kpis.py)."""
     per: dict[str, dict[str, Any]] = defaultdict(
         lambda: {"leads": set(), "done": set(), "turns": 0, "l4": 0, "violations": 0, "tokens": 0}
     )
@@ -92,7 +92,6 @@ def metrics_per_version(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "guard_violations": v["violations"],
             "tokens": v["tokens"],
             "qualified_or_beyond": len(v["done"]),
-            "conversion": round(len(v["done"]) / len(v["leads"]), 3) if v["leads"] else 0.0,
         }
         for version, v in sorted(per.items())
     ]
