@@ -24,9 +24,9 @@ from typing_extensions import TypedDict
 from agent import nodes
 from agent.context import Deps
 from agent.inbound import Inbound
+from agent.policy.satisfaction import awaiting, is_comment, parse_rating
 from agent.replies.drafts import profile_complete
 from agent.routing import STAGE_NODES, route_turn
-from agent.satisfaction import awaiting, is_comment, parse_rating
 from agent.state import SilviaState, Stage
 from agent.understanding.hesitations import hesitation
 from agent.understanding.privacy_requests import data_request_kind

@@ -15,6 +15,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from ops.costs import cost_usd
+from ops.kpi_report import build_kpi_report
+from ops.kpi_view import KPI_PERIOD_DAYS, kpi_rows
 from ops.observe import llm_calls_of
 from ops.queries import (
     Sessions,
@@ -175,9 +177,6 @@ async def build_daily_report(sessions: Sessions, day: date, timezone: str) -> Da
 
 
 async def _kpis(sessions: Sessions, day: date, timezone: str) -> list[dict[str, Any]]:
-    # Imported here: ops.kpi_report reads the same queries this module does (no import cycle).
-    from ops.kpi_report import build_kpi_report
-    from ops.kpi_view import KPI_PERIOD_DAYS, kpi_rows
-
+    """The business KPIs of the leads of the last KPI_PERIOD_DAYS, with `day` as "today"."""
     since = day - timedelta(days=KPI_PERIOD_DAYS - 1)
     return kpi_rows(await build_kpi_report(sessions, since, day, timezone), day.isoformat())

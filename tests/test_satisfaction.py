@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from agent.inbound import Inbound
-from agent.satisfaction import parse_rating
+from agent.policy.satisfaction import parse_rating
 from agent.state import Stage
 from storage.models import LeadRating, SdrLog
 from tests.conftest import MARIA

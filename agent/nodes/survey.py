@@ -1,4 +1,4 @@
-"""The satisfaction survey's two nodes (rules in agent/satisfaction.py).
+"""The satisfaction survey's two nodes (rules in agent/policy/satisfaction.py).
 
 * `survey` runs after every stage node: when Sílvia's part has just ended it appends the 1–5
   question (a WhatsApp list) to the turn's replies, once per lead — the `lead_ratings` row is
@@ -15,11 +15,9 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from agent.context import Deps
-from agent.outbound import plan_outbound
-from agent.ports import RatingRecord
-from agent.privacy import redact
-from agent.replies import reply
-from agent.satisfaction import (
+from agent.policy.outbound import plan_outbound
+from agent.policy.privacy import redact
+from agent.policy.satisfaction import (
     ASK_TEMPLATE,
     LIST_BUTTON,
     LOW_SCORE,
@@ -31,6 +29,8 @@ from agent.satisfaction import (
     parse_rating,
     survey_state,
 )
+from agent.ports import RatingRecord
+from agent.replies.drafts import reply
 from agent.state import Reply, SilviaState
 
 
