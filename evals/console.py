@@ -12,6 +12,7 @@ PERCENT_KPIS = {
     "assertions",
     "stages",
     "intents",
+    "topic_relevance",
     "persona_rules",
     "grounded_numbers",
     "persona",
@@ -44,6 +45,8 @@ def _turn_failures(turn: dict[str, Any]) -> list[str]:
         why.append(f"error: {turn['error']}")
     if turn.get("stage_ok") is False:
         why.append(f"stage {turn['stage']} (expected {turn['expected_stage']})")
+    if turn.get("topic_ok") is False:
+        why.append(f"question about {turn['topic']} not answered on topic")
     if turn.get("intent_ok") is False:
         why.append(f"intent {turn['intent']} (expected {turn['expected_intent']})")
     why += [f"{a['type']} {a['value']!r}" for a in turn.get("assertions", []) if not a["passed"]]

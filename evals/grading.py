@@ -10,6 +10,7 @@ from evals.assertions import AssertionResult, evaluate_all
 from evals.dataset import Conversation, Turn
 from evals.grounding import FactBook
 from evals.targets import TurnOutput
+from evals.topic_relevance import answered_on_topic, question_topic
 
 GENERIC_FALLBACK_ID = "error.generic_fallback"
 
@@ -29,6 +30,8 @@ class GradedTurn:
     expected_intent: str | None = None
     stage_ok: bool | None = None
     intent_ok: bool | None = None
+    topic: str | None = None  # the FAQ topic of a question turn (evals/topic_relevance.py)
+    topic_ok: bool | None = None  # answered on that topic
     assertions: list[AssertionResult] = field(default_factory=list)
     persona_violations: list[str] = field(default_factory=list)  # one entry per failing reply
     ungrounded: list[str] = field(default_factory=list)
@@ -46,6 +49,7 @@ class GradedTurn:
             self.error is None
             and self.stage_ok is not False
             and self.intent_ok is not False
+            and self.topic_ok is not False
             and all(a.passed for a in self.assertions)
             and not self.persona_violations
             and not self.ungrounded
@@ -149,6 +153,8 @@ def grade_turn(index: int, turn: Turn, out: TurnOutput, facts: FactBook) -> Grad
         graded.expected_stage, graded.stage_ok = expect.stage, out.stage == expect.stage
     if expect.intent:
         graded.expected_intent, graded.intent_ok = expect.intent, out.intent == expect.intent
+    if topic := question_topic(expect.intent, out.intent):
+        graded.topic, graded.topic_ok = topic, answered_on_topic(topic, out.templates, out.replies)
     graded.assertions = evaluate_all(expect.assertions, "\n".join(out.replies))
     _grade_replies(graded, out, facts)
     return graded

@@ -61,6 +61,7 @@ def deterministic_kpis(results: list[ConversationResult]) -> dict[str, float | N
     assertions = [a for t in turns for a in t.assertions]
     stage_checks = [t.stage_ok for t in turns if t.stage_ok is not None]
     intent_checks = [t.intent_ok for t in turns if t.intent_ok is not None]
+    topic_checks = [t.topic_ok for t in turns if t.topic_ok is not None]
     replies = sum(t.replies_graded for t in turns)
     latencies = [t.latency_ms for t in turns if t.error is None and t.kind != "restart"]
     played = [r for r in results if r.skipped is None]
@@ -70,6 +71,7 @@ def deterministic_kpis(results: list[ConversationResult]) -> dict[str, float | N
         "assertions": _ratio(sum(a.passed for a in assertions), len(assertions)),
         "stages": _ratio(sum(stage_checks), len(stage_checks)),
         "intents": _ratio(sum(intent_checks), len(intent_checks)),
+        "topic_relevance": _ratio(sum(topic_checks), len(topic_checks)),
         "persona_rules": _ratio(sum(t.replies_persona_ok for t in turns), replies),
         "grounded_numbers": _ratio(sum(t.replies_grounded for t in turns), replies),
         "latency_p50_ms": percentile(latencies, 50),
