@@ -147,6 +147,14 @@ class BillReaderPort(Protocol):
         """Several pages/photos of ONE bill (front and back, two PDF pages) merged into one reading."""
         ...
 
+    def will_be_slow(self, data: bytes, mime_type: str, filename: str | None = None) -> bool:
+        """True when reading this file takes more than a second (OCR): the lead hears "analisando"."""
+        ...
+
+    def warm_up(self) -> None:
+        """Load and run the models once at start-up, so the first lead's photo does not wait."""
+        ...
+
 
 # --- Storage --------------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime
+from time import perf_counter
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -60,12 +61,28 @@ async def _close(*closers: object) -> None:
                 log.exception("closing %s failed", type(closer).__name__)
 
 
+async def warm_up_bill_reader(reader: object) -> None:
+    """Load the OCR models while the service starts (in a thread: the event loop keeps serving),
+    so the first lead's photo is not the one that pays ~1-2 s for it."""
+    warm_up = getattr(reader, "warm_up", None)
+    if not callable(warm_up):
+        return
+    started = perf_counter()
+    try:
+        await asyncio.to_thread(warm_up)
+    except Exception:  # a reader that cannot warm up still reads PDFs; photos will say what fails
+        log.exception("the bill reader could not warm up")
+        return
+    log.info("bill reader warmed up in %.1f s", perf_counter() - started)
+
+
 def _lifespan(
     settings: Settings, jobs: Mapping[str, BackgroundService], clock: Callable[[], datetime] | None
 ) -> Callable[[FastAPI], Any]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_silvia(settings, clock=clock) as silvia:
+            warming = asyncio.create_task(warm_up_bill_reader(silvia.deps.bills), name="ocr-warm-up")
             engine = create_engine(settings.effective_database_url)
             inbox, locks = build_inbox(settings), build_lead_locks(settings)
             if isinstance(inbox, SqlInbox):
@@ -86,6 +103,7 @@ def _lifespan(
             finally:
                 app.state.services = None
                 await _stop_all(services)
+                await warming
                 await _close(inbox, locks)
                 await engine.dispose()
 

@@ -20,10 +20,10 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from agent.ports import BillFields, BillReading
-from bills.fields import validate_bill
+from bills.fields import total_label_without_value, validate_bill
 
-Tip = Literal["light", "whole_page", "angle", "focus"]
-TIPS: tuple[Tip, ...] = ("light", "whole_page", "angle", "focus")
+Tip = Literal["light", "whole_page", "angle", "focus", "covered", "pdf"]
+TIPS: tuple[Tip, ...] = ("light", "whole_page", "angle", "focus")  # taken in turn on repeated failures
 # Problems a better photo (or the other page) can fix: they count as tries.
 WEAK_PROBLEMS = frozenset({"unreadable", "image_not_supported", "failed_validation", "low_confidence"})
 REQUIRED = ("total_amount", "consumption_kwh", "distributor")
@@ -113,11 +113,32 @@ def _inferred_tip(reading: BillReading) -> Tip:
     return "angle"  # text but no fields: words are there, the layout is not (tilted photo)
 
 
+def specific_tip(reading: BillReading) -> Tip | None:
+    """A tip only this kind of image needs, which a lead sending "the other page" would not fix.
+
+    * a screenshot (of the distributor's app, of a PDF) that is not enough: the app or the e-mail
+      has the bill as a PDF, which is read exactly;
+    * the total's label was read but not its amount: a thumb, a fold or a reflection covers it.
+    """
+    issues = {str(i) for i in (getattr(reading, "issues", None) or [])}
+    if "screenshot" in issues:
+        return "pdf"
+    total_unsure = (
+        reading.fields.total_amount is None or reading.confidence.get("total_amount", 0.0) < MIN_CONFIDENCE
+    )
+    if total_unsure and total_label_without_value(reading.text):
+        return "covered"
+    return None
+
+
 def choose_tip(reading: BillReading, given: Sequence[str] = ()) -> Tip:
     """One concrete tip for the next photo; not the same one twice in a row if avoidable."""
+    specific = specific_tip(reading)
+    if specific is not None and specific not in given:
+        return specific
     issues = " ".join(fold(str(i)) for i in (getattr(reading, "issues", None) or []))
     tip = next((t for pattern, t in _ISSUE_TIPS if pattern.search(issues)), None) or _inferred_tip(reading)
-    if tip not in given:
+    if tip not in given or tip not in TIPS:
         return tip
     start = TIPS.index(tip)
     rotated = [TIPS[(start + k) % len(TIPS)] for k in range(1, len(TIPS))]

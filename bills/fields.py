@@ -117,6 +117,20 @@ def _skip_total(page: Page, i: int, m: re.Match[str]) -> bool:
     return bool(_TOTAL_NOT.match(line, m.end()) or before.endswith("sub") or "historico" in line)
 
 
+def total_label_without_value(text: str) -> bool:
+    """The total's label was read but no amount beside or under it: something covers the number
+    (a thumb, a fold, a reflection), as opposed to a photo that does not show that part at all."""
+    page = Page(text)
+    labels = [
+        (i, m)
+        for i, line in enumerate(page.folded)
+        for m in _TOTAL_LABEL.finditer(line)
+        if not _skip_total(page, i, m)
+    ]
+    hits = page.labelled(_TOTAL_LABEL, MONEY_RE, _money, skip=lambda i, m: _skip_total(page, i, m))
+    return bool(labels) and not [h for h in hits if h.value > 0]
+
+
 def _total(page: Page, text: str) -> tuple[float | None, float]:
     hits = page.labelled(_TOTAL_LABEL, MONEY_RE, _money, skip=lambda i, m: _skip_total(page, i, m))
     hits = [h for h in hits if h.value > 0]

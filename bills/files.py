@@ -1,5 +1,5 @@
 """From the bytes a lead sent to text: PDF text layer (pypdf), scanned PDF pages rendered with
-pypdfium2 and OCR'd, images (JPEG/PNG/WebP/HEIC) straightened and OCR'd.
+pypdfium2 and OCR'd, images (JPEG/PNG/WebP/HEIC) OCR'd whole, their text straightened by the page outline.
 
 `extract(data, mime, filename, ...)` returns one `PageText` per page, or raises `FileProblem` with
 the `BillProblem` code a lead gets a specific answer for (encrypted, corrupt, too large, ...).
@@ -17,7 +17,7 @@ from pypdf.errors import FileNotDecryptedError, PdfReadError
 
 from agent.ports import BillProblem
 from bills.fields import looks_like_bill
-from bills.images import ImageError, decode_image, rotate_quarter, straighten
+from bills.images import ImageError, decode_image, find_page_quad, looks_like_screenshot, rotate_quarter
 from bills.ocr import OcrEngine, OcrPage
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,9 @@ class PageText:
     text: str
     source: str  # "pdf_text" | "ocr"
     ocr_score: float = 1.0  # mean recognition score of the OCR'd words
-    image: np.ndarray | None = None  # the straightened page, for a vision model
+    image: np.ndarray | None = None  # the whole photo or rendered page, for a vision model
+    outline: str = ""  # photos: whether the page outline straightened the text (bills.page_outline)
+    screenshot: bool = False  # an image with a screen's flat colours, not a camera photo
 
 
 def kind_of(data: bytes, mime_type: str, filename: str | None) -> str:
@@ -79,20 +81,25 @@ def extract(data: bytes, mime_type: str, filename: str | None, *, max_pages: int
             image = decode_image(data)
         except ImageError as exc:
             raise FileProblem("too_large" if exc.kind == "too_large" else "corrupt") from exc
-        return [ocr_page(straighten(image), ocr)]
+        page = ocr_page(image, ocr, find_page_quad(image))
+        page.screenshot = looks_like_screenshot(image)
+        return [page]
     raise FileProblem("unsupported_type")
 
 
-def ocr_page(image: np.ndarray, ocr: OcrEngine) -> PageText:
-    """OCR a page; a page photographed sideways or upside down is turned until it reads as a bill."""
-    page = ocr.read(image)
+def ocr_page(image: np.ndarray, ocr: OcrEngine, page_quad: np.ndarray | None = None) -> PageText:
+    """OCR a page; a page photographed sideways or upside down is turned until it reads as a bill.
+
+    `page_quad` (a photo's page outline) straightens the text boxes when it holds all the text.
+    """
+    page = ocr.read(image, page_quad) if page_quad is not None else ocr.read(image)
     if not looks_like_bill(page.text) and len(page.words) >= MIN_WORDS_TO_ROTATE and _mostly_tall(page):
         for turns in (1, 3):
             turned = rotate_quarter(image, turns)
             retry = ocr.read(turned)
             if looks_like_bill(retry.text):
                 return PageText(retry.text, "ocr", retry.mean_score, turned)
-    return PageText(page.text, "ocr", page.mean_score, image)
+    return PageText(page.text, "ocr", page.mean_score, image, page.outline)
 
 
 def _mostly_tall(page: OcrPage) -> bool:

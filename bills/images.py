@@ -1,8 +1,8 @@
-"""Decoding bill images (JPEG, PNG, WebP, HEIC) and straightening phone photos before OCR.
+"""Decoding bill images (JPEG, PNG, WebP, HEIC), finding a photo's page outline, telling screenshots.
 
-A photo of a sheet of paper on a table is warped back to a flat page when the page's four corners
-can be found (this fixes perspective and rotation at once, and puts the text back in reading order).
-Small tilts that remain are corrected from the text boxes themselves in `bills.ocr.layout`.
+The page's four corners, when they can be found, straighten the *text boxes* the OCR read from the
+whole photo (`bills.page_outline`): the pixels are never cropped to the outline. Small tilts that
+remain are corrected from the text boxes themselves in `bills.ocr.layout`.
 Adaptive thresholding is deliberately not used: it destroys white-on-colour headers (docs/architecture.md).
 """
 
@@ -53,12 +53,16 @@ def decode_image(data: bytes) -> np.ndarray:
     return np.asarray(rgb)
 
 
-def straighten(image: np.ndarray) -> np.ndarray:
-    """Warp the page to a flat rectangle when its outline is visible; otherwise return it as is."""
-    quad = find_page_quad(image)
-    if quad is None:
-        return image
-    return warp_page(image, quad)
+SCREENSHOT_FLAT_SHARE = 0.3  # of the pixels in exactly one colour: a screen's flat UI, never a camera's noise
+
+
+def looks_like_screenshot(image: np.ndarray) -> bool:
+    """A screenshot (an app, a PDF viewer) or a rendered page, not a camera photo: large areas of
+    exactly one colour. A camera's sensor noise leaves no colour on more than a few % of pixels."""
+    sample = image[::4, ::4].reshape(-1, 3).astype(np.int32)
+    packed = (sample[:, 0] << 16) | (sample[:, 1] << 8) | sample[:, 2]
+    _, counts = np.unique(packed, return_counts=True)
+    return bool(len(packed)) and counts.max() / len(packed) >= SCREENSHOT_FLAT_SHARE
 
 
 def find_page_quad(image: np.ndarray) -> np.ndarray | None:
@@ -91,16 +95,6 @@ def _order(pts: np.ndarray) -> np.ndarray:
     """Top-left, top-right, bottom-right, bottom-left."""
     s, d = pts.sum(axis=1), np.diff(pts, axis=1).ravel()
     return np.array([pts[s.argmin()], pts[d.argmin()], pts[s.argmax()], pts[d.argmax()]], dtype=np.float32)
-
-
-def warp_page(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
-    tl, tr, br, bl = quad
-    width = int(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl)))
-    height = int(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr)))
-    target = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], dtype=np.float32)
-    matrix = cv2.getPerspectiveTransform(quad, target)
-    return cv2.warpPerspective(image, matrix, (width, height), flags=cv2.INTER_CUBIC,
-                               borderMode=cv2.BORDER_REPLICATE)  # fmt: skip
 
 
 def rotate_quarter(image: np.ndarray, turns: int) -> np.ndarray:

@@ -12,10 +12,13 @@ import os
 import re
 import statistics
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+import cv2
 import numpy as np
+
+from bills.page_outline import flatten_boxes, judge_outline
 
 # One ONNX/OpenMP thread each: on a busy 2-core box two threads are slower
 # (docs/architecture.md, "Measured on this machine").
@@ -23,8 +26,11 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 FAST_CONFIG: dict[str, Any] = {
     "Global.use_cls": False,
-    "Global.max_side_len": 1280,
-    "Det.limit_side_len": 640,
+    # Detection on at most 1280 px; recognition crops come from the full image (each crop is scaled
+    # to 48 px high anyway, so sharper crops cost nothing and read small print better).
+    "Global.max_side_len": 2000,
+    "Det.limit_type": "max",
+    "Det.limit_side_len": 1280,
     "Global.log_level": "error",
     "Rec.lang_type": "pt",
     "EngineConfig.onnxruntime.intra_op_num_threads": 1,
@@ -48,6 +54,7 @@ class OcrPage:
     words: list[OcrWord]
     mean_score: float
     angle: float  # degrees the text was tilted (already corrected in `text`)
+    outline: str = ""  # what the page outline did to the boxes (bills.page_outline), photos only
 
 
 class OcrEngine:
@@ -65,13 +72,35 @@ class OcrEngine:
             self._engine = RapidOCR(params=self.params)
         return self._engine
 
-    def read(self, image: np.ndarray) -> OcrPage:
-        """OCR an RGB image (H x W x 3, uint8)."""
-        with self._lock:
-            out = self._get()(image)
+    def _run(self, image: np.ndarray) -> Any:
+        use_cls = bool(self.params.get("Global.use_cls", False))
+        with self._lock:  # flags passed every time: RapidOCR keeps the last call's flags otherwise
+            return self._get()(image, use_det=True, use_cls=use_cls, use_rec=True)
+
+    def read(self, image: np.ndarray, page_quad: np.ndarray | None = None) -> OcrPage:
+        """OCR an RGB image (H x W x 3, uint8) - always the whole of it.
+
+        `page_quad`: the page's corners in the photo. The text boxes are mapped onto the flattened
+        page when the outline is plausible and holds the text (`bills.page_outline`); otherwise
+        they are laid out as read. Either way nothing outside the outline is lost.
+        """
+        out = self._run(image)
         if out.boxes is None or out.txts is None:
             return OcrPage("", [], 0.0, 0.0)
-        return layout(np.asarray(out.boxes, dtype=float), list(out.txts), list(out.scores))
+        boxes = np.asarray(out.boxes, dtype=float)
+        if page_quad is None:
+            return layout(boxes, list(out.txts), list(out.scores))
+        decision = judge_outline(page_quad, image.shape, boxes)
+        if decision.homography is not None:
+            boxes = flatten_boxes(boxes, decision.homography)
+        page = layout(boxes, list(out.txts), list(out.scores))
+        return replace(page, outline=decision.reason)
+
+    def warm_up(self) -> None:
+        """Load the models and run them once, so the first lead's photo does not pay for it (~1-2 s)."""
+        canvas = np.full((160, 480, 3), 255, dtype=np.uint8)
+        cv2.putText(canvas, "TOTAL A PAGAR R$ 123,45", (10, 90), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (0, 0, 0), 2)
+        self._run(canvas)
 
 
 _shared: OcrEngine | None = None

@@ -19,7 +19,7 @@ from typing import Any
 from agent.ports import BillFile, BillProblem, BillReading, BillSource
 from bills.confidence import corroborate, finish
 from bills.fields import looks_like_bill, parse_bill_text
-from bills.files import MIN_TEXT_CHARS, FileProblem, PageText, extract
+from bills.files import MIN_TEXT_CHARS, FileProblem, PageText, extract, kind_of
 from bills.ocr import OcrEngine, shared_engine
 from bills.orientation import upright
 from bills.patterns import find_distributor, fold
@@ -50,6 +50,15 @@ class BillReader:
         self.vision = vision
         self.served_states = served_states
 
+    def warm_up(self) -> None:
+        """Load the OCR models and run them once (start-up), so no lead's photo waits for that."""
+        if self.ocr is not None:
+            self.ocr.warm_up()
+
+    def will_be_slow(self, data: bytes, mime_type: str, filename: str | None = None) -> bool:
+        """An image is OCR'd (seconds); a PDF is usually text (milliseconds): the lead is told to wait."""
+        return self.ocr is not None and kind_of(data, mime_type, filename) == "image"
+
     def read(self, data: bytes, mime_type: str, filename: str | None = None) -> BillReading:
         return self.read_many([BillFile(data=data, mime_type=mime_type, filename=filename)])
 
@@ -71,6 +80,8 @@ class BillReader:
     def read_pages(self, pages: list[PageText]) -> BillReading:
         """Parse the text of the pages; ask the vision model when OCR was not enough."""
         reading = self._parse(pages)
+        if any(p.screenshot for p in pages):  # a weak screenshot gets "send the PDF" as its tip
+            reading = reading.model_copy(update={"issues": [*reading.issues, "screenshot"]})
         if self.vision is not None and _wants_vision(reading, pages):
             reading = improve_with_vision(self.vision, reading, pages, self.served_states)
         return reading

@@ -19,7 +19,7 @@ from agent import ports
 from agent.context import Deps
 from agent.policy.economics import format_brl
 from agent.ports import BillFields, BillReading, MediaFile
-from agent.replies.drafts import reply
+from agent.replies.drafts import render_reply, reply
 from agent.state import Profile, Reply, SilviaState, Stage
 from bills.feedback import (
     MIN_TEXT_CHARS,
@@ -31,6 +31,7 @@ from bills.feedback import (
     merge_readings,
     missing_part_text,
     not_a_bill_kind,
+    specific_tip,
     usable_for_qualification,
 )
 from bills.photo_quality import photo_verdict
@@ -38,6 +39,7 @@ from bills.photo_quality import photo_verdict
 log = logging.getLogger(__name__)
 
 MAX_BILL_ATTEMPTS = 2
+ACK_AFTER_S = 1.0  # a read still running after this long gets "recebi, estou analisando"
 
 
 def discard_file(path: str | None, media_id: str | None, deps: Deps) -> None:
@@ -119,6 +121,36 @@ async def _explain_blank_photo(reading: BillReading, media: MediaFile, data: byt
     return reading
 
 
+async def _read_acknowledging(state: SilviaState, deps: Deps, media: MediaFile, data: bytes) -> BillReading:
+    """Read the file; a read that will take more than a second (a photo: OCR) is acknowledged at
+    once, and any other read still running after `ACK_AFTER_S` (a scanned PDF) then."""
+    reading = asyncio.ensure_future(asyncio.to_thread(deps.bills.read, data, media.mime_type, media.filename))
+    will_be_slow = getattr(deps.bills, "will_be_slow", None)
+    if not (callable(will_be_slow) and will_be_slow(data, media.mime_type, media.filename)):
+        await asyncio.wait({reading}, timeout=ACK_AFTER_S)
+    if not reading.done():
+        await send_analysing(state, deps)
+    try:
+        return await reading
+    except Exception as exc:  # a reader crash on a hostile file is a corrupt file to the lead
+        log.warning("bill read failed: %s", type(exc).__name__)
+        return BillReading(ok=False, problem="corrupt")
+
+
+async def send_analysing(state: SilviaState, deps: Deps) -> None:
+    """ "Recebi, estou analisando": sent straight away, mid-turn, so the lead is not left waiting.
+
+    It is a plain template (no numbers, nothing the guard could object to) answering the lead's
+    own message, so it goes out free-form; a failure to send it never stops the read."""
+    version = state.get("prompt_version") or deps.prompt_version
+    try:
+        message = render_reply(reply("bill.analysing"), state, deps.prompts, version, "L3")
+        await deps.whatsapp.send_text(state["phone"], message["text"])
+        await deps.leads.log("INFO", "bill_analysing_sent", phone=state["phone"])
+    except Exception as exc:
+        log.warning("could not send the bill acknowledgement: %s", type(exc).__name__)
+
+
 async def read_bill(state: SilviaState, deps: Deps) -> dict[str, Any]:
     """The documents node's answer to an image or PDF: accept, merge, or ask again politely."""
     inbound = state["inbound"]
@@ -126,11 +158,7 @@ async def read_bill(state: SilviaState, deps: Deps) -> dict[str, Any]:
     media, data = await _download(deps, inbound.get("media_id") or "")
     if media is None:
         return await _problem(state, deps, BillReading(ok=False, problem="corrupt"), inbound.get("kind", ""))
-    try:
-        reading = await asyncio.to_thread(deps.bills.read, data, media.mime_type, media.filename)
-    except Exception as exc:  # a reader crash on a hostile file is a corrupt file to the lead
-        log.warning("bill read failed: %s", type(exc).__name__)
-        reading = BillReading(ok=False, problem="corrupt")
+    reading = await _read_acknowledging(state, deps, media, data)
     pending = _fresh_pending(state, deps, now)
     reading = await _explain_blank_photo(reading, media, data)
     if not reading.ok and not is_weak(reading):
@@ -163,7 +191,7 @@ async def _weak_read(
     """A try that failed: keep a partial page for the next one; ONE tip, or the specialist."""
     attempts = int(state.get("bill_attempts") or 0) + 1
     tips = list(state.get("bill_tips") or [])
-    if is_partial(reading):
+    if is_partial(reading) and specific_tip(reading) is None:
         pending = [*pending, _pending_page(media, reading, now)]
         tip, draft = "whole_page", reply("bill.retry_missing_part", missing_part=missing_part_text(reading))
     else:
