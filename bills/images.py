@@ -53,16 +53,25 @@ def decode_image(data: bytes) -> np.ndarray:
     return np.asarray(rgb)
 
 
-SCREENSHOT_FLAT_SHARE = 0.3  # of the pixels in exactly one colour: a screen's flat UI, never a camera's noise
+PHONE_SCREEN_ASPECT = 1.9  # long/short side of a phone screen (19.5:9 and up); camera photos are 4:3 or 16:9
+FLAT_WHITE_SHARE = 0.3  # pixels in exactly one near-white colour: a rendered page, not paper under a lamp
 
 
 def looks_like_screenshot(image: np.ndarray) -> bool:
-    """A screenshot (an app, a PDF viewer) or a rendered page, not a camera photo: large areas of
-    exactly one colour. A camera's sensor noise leaves no colour on more than a few % of pixels."""
+    """A phone screenshot (an app's screen: phone-shaped) or a desktop screenshot / rendered page (a
+    large area of exactly one near-white colour, which paper photographed by a camera never has:
+    light falls off and the sensor adds noise)."""
+    h, w = image.shape[:2]
+    if max(h, w) / max(min(h, w), 1) >= PHONE_SCREEN_ASPECT:
+        return True
     sample = image[::4, ::4].reshape(-1, 3).astype(np.int32)
+    if not len(sample):
+        return False
     packed = (sample[:, 0] << 16) | (sample[:, 1] << 8) | sample[:, 2]
-    _, counts = np.unique(packed, return_counts=True)
-    return bool(len(packed)) and counts.max() / len(packed) >= SCREENSHOT_FLAT_SHARE
+    colours, counts = np.unique(packed, return_counts=True)
+    mode = int(colours[counts.argmax()])
+    near_white = min(mode >> 16, (mode >> 8) & 255, mode & 255) >= 235
+    return near_white and counts.max() / len(packed) >= FLAT_WHITE_SHARE
 
 
 def find_page_quad(image: np.ndarray) -> np.ndarray | None:
