@@ -29,6 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agent.ports import BillFile, BillReading
+from benchmarks.bill_layouts_accuracy import FIELDS, SHORT  # the same fields, scored the same way
 from bills.feedback import choose_tip
 from bills.reader import BillReader
 from tests.bill_layouts import LAYOUTS, field_matches, make_bill, person_type, render_pdf, truth
@@ -42,11 +43,6 @@ from tests.bill_photos.real_world import (
     screen_photo,
     thumb_over,
 )
-
-FIELDS = ("total_amount", "due_date", "consumption_kwh", "reference_month", "distributor", "customer_name",
-          "installation_number", "city", "state", "person_type")  # fmt: skip
-SHORT = ("total", "due", "kWh", "ref", "dist", "name", "inst", "city", "UF", "PF/PJ")
-
 
 REAL_WORLD = (
     "app_screenshot",

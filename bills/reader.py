@@ -87,7 +87,7 @@ class BillReader:
         return reading
 
     def _parse(self, pages: list[PageText]) -> BillReading:
-        text = "\n\n".join(p.text for p in pages)
+        text = joined_text(pages)
         source: BillSource = "ocr" if any(p.source == "ocr" for p in pages) else "pdf_text"
         base = {"source": source, "text": text, "pages": len(pages)}
         if len(text.strip()) < MIN_TEXT_CHARS:
@@ -103,6 +103,22 @@ class BillReader:
 
 
 PdfBillReader = BillReader  # the name the first version (PDF text only) had
+
+
+def joined_text(pages: list[PageText]) -> str:
+    """The pages' text as one document. Two photos of one bill overlap (top and bottom halves): a
+    line an earlier photo already read is left out of a later one, so the same printed total is
+    not counted as its own second witness."""
+    seen: set[str] = set()
+    texts = []
+    for page in pages:
+        lines = page.text.splitlines()
+        keys = [re.sub(r"\s+", "", fold(line)) for line in lines]
+        if page.source == "ocr":
+            lines = [line for line, key in zip(lines, keys, strict=True) if not key or key not in seen]
+        seen.update(keys)
+        texts.append("\n".join(lines))
+    return "\n\n".join(texts)
 
 
 def _bill_like(text: str, pages: list[PageText]) -> bool:

@@ -17,6 +17,7 @@ from agent.ports import BillFields, BillFile, BillReading
 from agent.state import Stage
 from bills.feedback import choose_tip, is_partial, specific_tip
 from bills.fields import total_label_without_value
+from bills.files import PageText
 from bills.images import decode_image, looks_like_screenshot
 from bills.reader import BillReader
 from demo.sample_bills import _plain_pdf
@@ -142,3 +143,15 @@ async def test_a_thumb_over_the_total_gets_the_covered_tip_in_the_conversation(s
     assert "por cima do valor total" in result.texts[0]
     state = await silvia.state(MARIA.phone)
     assert state["pending_bill"] == []  # not kept as "part of a bill": the same page is retaken
+
+
+def test_two_overlapping_photos_do_not_witness_their_own_total() -> None:
+    """The total's line is in both halves: it is one printed total, not two witnesses."""
+    top = "CEMIG DISTRIBUICAO S.A.\nConsumo (kWh) 230\nTOTAL A PAGAR R$ 270,54\n"
+    bottom = "TOTAL A PAGAR   R$ 270,54\nEnergia Eletrica kWh 230 231,51\nConsumo (kWh) 230\n"
+    pages = [PageText(top, "ocr", 0.9), PageText(bottom, "ocr", 0.9)]
+    reading = BillReader(ocr=None).read_pages(pages)
+    assert reading.fields.total_amount == 270.54 and reading.confidence["total_amount"] < 0.5
+    assert "Energia Eletrica" in reading.text  # only the repeated line is left out
+    witnessed = [pages[0], PageText(bottom.replace("TOTAL A PAGAR", "Valor cobrado"), "ocr", 0.9)]
+    assert BillReader(ocr=None).read_pages(witnessed).confidence["total_amount"] >= 0.5
