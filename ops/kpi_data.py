@@ -22,6 +22,11 @@ from ops.health import TASK, WORKFLOW
 from storage.models import Handoff, LeadInteraction, LeadOutcome, LeadRating, LeadStatus, SdrLog
 
 Sessions = async_sessionmaker[AsyncSession]
+# Only the metadata fields the KPIs read are extracted in SQL: decoding whole metadata and
+# health records in Python was most of the time (benchmarks/kpi_report.py).
+PAUSED = LeadInteraction.meta["paused"].as_boolean().label("paused")
+AB_VERSION = LeadInteraction.meta["ab_version"].as_string().label("ab_version")
+TEMPLATES = LeadInteraction.meta["templates"].label("templates")
 HANDED_OFF_STAGES = frozenset({"handed_off"})
 QUALIFIED_STAGES = frozenset({"qualified", "registered", "handed_off"})
 FALLBACK_TEMPLATE = "error.generic_fallback"
@@ -64,7 +69,8 @@ async def _cohort_rows(session: AsyncSession, start: datetime, end: datetime) ->
             LeadInteraction.response_time_ms,
             LeadInteraction.prompt_version,
             LeadInteraction.stage,
-            LeadInteraction.meta,
+            PAUSED,
+            AB_VERSION,
         )
         .where(LeadInteraction.lead_id.in_(cohort))
         .order_by(LeadInteraction.lead_id, LeadInteraction.created_at, LeadInteraction.id)
@@ -73,12 +79,11 @@ async def _cohort_rows(session: AsyncSession, start: datetime, end: datetime) ->
 
 
 def _lead_from_rows(phone: str, rows: list[Any]) -> LeadFacts:
-    meta0 = rows[0]["meta"] or {}
-    version = str(meta0.get("ab_version") or rows[0]["prompt_version"] or "?")
+    version = str(rows[0]["ab_version"] or rows[0]["prompt_version"] or "?")
     facts = LeadFacts(phone=phone, first_at=rows[0]["created_at"], version=version)
     replied_at: int | None = None
     for index, row in enumerate(rows):
-        if (row["meta"] or {}).get("paused"):
+        if row["paused"]:
             continue  # a specialist had the lead: nothing Sílvia did
         if replied_at is None and row["message_sent"]:
             replied_at, facts.first_reply_ms = index, row["response_time_ms"]
@@ -131,19 +136,18 @@ async def turn_facts(sessions: Sessions, start: datetime, end: datetime) -> list
         LeadInteraction.created_at,
         LeadInteraction.prompt_version,
         LeadInteraction.success,
-        LeadInteraction.meta,
+        PAUSED,
+        AB_VERSION,
+        TEMPLATES,
     ).where(LeadInteraction.created_at >= start, LeadInteraction.created_at < end)
     async with sessions() as session:
         rows = (await session.execute(query)).all()
     turns = []
-    for at, version, success, meta in rows:
-        meta = meta or {}
-        if meta.get("paused"):
-            continue
-        fell_back = FALLBACK_TEMPLATE in (meta.get("templates") or [])
-        turns.append(
-            TurnFacts(at, str(meta.get("ab_version") or version or "?"), success is False or fell_back)
-        )
+    for at, version, success, paused, ab_version, templates in rows:
+        if paused:
+            continue  # a specialist had the lead: nothing Sílvia did
+        fell_back = FALLBACK_TEMPLATE in (templates or [])
+        turns.append(TurnFacts(at, str(ab_version or version or "?"), success is False or fell_back))
     return turns
 
 
@@ -153,7 +157,7 @@ AVAILABILITY_CHECKS = ("mcp_", "database", "redis")
 async def health_runs(sessions: Sessions, start: datetime, end: datetime) -> list[tuple[datetime, bool]]:
     """(when, Sílvia was available) per stored health run: every MCP server, the database and
     Redis answered (slow replies or a quiet hour are quality, not availability)."""
-    query = sa.select(SdrLog.created_at, SdrLog.error_details).where(
+    query = sa.select(SdrLog.created_at, SdrLog.error_details["checks"]).where(
         SdrLog.workflow_id == WORKFLOW,
         SdrLog.task_id == TASK,
         SdrLog.created_at >= start,
@@ -162,8 +166,8 @@ async def health_runs(sessions: Sessions, start: datetime, end: datetime) -> lis
     async with sessions() as session:
         rows = (await session.execute(query)).all()
     runs = []
-    for at, record in rows:
-        checks = (record or {}).get("checks") or []
+    for at, stored_checks in rows:
+        checks = stored_checks or []
         vital = [c for c in checks if str(c.get("name", "")).startswith(AVAILABILITY_CHECKS)]
         runs.append((at, bool(vital) and all(c.get("ok") for c in vital)))
     return runs
