@@ -63,7 +63,7 @@ def interaction_rows(database_url: str) -> list[tuple[str, str | None, str | Non
         return [tuple(row) for row in conn.execute(query).fetchall()]  # type: ignore[misc]
 
 
-def wait_ready(url: str, procs: list[subprocess.Popen[bytes]], timeout: float = 120) -> None:
+def wait_ready(url: str, procs: list[subprocess.Popen[bytes]], timeout: float = 240) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if any(p.poll() is not None for p in procs):
