@@ -59,6 +59,9 @@ def serve(
         workers=workers,
         log_level=log_level.lower(),
         timeout_graceful_shutdown=35,
+        # uvicorn kills a child that misses its 5 s health ping; one still importing on a
+        # loaded machine is slow, not hung (observed: `--workers 2` never came up at load 15).
+        timeout_worker_healthcheck=60,
     )
 
 
