@@ -24,6 +24,7 @@ from typing_extensions import TypedDict
 from agent import nodes
 from agent.context import Deps
 from agent.inbound import Inbound
+from agent.nodes.knowledge import answers_from_knowledge
 from agent.policy.satisfaction import awaiting, is_comment, parse_rating
 from agent.replies.drafts import profile_complete
 from agent.routing import STAGE_NODES, route_turn
@@ -94,6 +95,7 @@ def route_by_stage(state: SilviaState) -> str:
         amount_pending=bool(state.get("amount_check")),
         care=data_request_kind(_text(state)) or ("angry" if is_angry(_text(state)) else None),
         gave_place_or_amount=bool(state.get("profile_changed")),
+        kb_topic=answers_from_knowledge(state),
     )
 
 

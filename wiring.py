@@ -22,6 +22,9 @@ from agent.policy.privacy import redact_inbound
 from agent.policy.prompt_versions import check_weights
 from agent.replies.templates import PromptBook
 from agent.state import TurnResult
+from agent.understanding.knowledge import default_knowledge
+from agent.understanding.reading import TopicMatcher
+from agent.understanding.semantic import shared_encoder
 from bills.reader import BillReader
 from bills.vision import VisionClient
 from graph import build_graph
@@ -149,6 +152,13 @@ async def prepare_database(settings: Settings) -> str:
     return url
 
 
+def topic_matcher(settings: Settings) -> TopicMatcher | None:
+    """The knowledge-base matcher (its model loads on the first message that needs it)."""
+    if not settings.semantic_enabled:
+        return None
+    return TopicMatcher(default_knowledge(), shared_encoder, settings.embeddings_cache_dir)
+
+
 @asynccontextmanager
 async def open_business_database(settings: Settings) -> AsyncIterator[Any]:
     """Just the business database (no MCP servers, no graph): for reports and admin commands."""
@@ -220,6 +230,8 @@ async def open_silvia(
             satisfaction=RatingRepository(sessions) if settings.satisfaction_survey else None,
             llm=language_model_from_settings(settings, alert=_llm_alert(leads)),
             llm_min_confidence=settings.llm_min_confidence,
+            topics=topic_matcher(settings),
+            knowledge_facts=SerenaCatalog().public_facts(),
         )
         deps.prompt_weights = check_weights(settings.prompt_weights, deps.prompts.versions())
         if clock is not None:

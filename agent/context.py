@@ -19,6 +19,7 @@ from agent.ports import (
 )
 from agent.replies.templates import PromptBook
 from agent.replies.whatsapp_templates import TemplateCatalog
+from agent.understanding.reading import TopicMatcher
 
 
 def utc_now() -> datetime:
@@ -51,6 +52,10 @@ class Deps:
     llm: LanguageModelPort | None = None
     llm_min_confidence: float = 0.7  # below this, understand asks the model
     prompt_weights: dict[str, float] = field(default_factory=dict)  # A/B split for new leads
+    # Reading questions by meaning against the knowledge base (None = the rules alone), and the
+    # catalog facts its answers may state (minimum bills, served states...: wiring.py).
+    topics: TopicMatcher | None = None
+    knowledge_facts: dict[str, str] = field(default_factory=dict)
     # Human takeover (None = never paused): a paused lead's messages are recorded, not answered.
     takeover: TakeoverPort | None = None
     # The 1–5 satisfaction survey when Sílvia's part ends (None = not asked).

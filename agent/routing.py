@@ -40,6 +40,7 @@ def route_turn(
     hesitates: bool = False,
     amount_pending: bool = False,
     care: str | None = None,
+    kb_topic: bool = False,
 ) -> str:
     """The stage node that handles this inbound message.
 
@@ -48,6 +49,8 @@ def route_turn(
     `care`: a data request (erase, copy, other_person) or "angry" (agent/nodes/privacy.py).
     `gave_place_or_amount`: a city, state, bill amount or person type: after `not_qualified`
     it re-opens the estimate for it ("minha mãe mora em Recife, a conta é 400").
+    accepts it as a fallback). `kb_topic`: the lead asked a question the knowledge base answers
+    (and gave no data): answered where the lead is, then back to the step.
     """
     if intent == Intent.OPT_OUT or stage == Stage.OPTED_OUT:
         return "opt_out"  # the node also decides whether a lead who opted out re-opened
@@ -71,6 +74,8 @@ def route_turn(
         return "qualification"
     if stage == Stage.NOT_QUALIFIED and gave_place_or_amount:
         return "reception"  # "not qualified" is no dead end: new data re-runs the check
+    if kb_topic and stage not in (Stage.NEW, Stage.LOST):
+        return "answer"  # at NEW/LOST the greeting goes first and the answer follows it
     if stage == Stage.LOST and intent == Intent.DENY:
         return "answer"  # another "não" after declining re-opens nothing
     if stage in (Stage.NEW, Stage.LOST):

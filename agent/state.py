@@ -89,6 +89,7 @@ class Reply(TypedDict, total=False):
     version: str  # prompt version override for this message (e.g. the premium greeting)
     append_nudge: bool  # follow the text with the line that brings the lead back to the step
     whatsapp_template: str  # set by deliver: sent as this approved template (24-hour rule)
+    topic: str  # the knowledge-base topic this message answers (the guard checks it was the one read)
 
 
 class TurnInfo(TypedDict, total=False):
@@ -125,6 +126,8 @@ class SilviaState(TypedDict, total=False):
     entities: dict[str, Any]
     place_question: dict[str, str] | None  # {city, state} of "vocês atendem em X?" this turn
     profile_changed: bool  # this message changed the place, amount or person type of the estimate
+    reading: dict[str, Any]  # agent/understanding/reading.py::Reading.to_dict() of this message
+    topic: str  # the knowledge-base topic the lead asked about, when read with confidence
 
     distributor: str
     plans: list[dict[str, Any]]

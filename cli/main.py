@@ -11,7 +11,7 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -106,8 +106,15 @@ def intent(
     file: Annotated[Path | None, typer.Option("--file", help="Classify one utterance per line")] = None,
     llm: Annotated[bool, typer.Option("--llm", help="Ask the model when the rules are unsure")] = False,
 ) -> None:
-    """Print {intent, confidence, entities} as JSON (JSON lines with --file)."""
-    from agent.understanding.intent import classify
+    """Print the reading as JSON (JSON lines with --file): {intent, confidence, entities, layer,
+    topic, acts}; each act has its kind, topic, confidence, words and the layer that decided it."""
+    from agent.understanding.reading import read_message
+    from wiring import topic_matcher
+
+    matcher = topic_matcher(get_settings())
+
+    def classify(line: str) -> Any:
+        return _Shown(read_message(line, matcher))
 
     if file is None and text is None:
         raise typer.BadParameter("give a TEXT or --file")
@@ -124,6 +131,25 @@ def intent(
                 typer.echo(json.dumps({"text": line, **classify(line).to_dict()}, ensure_ascii=False))
         return
     typer.echo(json.dumps(classify(text or "").to_dict(), ensure_ascii=False))
+
+
+class _Shown:
+    """A reading as `silvia intent` prints it (the intent fields first, as before the reading)."""
+
+    def __init__(self, reading: Any) -> None:
+        self.reading = reading
+
+    def to_dict(self) -> dict[str, Any]:
+        data = self.reading.to_dict()
+        acts = [{k: v for k, v in act.items() if v not in ("", (), [], {}, 0.0)} for act in data["acts"]]
+        return {
+            "intent": data["intent"],
+            "confidence": data["confidence"],
+            "entities": data["entities"],
+            "layer": data["layer"],
+            "topic": data["topic"],
+            "acts": acts,
+        }
 
 
 if __name__ == "__main__":

@@ -115,7 +115,8 @@ def test_chat_bare_bill_command_sends_a_sample_bill_for_the_leads_city_and_amoun
 def test_intent_prints_json(tmp_path: Path) -> None:
     result = run(["intent", "qro saber quanto custa"], tmp_path)
     parsed = json.loads(result.stdout)
-    assert parsed["intent"] == "ask_price" and set(parsed) == {"intent", "confidence", "entities"}
+    assert parsed["intent"] == "ask_price" and {"intent", "confidence", "entities", "acts"} <= set(parsed)
+    assert parsed["acts"][0]["kind"] == "question" and parsed["acts"][0]["layer"] in ("rules", "embeddings")
     lines = tmp_path / "msgs.txt"
     lines.write_text("PARAR\nmoro em natal e pago 300 reais\n", encoding="utf-8")
     rows = [json.loads(line) for line in run(["intent", "--file", str(lines)], tmp_path).stdout.splitlines()]

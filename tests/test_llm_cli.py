@@ -76,14 +76,19 @@ async def test_report_costs_sums_model_tokens_per_day(
     llm_server.responder = good_model()
     async with await open_with_model(tmp_path, clock, llm_server) as silvia:
         await silvia.leads.upsert_lead(MARIA)
-        for text in ("oi", "sim", "e se eu mudar de casa?", "vocês são golpe?"):
+        for text in (
+            "oi",
+            "sim",
+            "vocês patrocinam algum time de futebol?",
+            "uai, e esse trem funciona mesmo?",
+        ):
             await silvia.say(MARIA.phone, text)
         rows = await silvia.leads.recent_interactions(MARIA.phone, 10)
     expected_in = sum(r["tokens_in"] or 0 for r in rows)
     assert expected_in > 0
     done = run(["report", "costs", "--json", "--days", "3650"], tmp_path)
     report = [json.loads(line) for line in done.stdout.splitlines()]
-    assert [(r["model"], r["turns"], r["calls"]) for r in report] == [("scripted-1", 2, 2)]
+    assert [(r["model"], r["turns"], r["calls"]) for r in report] == [("scripted-1", 2, 3)]
     assert report[0]["tokens_in"] == expected_in and report[0]["day"] == "2026-11-24"
     metrics = run(["prompts", "metrics", "--days", "3650"], tmp_path)
     per_version = [json.loads(line) for line in metrics.stdout.splitlines()]

@@ -33,6 +33,8 @@ ORACLE = {
     },
 }
 UNKNOWN = "+5571988887777"
+# A question neither the FAQ nor the knowledge base answers (prompts/knowledge.yml): the model's.
+OUTSIDE_KB = "vocês patrocinam algum time de futebol?"
 # (message or "<bill>", ...) scripts; each runs with the model off and on.
 SCRIPTS = {
     "maria": (MARIA.phone, ["Oi! Vi o anúncio", "minha conta veio alta por causa do ar-condicionado", "sim",
@@ -80,13 +82,13 @@ async def test_question_outside_the_faq_gets_a_guarded_model_answer_recorded_as_
     silvia_llm: Silvia, llm_server: ScriptedLLMServer
 ) -> None:
     await reach_plans(silvia_llm)
-    result = await silvia_llm.say(MARIA.phone, "e se eu mudar de casa?")
+    result = await silvia_llm.say(MARIA.phone, OUTSIDE_KB)
     reply = result.replies[0]
     assert reply["layer"] == "L4" and "Maria" in reply["text"]
     assert reply["text"].rstrip().endswith("qual dos planos você prefere?")  # back to the current step
     system = llm_server.requests[-1]["messages"][0]
-    assert system["role"] == "system" and "mudar de casa" not in system["content"]
-    assert "Plano Essencial" in system["content"] and "FAQ RELEVANTE" in system["content"]
+    assert system["role"] == "system" and "patrocinam" not in system["content"]
+    assert "Plano Essencial" in system["content"]  # grounded on the plans (no FAQ covers this one)
     row = (await silvia_llm.leads.recent_interactions(MARIA.phone, 1))[0]
     assert row["layer"] == "L4" and row["model"] == "scripted-1"
     assert row["tokens_in"] > 0 and row["tokens_out"] > 0
@@ -124,9 +126,9 @@ async def test_hostile_model_is_caught_every_time(silvia_llm: Silvia, llm_server
     llm_server.responder = hostile_model()
     await reach_plans(silvia_llm)
     for _ in range(len(HOSTILE_REPLIES) // 2):  # two attempts (answer + one regeneration) per turn
-        result = await silvia_llm.say(MARIA.phone, "e se eu mudar de casa?")
+        result = await silvia_llm.say(MARIA.phone, OUTSIDE_KB)
         assert result.replies[0]["layer"] != "L4"
-        assert result.replies[0]["template_id"] == "faq.ask_contract.generic"
+        assert result.replies[0]["template_id"] == "fallback.not_understood"
     logged = [log["details"]["text"] for log in await sdr_logs(silvia_llm, "guard_violation")]
     assert sorted(logged) == sorted(HOSTILE_REPLIES)
     regeneration = llm_server.requests[-1]["messages"][0]["content"]
@@ -150,8 +152,8 @@ async def test_model_failure_falls_back_to_the_template(
     async with await open_with_model(tmp_path, clock, llm_server, SILVIA_LLM_TIMEOUT="1.5") as silvia:
         await reach_plans(silvia)
         llm_server.script = [scripted] * 10
-        result = await silvia.say(MARIA.phone, "e se eu mudar de casa?")
-        assert result.replies[0]["template_id"] == "faq.ask_contract.generic" and result.texts[0]
+        result = await silvia.say(MARIA.phone, OUTSIDE_KB)
+        assert result.replies[0]["template_id"] == "fallback.not_understood" and result.texts[0]
         assert result.stage == Stage.PLANS_PRESENTED
         logs = await sdr_logs(silvia, "llm_fallback")
         assert logs and logs[-1]["details"]["failure"] == failure
@@ -169,7 +171,7 @@ async def test_circuit_breaker_switches_to_template_mode_with_an_alert(
         await reach_plans(silvia)
         llm_server.script = [Scripted(status=400, error="broken") for _ in range(2)]
         for _ in range(2):
-            await silvia.say(MARIA.phone, "e se eu mudar de casa?")
+            await silvia.say(MARIA.phone, OUTSIDE_KB)
         alerts = await sdr_logs(silvia, "llm_circuit_open")
         assert len(alerts) == 1 and alerts[0]["level"] == "ERROR"
         calls = len(llm_server.requests)

@@ -43,6 +43,18 @@ SAMPLE = {
     "place": "Salvador",
     "origin": "você chegou até a gente por um anúncio da Serena",
     "distributor_text": "Neoenergia Pernambuco",
+    # knowledge-base facts (agent/nodes/knowledge.py fills them)
+    "plan_loyalty_text": "fidelidade de 12 meses",
+    "plan_compare_lines": "• *Plano Plus*: 15% de desconto, fidelidade de 12 meses",
+    "plan_recommendation": "Pelo que você me contou, eu iria de *Plano Plus* 🤔",
+    "plan_discount_pct": "15",
+    "adhesion_text": "Não há taxa de adesão em nenhum plano",
+    "min_bill_natural": "150,00",
+    "min_bill_company": "500,00",
+    "served_states": "Pernambuco, Bahia, Ceará e Rio Grande do Norte",
+    "source_text": "Seu contato chegou até a Serena por *um anúncio*",
+    "option_a": "Pagamento",
+    "option_b": "Cancelamento",
 }
 
 

@@ -143,6 +143,21 @@ class SerenaCatalog:
             return self._reason("bill_below_minimum", minimum=format_brl(minimum))
         return self._reason("qualified")
 
+    def public_facts(self) -> dict[str, str]:
+        """What the knowledge base's answers may state about Serena's offer, worded for a lead."""
+        rules = self._rules["min_monthly_bill"]
+        names = [self._state_names.get(uf, uf) for uf in self.states]
+        served = ", ".join(names[:-1]) + f" e {names[-1]}" if len(names) > 1 else "".join(names)
+        fees = {float(t.get("adhesion_fee") or 0) for t in self._data.get("plan_templates", {}).values()}
+        facts = {
+            "min_bill_natural": format_brl(rules["natural"]),
+            "min_bill_company": format_brl(rules["juridical"]),
+            "served_states": served,
+        }
+        if fees == {0.0}:
+            facts["adhesion_text"] = "Não há taxa de adesão em nenhum plano"
+        return facts
+
     def distributor(self, uf: str | None) -> str | None:
         return self.states.get(uf or "", {}).get("distributor")
 

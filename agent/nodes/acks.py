@@ -64,7 +64,8 @@ def not_served_question(state: SilviaState) -> Reply | None:
     if state.get("stage") != Stage.NOT_QUALIFIED or qualification.get("reason_code") != "state_not_served":
         return None
     text = str((state.get("inbound") or {}).get("text") or "")
-    if state.get("intent") not in _QUESTION_INTENTS:
+    intent = str(state.get("intent") or "")
+    if intent not in _QUESTION_INTENTS and not intent.startswith("ask_"):
         return None
     if "?" not in text and not _WHEN_WORDS.search(normalise(text)):
         return None

@@ -20,6 +20,7 @@ from agent.nodes.amounts import check_amount
 from agent.nodes.faq import faq_reply, repeated_answer
 from agent.nodes.funnel import opening_answer
 from agent.nodes.handoff import forward_to_specialist
+from agent.nodes.knowledge import answers_from_knowledge, clarify_reply, knowledge_reply
 from agent.nodes.privacy import complaint_answer, erasure_opt_out, privacy_answer
 from agent.nodes.returning import says_back
 from agent.policy.followups import DECLINE_STAGES, is_decline
@@ -61,7 +62,7 @@ def wants_to_reopen(state: SilviaState) -> bool:
 def _small_talk(intent: str, stage: Stage, state: SilviaState, deps: Deps) -> Reply:
     if short := holder_reply(state) or noted_reply(state) or resting_ack(state) or not_served_question(state):
         return short
-    if short := unanswered_question(state, deps):
+    if short := clarify_reply(state, deps) or unanswered_question(state, deps):
         return short
     if stage in DONE_STAGES or stage == Stage.NOT_QUALIFIED:
         if intent == Intent.THANKS:
@@ -118,6 +119,12 @@ async def answer(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
         return check  # an amount below the minimum or very high, said while the bill is awaited
     if stage in HESITATION_STAGES and (kind := hesitation(_text(state))):
         return {"replies": [reply(f"hesitation.{kind}", distributor_text=_distributor_text(state))]}
+    if short := not_served_question(state):
+        return {"replies": [short]}  # "e quando vocês chegam?" from a lead Serena cannot serve yet
+    if answers_from_knowledge(state):
+        plans = await _known_plans(state, deps)
+        draft = knowledge_reply(state["topic"], state, deps, plans=plans)
+        return {"replies": [repeated_answer(draft["template_id"], previous_turn(state)[1], deps) or draft]}
     if intent in FAQ_INTENTS:
         plans = await _known_plans(state, deps) if intent in (Intent.ASK_CONTRACT, Intent.ASK_PRICE) else []
         profile = state.get("profile") or {}
@@ -180,6 +187,6 @@ async def fallback(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]
         return {"replies": [noted]}
     if says_back(_text(state)):
         return {"replies": [reply("small_talk.welcome_back")]}  # "voltei!": the current step again
-    if question := unanswered_question(state, runtime.context):
+    if question := clarify_reply(state, runtime.context) or unanswered_question(state, runtime.context):
         return {"replies": [question]}  # a question no answer of ours covers: offer a specialist
     return {"replies": [reply("fallback.not_understood")]}

@@ -87,7 +87,7 @@ def faq_reply(
 def repeated_answer(template_id: str, previous_templates: list[str], deps: Any) -> Reply | None:
     """The lead asked the same thing again right after our answer: no copy of the same text.
     With a language model configured the model answers again instead (it sees the history)."""
-    if deps.llm is None and template_id.startswith("faq.") and template_id in previous_templates:
+    if deps.llm is None and template_id.startswith(("faq.", "kb.")) and template_id in previous_templates:
         return reply("faq_repeat", append_nudge=True)
     return None
 

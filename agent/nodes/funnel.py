@@ -12,6 +12,7 @@ from agent.nodes.acks import coverage_reply, noted_reply, resting_ack, unanswere
 from agent.nodes.amounts import answer_to_check, check_amount, corrected_amount
 from agent.nodes.bills import accept_typed_amount, read_bill
 from agent.nodes.faq import embedded_question, faq_reply
+from agent.nodes.knowledge import asked_topic, knowledge_reply
 from agent.nodes.naming import name_step
 from agent.nodes.privacy import privacy_answer
 from agent.nodes.returning import says_back, welcome_back
@@ -83,6 +84,9 @@ async def reception(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any
         and (cared := await privacy_answer(state, deps))
     ):
         replies += cared["replies"]  # "oi! que dados vocês têm de mim?": greeted, then answered
+    elif topic := asked_topic(state):
+        # "moro em Recife, pago 500 e queria saber se aceita pix": the data first, then the answer
+        replies.append(knowledge_reply(topic, state, deps, plans=list(state.get("plans") or []), nudge=False))
     elif first_contact and (opening := opening_answer(state.get("intent") or "", profile, deps)):
         # Greet first, then answer what the lead opened with (the greeting already asks the
         # next step, so no nudge).

@@ -19,12 +19,14 @@ from agent.replies.drafts import previous_turn, profile_shape, render_reply
 from agent.replies.templates import TemplateError
 from agent.state import Intent, Profile, SilviaState, Stage
 from agent.understanding.coverage import asks_about_place, place_asked
-from agent.understanding.intent import classify, normalise
+from agent.understanding.intent import normalise
 from agent.understanding.llm import refine_with_model
+from agent.understanding.reading import Act, Reading, read_message
 
 log = logging.getLogger(__name__)
 
 PLAN_BUTTON_PREFIX = "plan:"
+TOPIC_BUTTON_PREFIX = "topic:"  # the clarifying question's buttons: the lead picks the topic
 
 
 def _profile_from_lead(lead: LeadRecord) -> Profile:
@@ -69,6 +71,8 @@ async def ingest(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
         "entities": {},
         "place_question": None,
         "profile_changed": False,
+        "reading": {},
+        "topic": "",
         "turn": {"started_at": perf_counter(), "cache_hit": False},
     }
     if inbound.kind != "followup_tick":  # the lead wrote: cancels pending follow-ups, opens the window
@@ -136,35 +140,73 @@ def _update_profile(profile: Profile, entities: dict[str, Any], *, keep_place: b
     return updated
 
 
-async def understand(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
-    """Layer 2: intent and entities from local rules; what the lead told us joins the profile."""
-    inbound = state["inbound"]
-    button = inbound.get("button_id") or ""
-    turn: dict[str, Any] | None = None
+def _button_reading(button: str, deps: Deps) -> Reading | None:
+    """A reply button says exactly what the lead means: a plan, or a topic they picked."""
     if button.startswith(PLAN_BUTTON_PREFIX):
-        intent, confidence, entities = (
-            Intent.CHOOSE_PLAN.value,
-            1.0,
-            {"plan": button[len(PLAN_BUTTON_PREFIX) :]},
-        )
+        plan = button[len(PLAN_BUTTON_PREFIX) :]
+        act = Act("plan_choice", 1.0, button, "button", entities={"plan": plan})
+        return Reading(button, (act,), Intent.CHOOSE_PLAN.value, 1.0, {"plan": plan}, "button", True)
+    topic = button[len(TOPIC_BUTTON_PREFIX) :] if button.startswith(TOPIC_BUTTON_PREFIX) else ""
+    if deps.topics is not None and topic in deps.topics.knowledge:
+        act = Act("question", 1.0, button, "button", topic=topic)
+        intent = deps.topics.knowledge[topic].intent
+        return Reading(button, (act,), intent, 1.0, {}, "button", True)
+    return None
+
+
+def _keeps_place(state: SilviaState, reading: Reading) -> bool:
+    """Someone else's house ("a casa da minha mãe fica em Natal") is not the lead's place."""
+    return any(a.about == "someone_else" for a in reading.acts)
+
+
+async def _read(state: SilviaState, deps: Deps) -> tuple[Reading, dict[str, Any] | None]:
+    """Rules, then meaning (embeddings), then the model for what both leave unsure."""
+    text = state["inbound"].get("text") or ""
+    reading = read_message(text, deps.topics)
+    if reading.layer == "embeddings" or (reading.explained_by_rules and deps.topics is not None):
+        return reading, None  # read entirely: no model needed
+    understood, turn = await refine_with_model(state, deps, reading.understanding(), default_llm_book())
+    if turn is None or turn.get("understood_by") != "model":
+        return reading, turn
+    acts = (
+        *[a for a in reading.acts if a.kind != "question"],
+        Act("other", understood.confidence, text, "model"),
+    )
+    if understood.intent.startswith("ask_") and reading.question:
+        acts = (*acts[:-1], Act("question", understood.confidence, text, "model", topic=""))
+    return (
+        Reading(
+            text, acts, understood.intent, understood.confidence, dict(understood.entities), "model", False
+        ),
+        turn,
+    )
+
+
+async def understand(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
+    """Read the whole message (agent/understanding/reading.py); what the lead told us about
+    themselves joins the profile, what they said about someone else or asked about a place does not."""
+    deps = runtime.context
+    inbound = state["inbound"]
+    turn: dict[str, Any] | None = None
+    if reading := _button_reading(inbound.get("button_id") or "", deps):
+        pass
     elif inbound.get("kind") in ("text", "interactive"):
-        # L4 only when the rules are unsure or missed an entity (and a model is configured).
-        understood, turn = await refine_with_model(
-            state, runtime.context, classify(inbound.get("text") or ""), default_llm_book()
-        )
-        intent, confidence, entities = understood.intent, understood.confidence, dict(understood.entities)
+        reading, turn = await _read(state, deps)
     else:
-        intent, confidence, entities = Intent.OTHER.value, 1.0, {}
+        reading = Reading("", (), Intent.OTHER.value, 1.0, {}, "rules", True)
+    entities = dict(reading.entities)
     # "Vocês atendem em Salvador?" is answered (answer node), never stored as the lead's city.
     asked = (
         asks_about_place(str(inbound.get("text") or ""), entities) if inbound.get("kind") == "text" else False
     )
     before = state.get("profile") or {}
-    profile = _update_profile(before, entities, keep_place=asked)
+    profile = _update_profile(before, entities, keep_place=asked or _keeps_place(state, reading))
     update: dict[str, Any] = {
-        "intent": intent,
-        "confidence": confidence,
+        "intent": reading.intent,
+        "confidence": reading.confidence,
         "entities": entities,
+        "reading": reading.to_dict(),
+        "topic": reading.topic,
         "profile": profile,
         "place_question": place_asked(entities) if asked else None,
         "profile_changed": any(profile.get(k) != before.get(k) for k in _ESTIMATE_KEYS),

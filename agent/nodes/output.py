@@ -60,6 +60,12 @@ def _fallback(state: SilviaState, deps: Deps, layer: str = "L3") -> Reply:
     )  # type: ignore[arg-type]
 
 
+def _rephrase(state: SilviaState, deps: Deps, layer: str) -> Reply:
+    """The refused answer's stand-in: ask the lead to say it another way (or a specialist)."""
+    draft: Reply = {"template_id": "knowledge.rephrase", "variables": {}}
+    return render_reply(draft, state, deps.prompts, state.get("prompt_version") or deps.prompt_version, layer)  # type: ignore[arg-type]
+
+
 async def compose(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
     """Render each draft from its template; a broken template becomes the generic fallback."""
     deps = runtime.context
@@ -85,14 +91,43 @@ async def compose(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
     return {"replies": rendered, "turn": turn}
 
 
+_ANSWER_FAMILIES = ("kb.", "faq.")
+RECENT_REPLIES = 3
+
+
+def _said_recently(state: SilviaState) -> set[str]:
+    """Sílvia's last three messages, normalised (an answer must not copy one of them)."""
+    said = [m for m in state.get("messages") or [] if m.get("role") == "silvia"]
+    return {" ".join((m.get("text") or "").split()) for m in said[-RECENT_REPLIES:]}
+
+
+def conversation_violations(message: Reply, state: SilviaState) -> list[str]:
+    """An answer that repeats one of Sílvia's last three messages, or answers another topic."""
+    if message.get("layer") != "L4" and not str(message.get("template_id", "")).startswith(_ANSWER_FAMILIES):
+        return []
+    violations = []
+    if " ".join(message.get("text", "").split()) in _said_recently(state):
+        violations.append("repeats_recent_message")
+    if message.get("topic") and state.get("topic") and message.get("topic") != state.get("topic"):
+        violations.append(f"other_topic:{message.get('topic')}")
+    return violations
+
+
 async def guard(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
-    """Never let a broken message out: persona, formatting, length and grounded numbers."""
+    """Never let a broken message out: persona, formatting, length and grounded numbers; an answer
+    that repeats a recent message or answers another topic becomes a question to the lead."""
     deps = runtime.context
     checked: list[Reply] = []
     violations_seen: list[str] = []
     for message in state.get("replies") or []:
         check = check_model_reply if message.get("layer") == "L4" else check_message
         violations = check(message.get("text", ""), facts_of(message))
+        if not violations and (repeat := conversation_violations(message, state)):
+            violations_seen += repeat
+            details = {"template_id": message.get("template_id"), "violations": repeat}
+            await deps.leads.log("WARNING", "guard_violation", phone=state.get("phone"), details=details)
+            checked.append(_rephrase(state, deps, message.get("layer", "L3")))
+            continue
         if not violations:
             checked.append(message)
             continue

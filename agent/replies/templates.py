@@ -44,8 +44,16 @@ class PromptBook:
     seed's error messages and the FAQ.
     """
 
-    def __init__(self, prompts: Mapping[str, Any], faq: Mapping[str, Any]) -> None:
+    def __init__(
+        self, prompts: Mapping[str, Any], faq: Mapping[str, Any], knowledge: Mapping[str, Any] | None = None
+    ) -> None:
         self.persona: str = prompts["persona"]["base_personality"]
+        # `kb.<topic>.<variant>`: the knowledge base's answers (prompts/knowledge.yml)
+        knowledge = knowledge or {}
+        self._kb: Mapping[str, Mapping[str, str]] = {
+            tid: spec.get("answers") or {} for tid, spec in (knowledge.get("topics") or {}).items()
+        }
+        self._kb_version: str = str(knowledge.get("version", "kb"))
         self._families: Mapping[str, Mapping[str, str]] = prompts["templates"]
         self._errors: Mapping[str, str] = prompts["error_handling"]
         self._faq: Mapping[str, Mapping[str, str]] = faq["answers"]
@@ -55,7 +63,9 @@ class PromptBook:
     def load(cls, directory: Path = PROMPTS_DIR) -> PromptBook:
         prompts = yaml.safe_load((directory / "serena_prompts.yml").read_text(encoding="utf-8"))
         faq = yaml.safe_load((directory / "faq.yml").read_text(encoding="utf-8"))
-        return cls(prompts, faq)
+        kb_file = directory / "knowledge.yml"
+        knowledge = yaml.safe_load(kb_file.read_text(encoding="utf-8")) if kb_file.exists() else {}
+        return cls(prompts, faq, knowledge)
 
     # --- lookup -------------------------------------------------------------------------
 
@@ -64,6 +74,10 @@ class PromptBook:
         family, _, variant = template_id.partition(".")
         if family == "error":
             return self._lookup(self._errors, variant, template_id), "error"
+        if family == "kb":
+            topic, _, kind = variant.partition(".")
+            answers = self._lookup(self._kb, topic, template_id)
+            return self._lookup(answers, kind or "generic", template_id).strip(), self._kb_version
         if family == "faq":
             intent, _, kind = variant.partition(".")
             answers = self._lookup(self._faq, intent, template_id)
@@ -101,6 +115,8 @@ class PromptBook:
         ids = [f"error.{name}" for name in self._errors]
         for intent, answers in self._faq.items():
             ids += [f"faq.{intent}.{kind}" for kind in answers]
+        for topic, answers in self._kb.items():
+            ids += [f"kb.{topic}.{kind}" for kind in answers]
         for family, entries in self._families.items():
             ids += [f"{family}.{key}" for key in entries if key != "default"]
         return ids

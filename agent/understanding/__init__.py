@@ -1,2 +1,3 @@
-"""What the lead means: local intent rules and their word tables, and the model's reading when
-the rules are unsure."""
+"""What the lead means: local intent rules and their word tables (the fast path), a
+sentence-embedding matcher over the knowledge base, the reading of the whole message, and the
+model's reading when both are unsure."""

@@ -1,0 +1,192 @@
+"""Answers from the knowledge base (prompts/knowledge.yml), and the clarifying question when the
+reading is unsure which topic the lead meant.
+
+Every number an answer states comes through a placeholder filled here: the lead's data, the plans
+Serena returned for their state, and the catalog facts `wiring.py` read (`Deps.knowledge_facts`).
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from typing import Any
+
+from agent.context import Deps
+from agent.nodes.faq import _loyalty_lines
+from agent.policy.economics import AVERAGE_SAVING, format_brl, format_number, plan_monthly_savings
+from agent.replies.drafts import reply
+from agent.state import Intent, Reply, SilviaState
+from agent.understanding.intent import normalise
+from agent.understanding.knowledge import KnowledgeBase, Topic, default_knowledge
+from agent.understanding.reading import TOPIC_MIN_CONFIDENCE, looks_like_question
+
+TOPIC_BUTTON_PREFIX = "topic:"
+CLARIFY_MIN_SCORE = 0.5  # the likeliest topic's cosine: under it, the options would be guesses
+_FUNNEL_DATA = frozenset({Intent.PROVIDE_INFO, Intent.CHOOSE_PLAN})
+_FREEDOM = re.compile(
+    r"\b(mudar|mudanca|aluguel|alugad\w*|inquilin\w*|sem compromisso|nao sei se|talvez|preso)\b"
+)
+_MOST = re.compile(
+    r"\b(maior desconto|mais desconto|economizar o maximo|mais barato|vou ficar|casa propria|long)\w*"
+)
+
+
+def _knowledge(deps: Deps | None = None) -> KnowledgeBase:
+    return deps.topics.knowledge if deps is not None and deps.topics is not None else default_knowledge()
+
+
+def answers_from_knowledge(state: SilviaState) -> bool:
+    """The lead asked what a knowledge-base topic answers, and gave no data to act on first."""
+    topic = state.get("topic") or ""
+    kb = default_knowledge()
+    if topic not in kb or state.get("intent") in _FUNNEL_DATA:
+        return False
+    return kb[topic].answered_here
+
+
+def asked_topic(state: SilviaState) -> str:
+    """The knowledge topic of a confident question act in this message (with or without data)."""
+    reading = state.get("reading") or {}
+    kb = default_knowledge()
+    for act in reading.get("acts") or []:
+        topic = act.get("topic") or ""
+        if act.get("kind") == "question" and act.get("confidence", 0) >= TOPIC_MIN_CONFIDENCE and topic in kb:
+            return topic if kb[topic].answered_here else ""
+    return ""
+
+
+def _plan_lines(plans: list[dict[str, Any]], bill: float | None = None) -> str:
+    """One line per plan: discount, the lead's monthly saving when the bill is known, loyalty."""
+    lines = []
+    for plan in plans:
+        months = int(plan.get("loyalty_months") or 0)
+        loyalty = f"fidelidade de {months} meses" if months else "sem fidelidade"
+        saving = f" (R$ {format_brl(plan_monthly_savings(bill, plan['discount_pct']))}/mês)" if bill else ""
+        lines.append(
+            f"• *{plan['name']}*: {format_number(plan['discount_pct'])}% de desconto{saving}, {loyalty}"
+        )
+    return "\n".join(lines)
+
+
+def _recommendation(plans: list[dict[str, Any]], state: SilviaState, bill: float | None) -> str:
+    """A reasoned pick from what the lead said: freedom → no loyalty; the most → the biggest discount."""
+    said = " ".join(
+        normalise(m.get("text") or "") for m in state.get("messages") or [] if m.get("role") == "lead"
+    )
+    said += " " + normalise(str((state.get("inbound") or {}).get("text") or ""))
+    by_loyalty = sorted(plans, key=lambda p: int(p.get("loyalty_months") or 0))
+    if _FREEDOM.search(said):
+        plan, why = (
+            by_loyalty[0],
+            "como você comentou que pode se mudar ou prefere liberdade, vale um plano sem fidelidade",
+        )
+    elif _MOST.search(said):
+        plan, why = by_loyalty[-1], "como você quer a maior economia e pretende ficar"
+    else:
+        plan = next((p for p in plans if p.get("highlight")), by_loyalty[len(by_loyalty) // 2])
+        why = "ele equilibra desconto e compromisso, e é o mais escolhido"
+    months = int(plan.get("loyalty_months") or 0)
+    loyalty = f"fidelidade de {months} meses" if months else "sem fidelidade"
+    return (
+        f"Pelo que você me contou, eu iria de *{plan['name']}* 🤔 {why[:1].upper()}{why[1:]}: "
+        f"{format_number(plan['discount_pct'])}% de desconto, {loyalty}.\n{_plan_lines(plans, bill)}"
+    )
+
+
+def _selected_variables(selected: dict[str, Any] | None) -> dict[str, Any]:
+    if not selected:
+        return {}
+    months = int(selected.get("loyalty_months") or 0)
+    text = f"fidelidade de {months} meses" if months else "sem fidelidade, você cancela quando quiser"
+    return {"plan_discount_pct": format_number(selected["discount_pct"]), "plan_loyalty_text": text}
+
+
+def _source_text(profile: dict[str, Any]) -> str:
+    source = str(profile.get("source") or "").strip()
+    if source:
+        return (
+            f"Seu contato chegou até a Serena por *{source}*, como interessado em economizar na conta de luz"
+        )
+    return (
+        "Seu contato chegou até a Serena como alguém interessado em economizar na conta de luz "
+        "(por um cadastro, um anúncio ou uma indicação); o especialista pode confirmar a origem"
+    )
+
+
+def answer_variables(
+    state: SilviaState, deps: Deps, plans: list[dict[str, Any]], selected: dict[str, Any] | None
+) -> dict[str, Any]:
+    """Every placeholder a knowledge answer may use, from what is known now."""
+    variables: dict[str, Any] = dict(deps.knowledge_facts)
+    variables["average_saving_pct"] = format_number(float(AVERAGE_SAVING * 100))
+    variables["source_text"] = _source_text(dict(state.get("profile") or {}))
+    variables["plan_lines"] = _loyalty_lines(plans)
+    if plans:
+        bill = (state.get("profile") or {}).get("bill_amount")
+        variables["plan_compare_lines"] = _plan_lines(plans, bill)
+        variables["plan_recommendation"] = _recommendation(plans, state, bill)
+    return variables | _selected_variables(selected)
+
+
+def _fits(text: str, variables: dict[str, Any], state: SilviaState) -> bool:
+    """Every placeholder of the answer can be filled (lead variables are checked by compose)."""
+    needed = {f for _, f, _, _ in string.Formatter().parse(text) if f}
+    lead_known = {"first_name", "city", "state", "bill_amount", "monthly_savings", "yearly_savings",
+                  "investment_amount", "distributor", "selected_plan"}  # fmt: skip
+    profile = state.get("profile") or {}
+    missing = needed - set(variables) - lead_known
+    if "distributor" in needed and not state.get("distributor"):
+        return False
+    if needed & {"bill_amount", "monthly_savings", "yearly_savings", "investment_amount"}:
+        return not missing and bool(profile.get("bill_amount"))
+    return not missing
+
+
+def knowledge_reply(
+    topic_id: str,
+    state: SilviaState,
+    deps: Deps,
+    *,
+    plans: list[dict[str, Any]],
+    nudge: bool = True,
+) -> Reply:
+    """The topic's most specific answer the lead's data allows, never an unfilled fact."""
+    topic: Topic = _knowledge(deps)[topic_id]
+    selected = state.get("selected_plan")
+    variables = answer_variables(state, deps, plans, selected)
+    has_estimate = bool((state.get("profile") or {}).get("bill_amount"))
+    for variant in (topic.variant_for(has_plan=bool(selected), has_estimate=has_estimate), "generic"):
+        text = topic.answers.get(variant, "")
+        if text and _fits(text, variables, state):
+            used = {f for _, f, _, _ in string.Formatter().parse(text) if f}
+            draft = reply(
+                f"kb.{topic_id}.{variant}",
+                append_nudge=nudge,
+                **{k: variables[k] for k in used if k in variables},
+            )
+            draft["topic"] = topic_id
+            return draft
+    return reply("knowledge.specialist_confirms", append_nudge=nudge)
+
+
+def clarify_reply(state: SilviaState, deps: Deps) -> Reply | None:
+    """Below the confidence line: ask which of the two likeliest topics the lead meant (buttons)."""
+    reading = state.get("reading") or {}
+    question = next((a for a in reading.get("acts") or [] if a.get("kind") == "question"), None)
+    text = str((state.get("inbound") or {}).get("text") or "")
+    if not question or not question.get("topic") or question.get("confidence", 0) >= TOPIC_MIN_CONFIDENCE:
+        return None
+    if question.get("score", 0) < CLARIFY_MIN_SCORE:
+        return None  # near no topic at all: offering two unrelated ones would only confuse
+    if not looks_like_question(text):
+        return None
+    kb = _knowledge(deps)
+    options = [t for t in (question["topic"], *question.get("alternatives", ())) if t in kb][:2]
+    if len(options) < 2:
+        return None
+    buttons = [{"id": f"{TOPIC_BUTTON_PREFIX}{t}", "title": kb[t].title} for t in options]
+    if "talk_to_person" not in options:
+        buttons.append({"id": f"{TOPIC_BUTTON_PREFIX}talk_to_person", "title": kb["talk_to_person"].title})
+    return reply(
+        "knowledge.clarify", buttons=buttons, option_a=kb[options[0]].title, option_b=kb[options[1]].title
+    )

@@ -1,0 +1,288 @@
+"""A reading of the whole message: the acts it contains, each with a confidence, the words it came
+from and the layer that decided it; mapped onto the stable intent names the nodes route on.
+
+Layers, fastest first:
+* `rules` (agent/intent.py): the fast path, trusted alone only for messages it explains entirely
+  (short replies, button taps, amounts, places, opt-out words). A keyword inside a longer message
+  never gives a high confidence on its own.
+* `embeddings` (agent/understanding/semantic.py): the question's topic in the knowledge base,
+  matched by meaning, with a margin confidence; two close topics mean "ask the lead".
+* `model` (agent/llm_understand.py): with a model configured, what the first two leave unsure.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from agent.state import Intent
+from agent.understanding import rules as lx
+from agent.understanding.intent import Understanding, classify, normalise
+from agent.understanding.knowledge import KnowledgeBase
+from agent.understanding.semantic import Encoder, ExampleIndex, Match, build_index, margin_confidence
+
+TOPIC_MIN_CONFIDENCE = 0.6  # below: a clarifying question with the two likeliest topics
+SHORT_MESSAGE_WORDS = 4
+NO_TOPIC_SCORE = 0.4  # a best cosine under this: the message is near no topic at all
+STATEMENT_TOPIC_SCORE = 0.7  # a statement (no question cue) must be this close to a paraphrase
+KEYWORD_CAP = 0.69  # a long message the rules only half explain stays under the model threshold
+
+_QUESTION_START = re.compile(
+    r"^(e )?(como|quanto|quantos|quantas|qual|quais|quando|onde|por ?que|pq|porque|sera|quem|o que|oq"
+    r"|tem|teria|posso|pode|da pra|consigo|precisa|preciso|vou|vai|e se|se eu|voces|vcs|voce|vc|isso|"
+    r"serve|funciona|aceita|atende|atendem|is|do|does|can|how|what|hablas|cuanto|como)\b"
+)
+_INDIRECT = re.compile(lx.INDIRECT_QUESTION)
+_CLAUSES = re.compile(
+    r"[?!.;\n]+|,\s*(?=(?:e |mas |so que |agora |tambem |queria |quero |como |qual |quanto ))"
+)
+_SOMEONE_ELSE = re.compile(
+    r"\b(minha|meu|da minha|do meu|na casa d[aoe]) (mae|pai|irma|irmao|filh[oa]|vo|avo|ti[oa]|sogr[oa]|"
+    r"prim[oa]|amig[oa]|vizinh[oa]|cunhad[oa]|namorad[oa]|parente|esposa|marido)\b"
+)
+_PLACE_QUESTION = re.compile(
+    r"\b(atende|atendem|atendi|chegou|chegaram|chega|tem serena|funciona|vale|serve|tem em|tem aqui|"
+    r"tem la|da pra)\b"
+)
+_LEGAL_REQUESTS = frozenset({Intent.OPT_OUT, Intent.DATA_REQUEST})
+# Intents whose rules reading stands when the rules are sure, whatever the embeddings say.
+_FUNNEL_DATA = frozenset({Intent.PROVIDE_INFO, Intent.CHOOSE_PLAN})
+_ACT_OF_INTENT = {
+    Intent.GREETING: "greeting",
+    Intent.AFFIRM: "yes",
+    Intent.DENY: "no",
+    Intent.THANKS: "thanks",
+    Intent.OPT_OUT: "stop",
+    Intent.ASK_HUMAN: "request_person",
+    Intent.DATA_REQUEST: "request_data",
+    Intent.CHOOSE_PLAN: "plan_choice",
+    Intent.PROVIDE_INFO: "info",
+    Intent.DOCUMENT_PROMISE: "promise",
+    Intent.LATER: "later",
+}
+
+
+@dataclass(frozen=True)
+class Act:
+    kind: str  # question | info | plan_choice | decline | cannot | request_person | stop | request_data
+    #            | greeting | thanks | yes | no | later | promise | other
+    confidence: float
+    words: str
+    layer: str  # rules | embeddings | model | button
+    topic: str = ""
+    about: str = ""  # info: "lead" or "someone_else"; question about a place: "place"
+    entities: dict[str, Any] = field(default_factory=dict)
+    alternatives: tuple[str, ...] = ()  # the next likeliest topics (for a clarifying question)
+    score: float = 0.0  # embeddings: the best example's cosine similarity
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What one message says, and the single intent the stage nodes route on."""
+
+    text: str
+    acts: tuple[Act, ...]
+    intent: str
+    confidence: float
+    entities: dict[str, Any]
+    layer: str
+    explained_by_rules: bool
+
+    @property
+    def question(self) -> Act | None:
+        return next((a for a in self.acts if a.kind == "question"), None)
+
+    @property
+    def topic(self) -> str:
+        q = self.question
+        return q.topic if q and q.confidence >= TOPIC_MIN_CONFIDENCE else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["topic"] = self.topic
+        return data
+
+    def understanding(self) -> Understanding:
+        return Understanding(self.intent, self.confidence, dict(self.entities))
+
+
+def looks_like_question(text: str, norm: str | None = None) -> bool:
+    norm = normalise(text) if norm is None else norm
+    return "?" in text or bool(_QUESTION_START.search(norm)) or bool(_INDIRECT.search(norm))
+
+
+def _clauses(text: str) -> list[str]:
+    parts = [p.strip(" ,") for p in _CLAUSES.split(text) if p and len(p.split()) >= 2]
+    return parts[:4]
+
+
+def explained_by_rules(text: str, rules: Understanding) -> bool:
+    """The fast path: messages the rules read entirely (short replies, amounts, places, stop)."""
+    words = len(normalise(text).split())
+    if rules.intent == Intent.OPT_OUT and rules.confidence >= 0.85:
+        return True
+    asks = rules.intent.startswith("ask_") or rules.intent in (Intent.OTHER, Intent.GREETING)
+    if looks_like_question(text) and (words > 2 or asks):
+        return False  # "é bot?" is a question to read by meaning, not the keyword "bot"
+    if words <= SHORT_MESSAGE_WORDS and rules.confidence >= 0.7:
+        return True
+    return rules.intent in _FUNNEL_DATA and rules.confidence >= 0.8
+
+
+class TopicMatcher:
+    """The knowledge base's paraphrases embedded once; ranks topics for a message by meaning.
+
+    The model and the index load on the first message (seconds), so commands that never read a
+    message never pay for them; one matcher is shared by every conversation of the process.
+    """
+
+    def __init__(
+        self,
+        knowledge: KnowledgeBase,
+        encoder: Encoder | Callable[[], Encoder],
+        cache_dir: Path | None = None,
+    ) -> None:
+        self.knowledge = knowledge
+        self._encoder = encoder
+        self._cache_dir = cache_dir
+        self._index: ExampleIndex | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def encoder(self) -> Encoder:
+        if callable(self._encoder) and not hasattr(self._encoder, "encode"):
+            self._encoder = self._encoder()
+        return self._encoder  # type: ignore[return-value]
+
+    @property
+    def index(self) -> ExampleIndex:
+        with self._lock:
+            if self._index is None:
+                self._index = build_index(self.knowledge.examples(), self.encoder, self._cache_dir, "kb")
+            return self._index
+
+    def warm(self) -> None:
+        """Load the model and the index now (a service does it at start, not on a lead's turn)."""
+        _ = self.index
+        self.encoder.encode(["oi"])
+
+    def match(self, texts: list[str]) -> tuple[list[Match], str]:
+        """The ranked topics of the best-matching text among `texts` (whole message and clauses)."""
+        vectors = self.encoder.encode(texts)
+        best: tuple[list[Match], str] = ([], "")
+        for text, vector in zip(texts, vectors, strict=True):
+            ranked = self._distinct(self.index.rank(vector, top=6))
+            if ranked and (not best[0] or ranked[0].score > best[0][0].score):
+                best = (ranked, text)
+        return best
+
+    def _distinct(self, ranked: list[Match]) -> list[Match]:
+        """Topics answered the same way (two phrasings of the price FAQ) are not rivals."""
+        seen: set[str] = set()
+        out: list[Match] = []
+        for m in ranked:
+            topic = self.knowledge[m.label]
+            key = topic.faq or topic.special or topic.id
+            if key not in seen:
+                seen.add(key)
+                out.append(m)
+        return out
+
+
+def _rules_acts(text: str, rules: Understanding, layer: str = "rules") -> list[Act]:
+    kind = _ACT_OF_INTENT.get(rules.intent, "question" if rules.intent.startswith("ask_") else "other")
+    if rules.intent == Intent.DENY and "nao" in normalise(text) and len(text.split()) > 2:
+        kind = "decline"
+    about = ""
+    if kind == "info":
+        about = "someone_else" if _SOMEONE_ELSE.search(normalise(text)) else "lead"
+    return [Act(kind, rules.confidence, text.strip(), layer, about=about, entities=dict(rules.entities))]
+
+
+def _info_acts(text: str, rules: Understanding, place_asked: bool) -> list[Act]:
+    data = {k: v for k, v in rules.entities.items() if k in ("city", "state", "bill_amount", "person_type")}
+    if not data or place_asked:
+        return []
+    about = "someone_else" if _SOMEONE_ELSE.search(normalise(text)) else "lead"
+    return [Act("info", min(rules.confidence, 0.9), text.strip(), "rules", about=about, entities=data)]
+
+
+def _question_act(matcher: TopicMatcher, text: str, place_asked: bool, rules: Understanding) -> Act:
+    if place_asked:
+        place = {k: v for k, v in rules.entities.items() if k in ("city", "state")}
+        return Act("question", 0.9, text.strip(), "rules", topic="coverage", about="place", entities=place)
+    ranked, words = matcher.match([text, *_clauses(text)][:4])
+    if not ranked or ranked[0].score < NO_TOPIC_SCORE:
+        return Act("question", 0.0, text.strip(), "embeddings")  # nothing in the knowledge base is near
+    return Act(
+        "question",
+        margin_confidence(ranked),
+        words,
+        "embeddings",
+        topic=ranked[0].label,
+        alternatives=tuple(m.label for m in ranked[1:3]),
+        score=round(ranked[0].score, 3),
+    )
+
+
+def _intent_of(acts: list[Act], rules: Understanding, knowledge: KnowledgeBase) -> tuple[str, float, str]:
+    """The stable intent for the nodes: data and choices keep the funnel moving; a confident
+    question decides otherwise; an unsure one keeps the rules' reading at a capped confidence."""
+    question = next((a for a in acts if a.kind == "question"), None)
+    # Data and choices move the funnel; the answer to the question rides along in the same reply.
+    if any(a.kind == "plan_choice" for a in acts):
+        return Intent.CHOOSE_PLAN, rules.confidence, "rules"
+    if any(a.kind == "info" and a.about == "lead" for a in acts):
+        return Intent.PROVIDE_INFO, max(rules.confidence, 0.8), "rules"
+    if question and question.layer == "embeddings" and question.confidence >= TOPIC_MIN_CONFIDENCE:
+        return knowledge[question.topic].intent, question.confidence, "embeddings"
+    if question and question.about == "place":
+        return Intent.PROVIDE_INFO, rules.confidence, "rules"
+    # A keyword the rules matched in a question the knowledge base cannot place is no topic to
+    # answer with confidence ("sério? que pena" is not a trust question).
+    lone_question = question and question.layer == "embeddings" and len(acts) == 1
+    if lone_question and rules.intent.startswith("ask_") and not _agrees(question, knowledge, rules.intent):
+        return Intent.OTHER, min(rules.confidence, KEYWORD_CAP) / 2, "rules"
+    return rules.intent, min(rules.confidence, KEYWORD_CAP), "rules"
+
+
+def _agrees(question: Act, knowledge: KnowledgeBase, intent: str) -> bool:
+    """The embeddings' likeliest topic is one the rules' intent covers, and near enough to count."""
+    topic = knowledge.topics.get(question.topic)
+    return question.score >= NO_TOPIC_SCORE and topic is not None and topic.intent == intent
+
+
+def read_message(text: str, matcher: TopicMatcher | None, rules: Understanding | None = None) -> Reading:
+    """The reading of one lead message (rules alone when no matcher is available)."""
+    rules = rules or classify(text)
+    if rules.intent in _LEGAL_REQUESTS and rules.confidence >= 0.85:  # stop / my data: never second-guessed
+        return Reading(text, tuple(_rules_acts(text, rules)), rules.intent, rules.confidence,
+                       dict(rules.entities), "rules", True)  # fmt: skip
+    if matcher is None or explained_by_rules(text, rules):
+        return Reading(text, tuple(_rules_acts(text, rules)), rules.intent, rules.confidence,
+                       dict(rules.entities), "rules", matcher is not None)  # fmt: skip
+    norm = normalise(text)
+    asks = rules.intent.startswith("ask_") or rules.intent == Intent.OTHER
+    question = looks_like_question(text, norm) or asks
+    unsure_statement = not question and rules.confidence < 0.7
+    place_asked = bool(question and rules.entities.get("city") and _PLACE_QUESTION.search(norm))
+    acts = _info_acts(text, rules, place_asked)
+    if rules.intent == Intent.CHOOSE_PLAN:
+        plan = {"plan": rules.entities.get("plan")}
+        acts.append(Act("plan_choice", rules.confidence, text.strip(), "rules", entities=plan))
+    if question:
+        acts.append(_question_act(matcher, text, place_asked, rules))
+    elif unsure_statement and not acts:
+        # "nao sei qual plano pegar, me ajuda" has no question mark: a topic counts only when the
+        # message is plainly one of its paraphrases ("depois eu escolho" is not a question).
+        act = _question_act(matcher, text, False, rules)
+        acts = [act] if act.score >= STATEMENT_TOPIC_SCORE else _rules_acts(text, rules)
+    elif not acts:
+        acts = _rules_acts(text, rules)
+    intent, confidence, layer = _intent_of(acts, rules, matcher.knowledge)
+    entities = dict(rules.entities)
+    return Reading(text, tuple(acts), intent, round(confidence, 3), entities, layer, False)
