@@ -92,4 +92,4 @@ async def test_report_costs_sums_model_tokens_per_day(
     assert report[0]["tokens_in"] == expected_in and report[0]["day"] == "2026-11-24"
     metrics = run(["prompts", "metrics", "--days", "3650"], tmp_path)
     per_version = [json.loads(line) for line in metrics.stdout.splitlines()]
-    assert per_version[0]["version"] == "v2.0_casual" and per_version[0]["l4_share"] == 0.5
+    assert per_version[0]["version"] == "v2.0_casual" and per_version[0]["l4_share"] == 0.25
