@@ -176,3 +176,17 @@ async def test_an_answer_never_copies_one_of_silvias_last_three_messages(silvia:
     assert again.replies[0]["template_id"] == "knowledge.rephrase"
     refused = await sdr_logs(silvia, "guard_violation")
     assert refused[-1]["details"]["violations"] == ["repeats_recent_message"]
+
+
+def test_a_question_outside_the_base_reaches_the_model_with_the_nearest_answers() -> None:
+    from agent.llm.compose import nearest_knowledge
+
+    act = {
+        "kind": "question",
+        "topic": "serena_closes",
+        "alternatives": ["power_outage", "price"],
+        "confidence": 0.3,
+    }
+    texts = nearest_knowledge({"reading": {"acts": [act]}})  # type: ignore[typeddict-item]
+    assert texts == [KB["serena_closes"].answers["generic"], KB["power_outage"].answers["generic"]]
+    assert nearest_knowledge({"reading": {"acts": [{"kind": "yes"}]}}) == []  # type: ignore[typeddict-item]

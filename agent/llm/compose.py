@@ -20,6 +20,7 @@ from agent.replies.drafts import first_name, nudge_id
 from agent.routing import FAQ_INTENTS
 from agent.state import Reply, SilviaState, Stage
 from agent.understanding.intent import normalise
+from agent.understanding.knowledge import default_knowledge
 
 OPEN_TEMPLATES = frozenset({"fallback.not_understood"})
 
@@ -110,6 +111,7 @@ def _context(
     faq = []
     if draft.get("template_id", "").startswith("faq."):
         faq.append(draft.get("text", ""))
+    faq += nearest_knowledge(state)
     return ComposeContext(
         persona=deps.prompts.persona,
         task=mode,
@@ -122,6 +124,23 @@ def _context(
         faq=faq,
         base_text=draft.get("text", "") if mode == "humanise" else "",
     )
+
+
+def nearest_knowledge(state: SilviaState, limit: int = 2) -> list[str]:
+    """The knowledge base's answers to the topics nearest the lead's question (the reading's
+    likeliest and runner-up), so an answer outside the base still rests on what Serena says.
+    Only answers without placeholders: the model sees finished text, never a template."""
+    reading = state.get("reading") or {}
+    question = next((a for a in reading.get("acts") or [] if a.get("kind") == "question"), None)
+    if not question or not question.get("topic"):
+        return []
+    kb = default_knowledge()
+    texts = []
+    for topic in (question["topic"], *question.get("alternatives", ())):
+        answer = kb[topic].answers.get("generic", "") if topic in kb else ""
+        if answer and "{" not in answer:
+            texts.append(answer)
+    return texts[:limit]
 
 
 def _finish(text: str, next_step: str, mode: str) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,22 +23,26 @@ from agent.state import Intent
 from agent.understanding import rules as lx
 from agent.understanding.intent import Understanding, classify, normalise
 from agent.understanding.knowledge import KnowledgeBase
+from agent.understanding.language import FOREIGN_TOPICS, written_in
 from agent.understanding.semantic import Encoder, ExampleIndex, Match, build_index, margin_confidence
 
 TOPIC_MIN_CONFIDENCE = 0.6  # below: a clarifying question with the two likeliest topics
 SHORT_MESSAGE_WORDS = 4
 NO_TOPIC_SCORE = 0.4  # a best cosine under this: the message is near no topic at all
 STATEMENT_TOPIC_SCORE = 0.7  # a statement (no question cue) must be this close to a paraphrase
+STRONG_TOPIC_SCORE = 0.7  # as close as a paraphrase: the topic wins even over sure rules
+RULES_SURE = 0.85
 KEYWORD_CAP = 0.69  # a long message the rules only half explain stays under the model threshold
 
 _QUESTION_START = re.compile(
     r"^(e )?(como|quanto|quantos|quantas|qual|quais|quando|onde|por ?que|pq|porque|sera|quem|o que|oq"
-    r"|tem|teria|posso|pode|da pra|consigo|precisa|preciso|vou|vai|e se|se eu|voces|vcs|voce|vc|isso|"
+    r"|tem|teria|posso|pode|da pra|consigo|precisa|preciso|e se|se eu|voces|vcs|voce|vc|isso|"
     r"serve|funciona|aceita|atende|atendem|is|do|does|can|how|what|hablas|cuanto|como)\b"
 )
 _INDIRECT = re.compile(lx.INDIRECT_QUESTION)
 _CLAUSES = re.compile(
     r"[?!.;\n]+|,\s*(?=(?:e |mas |so que |agora |tambem |queria |quero |como |qual |quanto ))"
+    r"|\s(?=e (?:queria|quero|gostaria) saber\b)"
 )
 _SOMEONE_ELSE = re.compile(
     r"\b(minha|meu|da minha|do meu|na casa d[aoe]) (mae|pai|irma|irmao|filh[oa]|vo|avo|ti[oa]|sogr[oa]|"
@@ -175,16 +179,20 @@ class TopicMatcher:
         vectors = self.encoder.encode(texts)
         best: tuple[list[Match], str] = ([], "")
         for text, vector in zip(texts, vectors, strict=True):
-            ranked = self._distinct(self.index.rank(vector, top=6))
+            ranked = self._distinct(self.index.rank(vector, top=6), text)
             if ranked and (not best[0] or ranked[0].score > best[0][0].score):
                 best = (ranked, text)
         return best
 
-    def _distinct(self, ranked: list[Match]) -> list[Match]:
-        """Topics answered the same way (two phrasings of the price FAQ) are not rivals."""
+    def _distinct(self, ranked: list[Match], text: str = "") -> list[Match]:
+        """Topics answered the same way (two phrasings of the price FAQ) are not rivals, and a
+        topic about writing in another language needs a message written in it."""
         seen: set[str] = set()
         out: list[Match] = []
+        language = written_in(text)
         for m in ranked:
+            if m.label in FOREIGN_TOPICS and FOREIGN_TOPICS[m.label] != language:
+                continue
             topic = self.knowledge[m.label]
             key = topic.faq or topic.special or topic.id
             if key not in seen:
@@ -215,7 +223,10 @@ def _question_act(matcher: TopicMatcher, text: str, place_asked: bool, rules: Un
     if place_asked:
         place = {k: v for k, v in rules.entities.items() if k in ("city", "state")}
         return Act("question", 0.9, text.strip(), "rules", topic="coverage", about="place", entities=place)
-    ranked, words = matcher.match([text, *_clauses(text)][:4])
+    clauses = _clauses(text)
+    # One sentence is encoded once; a run-on message also clause by clause (the question may be
+    # one clause among data and small talk).
+    ranked, words = matcher.match([text, *clauses][:4] if len(clauses) > 1 else [text])
     if not ranked or ranked[0].score < NO_TOPIC_SCORE:
         return Act("question", 0.0, text.strip(), "embeddings")  # nothing in the knowledge base is near
     return Act(
@@ -229,25 +240,46 @@ def _question_act(matcher: TopicMatcher, text: str, place_asked: bool, rules: Un
     )
 
 
-def _intent_of(acts: list[Act], rules: Understanding, knowledge: KnowledgeBase) -> tuple[str, float, str]:
-    """The stable intent for the nodes: data and choices keep the funnel moving; a confident
-    question decides otherwise; an unsure one keeps the rules' reading at a capped confidence."""
+def _intent_of(
+    acts: list[Act], rules: Understanding, knowledge: KnowledgeBase
+) -> tuple[str, float, str, list[Act]]:
+    """The stable intent for the nodes (and the acts as finally read): data and choices the rules
+    read keep the funnel moving; a confident question decides otherwise, unless the rules are
+    sure of another question on a short message and the topic is only loosely near; an unsure
+    one keeps the rules' reading at a capped confidence."""
     question = next((a for a in acts if a.kind == "question"), None)
     # Data and choices move the funnel; the answer to the question rides along in the same reply.
-    if any(a.kind == "plan_choice" for a in acts):
-        return Intent.CHOOSE_PLAN, rules.confidence, "rules"
-    if any(a.kind == "info" and a.about == "lead" for a in acts):
-        return Intent.PROVIDE_INFO, max(rules.confidence, 0.8), "rules"
-    if question and question.layer == "embeddings" and question.confidence >= TOPIC_MIN_CONFIDENCE:
-        return knowledge[question.topic].intent, question.confidence, "embeddings"
+    if rules.intent == Intent.CHOOSE_PLAN and any(a.kind == "plan_choice" for a in acts):
+        return Intent.CHOOSE_PLAN, rules.confidence, "rules", acts
+    if rules.intent == Intent.PROVIDE_INFO and any(a.kind == "info" and a.about == "lead" for a in acts):
+        return Intent.PROVIDE_INFO, max(rules.confidence, 0.8), "rules", acts
     if question and question.about == "place":
-        return Intent.PROVIDE_INFO, rules.confidence, "rules"
+        return Intent.PROVIDE_INFO, rules.confidence, "rules", acts
+    if question and question.layer == "embeddings" and question.confidence >= TOPIC_MIN_CONFIDENCE:
+        topic_intent = knowledge[question.topic].intent
+        if _rules_stand(rules, topic_intent, question):
+            loose = replace(question, topic="", alternatives=(question.topic, *question.alternatives[:1]))
+            return rules.intent, rules.confidence, "rules", [loose if a is question else a for a in acts]
+        return topic_intent, question.confidence, "embeddings", acts
     # A keyword the rules matched in a question the knowledge base cannot place is no topic to
     # answer with confidence ("sério? que pena" is not a trust question).
     lone_question = question and question.layer == "embeddings" and len(acts) == 1
-    if lone_question and rules.intent.startswith("ask_") and not _agrees(question, knowledge, rules.intent):
-        return Intent.OTHER, min(rules.confidence, KEYWORD_CAP) / 2, "rules"
-    return rules.intent, min(rules.confidence, KEYWORD_CAP), "rules"
+    keyword_only = rules.intent.startswith("ask_") and rules.confidence < RULES_SURE
+    if lone_question and keyword_only and not _agrees(question, knowledge, rules.intent):
+        return Intent.OTHER, min(rules.confidence, KEYWORD_CAP) / 2, "rules", acts
+    return rules.intent, min(rules.confidence, KEYWORD_CAP), "rules", acts
+
+
+def _rules_stand(rules: Understanding, topic_intent: str, question: Act) -> bool:
+    """Sure rules on a short reply or a plain question beat a topic that is only loosely near.
+    Never for a request for a person: "é um bot?" is a question about Sílvia, not a request."""
+    if topic_intent == rules.intent or rules.confidence < RULES_SURE:
+        return False
+    if rules.intent == Intent.ASK_HUMAN and topic_intent == Intent.ASK_TRUST:
+        return False
+    if rules.intent in (Intent.OPT_OUT, Intent.DATA_REQUEST):
+        return True
+    return question.score < STRONG_TOPIC_SCORE
 
 
 def _agrees(question: Act, knowledge: KnowledgeBase, intent: str) -> bool:
@@ -283,6 +315,6 @@ def read_message(text: str, matcher: TopicMatcher | None, rules: Understanding |
         acts = [act] if act.score >= STATEMENT_TOPIC_SCORE else _rules_acts(text, rules)
     elif not acts:
         acts = _rules_acts(text, rules)
-    intent, confidence, layer = _intent_of(acts, rules, matcher.knowledge)
+    intent, confidence, layer, acts = _intent_of(acts, rules, matcher.knowledge)
     entities = dict(rules.entities)
     return Reading(text, tuple(acts), intent, round(confidence, 3), entities, layer, False)
