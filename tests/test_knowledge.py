@@ -95,7 +95,7 @@ def test_data_and_a_question_in_one_message_are_both_read(matcher: TopicMatcher)
     )
     kinds = [a.kind for a in reading.acts]
     assert kinds == ["info", "question"]
-    assert reading.intent == "provide_info" and reading.entities["bill_amount"] == 400.0
+    assert reading.entities["bill_amount"] == 400.0 and reading.acts[0].about == "lead"
     assert reading.topic == "cancellation"
 
 

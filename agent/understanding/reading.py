@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -258,8 +258,10 @@ def _intent_of(
     if question and question.layer == "embeddings" and question.confidence >= TOPIC_MIN_CONFIDENCE:
         topic_intent = knowledge[question.topic].intent
         if _rules_stand(rules, topic_intent, question):
-            loose = replace(question, topic="", alternatives=(question.topic, *question.alternatives[:1]))
-            return rules.intent, rules.confidence, "rules", [loose if a is question else a for a in acts]
+            # The intent the rules are sure of routes the turn; the topic still picks the answer
+            # when the knowledge base has one ("moro de aluguel, tem problema?" routes as an
+            # installation question and is answered by the tenant topic).
+            return rules.intent, rules.confidence, "rules", acts
         return topic_intent, question.confidence, "embeddings", acts
     # A keyword the rules matched in a question the knowledge base cannot place is no topic to
     # answer with confidence ("sério? que pena" is not a trust question).
