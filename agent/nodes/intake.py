@@ -154,11 +154,6 @@ def _button_reading(button: str, deps: Deps) -> Reading | None:
     return None
 
 
-def _keeps_place(state: SilviaState, reading: Reading) -> bool:
-    """Someone else's house ("a casa da minha mãe fica em Natal") is not the lead's place."""
-    return any(a.about == "someone_else" for a in reading.acts)
-
-
 async def _read(state: SilviaState, deps: Deps) -> tuple[Reading, dict[str, Any] | None]:
     """Rules, then meaning (embeddings), then the model for what both leave unsure."""
     text = state["inbound"].get("text") or ""
@@ -200,7 +195,7 @@ async def understand(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, An
         asks_about_place(str(inbound.get("text") or ""), entities) if inbound.get("kind") == "text" else False
     )
     before = state.get("profile") or {}
-    profile = _update_profile(before, entities, keep_place=asked or _keeps_place(state, reading))
+    profile = _update_profile(before, entities, keep_place=asked)
     update: dict[str, Any] = {
         "intent": reading.intent,
         "confidence": reading.confidence,
