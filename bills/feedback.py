@@ -116,7 +116,7 @@ def _inferred_tip(reading: BillReading) -> Tip:
 def specific_tip(reading: BillReading) -> Tip | None:
     """A tip only this kind of image needs, which a lead sending "the other page" would not fix.
 
-    * a screenshot (of the distributor's app, of a PDF) that is not enough: the app or the e-mail
+    * a screenshot of the distributor's app that is not enough: the app or the e-mail
       has the bill as a PDF, which is read exactly;
     * the total's label was read but not its amount: a thumb, a fold or a reflection covers it.
     """
