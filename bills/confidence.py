@@ -7,6 +7,7 @@ keeps its confidence only when a second witness on the page agrees.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from typing import Any
 
@@ -53,8 +54,27 @@ def corroborate(fields: BillFields, confidence: dict[str, float], text: str) -> 
     if total is not None and not barcode_agreed and count_amount(text, total) < 2:
         confidence["total_amount"] = min(confidence["total_amount"], UNCORROBORATED)
     kwh = fields.consumption_kwh
-    if kwh is not None and count_quantity(text, kwh) < 2:
+    if kwh is not None and count_quantity(text, kwh) < 2 and not priced_line_agrees(text, kwh):
         confidence["consumption_kwh"] = min(confidence["consumption_kwh"], UNCORROBORATED)
+
+
+_TARIFF_RE = re.compile(r"(?<![\d.,])\d,\d{4,8}(?![\d,])")  # a unit price per kWh: '0,93766082', '0,54237'
+
+
+def priced_line_agrees(text: str, kwh: float) -> bool:
+    """The energy item's line as its own witness: kWh x the unit tariff = the item's amount.
+
+    A bill prints "Energia Elétrica  kWh  342  0,93766082  320,68"; a misread digit in any of the
+    three numbers breaks the product, so a kWh printed once is still confirmed by arithmetic."""
+    for line in text.splitlines():
+        if not any((parse_brl(m.group(0)) or -1) == kwh for m in NUMBER_RE.finditer(line)):
+            continue
+        amounts = [parse_brl(m.group(0)) for m in MONEY_RE.finditer(line)]
+        for tariff in (parse_brl(m.group(0)) for m in _TARIFF_RE.finditer(line)):
+            expected = kwh * (tariff or 0)
+            if expected and any(a and abs(a - expected) <= max(0.02, 0.002 * expected) for a in amounts):
+                return True
+    return False
 
 
 def count_amount(text: str, value: float) -> int:

@@ -155,3 +155,13 @@ def test_two_overlapping_photos_do_not_witness_their_own_total() -> None:
     assert "Energia Eletrica" in reading.text  # only the repeated line is left out
     witnessed = [pages[0], PageText(bottom.replace("TOTAL A PAGAR", "Valor cobrado"), "ocr", 0.9)]
     assert BillReader(ocr=None).read_pages(witnessed).confidence["total_amount"] >= 0.5
+
+
+def test_a_kwh_printed_once_is_confirmed_by_its_priced_line() -> None:
+    """kWh x unit tariff = the item's amount: arithmetic a misread digit would break."""
+    from bills.confidence import priced_line_agrees
+
+    line = "Energia Elétrica        kWh      342      0,93766082      320,68"
+    assert priced_line_agrees(line, 342.0)
+    assert not priced_line_agrees(line.replace("342", "312"), 312.0)  # one digit misread
+    assert not priced_line_agrees("Consumo kWh 342", 342.0)  # no price on the line: no witness
