@@ -6,6 +6,7 @@ Names follow the seed specification where it has them.
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 
@@ -51,9 +52,26 @@ class Settings(BaseSettings):
     whatsapp_retry_base_delay: float = Field(default=1.0, validation_alias="WHATSAPP_RETRY_BASE_DELAY")
     whatsapp_timeout: float = Field(default=10.0, validation_alias="WHATSAPP_TIMEOUT")
     api_key: str = Field(default="", validation_alias="SILVIA_API_KEY")
+    # Start without the secrets above although this is a deployment (api/startup_checks.py):
+    # for a development machine only; every start says so loudly.
+    insecure_dev: bool = Field(default=False, validation_alias="SILVIA_INSECURE_DEV")
+    # Where `silvia serve` binds (it sets this for its uvicorn workers): a non-loopback bind is a
+    # deployment. Empty = unknown (uvicorn started by hand): judged on the other settings.
+    bind_host: str = Field(default="", validation_alias="SILVIA_BIND_HOST")
+    # Bearer token Prometheus sends to /metrics; unset, /metrics is open on the embedded
+    # default only (a deployment answers 403 until it is set).
+    metrics_token: str = Field(default="", validation_alias="SILVIA_METRICS_TOKEN")
+    # Gauges read from storage (funnel, inbox, workers) are refreshed at most this often.
+    metrics_refresh_seconds: float = Field(default=15.0, ge=0, validation_alias="SILVIA_METRICS_REFRESH")
     max_webhook_bytes: int = Field(default=1024 * 1024, validation_alias="SILVIA_MAX_WEBHOOK_BYTES")
     inbox_concurrency: int = Field(default=4, validation_alias="SILVIA_INBOX_CONCURRENCY")
     inbox_reclaim_seconds: float = Field(default=60.0, validation_alias="SILVIA_INBOX_RECLAIM_SECONDS")
+    # A message whose turn keeps failing for a transient reason (a dependency down) is retried
+    # with backoff for this long before it is parked for a person (api/retry_policy.py).
+    inbox_retry_hours: float = Field(default=24.0, gt=0, validation_alias="SILVIA_INBOX_RETRY_HOURS")
+    inbox_retry_max_delay_seconds: float = Field(
+        default=300.0, gt=0, validation_alias="SILVIA_INBOX_RETRY_MAX_DELAY"
+    )
 
     # Operations (ops/): Slack alerts and reports, the dashboard's credentials, the schedules.
     slack_webhook_url: str = Field(default="", validation_alias="SLACK_WEBHOOK_URL")
@@ -114,6 +132,20 @@ class Settings(BaseSettings):
     # Sticky A/B split of new leads over prompt versions: "v2.0_casual=0.5,v2.0_premium=0.5".
     prompt_weights_spec: str = Field(default="", validation_alias="SILVIA_PROMPT_WEIGHTS")
 
+    def deployment_reasons(self, host: str | None = None) -> list[str]:
+        """Why this is not the embedded default (empty when it is): then secrets are required."""
+        host = host or self.bind_host
+        reasons = []
+        if self.database_url:
+            reasons.append("DATABASE_URL is set")
+        if self.redis_url:
+            reasons.append("REDIS_URL is set")
+        if self.whatsapp_backend == "cloud":
+            reasons.append("WHATSAPP_BACKEND=cloud")
+        if host and not _is_loopback(host):
+            reasons.append(f"binding {host} (not loopback)")
+        return reasons
+
     @property
     def llm_enabled(self) -> bool:
         return bool(self.openai_api_key)
@@ -156,6 +188,15 @@ class Settings(BaseSettings):
         if url.startswith("sqlite:///"):
             url = "sqlite+aiosqlite:///" + url[len("sqlite:///") :]
         return url
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name other than localhost: it may resolve anywhere
 
 
 @lru_cache

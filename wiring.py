@@ -72,17 +72,23 @@ class Silvia:
     def config(phone: str) -> dict[str, Any]:
         return {"configurable": {"thread_id": f"lead:{phone}"}}
 
-    async def handle(self, inbound: Inbound, *, durability: Durability | None = None) -> TurnResult:
+    async def handle(
+        self, inbound: Inbound, *, durability: Durability | None = None, inbox_id: str | None = None
+    ) -> TurnResult:
         """Run one turn for one inbound event and return what Sílvia sent.
 
         `durability="sync"` (the webhook worker) writes each step's checkpoint before the next
-        step starts, so a crashed turn can be resumed exactly where it stopped.
+        step starts, so a crashed turn can be resumed exactly where it stopped. `inbox_id` (the
+        worker's) is kept in the checkpoint: how a redelivered entry is recognised (api/turns.py).
         """
         # LGPD: a CPF the lead typed never reaches the checkpoint, records or prompts.
         inbound = Inbound.model_validate(redact_inbound(inbound.model_dump()))
         with turn_trace(inbound.phone, inbound.received_at):  # trace id for logs, end-to-end latency
+            update: dict[str, Any] = {"inbound": inbound.model_dump(mode="json")}
+            if inbox_id is not None:
+                update["inbox_id"] = inbox_id
             state = await self.graph.ainvoke(
-                {"inbound": inbound.model_dump(mode="json")},
+                update,
                 self.config(inbound.phone),
                 context=self.deps,
                 durability=durability,

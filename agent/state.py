@@ -117,6 +117,7 @@ def keep_recent(
 class SilviaState(TypedDict, total=False):
     phone: str
     inbound: dict[str, Any]  # Inbound.model_dump(mode="json")
+    inbox_id: str  # the last inbox entry a worker turn answered (api/turns.py: exactly once)
     profile: Profile
     stage: str  # a Stage value (plain string, so checkpoints stay plain JSON)
     prompt_version: str

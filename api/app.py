@@ -22,6 +22,7 @@ from fastapi.responses import JSONResponse
 
 from api.background import BackgroundService, background_services
 from api.body_limit import BodyLimit
+from api.heartbeats import build_heartbeats
 from api.inbox import SqlInbox, build_inbox
 from api.routes import chat as routes_chat
 from api.routes import health as routes_health
@@ -91,9 +92,10 @@ def _lifespan(
                     log.warning(
                         "%d inbox message(s) left half-done by a previous run will be retried", recovered
                     )
-            services = Services(
-                settings, silvia, inbox, locks, StatusStore(engine), engine, Ops(settings, silvia)
-            )
+            heartbeats = build_heartbeats(settings.redis_url, settings.redis_prefix)
+            ops = Ops(settings, silvia)
+            ops.monitor.inbox = inbox  # parked messages are an alert
+            services = Services(settings, silvia, inbox, locks, StatusStore(engine), engine, ops, heartbeats)
             for name, job in jobs.items():
                 services.tasks[name] = asyncio.create_task(job(services, services.stop), name=name)
             app.state.services = services
@@ -104,7 +106,7 @@ def _lifespan(
                 app.state.services = None
                 await _stop_all(services)
                 await warming
-                await _close(inbox, locks)
+                await _close(inbox, locks, heartbeats)
                 await engine.dispose()
 
     return lifespan

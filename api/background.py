@@ -11,24 +11,21 @@ from collections.abc import Awaitable, Callable
 
 from api.scheduler import followup_service
 from api.services import Services
-from api.worker import InboxWorker
+from api.worker import build_worker
 from ops.service import ops_service
 
 BackgroundService = Callable[[Services, asyncio.Event], Awaitable[None]]
 
 
 async def inbox_worker(services: Services, stop: asyncio.Event) -> None:
-    settings = services.settings
-    worker = InboxWorker(
+    await build_worker(
+        services.settings,
         services.silvia,
         services.inbox,
         services.locks,
         services.statuses,
-        concurrency=settings.inbox_concurrency,
-        max_media_bytes=settings.max_bill_bytes,
-        burst_seconds=settings.burst_seconds,
-    )
-    await worker.run(stop)
+        services.heartbeats,
+    ).run(stop)
 
 
 def background_services(*, worker: bool = True) -> dict[str, BackgroundService]:

@@ -193,10 +193,20 @@ class DependencyStatus(BaseModel):
     latency_ms: float | None = None
 
 
+class WorkerBeat(BaseModel):
+    consumer: str
+    in_flight: int
+    age_seconds: float = Field(description="Seconds since its last heartbeat")
+
+
 class Readiness(BaseModel):
     ready: bool
     dependencies: dict[str, DependencyStatus]
     inbox: dict[str, int] = Field(default_factory=dict)
+    workers: list[WorkerBeat] = Field(default_factory=list, description="Inbox workers alive")
+    attention: list[str] = Field(
+        default_factory=list, description="What needs a person (parked messages, long retries)"
+    )
 
 
 class Health(BaseModel):

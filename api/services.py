@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.heartbeats import Heartbeats
 from api.inbox import Inbox
 from api.statuses import StatusStore
 from ops.service import Ops
@@ -26,6 +27,7 @@ class Services:
     statuses: StatusStore
     engine: AsyncEngine
     ops: Ops  # shared by the ops background jobs and the ops routes (/metrics, /dashboard, /admin)
+    heartbeats: Heartbeats = field(default_factory=Heartbeats)  # the inbox workers' (api/heartbeats.py)
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: dict[str, asyncio.Task[None]] = field(default_factory=dict)
 

@@ -1,13 +1,18 @@
-"""One inbox entry → exactly one turn, even when the entry is delivered again after a crash.
+"""One inbox entry → exactly one turn, however often and by whichever path it is delivered.
 
-A redelivered entry (attempts > 1) may have been answered already — the process died after
-the turn was recorded but before the inbox heard about it — or died in the middle of it.
-The lead's newest checkpoint tells which: the turn of a message is checkpointed step by step
-(`durability="sync"`), so a finished turn is found in the conversation (`messages` keeps the
-id of each lead message) and skipped, and an interrupted one is resumed from its last step
-instead of starting over (a message that was already delivered is not sent again). The one
-window left is a crash between Meta accepting a message and the checkpoint write that follows
-it (milliseconds).
+Redelivery is recognised from the lead's own state, not from a delivery counter: every turn
+the worker runs writes the inbox id of the (last) entry it answers into the checkpoint
+(`inbox_id`), and inbox ids grow with arrival (SQLite row ids, Redis stream ids). So before a
+turn runs, the lead's latest checkpoint says where this entry stands:
+
+* its `inbox_id` is this entry's or a later one, and the graph has nothing left to run →
+  finished (answered before a crash, or by a burst that included it): not answered again;
+* it is this entry's and the graph stopped mid-way (`durability="sync"` checkpoints each
+  step) → resumed from its last step, so a message already delivered is not sent again;
+* otherwise → a new turn.
+
+The one window left is a crash between Meta accepting a message and the checkpoint write that
+follows it (milliseconds).
 """
 
 from __future__ import annotations
@@ -29,30 +34,42 @@ class Progress(StrEnum):
     FINISHED = "finished"
 
 
-def _message_id(values: dict[str, Any]) -> str | None:
-    return (values.get("inbound") or {}).get("message_id")
+def _order(inbox_id: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in inbox_id.split("-"))
 
 
-async def progress_of(silvia: Silvia, inbound: Inbound) -> Progress:
-    """Where the turn for this message stands, according to the lead's checkpoints."""
-    if not inbound.message_id:
-        return Progress.NEW
+def _comparable(a: str, b: str) -> bool:
+    """Ids of the same inbox backend ("ms-seq" stream ids vs plain row ids)."""
+    return ("-" in a) == ("-" in b)
+
+
+async def progress_of(silvia: Silvia, inbound: Inbound, inbox_id: str) -> Progress:
+    """Where the turn for inbox entry `inbox_id` stands, according to the lead's checkpoint."""
     latest = await silvia.graph.aget_state(silvia.config(inbound.phone))
-    if _message_id(latest.values) == inbound.message_id:
+    values: dict[str, Any] = latest.values or {}
+    last = values.get("inbox_id")
+    if isinstance(last, str) and _comparable(last, inbox_id):
+        if _order(last) < _order(inbox_id):
+            return Progress.NEW
+        if latest.next and last == inbox_id:
+            return Progress.INTERRUPTED
+        return Progress.FINISHED
+    # A checkpoint from before inbox ids were kept, or from another inbox backend.
+    same_message = (
+        inbound.message_id and (values.get("inbound") or {}).get("message_id") == inbound.message_id
+    )
+    if same_message:
         return Progress.INTERRUPTED if latest.next else Progress.FINISHED
-    # A later turn ran after it: the conversation remembers the ids of the lead's messages.
-    answered = {m.get("id") for m in latest.values.get("messages") or [] if m.get("role") == "lead"}
-    return Progress.FINISHED if inbound.message_id in answered else Progress.NEW
+    return Progress.NEW
 
 
-async def run_turn(silvia: Silvia, inbound: Inbound, redelivered: bool) -> TurnResult | None:
-    """Run (or finish) the turn for `inbound`; None when it had been answered already."""
-    if redelivered:
-        progress = await progress_of(silvia, inbound)
-        if progress is Progress.FINISHED:
-            log.info("message %s was answered before a restart; not answering again", inbound.message_id)
-            return None
-        if progress is Progress.INTERRUPTED:
-            log.warning("resuming the interrupted turn of message %s", inbound.message_id)
-            return await silvia.resume(inbound.phone)
-    return await silvia.handle(inbound, durability="sync")
+async def run_turn(silvia: Silvia, inbound: Inbound, inbox_id: str) -> TurnResult | None:
+    """Run (or finish) the turn for inbox entry `inbox_id`; None when it was answered already."""
+    progress = await progress_of(silvia, inbound, inbox_id)
+    if progress is Progress.FINISHED:
+        log.info("inbox entry %s was answered already; not answering again", inbox_id)
+        return None
+    if progress is Progress.INTERRUPTED:
+        log.warning("resuming the interrupted turn of inbox entry %s", inbox_id)
+        return await silvia.resume(inbound.phone)
+    return await silvia.handle(inbound, durability="sync", inbox_id=inbox_id)

@@ -3,8 +3,10 @@
 Several leads are served at once (`concurrency` turns in flight), one lead never twice at
 once: each entry is handled under the lead's lock (`storage.locks`; Redis-backed across
 processes when `REDIS_URL` is set), and whoever holds the lock answers the lead's oldest
-unfinished message first (`Inbox.head`). An entry is acknowledged only after its turn is
-recorded; a failing turn is retried, then parked with its raw payload (`failed`).
+unfinished message first (`Inbox.head`). A slot is only ever spent on running a turn: a lead
+whose lock is held, or whose burst is still being typed (api/bursts.py), gives its entry back
+to the inbox with a due time and frees the slot. An entry is acknowledged only after its turn
+is recorded; a failing turn is retried or parked by the retry policy (api/retry_policy.py).
 """
 
 from __future__ import annotations
@@ -14,32 +16,32 @@ import contextlib
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 
 from agent.inbound import Inbound
 from agent.state import TurnResult
 from api import gateway, meta
-from api.bursts import Burst, BurstCollector
+from api.bursts import Burst, BurstPlanner, order
+from api.heartbeats import BEAT_SECONDS, Heartbeats
 from api.inbox import Inbox, InboxEntry
+from api.retry_policy import RetryPolicy
 from api.statuses import StatusStore
 from api.turns import run_turn
-from storage.locks import LeadLocks
+from settings import Settings
+from storage.locks import LeadBusyError, LeadLocks
 from wiring import Silvia
 
 log = logging.getLogger(__name__)
 
 TurnListener = Callable[[InboxEntry, TurnResult | None], Awaitable[None]]
+BUSY_RETRY_SECONDS = 0.5  # a lead whose turn runs elsewhere: look again this soon
 
 
 def consumer_name() -> str:
     """Unique per worker, stable for its life: what Redis lists as the consumer."""
     return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-
-
-def _order(entry: InboxEntry) -> tuple[int, ...]:
-    """Arrival order: SQLite row ids and Redis stream ids (`ms-seq`) both sort as integers."""
-    return tuple(int(part) for part in entry.entry_id.split("-"))
 
 
 class InboxWorker:
@@ -55,6 +57,8 @@ class InboxWorker:
         max_media_bytes: int = 10 * 1024 * 1024,
         on_turn: TurnListener | None = None,
         burst_seconds: float = 0.0,
+        retry_policy: RetryPolicy | None = None,
+        heartbeats: Heartbeats | None = None,
     ) -> None:
         self.silvia = silvia
         self.inbox = inbox
@@ -64,8 +68,10 @@ class InboxWorker:
         self.consumer = consumer or consumer_name()
         self.max_media_bytes = max_media_bytes
         self.on_turn = on_turn
-        # A lead's texts this close together are answered as one turn (api/bursts.py).
-        self.bursts = BurstCollector(inbox, self.to_inbound, burst_seconds)
+        self.bursts = BurstPlanner(inbox, self.to_inbound, burst_seconds)
+        self.policy = retry_policy or RetryPolicy()
+        self.heartbeats = heartbeats or Heartbeats()
+        self.started_at = time.time()
         self._tasks: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(self.concurrency)
 
@@ -74,29 +80,45 @@ class InboxWorker:
     async def run(self, stop: asyncio.Event) -> None:
         """Take and process entries until `stop` is set; in-flight turns finish first."""
         log.info("inbox worker %s started (%d at a time)", self.consumer, self.concurrency)
-        while not stop.is_set():
-            await self._slots.acquire()
-            free = 1 + self._free_slots()
-            try:
-                entries = await self.inbox.take(self.consumer, free, wait_seconds=0.5)
-            except Exception:
-                self._slots.release()
-                log.exception("inbox unavailable; retrying in 1 s")
-                await asyncio.sleep(1.0)
-                continue
-            if not entries:
-                self._slots.release()
-                continue
-            for n, entry in enumerate(entries):
-                if n:  # the first entry uses the slot acquired above
-                    await self._slots.acquire()
-                task = asyncio.create_task(self._guarded(entry), name=f"turn:{entry.message_id}")
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
-        await self.drain()
+        beating = asyncio.create_task(self._beat(stop), name=f"heartbeat:{self.consumer}")
+        try:
+            while not stop.is_set():
+                await self._take_some()
+            await self.drain()
+        finally:
+            beating.cancel()
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await beating
+                await self.heartbeats.stopped(self.consumer)
 
-    def _free_slots(self) -> int:
-        return max(0, self.concurrency - 1 - len(self._tasks))
+    async def _take_some(self) -> None:
+        await self._slots.acquire()
+        free = 1 + max(0, self.concurrency - 1 - len(self._tasks))
+        try:
+            entries = await self.inbox.take(self.consumer, free, wait_seconds=0.5)
+        except Exception:
+            self._slots.release()
+            log.exception("inbox unavailable; retrying in 1 s")
+            await asyncio.sleep(1.0)
+            return
+        if not entries:
+            self._slots.release()
+            return
+        for n, entry in enumerate(entries):
+            if n:  # the first entry uses the slot acquired above
+                await self._slots.acquire()
+            task = asyncio.create_task(self._guarded(entry), name=f"turn:{entry.message_id}")
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _beat(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await self.heartbeats.beat(self.consumer, len(self._tasks), self.started_at)
+            except Exception as exc:  # Redis away: the worker goes on, /ready shows it missing
+                log.warning("heartbeat failed: %r", exc)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), BEAT_SECONDS)
 
     async def drain(self) -> None:
         if self._tasks:
@@ -115,53 +137,108 @@ class InboxWorker:
     async def process(self, entry: InboxEntry) -> None:
         """Under the lead's lock, answer the lead's messages in order up to this one."""
         try:
-            async with self.locks.hold(entry.phone):
+            async with self.locks.hold(entry.phone, wait_seconds=0):
                 while (head := await self.inbox.head(entry.phone)) is not None:
-                    if _order(head) > _order(entry):
+                    if order(head) > order(entry):
                         break  # ours was finished by whoever held the lock before us
                     mine = head.entry_id == entry.entry_id
-                    if not await self._one(entry if mine else head) or mine:
-                        return  # done, or failed: later messages of this lead wait for it
+                    wait = await self._one(entry if mine else head)
+                    if wait is not None and not mine:  # ours waits behind the lead's head
+                        await self.inbox.retry_in(
+                            entry, wait, "waiting behind an earlier message", failed=False
+                        )
+                    if wait is not None or mine:
+                        return
                 await self.inbox.done(entry)  # acknowledge our delivery of it
-        except Exception as exc:  # lock not acquired, storage down...: try again later
-            log.warning("entry %s postponed: %r", entry.message_id, exc)
-            await self.inbox.retry_later(entry, repr(exc))
+        except LeadBusyError:
+            await self.inbox.retry_in(entry, BUSY_RETRY_SECONDS, "lead busy", failed=False)
+        except Exception as exc:  # storage down while reading the head...: the policy decides
+            await self._give_back(entry, exc)
 
-    async def _one(self, entry: InboxEntry) -> bool:
-        """One turn; True when it is recorded and the entry acknowledged."""
-        burst = Burst([entry], Inbound(phone=entry.phone))
+    async def _one(self, entry: InboxEntry) -> float | None:
+        """One turn. None when the entry is settled (answered, or parked for a person);
+        else the seconds after which it is due again."""
         try:
-            burst = await self.bursts.collect(entry, await self.to_inbound(entry))
-            inbound = burst.inbound
-            redelivered = any(e.attempts > 1 for e in burst.entries)
-            result = await run_turn(self.silvia, inbound, redelivered=redelivered)
+            plan = await self.bursts.plan(entry, await self.to_inbound(entry))
+            if not isinstance(plan, Burst):
+                await self.inbox.retry_in(
+                    entry, plan.seconds, "waiting for the rest of a burst", failed=False
+                )
+                return plan.seconds
+            result = await run_turn(self.silvia, plan.inbound, plan.entries[-1].entry_id)
+            if result is not None and self.statuses is not None:
+                sent = [s.get("message_id") for s in result.state.get("sent") or [] if s.get("ok")]
+                await self.statuses.record_sent(plan.inbound.phone, sent)
+            for settled in plan.entries:
+                await self.inbox.done(settled)
         except Exception as exc:
-            log.exception("turn for message %s failed (attempt %d)", entry.message_id, entry.attempts)
-            await self._log_failure(entry, exc)
-            await self.inbox.retry_later(entry, f"{type(exc).__name__}: {exc}")
-            return False
-        if result is not None and self.statuses is not None:
-            sent = [s.get("message_id") for s in result.state.get("sent") or [] if s.get("ok")]
-            await self.statuses.record_sent(inbound.phone, sent)
-        for settled in burst.entries:
-            await self.inbox.done(settled)
+            return await self._give_back(entry, exc)
         if self.on_turn is not None:
             await self.on_turn(entry, result)
-        return True
+        return None
+
+    async def _give_back(self, entry: InboxEntry, exc: Exception) -> float | None:
+        decision = self.policy.decide(entry, exc)
+        if decision.park:
+            entry.failures += int(decision.counts_as_failure)
+            log.error("inbox entry %s parked for a person: %s", entry.message_id, decision.reason[:300])
+            await self.inbox.park(entry, decision.reason)
+            await self._log("inbox_entry_parked", entry, decision.reason)
+            return None
+        if decision.counts_as_failure:
+            log.exception(
+                "turn for message %s failed (%d before)", entry.message_id, entry.failures, exc_info=exc
+            )
+            await self._log("inbox_turn_failed", entry, decision.reason)
+        else:
+            log.warning(
+                "message %s will be retried in %.0f s: %s",
+                entry.message_id,
+                decision.delay_seconds,
+                decision.reason[:300],
+            )
+        await self.inbox.retry_in(
+            entry, decision.delay_seconds, decision.reason, failed=decision.counts_as_failure
+        )
+        return decision.delay_seconds
 
     async def to_inbound(self, entry: InboxEntry) -> Inbound:
         if entry.source == "whatsapp":
             return meta.to_inbound(entry.payload)
         return await gateway.to_inbound(entry.payload, self.silvia, self.max_media_bytes)
 
-    async def _log_failure(self, entry: InboxEntry, exc: Exception) -> None:
-        with contextlib.suppress(Exception):
+    async def _log(self, event: str, entry: InboxEntry, error: str) -> None:
+        with contextlib.suppress(Exception):  # the database may be the thing that is down
             await self.silvia.leads.log(
                 "ERROR",
-                "inbox_turn_failed",
+                event,
                 phone=entry.phone,
-                details={"message_id": entry.message_id, "attempt": entry.attempts, "error": repr(exc)[:500]},
+                details={"message_id": entry.message_id, "failures": entry.failures, "error": error[:500]},
             )
+
+
+def build_worker(
+    settings: Settings,
+    silvia: Silvia,
+    inbox: Inbox,
+    locks: LeadLocks,
+    statuses: StatusStore | None,
+    heartbeats: Heartbeats,
+    concurrency: int | None = None,
+) -> InboxWorker:
+    """The worker as `silvia serve` and `silvia worker` both run it: same bursts, same retries."""
+    policy = RetryPolicy(settings.inbox_retry_hours * 3600, settings.inbox_retry_max_delay_seconds)
+    return InboxWorker(
+        silvia,
+        inbox,
+        locks,
+        statuses,
+        concurrency=concurrency or settings.inbox_concurrency,
+        max_media_bytes=settings.max_bill_bytes,
+        burst_seconds=settings.burst_seconds,
+        retry_policy=policy,
+        heartbeats=heartbeats,
+    )
 
 
 async def run_worker(worker: InboxWorker, stop: asyncio.Event) -> None:

@@ -20,6 +20,7 @@ from cli.db import db_app
 from cli.evals import eval_app
 from cli.followups import followups_app, followups_report
 from cli.handoffs import handoffs_app
+from cli.inbox import inbox_app
 from cli.kpis import lead_outcome, report_kpis
 from cli.lead import lead_app
 from cli.llm import costs_report, doctor, prompts_app
@@ -43,6 +44,7 @@ app.add_typer(lead_app, name="lead")
 app.add_typer(serve_app)  # `silvia serve` and `silvia worker`, top level
 app.add_typer(eval_app, name="eval")
 app.add_typer(followups_app, name="followups")  # `silvia followups run|list`
+app.add_typer(inbox_app, name="inbox")  # `silvia inbox list|retry|drop` (parked messages)
 app.add_typer(ops_app)  # `silvia health`, `silvia alerts test`, `silvia report daily`, top level
 report_app.command("followups")(followups_report)  # `silvia report followups` (cli/followups.py)
 lead_app.command("pause")(pause_lead)  # human takeover (cli/ops.py)

@@ -27,8 +27,11 @@ def app_from_env() -> FastAPI:
     """The uvicorn factory: one app per HTTP worker process, settings from the environment."""
     from api.app import create_app
     from api.background import background_services
+    from api.startup_checks import BIND_HOST_ENV, check_secure_start
 
-    return create_app(get_settings(), jobs=background_services(worker=os.environ.get(WORKER_ENV, "1") != "0"))
+    settings = get_settings()
+    check_secure_start(settings, os.environ.get(BIND_HOST_ENV))  # also when uvicorn is run by hand
+    return create_app(settings, jobs=background_services(worker=os.environ.get(WORKER_ENV, "1") != "0"))
 
 
 @serve_app.command()
@@ -44,7 +47,17 @@ def serve(
     """Serve the webhooks, /v1/chat, /health, /ready and /docs; the inbox worker runs alongside."""
     import uvicorn
 
+    from api.startup_checks import BIND_HOST_ENV, InsecureStartError, check_secure_start
+    from ops.logs import uvicorn_log_config
+
+    os.environ[BIND_HOST_ENV] = host  # read by this process's settings and its uvicorn workers'
+    get_settings.cache_clear()
     settings = get_settings()
+    try:
+        check_secure_start(settings, host)
+    except InsecureStartError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
     if workers > 1 and not settings.redis_url:
         typer.echo("More than one process needs REDIS_URL (the shared inbox and lead locks).", err=True)
         raise typer.Exit(2)
@@ -62,6 +75,7 @@ def serve(
         # uvicorn kills a child that misses its 5 s health ping; one still importing on a
         # loaded machine is slow, not hung (observed: `--workers 2` never came up at load 15).
         timeout_worker_healthcheck=60,
+        log_config=uvicorn_log_config(log_level),  # access/error logs scrubbed like ours (ops/logs.py)
     )
 
 
@@ -83,9 +97,10 @@ def worker(
 
 
 async def _run_worker(concurrency: int) -> None:
+    from api.heartbeats import build_heartbeats
     from api.inbox import build_inbox
     from api.statuses import StatusStore
-    from api.worker import InboxWorker
+    from api.worker import build_worker
     from storage.db import create_engine
     from storage.locks import build_lead_locks
     from wiring import open_silvia
@@ -98,19 +113,12 @@ async def _run_worker(concurrency: int) -> None:
     async with open_silvia(settings) as silvia:
         engine = create_engine(settings.effective_database_url)
         inbox, locks = build_inbox(settings), build_lead_locks(settings)
+        heartbeats = build_heartbeats(settings.redis_url, settings.redis_prefix)
         try:
             statuses = StatusStore(engine)
-            await InboxWorker(
-                silvia,
-                inbox,
-                locks,
-                statuses,
-                concurrency=concurrency,
-                max_media_bytes=settings.max_bill_bytes,
-            ).run(stop)
+            worker = build_worker(settings, silvia, inbox, locks, statuses, heartbeats, concurrency)
+            await worker.run(stop)
         finally:
-            await inbox.aclose()
-            close = getattr(locks, "aclose", None)
-            if close is not None:
-                await close()
+            for closer in (inbox, locks, heartbeats):
+                await closer.aclose()
             await engine.dispose()

@@ -44,6 +44,7 @@ class Snapshot:
     errors_1h: int = 0
     leads_1h: int = 0
     business_hours: bool = True
+    inbox_parked: int | None = None  # messages the worker gave up on: a person must answer them
 
 
 @dataclass
@@ -67,6 +68,14 @@ def evaluate(s: Snapshot) -> list[CheckResult]:
     if s.model is not None:
         results.append(
             CheckResult("model", s.model, "Modelo de linguagem " + ("ok" if s.model else "sem resposta"))
+        )
+    if s.inbox_parked is not None:
+        results.append(
+            CheckResult(
+                "inbox_parked",
+                s.inbox_parked == 0,
+                f"Mensagens paradas na fila: {s.inbox_parked} (silvia inbox list)",
+            )
         )
     avg = s.avg_response_ms
     slow = avg is not None and avg > MAX_AVG_RESPONSE_MS

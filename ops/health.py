@@ -9,6 +9,7 @@ which the engine's state is restored after a restart, so a restart never re-aler
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import asdict
 from datetime import datetime, timedelta
@@ -142,6 +143,7 @@ class HealthMonitor:
         self.notifier = notifier
         self.clock = clock
         self.engine: AlertEngine | None = None
+        self.inbox: Any = None  # set by the app (api.services): parked messages are an alert
         self.last: dict[str, Any] | None = None
 
     def now(self) -> datetime:
@@ -159,6 +161,9 @@ class HealthMonitor:
         now = self.now()
         engine = await self.restore()
         snapshot = await measure(self.settings, self.sessions, self.connections, now)
+        if self.inbox is not None:
+            with contextlib.suppress(Exception):  # the inbox's storage down is its own check
+                snapshot.inbox_parked = (await self.inbox.counts()).get("failed", 0)
         results = evaluate(snapshot)
         notes = engine.update(results, now)
         self.last = record = self._record(snapshot, results, engine)

@@ -1,8 +1,11 @@
-"""Structured JSON logs with a trace id per turn; phone numbers hashed, CPF never.
+"""Structured JSON logs with a trace id per turn; phone numbers hashed, CPF and secrets never.
 
-Every log record becomes one JSON line. Inside a turn (`turn_trace`) the record carries the
+Every log record becomes one JSON line — uvicorn's access and error logs too (`uvicorn_log_config`,
+what `silvia serve` passes to uvicorn). Inside a turn (`turn_trace`) the record carries the
 turn's trace id and the hashed phone, so one lead's turn can be followed across modules
-without the logs ever holding a phone number or a CPF in clear.
+without the logs ever holding a phone number (of any country), a CPF, a token or a query
+string in clear: access-log paths lose their query string, `token=`-like parameters and
+bearer credentials anywhere in a message are redacted.
 """
 
 from __future__ import annotations
@@ -28,6 +31,16 @@ LEAD_HASH: ContextVar[str | None] = ContextVar("silvia_lead_hash", default=None)
 # CPF with or without punctuation (11 digits) and Brazilian phones (+55 DDD number).
 _CPF = re.compile(r"(?<!\d)\d{3}\.?\d{3}\.?\d{3}-?\d{2}(?!\d)")
 _PHONE = re.compile(r"(?<![\w])\+?55\s?\(?\d{2}\)?\s?9?\d{4}[-\s]?\d{4}(?!\d)")
+# Any country: E.164 with its plus (also URL-encoded, %2B, as in a path), or a WhatsApp id (the
+# bare 11-15 digits Meta sends). A Redis stream id (`1733480000000-0`) is not one.
+_ANY_PHONE = re.compile(
+    r"(?<![\w%])(?:\+|%2[Bb])\d(?:[\s().-]{0,2}\d){7,14}(?!\d)|(?<![\w.+-])\d{11,15}(?![\w-])"
+)
+_SECRET_PARAM = re.compile(
+    r"(?i)\b((?:hub\.)?(?:verify_)?token|access_token|api_?key|key|secret|password|signature|hub\.challenge)"
+    r"=[^&\s\"']+"
+)
+_BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[\w.~+/=-]+")
 # LogRecord attributes that are not "extra" fields.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 # Fields we stamp ourselves: never scrubbed (a random hex trace id can look like a CPF).
@@ -41,9 +54,20 @@ def hash_phone(phone: str) -> str:
 
 
 def scrub(text: str) -> str:
-    """Phones become their hash; CPFs are removed (phones first: a phone is also 11+ digits)."""
+    """Secrets are redacted, phones become their hash, CPFs are removed (phones first: a phone
+    is also 11+ digits)."""
+    text = _SECRET_PARAM.sub(lambda m: f"{m.group(1)}=[redacted]", text)
+    text = _BEARER.sub(lambda m: f"{m.group(1)} [redacted]", text)
     text = _PHONE.sub(lambda m: hash_phone(m.group(0)), text)
+    text = _ANY_PHONE.sub(lambda m: hash_phone(m.group(0).replace("%2B", "+").replace("%2b", "+")), text)
     return _CPF.sub("[cpf]", text)
+
+
+def _without_query(record: logging.LogRecord) -> None:
+    """uvicorn's access record: (client, method, path?query, http version, status)."""
+    args = record.args
+    if record.name == "uvicorn.access" and isinstance(args, tuple) and len(args) >= 3:
+        record.args = (args[0], args[1], str(args[2]).split("?", 1)[0], *args[3:])
 
 
 def _scrub_value(value: Any) -> Any:
@@ -79,6 +103,7 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per line: ts, level, logger, msg, trace_id, lead, and any extras."""
 
     def format(self, record: logging.LogRecord) -> str:
+        _without_query(record)
         entry: dict[str, Any] = {
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
@@ -105,6 +130,21 @@ def configure_logging(level: int | str = logging.INFO) -> None:
     root.handlers = [h for h in root.handlers if not isinstance(h, logging.StreamHandler)]
     root.addHandler(handler)
     root.setLevel(level)
+
+
+def uvicorn_log_config(level: str = "INFO") -> dict[str, Any]:
+    """uvicorn's loggers (access, error) through the same JSON formatter and scrubbing."""
+    handler = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "ops.logs.JsonFormatter"}},
+        "handlers": {"json": handler},
+        "loggers": {
+            name: {"handlers": ["json"], "level": level.upper(), "propagate": False}
+            for name in ("uvicorn", "uvicorn.error", "uvicorn.access")
+        },
+    }
 
 
 turn_log = logging.getLogger("silvia.turn")

@@ -80,6 +80,15 @@ INBOX_DEPTH = Gauge("silvia_inbox_depth", "Inbox entries waiting to be processed
 INBOX_OLDEST = Gauge(
     "silvia_inbox_oldest_entry_age_seconds", "Age of the oldest waiting inbox entry", registry=REGISTRY
 )
+INBOX_ENTRIES = Gauge(
+    "silvia_inbox_entries",
+    "Inbox entries by state: pending, processing, waiting (a retry is due later), failed (parked)",
+    ["state"],
+    registry=REGISTRY,
+)
+WORKERS_ALIVE = Gauge(
+    "silvia_inbox_workers_alive", "Inbox workers whose heartbeat is fresh", registry=REGISTRY
+)
 FUNNEL = Gauge(
     "silvia_funnel_leads",
     "Leads whose current stage is `stage` (lead_status)",

@@ -101,3 +101,14 @@ async def refresh_gauges(
         metrics.INBOX_OLDEST.set(oldest)
     if paused is not None:
         metrics.PAUSED_LEADS.set(paused)
+
+
+INBOX_STATES = ("pending", "processing", "waiting", "failed")
+
+
+async def refresh_inbox_gauges(inbox: Any, heartbeats: Any) -> None:
+    """Inbox entries by state (parked ones are `failed`) and the inbox workers alive."""
+    counts = await inbox.counts()
+    for state in INBOX_STATES:
+        metrics.INBOX_ENTRIES.labels(state).set(counts.get(state, 0))
+    metrics.WORKERS_ALIVE.set(len(await heartbeats.alive()))

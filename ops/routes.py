@@ -6,6 +6,8 @@ Prometheus scrapers expect; everything else needs the dashboard credentials (`op
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import date
 from typing import Annotated, Any, Protocol
 
@@ -14,14 +16,14 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
-from ops.auth import COOKIE, operator
+from ops.auth import COOKIE, metrics_access, operator
 from ops.charts import bar_chart, funnel_chart
 from ops.dashboard import summary
 from ops.health import last_health
 from ops.inbox_stats import inbox_stats
 from ops.kpi_view import trend_chart
 from ops.metrics import CONTENT_TYPE, exposition
-from ops.observe import refresh_gauges
+from ops.observe import refresh_gauges, refresh_inbox_gauges
 from ops.outcomes import OUTCOMES, OutcomeReport, report_outcome
 from ops.outcomes import LeadNotFoundError as NoLeadError
 from ops.queries import transcript
@@ -42,6 +44,7 @@ class OpsHost(Protocol):
 
     ops: Ops
     inbox: Any  # the webhook inbox, for its depth and age (ops.inbox_stats)
+    heartbeats: Any  # the inbox workers' heartbeats (silvia_inbox_workers_alive)
 
 
 def get_host(request: Request) -> OpsHost:
@@ -75,11 +78,28 @@ def valid_phone(phone: str) -> str:
         raise HTTPException(400, str(exc)) from exc
 
 
-@router.get("/metrics", include_in_schema=True)
-async def metrics(host: HostDep, ops: OpsDep) -> Response:
-    """Prometheus text format; gauges (funnel, inbox, paused leads) are read at scrape time."""
-    paused = await ops.takeover.paused_leads()
-    await refresh_gauges(ops.sessions, lambda: inbox_stats(host.inbox), paused=len(paused))
+_gauges_lock = asyncio.Lock()
+_gauges_at: dict[int, float] = {}  # per Ops instance: when its gauges were last read
+
+
+async def _refresh_gauges(host: OpsHost, ops: Ops) -> None:
+    """Read the storage-backed gauges at most every SILVIA_METRICS_REFRESH seconds: scrapers,
+    however many, cost the database one round of queries per interval."""
+    async with _gauges_lock:
+        if time.monotonic() - _gauges_at.get(id(ops), -1e9) < ops.settings.metrics_refresh_seconds:
+            return
+        paused = await ops.takeover.paused_leads()
+        await refresh_gauges(ops.sessions, lambda: inbox_stats(host.inbox), paused=len(paused))
+        await refresh_inbox_gauges(host.inbox, host.heartbeats)
+        _gauges_at[id(ops)] = time.monotonic()
+
+
+@router.get("/metrics", include_in_schema=True, responses={401: {}, 403: {}})
+async def metrics(request: Request, host: HostDep, ops: OpsDep) -> Response:
+    """Prometheus text format. `Authorization: Bearer $SILVIA_METRICS_TOKEN` when it is set; open
+    without it on the embedded default only. Gauges from storage are refreshed on an interval."""
+    metrics_access(request, ops.settings)
+    await _refresh_gauges(host, ops)
     return Response(exposition(), media_type=CONTENT_TYPE)
 
 
@@ -112,7 +132,9 @@ async def dashboard(request: Request, ops: OpsDep, user: OperatorDep) -> HTMLRes
     )
     response = HTMLResponse(html)
     if request.query_params.get("token"):  # keep the token in a cookie, out of later URLs
-        response.set_cookie(COOKIE, request.query_params["token"], httponly=True, samesite="strict")
+        response.set_cookie(
+            COOKIE, request.query_params["token"], secure=True, httponly=True, samesite="strict"
+        )
     return response
 
 

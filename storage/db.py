@@ -57,7 +57,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An async engine for `url` (`sqlite+aiosqlite://...` or `postgresql+psycopg://...`)."""
+    """An async engine for `url` (`sqlite+aiosqlite://...` or `postgresql+psycopg://...`).
+
+    Statement parameters (phones, messages, names) never appear in error messages or logs.
+    """
+    kwargs.setdefault("hide_parameters", True)
     if is_sqlite(url):
         ensure_parent_dir(url)
         engine = create_async_engine(url, **kwargs)

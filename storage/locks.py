@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEDUP_TTL_SECONDS = 7 * 24 * 3600  # Meta retries a webhook for up to 7 days
-LOCK_LEASE_SECONDS = 30.0  # how long a crashed holder blocks the lead; renewed while alive
+LOCK_LEASE_SECONDS = 15.0  # how long a crashed holder blocks the lead; renewed while alive
 LOCK_WAIT_SECONDS = 60.0  # how long a second message waits for the lead's current turn
 
 
@@ -49,9 +49,10 @@ class MessageDeduplicator(Protocol):
 
 
 class LeadLocks(Protocol):
-    def hold(self, phone: str) -> AbstractAsyncContextManager[None]:
+    def hold(self, phone: str, wait_seconds: float | None = None) -> AbstractAsyncContextManager[None]:
         """Exclusive access to one lead's thread while a turn runs (raises `LeadBusyError`
-        if it cannot be had in time)."""
+        if it cannot be had within `wait_seconds`; None = the implementation's default; 0 = at
+        once or not at all, so the inbox worker never spends a slot waiting for a busy lead)."""
         ...
 
     async def aclose(self) -> None:
@@ -93,8 +94,10 @@ class InProcessLeadLocks:
         self._users: dict[str, int] = {}
 
     @asynccontextmanager
-    async def hold(self, phone: str) -> AsyncIterator[None]:
+    async def hold(self, phone: str, wait_seconds: float | None = None) -> AsyncIterator[None]:
         lock = self._locks.setdefault(phone, asyncio.Lock())
+        if wait_seconds == 0 and lock.locked():  # someone holds it, so the entry stays in the map
+            raise LeadBusyError(f"lead …{phone[-4:]} is busy")
         self._users[phone] = self._users.get(phone, 0) + 1
         try:
             async with lock:
@@ -152,10 +155,12 @@ class RedisLeadLocks:
         return f"{self.prefix}{phone}"
 
     @asynccontextmanager
-    async def hold(self, phone: str) -> AsyncIterator[None]:
+    async def hold(self, phone: str, wait_seconds: float | None = None) -> AsyncIterator[None]:
         lock = self.client.lock(self.key(phone), timeout=self.lease_seconds, sleep=0.05, thread_local=False)
-        if not await lock.acquire(blocking_timeout=self.wait_seconds):
-            raise LeadBusyError(f"lead …{phone[-4:]} is busy (lock not acquired in {self.wait_seconds}s)")
+        wait = self.wait_seconds if wait_seconds is None else wait_seconds
+        acquired = await lock.acquire(blocking=wait > 0, blocking_timeout=wait if wait > 0 else None)
+        if not acquired:
+            raise LeadBusyError(f"lead …{phone[-4:]} is busy (lock not acquired in {wait}s)")
         renewer = asyncio.create_task(self._renew(lock, phone))
         try:
             yield

@@ -266,9 +266,10 @@ class InboxMessage(Base):
     source: Mapped[str] = mapped_column(sa.String(20))
     payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
     status: Mapped[str] = mapped_column(sa.String(12), default="pending", server_default="pending")
-    attempts: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    attempts: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")  # failed turns
     claimed_by: Mapped[str | None] = mapped_column(sa.String(64))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # not handed out before
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     error: Mapped[str | None] = mapped_column(sa.Text)
     received_at: Mapped[datetime] = _created()

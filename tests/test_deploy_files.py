@@ -6,6 +6,7 @@ of them is installed; the structure is checked with PyYAML either way.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tomllib
@@ -29,18 +30,32 @@ def _compose_command() -> list[str] | None:
     return ["docker-compose"] if shutil.which("docker-compose") else None
 
 
-def test_compose_config_validates() -> None:
+REQUIRED_SECRETS = ("WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN", "SILVIA_API_KEY")
+
+
+def _compose_config(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     compose = _compose_command()
     if compose is None:
         pytest.skip("neither `docker compose` nor `docker-compose` is installed")
-    result = subprocess.run(
+    base = {k: v for k, v in os.environ.items() if k not in REQUIRED_SECRETS}
+    return subprocess.run(
         [*compose, "-f", str(ROOT / "docker-compose.yml"), "config", "--quiet"],
         capture_output=True,
         text=True,
-        cwd=ROOT,
+        cwd=cwd,  # an empty folder: no developer's .env is read
+        env=base | env,
         check=False,
     )
+
+
+def test_compose_config_validates(tmp_path: Path) -> None:
+    result = _compose_config({name: "set" for name in REQUIRED_SECRETS}, tmp_path)
     assert result.returncode == 0, result.stderr
+
+
+def test_compose_refuses_a_deployment_without_its_secrets(tmp_path: Path) -> None:
+    result = _compose_config({}, tmp_path)
+    assert result.returncode != 0 and any(name in result.stderr for name in REQUIRED_SECRETS)
 
 
 def test_compose_runs_the_app_on_redis_with_aof_and_postgres_16() -> None:

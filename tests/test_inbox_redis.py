@@ -12,7 +12,7 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from api.inbox import MAX_ATTEMPTS, RedisStreamInbox
+from api.inbox import RedisStreamInbox
 from tests.conftest import clear_backend_env, make_settings, require_service
 from tests.graph_api_fake import GraphApiFake
 from tests.webhook_kit import SERVICE_ENV, SilviaThread, post, query, text, wait_for, webhook
@@ -64,40 +64,59 @@ async def test_head_keeps_arrival_order_across_consumers(inbox: RedisStreamInbox
     assert head is not None and head.message_id == "wamid.c0"  # even for consumer b
     await inbox.done(first[0])
     assert (await inbox.head(CARLA)).message_id == "wamid.c1"  # type: ignore[union-attr]
-    assert await inbox.counts() == {"pending": 0, "processing": 3, "failed": 0}
+    assert await inbox.counts() == {"pending": 0, "processing": 3, "waiting": 0, "failed": 0}
 
 
 async def test_a_crashed_consumers_entry_is_reclaimed(inbox: RedisStreamInbox) -> None:
     await inbox.put("wamid.crash", CARLA, "whatsapp", {"raw": True})
     taken = await inbox.take("dies", 1, 0.1)
-    assert taken[0].attempts == 1  # ... and "dies" never acknowledges it
+    assert taken[0].failures == 0  # ... and "dies" never acknowledges it
     assert await inbox.take("survivor", 1, 0.05) == []  # not idle long enough yet
     await asyncio.sleep(0.3)
     reclaimed = await inbox.take("survivor", 1, 0.1)
-    assert [e.message_id for e in reclaimed] == ["wamid.crash"] and reclaimed[0].attempts == 2
+    # A crash is no failure of the turn: nothing counts it (redelivery is read from the checkpoint).
+    assert [e.message_id for e in reclaimed] == ["wamid.crash"] and reclaimed[0].failures == 0
     assert reclaimed[0].payload == {"raw": True}
     await inbox.done(reclaimed[0])
     await asyncio.sleep(0.3)
     assert await inbox.take("survivor", 1, 0.1) == [] and await inbox.head(CARLA) is None
 
 
-async def test_a_turn_that_keeps_failing_is_parked_with_its_raw_payload(inbox: RedisStreamInbox) -> None:
+async def test_a_retry_is_not_handed_out_before_it_is_due(inbox: RedisStreamInbox) -> None:
+    await inbox.put("wamid.later", CARLA, "whatsapp", {"raw": True})
+    entry = (await inbox.take("w", 1, 0.1))[0]
+    await inbox.retry_in(entry, 0.6, "database down", failed=False)
+    assert (await inbox.counts())["waiting"] == 1
+    await asyncio.sleep(0.3)  # reclaim_seconds (0.2) has passed, the retry is not due yet
+    assert await inbox.take("w", 1, 0.05) == []
+    await asyncio.sleep(0.5)
+    again = await inbox.take("other", 1, 0.1)
+    assert [e.message_id for e in again] == ["wamid.later"] and again[0].failures == 0
+
+
+async def test_parked_entries_can_be_listed_retried_and_dropped(inbox: RedisStreamInbox) -> None:
     await inbox.put("wamid.bad", CARLA, "whatsapp", {"raw": "payload"})
-    for _ in range(MAX_ATTEMPTS):
-        await asyncio.sleep(0.25)
-        entry = (await inbox.take("w", 1, 0.1))[0]
-        await inbox.retry_later(entry, "boom")
-    assert await inbox.head(CARLA) is None
-    parked = await inbox.failed()
-    assert parked == [
-        {
-            "message_id": "wamid.bad",
-            "phone": CARLA,
-            "source": "whatsapp",
-            "payload": {"raw": "payload"},
-            "error": "boom",
-        }
-    ]
+    entry = (await inbox.take("w", 1, 0.1))[0]
+    await inbox.retry_in(entry, 0, "boom", failed=True)
+    assert entry.failures == 1
+    entry = (await inbox.take("w", 1, 0.1))[0]
+    assert entry.failures == 1  # counted in Redis, not in memory
+    await inbox.park(entry, "boom")
+    assert await inbox.head(CARLA) is None and (await inbox.counts())["failed"] == 1
+    [parked] = await inbox.parked()
+    assert (parked.message_id, parked.phone, parked.payload, parked.error) == (
+        "wamid.bad",
+        CARLA,
+        {"raw": "payload"},
+        "boom",
+    )
+    assert await inbox.unpark("wamid.bad") and not await inbox.unpark("wamid.bad")
+    requeued = (await inbox.take("w", 1, 0.1))[0]
+    assert requeued.message_id == "wamid.bad" and requeued.entry_id > entry.entry_id
+    assert requeued.failures == 0
+    await inbox.park(requeued, "again")
+    assert await inbox.drop("wamid.bad") and await inbox.parked() == []
+    assert not await inbox.put("wamid.bad", CARLA, "whatsapp", {})  # still known to dedup
 
 
 # --- two app instances sharing the Redis inbox -------------------------------------------------

@@ -87,7 +87,8 @@ def test_credentials_are_required_and_bad_input_is_refused(service: str) -> None
         too_long = client.post(f"/admin/leads/{CARLA}/pause", headers=bearer, json={"reason": "x" * 600})
         assert too_long.status_code == 422
         assert client.get("/dashboard/reports/ontem", headers=bearer).status_code == 400
-        assert client.get("/metrics").status_code == 200  # Prometheus scrapes without credentials
+        # The cloud backend is a deployment: /metrics wants SILVIA_METRICS_TOKEN (test_ops_metrics.py)
+        assert client.get("/metrics").status_code == 403
 
 
 def test_dashboard_funnel_transcript_and_take_over(service: str, graph: GraphApiFake, tmp_path: Path) -> None:

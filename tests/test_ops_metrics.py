@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
@@ -42,10 +43,35 @@ def value(samples: dict, name: str, **labels: str) -> float:  # type: ignore[typ
 def service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[httpx.Client]:
     clear_backend_env(monkeypatch)
     with (
-        SilviaThread(make_settings(tmp_path, **SERVICE_ENV)) as server,
+        # Gauges read at every scrape here: these tests compare scrapes a moment apart.
+        SilviaThread(make_settings(tmp_path, **SERVICE_ENV, SILVIA_METRICS_REFRESH="0")) as server,
         httpx.Client(base_url=server.url, timeout=30, headers={"X-API-Key": API_KEY}) as client,
     ):
         yield client
+
+
+def test_metrics_need_their_token_in_a_deployment_and_storage_is_read_once_per_interval(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clear_backend_env(monkeypatch)
+    env = {**SERVICE_ENV, "WHATSAPP_BACKEND": "cloud", "WHATSAPP_API_URL": "http://127.0.0.1:9"}
+    env |= {"WHATSAPP_API_TOKEN": "t", "WHATSAPP_PHONE_NUMBER_ID": "1"}
+    with SilviaThread(make_settings(tmp_path, **env)) as server, httpx.Client(base_url=server.url) as client:
+        refused = client.get("/metrics")
+        assert refused.status_code == 403 and "SILVIA_METRICS_TOKEN" in refused.json()["detail"]
+    env["SILVIA_METRICS_TOKEN"] = "prom-token"
+    with SilviaThread(make_settings(tmp_path, **env)) as server, httpx.Client(base_url=server.url) as client:
+        assert client.get("/metrics").status_code == 401
+        assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
+        bearer = {"Authorization": "Bearer prom-token"}
+        first = client.get("/metrics", headers=bearer).text
+        assert 'silvia_inbox_entries{state="pending"} 0.0' in first
+        inbox = server.server.config.app.state.services.inbox  # type: ignore[attr-defined]
+        asyncio.run(inbox.put("wamid.m1", ANA, "whatsapp", {"message": {"id": "wamid.m1", "type": "audio"}}))
+        # Within SILVIA_METRICS_REFRESH (15 s) a scrape is served from the gauges as they were:
+        # however many scrapers, storage is read once per interval.
+        assert client.get("/metrics", headers=bearer).text.count("silvia_inbox_entries{") == 4
+        assert 'silvia_inbox_entries{state="pending"} 0.0' in client.get("/metrics", headers=bearer).text
 
 
 def test_metrics_count_real_turns(service: httpx.Client) -> None:

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from api.inbox.base import MAX_ATTEMPTS, Inbox, InboxEntry
+from api.inbox.base import MAX_ATTEMPTS, Inbox, InboxEntry, ParkedEntry
 from api.inbox.redis_streams import RedisStreamInbox
 from api.inbox.sql import SqlInbox
 from settings import Settings
@@ -20,4 +20,12 @@ def build_inbox(settings: Settings) -> Inbox:
     return SqlInbox(engine, settings.inbox_reclaim_seconds, own_engine=True)
 
 
-__all__ = ["MAX_ATTEMPTS", "Inbox", "InboxEntry", "RedisStreamInbox", "SqlInbox", "build_inbox"]
+__all__ = [
+    "MAX_ATTEMPTS",
+    "Inbox",
+    "InboxEntry",
+    "ParkedEntry",
+    "RedisStreamInbox",
+    "SqlInbox",
+    "build_inbox",
+]

@@ -6,24 +6,42 @@ recorded. An entry that is taken but never settled (the process died) comes back
 embedded SQLite inbox when the process restarts or the claim goes stale, on Redis through
 `XAUTOCLAIM` after `reclaim_seconds`. `head(phone)` is the oldest unfinished entry of a lead,
 so whoever holds the lead's lock answers that lead's messages in the order they arrived.
+
+A turn that fails is given back with `retry_in` (it is not handed out again before the delay)
+and only `park`ed, raw payload kept, when the worker's retry policy (api/retry_policy.py)
+gives up on it: parked entries wait for a person (`silvia inbox list|retry|drop`).
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-MAX_ATTEMPTS = 3  # a turn that fails this often is parked as `failed` (raw payload kept)
+MAX_ATTEMPTS = 3  # deterministic failures of a turn before its entry is parked
 
 
 @dataclass
 class InboxEntry:
-    entry_id: str  # the backend's id: SQLite row id or Redis stream id
+    entry_id: str  # the backend's id: SQLite row id or Redis stream id (both grow with arrival)
     message_id: str  # WhatsApp's id (or one we made up for gateways without ids)
     phone: str
     source: str  # "whatsapp" | "silvia"
     payload: dict[str, Any] = field(default_factory=dict)
-    attempts: int = 1  # deliveries so far, this one included
+    failures: int = 0  # deterministic failures of its turn so far (transient ones do not count)
+    received_at: float = field(default_factory=time.time)  # epoch seconds it was stored
+
+
+@dataclass
+class ParkedEntry:
+    """An entry the worker gave up on: what a person needs to decide to retry or drop it."""
+
+    entry_id: str
+    message_id: str
+    phone: str
+    source: str
+    error: str
+    payload: dict[str, Any] = field(default_factory=dict)
 
 
 class Inbox(Protocol):
@@ -32,11 +50,11 @@ class Inbox(Protocol):
         ...
 
     async def take(self, consumer: str, count: int, wait_seconds: float) -> list[InboxEntry]:
-        """Up to `count` entries for this consumer, waiting at most `wait_seconds` for one."""
+        """Up to `count` due entries for this consumer, waiting at most `wait_seconds` for one."""
         ...
 
     async def head(self, phone: str) -> InboxEntry | None:
-        """The oldest entry of this lead that is neither done nor failed."""
+        """The oldest entry of this lead that is neither done nor parked."""
         ...
 
     async def pending(self, phone: str, limit: int) -> list[InboxEntry]:
@@ -47,12 +65,28 @@ class Inbox(Protocol):
         """The turn is recorded: never hand this entry out again."""
         ...
 
-    async def retry_later(self, entry: InboxEntry, error: str) -> None:
-        """The turn failed; give the entry back (or park it as failed after MAX_ATTEMPTS)."""
+    async def retry_in(self, entry: InboxEntry, seconds: float, error: str, *, failed: bool) -> None:
+        """Give the entry back, due again in `seconds`; `failed` counts a deterministic failure."""
+        ...
+
+    async def park(self, entry: InboxEntry, error: str) -> None:
+        """Stop retrying: keep the entry, raw, for a person to retry or drop."""
+        ...
+
+    async def parked(self, limit: int = 100) -> list[ParkedEntry]:
+        """Parked entries, oldest first."""
+        ...
+
+    async def unpark(self, message_id: str) -> bool:
+        """Queue a parked entry again (its failures reset). False when no such parked entry."""
+        ...
+
+    async def drop(self, message_id: str) -> bool:
+        """Forget a parked entry for good. False when no such parked entry."""
         ...
 
     async def counts(self) -> dict[str, int]:
-        """Entries by state (pending, processing, failed…) for /ready and the benchmark."""
+        """Entries by state: pending, processing, waiting (a retry is due later), failed (parked)."""
         ...
 
     async def ping(self) -> None:

@@ -8,25 +8,32 @@
 * The lead's list (`{inbox}:lead:<phone>`) keeps that lead's unfinished ids in arrival order:
   `head(phone)` is its first element, so the worker holding the lead's lock answers in order
   even when the group handed a lead's messages to different consumers.
+* `retry_in` leaves the entry unacknowledged and notes when it is due (`inbox:retry_at`, a
+  sorted set); `XCLAIM … IDLE` makes `XAUTOCLAIM` hand it back at that moment, and an entry
+  reclaimed before it is due is put back the same way. Deterministic failures are counted in
+  `inbox:attempts`; deliveries are not counted anywhere (redelivery is recognised from the
+  lead's checkpoint, api/turns.py).
 * `done` acknowledges (`XACK`), deletes the entry and pops it from the lead's list in one
-  transaction. A turn that keeps failing is parked in the `inbox:failed` hash, raw.
+  transaction. `park` keeps the raw entry in the `inbox:failed` hash for a person.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from redis.exceptions import ResponseError
 
-from api.inbox.base import MAX_ATTEMPTS, InboxEntry
+from api.inbox.base import InboxEntry, ParkedEntry
 from storage.redis.client import redis_from_url
 
 SEEN_TTL_SECONDS = 7 * 24 * 3600
 GROUP = "silvia-workers"
 
+# KEYS: seen, stream, lead list. ARGV: ttl, message_id, phone, source, payload, force (1 = requeue).
 _PUT = """
-if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return false end
+if ARGV[6] ~= '1' and not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return false end
 local id = redis.call('XADD', KEYS[2], '*', 'message_id', ARGV[2], 'phone', ARGV[3],
                       'source', ARGV[4], 'payload', ARGV[5])
 redis.call('RPUSH', KEYS[3], id)
@@ -36,6 +43,10 @@ return id
 
 def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _millis(stream_id: str) -> int:
+    return int(stream_id.split("-")[0])
 
 
 class RedisStreamInbox:
@@ -48,7 +59,8 @@ class RedisStreamInbox:
         self.stream = f"{prefix}{{inbox}}"
         self.failed_key = f"{self.stream}:failed"
         self.attempts_key = f"{self.stream}:attempts"
-        self.reclaim_ms = int(reclaim_seconds * 1000)
+        self.retry_key = f"{self.stream}:retry_at"
+        self.reclaim_ms = max(1, int(reclaim_seconds * 1000))
         self._put = self.redis.register_script(_PUT)
         self._group_ready = False
 
@@ -66,22 +78,27 @@ class RedisStreamInbox:
         self._group_ready = True
 
     async def put(self, message_id: str, phone: str, source: str, payload: dict[str, Any]) -> bool:
+        return await self._store(message_id, phone, source, payload, requeue=False)
+
+    async def _store(
+        self, message_id: str, phone: str, source: str, payload: dict[str, Any], *, requeue: bool
+    ) -> bool:
         keys = [f"{self.stream}:seen:{message_id}", self.stream, self._lead_key(phone)]
         body = json.dumps(payload, ensure_ascii=False)
-        stored = await self._put(keys=keys, args=[SEEN_TTL_SECONDS, message_id, phone, source, body])
-        return stored is not None
+        args = [SEEN_TTL_SECONDS, message_id, phone, source, body, "1" if requeue else "0"]
+        return await self._put(keys=keys, args=args) is not None
 
     async def _entry(self, stream_id: Any, fields: dict[Any, Any]) -> InboxEntry:
         data = {_text(k): _text(v) for k, v in fields.items()}
         entry_id = _text(stream_id)
-        attempts = int(await self.redis.hincrby(self.attempts_key, entry_id, 1))
         return InboxEntry(
             entry_id=entry_id,
             message_id=data["message_id"],
             phone=data["phone"],
             source=data["source"],
             payload=json.loads(data["payload"]),
-            attempts=attempts,
+            failures=int(await self.redis.hget(self.attempts_key, entry_id) or 0),
+            received_at=_millis(entry_id) / 1000,
         )
 
     async def take(self, consumer: str, count: int, wait_seconds: float) -> list[InboxEntry]:
@@ -90,6 +107,7 @@ class RedisStreamInbox:
             self.stream, GROUP, consumer, self.reclaim_ms, "0-0", count=count
         )
         taken = [await self._entry(sid, fields) for sid, fields in claimed if fields]
+        taken = [entry for entry in taken if await self._is_due(entry, consumer)]
         if len(taken) < count:
             block = max(1, int(wait_seconds * 1000)) if not taken else None
             answer = await self.redis.xreadgroup(
@@ -99,22 +117,27 @@ class RedisStreamInbox:
                 taken += [await self._entry(sid, fields) for sid, fields in messages if fields]
         return taken
 
+    async def _is_due(self, entry: InboxEntry, consumer: str) -> bool:
+        """A reclaimed entry whose retry is not due yet goes back to wait (and is not returned)."""
+        due = await self.redis.zscore(self.retry_key, entry.entry_id)
+        left_ms = int(due - time.time() * 1000) if due is not None else 0
+        if left_ms <= 0:
+            return True
+        await self._come_back_in(entry.entry_id, consumer, left_ms)
+        return False
+
+    async def _come_back_in(self, entry_id: str, consumer: str, millis: int) -> None:
+        # XAUTOCLAIM hands out entries idle for reclaim_ms: backdate the idle time so that
+        # happens `millis` from now (or after a whole reclaim period, then re-checked).
+        idle = max(0, self.reclaim_ms - millis)
+        await self.redis.xclaim(self.stream, GROUP, consumer, 0, [entry_id], idle=idle, justid=True)
+
     async def head(self, phone: str) -> InboxEntry | None:
         key = self._lead_key(phone)
         while (first := await self.redis.lindex(key, 0)) is not None:
             found = await self.redis.xrange(self.stream, first, first)
             if found:
-                sid, fields = found[0]
-                data = {_text(k): _text(v) for k, v in fields.items()}
-                attempts = int(await self.redis.hget(self.attempts_key, _text(sid)) or 0)
-                return InboxEntry(
-                    entry_id=_text(sid),
-                    message_id=data["message_id"],
-                    phone=data["phone"],
-                    source=data["source"],
-                    payload=json.loads(data["payload"]),
-                    attempts=max(1, attempts),
-                )
+                return await self._entry(*found[0])
             await self.redis.lrem(key, 1, first)  # its entry is gone: nothing left to answer
         return None
 
@@ -122,18 +145,7 @@ class RedisStreamInbox:
         entries: list[InboxEntry] = []
         for sid in await self.redis.lrange(self._lead_key(phone), 0, max(0, limit - 1)):
             for found_id, fields in await self.redis.xrange(self.stream, sid, sid):
-                data = {_text(k): _text(v) for k, v in fields.items()}
-                attempts = int(await self.redis.hget(self.attempts_key, _text(found_id)) or 0)
-                entries.append(
-                    InboxEntry(
-                        entry_id=_text(found_id),
-                        message_id=data["message_id"],
-                        phone=data["phone"],
-                        source=data["source"],
-                        payload=json.loads(data["payload"]),
-                        attempts=max(1, attempts),
-                    )
-                )
+                entries.append(await self._entry(found_id, fields))
         return entries
 
     async def done(self, entry: InboxEntry) -> None:
@@ -142,35 +154,81 @@ class RedisStreamInbox:
             tx.xdel(self.stream, entry.entry_id)
             tx.lrem(self._lead_key(entry.phone), 1, entry.entry_id)
             tx.hdel(self.attempts_key, entry.entry_id)
+            tx.zrem(self.retry_key, entry.entry_id)
             await tx.execute()
 
-    async def retry_later(self, entry: InboxEntry, error: str) -> None:
-        """Below MAX_ATTEMPTS the entry stays unacknowledged and XAUTOCLAIM brings it back."""
-        if entry.attempts < MAX_ATTEMPTS:
-            return
+    async def retry_in(self, entry: InboxEntry, seconds: float, error: str, *, failed: bool) -> None:
+        """The entry stays unacknowledged; XAUTOCLAIM hands it back once it is due."""
+        millis = max(0, int(seconds * 1000))
+        async with self.redis.pipeline(transaction=True) as tx:
+            tx.zadd(self.retry_key, {entry.entry_id: time.time() * 1000 + millis})
+            if failed:
+                tx.hincrby(self.attempts_key, entry.entry_id, 1)
+            await tx.execute()
+        if failed:
+            entry.failures += 1
+        consumers = await self.redis.xpending_range(self.stream, GROUP, entry.entry_id, entry.entry_id, 1)
+        if consumers:  # still ours (or another consumer's): make it reclaimable when due
+            await self._come_back_in(entry.entry_id, _text(consumers[0]["consumer"]), millis)
+
+    async def park(self, entry: InboxEntry, error: str) -> None:
         record = {
             "message_id": entry.message_id,
             "phone": entry.phone,
             "source": entry.source,
             "payload": entry.payload,
             "error": error[:2000],
+            "failures": entry.failures,
         }
         await self.redis.hset(self.failed_key, entry.entry_id, json.dumps(record, ensure_ascii=False))
         await self.done(entry)
 
+    async def _parked_records(self) -> list[tuple[str, dict[str, Any]]]:
+        records = [(_text(k), json.loads(v)) for k, v in (await self.redis.hgetall(self.failed_key)).items()]
+        return sorted(records, key=lambda item: tuple(int(p) for p in item[0].split("-")))
+
+    async def parked(self, limit: int = 100) -> list[ParkedEntry]:
+        return [
+            ParkedEntry(
+                entry_id=entry_id,
+                message_id=r["message_id"],
+                phone=r["phone"],
+                source=r["source"],
+                error=r.get("error", ""),
+                payload=r.get("payload") or {},
+            )
+            for entry_id, r in (await self._parked_records())[:limit]
+        ]
+
+    async def _find_parked(self, message_id: str) -> tuple[str, dict[str, Any]] | None:
+        return next(((k, r) for k, r in await self._parked_records() if r["message_id"] == message_id), None)
+
+    async def unpark(self, message_id: str) -> bool:
+        found = await self._find_parked(message_id)
+        if found is None:
+            return False
+        entry_id, r = found
+        # A new stream id (later than anything a turn finished), so it is answered, not skipped.
+        await self._store(r["message_id"], r["phone"], r["source"], r["payload"], requeue=True)
+        await self.redis.hdel(self.failed_key, entry_id)
+        return True
+
+    async def drop(self, message_id: str) -> bool:
+        found = await self._find_parked(message_id)
+        return bool(found and await self.redis.hdel(self.failed_key, found[0]))
+
     async def counts(self) -> dict[str, int]:
         await self._ensure_group()
         summary = await self.redis.xpending(self.stream, GROUP)
-        processing = int(summary.get("pending", 0)) if isinstance(summary, dict) else 0
+        taken = int(summary.get("pending", 0)) if isinstance(summary, dict) else 0
         unfinished = int(await self.redis.xlen(self.stream))
+        waiting = int(await self.redis.zcount(self.retry_key, time.time() * 1000, "+inf"))
         return {
-            "pending": max(0, unfinished - processing),
-            "processing": processing,
+            "pending": max(0, unfinished - taken),
+            "processing": max(0, taken - waiting),
+            "waiting": waiting,
             "failed": int(await self.redis.hlen(self.failed_key)),
         }
-
-    async def failed(self) -> list[dict[str, Any]]:
-        return [json.loads(v) for v in (await self.redis.hgetall(self.failed_key)).values()]
 
     async def ping(self) -> None:
         await self.redis.ping()

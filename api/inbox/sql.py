@@ -3,7 +3,8 @@
 Only the oldest unfinished message of each lead is ever handed out, and only when no other
 message of that lead is being processed, so order per lead holds in the table itself. One
 `silvia serve` process owns an embedded inbox: on start it takes back whatever a crashed
-predecessor left half-done; claims older than `reclaim_seconds` are taken back as well.
+predecessor left half-done; claims older than `reclaim_seconds` are taken back as well. A
+turn given back with `retry_in` stays `pending` but is not handed out before its `retry_at`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from api.inbox.base import MAX_ATTEMPTS, InboxEntry
+from api.inbox.base import InboxEntry, ParkedEntry
 from storage.models import InboxMessage
 
 _UNFINISHED = ("pending", "processing")
@@ -29,13 +30,16 @@ def _now() -> datetime:
 
 
 def _entry(row: InboxMessage) -> InboxEntry:
+    received = row.received_at or _now()
+    received = received if received.tzinfo else received.replace(tzinfo=UTC)
     return InboxEntry(
         entry_id=str(row.id),
         message_id=row.message_id,
         phone=row.phone,
         source=row.source,
         payload=dict(row.payload or {}),
-        attempts=row.attempts,
+        failures=row.attempts,
+        received_at=received.timestamp(),
     )
 
 
@@ -54,6 +58,14 @@ class SqlInbox:
         try:
             async with self.sessions() as session, session.begin():
                 session.add(row)
+                # A new message makes the lead's waiting entries due now (as a new stream entry
+                # does on Redis): a burst's last piece, or proof the database is back.
+                await session.execute(
+                    sa.update(InboxMessage)
+                    .where(InboxMessage.phone == phone, InboxMessage.status == "pending")
+                    .where(InboxMessage.retry_at.is_not(None))
+                    .values(retry_at=None)
+                )
         except IntegrityError:  # unique message_id: Meta delivered it again
             return False
         self._arrived.set()
@@ -81,14 +93,18 @@ class SqlInbox:
                 await asyncio.wait_for(self._arrived.wait(), min(remaining, _POLL_SECONDS * 10))
 
     async def _claim(self, consumer: str, count: int) -> list[InboxEntry]:
-        stale = _now() - timedelta(seconds=self.reclaim_seconds)
+        now = _now()
+        stale = now - timedelta(seconds=self.reclaim_seconds)
         m, x, t = InboxMessage, sa.orm.aliased(InboxMessage), InboxMessage.__table__
         oldest_unfinished = (
             sa.select(sa.func.min(x.id))
             .where(x.phone == m.phone, x.status.in_(_UNFINISHED))
             .scalar_subquery()
         )
-        claimable = sa.or_(m.status == "pending", sa.and_(m.status == "processing", m.claimed_at < stale))
+        due = sa.or_(m.retry_at.is_(None), m.retry_at <= now)
+        claimable = sa.or_(
+            sa.and_(m.status == "pending", due), sa.and_(m.status == "processing", m.claimed_at < stale)
+        )
         taken: list[InboxEntry] = []
         async with self.sessions() as session, session.begin():
             rows = (
@@ -99,28 +115,21 @@ class SqlInbox:
             for row in rows:
                 # Compare-and-set: another process may have claimed it since the select.
                 # (Core table, not the ORM entity: the loaded row must keep its old values.)
+                same_claim = (
+                    t.c.claimed_at.is_(None) if row.claimed_at is None else t.c.claimed_at == row.claimed_at
+                )
                 claimed = await session.execute(
                     sa.update(t)
-                    .where(t.c.id == row.id, t.c.status == row.status, t.c.attempts == row.attempts)
-                    .values(
-                        status="processing", claimed_by=consumer, claimed_at=_now(), attempts=t.c.attempts + 1
-                    )
+                    .where(t.c.id == row.id, t.c.status == row.status, same_claim)
+                    .values(status="processing", claimed_by=consumer, claimed_at=_now())
                 )
                 if claimed.rowcount:
-                    entry = _entry(row)
-                    entry.attempts = row.attempts + 1
-                    taken.append(entry)
+                    taken.append(_entry(row))
         return taken
 
     async def head(self, phone: str) -> InboxEntry | None:
-        async with self.sessions() as session:
-            row = await session.scalar(
-                sa.select(InboxMessage)
-                .where(InboxMessage.phone == phone, InboxMessage.status.in_(_UNFINISHED))
-                .order_by(InboxMessage.id)
-                .limit(1)
-            )
-        return _entry(row) if row is not None else None
+        entries = await self.pending(phone, 1)
+        return entries[0] if entries else None
 
     async def pending(self, phone: str, limit: int) -> list[InboxEntry]:
         async with self.sessions() as session:
@@ -133,7 +142,7 @@ class SqlInbox:
             return [_entry(row) for row in rows]
 
     async def done(self, entry: InboxEntry) -> None:
-        await self._set(entry, status="done", processed_at=_now(), error=None)
+        await self._set(entry, status="done", processed_at=_now(), error=None, retry_at=None)
 
     async def _set(self, entry: InboxEntry, **values: Any) -> None:
         async with self.sessions() as session, session.begin():
@@ -143,16 +152,76 @@ class SqlInbox:
                 .values(**values)
             )
 
-    async def retry_later(self, entry: InboxEntry, error: str) -> None:
-        status = "failed" if entry.attempts >= MAX_ATTEMPTS else "pending"
-        await self._set(entry, status=status, error=error[:2000], claimed_by=None)
+    async def retry_in(self, entry: InboxEntry, seconds: float, error: str, *, failed: bool) -> None:
+        if failed:
+            entry.failures += 1
+        due = _now() + timedelta(seconds=max(0.0, seconds))
+        await self._set(
+            entry,
+            status="pending",
+            error=error[:2000],
+            claimed_by=None,
+            retry_at=due,
+            attempts=entry.failures,
+        )
         self._arrived.set()
 
-    async def counts(self) -> dict[str, int]:
+    async def park(self, entry: InboxEntry, error: str) -> None:
+        await self._set(
+            entry,
+            status="failed",
+            error=error[:2000],
+            claimed_by=None,
+            retry_at=None,
+            attempts=entry.failures,
+        )
+
+    async def parked(self, limit: int = 100) -> list[ParkedEntry]:
         async with self.sessions() as session:
-            rows = await session.execute(
-                sa.select(InboxMessage.status, sa.func.count()).group_by(InboxMessage.status)
+            rows = await session.scalars(
+                sa.select(InboxMessage)
+                .where(InboxMessage.status == "failed")
+                .order_by(InboxMessage.id)
+                .limit(limit)
             )
+            return [
+                ParkedEntry(str(r.id), r.message_id, r.phone, r.source, r.error or "", dict(r.payload or {}))
+                for r in rows
+            ]
+
+    async def unpark(self, message_id: str) -> bool:
+        """A new row (a later id than anything a turn finished), so it is answered, not skipped."""
+        async with self.sessions() as session, session.begin():
+            row = await session.scalar(
+                sa.select(InboxMessage).where(
+                    InboxMessage.message_id == message_id, InboxMessage.status == "failed"
+                )
+            )
+            if row is None:
+                return False
+            copy = InboxMessage(
+                message_id=row.message_id, phone=row.phone, source=row.source, payload=row.payload
+            )
+            await session.delete(row)
+            await session.flush()
+            session.add(copy)
+        self._arrived.set()
+        return True
+
+    async def drop(self, message_id: str) -> bool:
+        async with self.sessions() as session, session.begin():
+            result = await session.execute(
+                sa.delete(InboxMessage).where(
+                    InboxMessage.message_id == message_id, InboxMessage.status == "failed"
+                )
+            )
+        return bool(result.rowcount)
+
+    async def counts(self) -> dict[str, int]:
+        waiting = sa.and_(InboxMessage.status == "pending", InboxMessage.retry_at > _now())
+        state = sa.case((waiting, "waiting"), else_=InboxMessage.status)
+        async with self.sessions() as session:
+            rows = await session.execute(sa.select(state, sa.func.count()).group_by(state))
         return {status: n for status, n in rows.all()}
 
     async def get(self, message_id: str) -> dict[str, Any] | None:

@@ -45,9 +45,7 @@ async def chat(
     (`data_base64` with image/document is stored in the sandbox media store and read as a bill;
     production media comes from Meta's webhook). `profile` fills the lead's CRM row before the turn.
     """
-    expected = services.settings.api_key
-    if expected and (api_key is None or not same_secret(api_key, expected)):
-        raise HTTPException(status_code=401, detail="missing or invalid X-API-Key")
+    check_api_key(services, api_key)
     data = _media_bytes(request.media, services) if request.media else None
     silvia = services.silvia
     async with services.locks.hold(request.phone):  # never alongside a webhook turn of the lead
@@ -132,13 +130,23 @@ async def seed_profile(silvia: Silvia, phone: str, profile: ChatProfile, name: s
     )
 
 
-@router.get("/sandbox/messages", responses={404: {"model": ErrorBody}})
+def check_api_key(services: Services, api_key: str | None) -> None:
+    """X-API-Key must match SILVIA_API_KEY. Unset, the key is not checked: only possible on the
+    embedded default or under SILVIA_INSECURE_DEV (api/startup_checks.py)."""
+    expected = services.settings.api_key
+    if expected and (api_key is None or not same_secret(api_key, expected)):
+        raise HTTPException(status_code=401, detail="missing or invalid X-API-Key")
+
+
+@router.get("/sandbox/messages", responses={401: {"model": ErrorBody}, 404: {"model": ErrorBody}})
 async def sandbox_messages(
     services: ServicesDep,
+    api_key: Annotated[str | None, Header(alias="X-API-Key")] = None,
     to: Annotated[str | None, Query(description="Only messages to this phone")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[dict[str, Any]]:
-    """What the sandbox WhatsApp backend 'sent', newest last."""
+    """What the sandbox WhatsApp backend 'sent', newest last (every lead's messages: the API key)."""
+    check_api_key(services, api_key)
     sandbox = services.silvia.sandbox
     if sandbox is None:
         raise HTTPException(status_code=404, detail="the sandbox backend is not in use (WHATSAPP_BACKEND)")
