@@ -24,7 +24,7 @@ from agent.inbound import Inbound
 from agent.state import TurnResult
 from api import gateway, meta
 from api.bursts import Burst, BurstPlanner, order
-from api.heartbeats import BEAT_SECONDS, Heartbeats
+from api.heartbeats import BEAT_SECONDS, BEAT_TTL_SECONDS, Heartbeats
 from api.inbox import Inbox, InboxEntry
 from api.retry_policy import RetryPolicy
 from api.statuses import StatusStore
@@ -71,6 +71,8 @@ class InboxWorker:
         self.bursts = BurstPlanner(inbox, self.to_inbound, burst_seconds)
         self.policy = retry_policy or RetryPolicy()
         self.heartbeats = heartbeats or Heartbeats()
+        if hasattr(locks, "owner"):  # Redis locks carry their holder's name (reaped if it dies)
+            locks.owner = self.consumer  # type: ignore[attr-defined]
         self.started_at = time.time()
         self._tasks: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(self.concurrency)
@@ -115,10 +117,26 @@ class InboxWorker:
         while not stop.is_set():
             try:
                 await self.heartbeats.beat(self.consumer, len(self._tasks), self.started_at)
+                await self._reap_the_dead()
             except Exception as exc:  # Redis away: the worker goes on, /ready shows it missing
                 log.warning("heartbeat failed: %r", exc)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), BEAT_SECONDS)
+
+    async def _reap_the_dead(self) -> None:
+        """Free what workers without a heartbeat held: their inbox entries and lead locks.
+        (Only where workers share Redis; the embedded inbox has one worker, in this process.)"""
+        if self.heartbeats.redis is None:
+            return
+        alive = {w["consumer"] for w in await self.heartbeats.alive()} | {self.consumer}
+        quiet_ms = int(BEAT_TTL_SECONDS * 1000)
+        freed = 0
+        if hasattr(self.inbox, "reclaim_from_dead"):
+            freed += await self.inbox.reclaim_from_dead(alive, self.consumer, quiet_ms)  # type: ignore[attr-defined]
+        if hasattr(self.locks, "reap"):
+            freed += await self.locks.reap(alive)  # type: ignore[attr-defined]
+        if freed:
+            log.warning("freed %d inbox entries/locks held by workers that stopped beating", freed)
 
     async def drain(self) -> None:
         if self._tasks:

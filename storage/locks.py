@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import time
+import uuid
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -28,6 +29,12 @@ log = logging.getLogger(__name__)
 DEDUP_TTL_SECONDS = 7 * 24 * 3600  # Meta retries a webhook for up to 7 days
 LOCK_LEASE_SECONDS = 15.0  # how long a crashed holder blocks the lead; renewed while alive
 LOCK_WAIT_SECONDS = 60.0  # how long a second message waits for the lead's current turn
+
+
+_DELETE_IF_SAME = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
 
 
 class LeadBusyError(RuntimeError):
@@ -150,6 +157,10 @@ class RedisLeadLocks:
         self.prefix = prefix
         self.lease_seconds = lease_seconds
         self.wait_seconds = wait_seconds
+        # Who holds a lock is written in its token ("<owner>|<random>"): the inbox worker sets
+        # its consumer name, so `reap` can free the locks of a worker whose heartbeat is gone.
+        self.owner = ""
+        self._delete_if = client.register_script(_DELETE_IF_SAME)
 
     def key(self, phone: str) -> str:
         return f"{self.prefix}{phone}"
@@ -158,7 +169,10 @@ class RedisLeadLocks:
     async def hold(self, phone: str, wait_seconds: float | None = None) -> AsyncIterator[None]:
         lock = self.client.lock(self.key(phone), timeout=self.lease_seconds, sleep=0.05, thread_local=False)
         wait = self.wait_seconds if wait_seconds is None else wait_seconds
-        acquired = await lock.acquire(blocking=wait > 0, blocking_timeout=wait if wait > 0 else None)
+        token = f"{self.owner}|{uuid.uuid4().hex}"
+        acquired = await lock.acquire(
+            blocking=wait > 0, blocking_timeout=wait if wait > 0 else None, token=token
+        )
         if not acquired:
             raise LeadBusyError(f"lead …{phone[-4:]} is busy (lock not acquired in {wait}s)")
         renewer = asyncio.create_task(self._renew(lock, phone))
@@ -181,6 +195,17 @@ class RedisLeadLocks:
             except LockError:
                 log.error("lost the lock of lead …%s while its turn was running", phone[-4:])
                 return
+
+    async def reap(self, alive: set[str]) -> int:
+        """Delete locks whose owner is not among the `alive` workers (it died holding them):
+        the lead is free now rather than when the lease lapses. Returns how many were freed."""
+        freed = 0
+        async for key in self.client.scan_iter(match=f"{self.prefix}*", count=200):
+            token = await self.client.get(key)
+            owner = (token or b"").decode(errors="replace").partition("|")[0]
+            if owner and owner not in alive:
+                freed += int(await self._delete_if(keys=[key], args=[token]))
+        return freed
 
     async def aclose(self) -> None:
         await self.client.aclose()

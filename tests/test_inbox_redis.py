@@ -13,6 +13,7 @@ import pytest
 from redis.asyncio import Redis
 
 from api.inbox import RedisStreamInbox
+from storage.locks import LeadBusyError, RedisLeadLocks
 from tests.conftest import clear_backend_env, make_settings, require_service
 from tests.graph_api_fake import GraphApiFake
 from tests.webhook_kit import SERVICE_ENV, SilviaThread, post, query, text, wait_for, webhook
@@ -157,3 +158,35 @@ def test_two_instances_answer_a_burst_once_and_in_order(
         assert len(graph.texts(BRUNO)) == 1
     finally:
         asyncio.run(_purge(redis_url, prefix))
+
+
+async def test_what_a_worker_without_heartbeat_held_is_freed_at_once(redis_url: str) -> None:
+    prefix = f"test-reap-{uuid.uuid4().hex[:8]}:"
+    inbox = RedisStreamInbox(redis_url, prefix, reclaim_seconds=60)  # far longer than this test
+    locks = RedisLeadLocks(Redis.from_url(redis_url), f"{prefix}lock:")
+    try:
+        await inbox.put("wamid.held", CARLA, "whatsapp", {"raw": True})
+        assert [e.message_id for e in await inbox.take("dead-worker", 1, 0.1)] == ["wamid.held"]
+        locks.owner = "dead-worker"
+        async with locks.hold(CARLA, wait_seconds=0):
+            pass
+        await locks.client.set(locks.key(CARLA), "dead-worker|abc", px=60_000)  # it died holding it
+        assert await inbox.take("survivor", 1, 0.05) == []
+        assert await inbox.reclaim_from_dead({"survivor"}, "survivor", quiet_ms=60_000) == 0  # not quiet yet
+        assert (
+            await inbox.reclaim_from_dead({"dead-worker", "survivor"}, "survivor", quiet_ms=0) == 0
+        )  # alive
+        assert await inbox.reclaim_from_dead({"survivor"}, "survivor", quiet_ms=0) == 1
+        again = await inbox.take("survivor", 1, 0.1)
+        assert [e.message_id for e in again] == ["wamid.held"]
+        locks.owner = "survivor"
+        with pytest.raises(LeadBusyError):
+            async with locks.hold(CARLA, wait_seconds=0):
+                pass
+        assert await locks.reap({"survivor"}) == 1
+        async with locks.hold(CARLA, wait_seconds=0):
+            assert await locks.reap({"survivor"}) == 0  # our own lock stays
+    finally:
+        await inbox.aclose()
+        await locks.aclose()
+        await _purge(redis_url, prefix)

@@ -253,13 +253,15 @@ def test_chat_runs_a_turn_synchronously(service: httpx.Client, graph: GraphApiFa
     assert "Carla" in data["replies"][0]["text"] and graph.texts(CARLA) == [data["replies"][0]["text"]]
     empty = service.post("/v1/chat", json={"phone": CARLA, "message": ""}, headers={"X-API-Key": API_KEY})
     assert empty.status_code == 422
-    assert service.get("/sandbox/messages").status_code == 404  # the cloud backend is in use
+    sandbox = service.get("/sandbox/messages", headers={"X-API-Key": API_KEY})
+    assert sandbox.status_code == 404  # the cloud backend is in use
 
 
 def test_ready_lists_every_dependency_and_docs_are_served(service: httpx.Client) -> None:
     ready = service.get("/ready").json()
     assert ready["ready"] is True
-    assert set(ready["dependencies"]) == {"database", "whatsapp_mcp", "serena_mcp", "inbox"}
+    assert set(ready["dependencies"]) == {"database", "whatsapp_mcp", "serena_mcp", "inbox", "inbox_workers"}
+    assert len(ready["workers"]) == 1 and ready["attention"] == []
     assert all(d["ok"] for d in ready["dependencies"].values())
     assert service.get("/docs").status_code == 200
     paths = service.get("/openapi.json").json()["paths"]

@@ -132,6 +132,26 @@ class RedisStreamInbox:
         idle = max(0, self.reclaim_ms - millis)
         await self.redis.xclaim(self.stream, GROUP, consumer, 0, [entry_id], idle=idle, justid=True)
 
+    async def reclaim_from_dead(self, alive: set[str], consumer: str, quiet_ms: int) -> int:
+        """Entries held by consumers whose heartbeat is gone (and that have not touched the
+        stream for `quiet_ms`) become reclaimable now, not after `reclaim_seconds`; the dead
+        consumers are removed from the group. Returns how many entries were freed."""
+        await self._ensure_group()
+        freed = 0
+        for info in await self.redis.xinfo_consumers(self.stream, GROUP):
+            name = _text(info["name"])
+            if name in alive or int(info.get("idle", 0)) < quiet_ms:
+                continue
+            held = await self.redis.xpending_range(self.stream, GROUP, "-", "+", 1000, consumername=name)
+            ids = [_text(p["message_id"]) for p in held]
+            if ids:  # idle = reclaim_ms: XAUTOCLAIM takes them at once (due times still apply)
+                await self.redis.xclaim(
+                    self.stream, GROUP, consumer, 0, ids, idle=self.reclaim_ms, justid=True
+                )
+                freed += len(ids)
+            await self.redis.xgroup_delconsumer(self.stream, GROUP, name)
+        return freed
+
     async def head(self, phone: str) -> InboxEntry | None:
         key = self._lead_key(phone)
         while (first := await self.redis.lindex(key, 0)) is not None:
