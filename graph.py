@@ -13,7 +13,7 @@ START → ingest ─┬─ follow-up tick → followup ────────�
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, NotRequired
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
@@ -43,6 +43,9 @@ class LeadMessage(TypedDict):
     """
 
     inbound: Inbound
+    # Set by the inbox worker only: the entry this turn answers, kept in the checkpoint so a
+    # redelivered entry is recognised as answered (api/turns.py).
+    inbox_id: NotRequired[str]
 
 
 Node = Callable[[SilviaState, Runtime[Deps]], Awaitable[dict[str, Any]]]

@@ -81,7 +81,7 @@ class Stack:
         env = service_env(self.db_url, redis.url, f"chaos-{name}:", self.graph.env(), work / name)
         fresh_database(cluster.dsn("postgres"), self.database)
         subprocess.run(
-            [sys.executable, "-c", "from cli import app; app()", "db", "upgrade"],
+            [sys.executable, "-c", "from cli.main import app; app()", "db", "upgrade"],
             env=env,
             check=True,
             capture_output=True,

@@ -127,7 +127,7 @@ class SilviaCommand:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        command = [sys.executable, "-c", "from cli import app; app()", *self.args]
+        command = [sys.executable, "-c", "from cli.main import app; app()", *self.args]
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
                 command, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT

@@ -76,7 +76,7 @@ def test_uvicorn_started_by_hand_on_a_database_url_refuses_too(tmp_path: Path) -
     env = {k: v for k, v in os.environ.items() if k not in SECRETS and k not in ("REDIS_URL",)}
     env |= {"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none", "SILVIA_DATA_DIR": str(tmp_path)}
     env["PYTHONPATH"] = str(ROOT)
-    command = [sys.executable, "-m", "uvicorn", "api.cli:app_from_env", "--factory", "--port", "1"]
+    command = [sys.executable, "-m", "uvicorn", "cli.serve:app_from_env", "--factory", "--port", "1"]
     done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode != 0 and "Refusing to start" in done.stderr
 

@@ -178,6 +178,8 @@ async def test_a_finished_turn_delivered_again_is_not_answered_again(
     h = harness()
     await h.put(ANA, "wamid.once", "oi, quero saber da energia solar")
     await h.until(lambda: h.answered)
+    kept = (await silvia.state(ANA)).get("inbox_id")  # the lead's own record of what it answered
+    assert kept is not None and int(kept) > 0
     # The process died after the turn was checkpointed but before the inbox heard of it.
     async with h.inbox.sessions() as session, session.begin():
         await session.execute(

@@ -345,7 +345,7 @@ async def test_a_turn_that_crashed_mid_way_resumes_from_the_newest_checkpoint_al
     crashing = Inbound(phone=phone, kind="text", text="sim", message_id="wamid.r2")
     async with open_silvia(settings) as silvia:
         await silvia.leads.upsert_lead(MARIA.model_copy(update={"phone": phone}))
-        await run_turn(silvia, first, redelivered=False)
+        await run_turn(silvia, first, "1-0")
         assert silvia.sandbox is not None
         real_record = silvia.deps.leads.record_turn
 
@@ -354,16 +354,16 @@ async def test_a_turn_that_crashed_mid_way_resumes_from_the_newest_checkpoint_al
 
         monkeypatch.setattr(silvia.deps.leads, "record_turn", crash)
         with pytest.raises(RuntimeError):
-            await run_turn(silvia, crashing, redelivered=False)  # delivered, not recorded
+            await run_turn(silvia, crashing, "2-0")  # delivered, not recorded
         sent = len(silvia.sandbox.sent(phone))
-        assert await progress_of(silvia, crashing) is Progress.INTERRUPTED
+        assert await progress_of(silvia, crashing, "2-0") is Progress.INTERRUPTED
 
         monkeypatch.setattr(silvia.deps.leads, "record_turn", real_record)
-        result = await run_turn(silvia, crashing, redelivered=True)
+        result = await run_turn(silvia, crashing, "2-0")
         assert result is not None and result.stage == Stage.PLANS_PRESENTED
         assert len(silvia.sandbox.sent(phone)) == sent  # the plans went out once
-        assert await progress_of(silvia, crashing) is Progress.FINISHED
+        assert await progress_of(silvia, crashing, "2-0") is Progress.FINISHED
         await silvia.say(phone, "como funciona?")
-        assert await progress_of(silvia, first) is Progress.FINISHED  # two turns later
-        assert await run_turn(silvia, first, redelivered=True) is None
+        assert await progress_of(silvia, first, "1-0") is Progress.FINISHED  # two turns later
+        assert await run_turn(silvia, first, "1-0") is None
         assert await silvia.graph.checkpointer.client.zcard(f"{_base(prefix, phone)}:ids:") == 1
