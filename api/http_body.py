@@ -27,11 +27,37 @@ def require_json(request: Request) -> None:
         raise HTTPException(status_code=415, detail="Content-Type must be application/json")
 
 
+MAX_DEPTH = 32  # Meta's payloads nest 8 deep; deeper is an attack on the parser or the database
+
+
 def parse_json(body: bytes) -> Any:
+    """The JSON value, or 400: malformed, nested deeper than MAX_DEPTH, or holding a lone UTF-16
+    surrogate ("\\ud800", valid JSON that no database or UTF-8 encoder can store)."""
     try:
-        return without_nul(json.loads(body))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise HTTPException(status_code=400, detail=f"malformed JSON: {exc}") from exc
+        value = json.loads(body)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise HTTPException(status_code=400, detail=f"malformed JSON: {str(exc)[:200]}") from exc
+    problem = _unstorable(value, 0)
+    if problem:
+        raise HTTPException(status_code=400, detail=problem)
+    return without_nul(value)
+
+
+def _unstorable(value: Any, depth: int) -> str | None:
+    if depth > MAX_DEPTH:
+        return f"JSON nested deeper than {MAX_DEPTH} levels"
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "a string holds a lone UTF-16 surrogate (not valid Unicode text)"
+        return None
+    items = list(value.items()) if isinstance(value, dict) else value if isinstance(value, list) else []
+    for item in items:
+        for part in item if isinstance(value, dict) else (item,):
+            if problem := _unstorable(part, depth + 1):
+                return problem
+    return None
 
 
 def without_nul(value: Any) -> Any:

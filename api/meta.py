@@ -9,9 +9,9 @@ missing required ones are a 400 with the path of the problem.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from agent.inbound import Inbound
 
@@ -28,18 +28,33 @@ class MetaContact(_Open):
     profile: dict[str, Any] = Field(default_factory=dict)
 
 
+# A WhatsApp id is the number's digits (E.164 allows at most 15); Unix seconds up to 2100.
+WA_ID = r"^\d{6,15}$"
+UNIX_SECONDS = r"^\d{1,10}$"
+MAX_UNIX_SECONDS = 4_102_444_800
+
+
+def _plausible_time(value: str | None) -> str | None:
+    if value is not None and int(value) > MAX_UNIX_SECONDS:
+        raise ValueError("timestamp after the year 2100")
+    return value
+
+
+Timestamp = Annotated[str | None, Field(pattern=UNIX_SECONDS), AfterValidator(_plausible_time)]
+
+
 class MetaMessage(_Open):
     id: str = Field(min_length=1, max_length=128)
-    from_: str = Field(alias="from", min_length=5, max_length=32)
-    type: str
-    timestamp: str | None = None
+    from_: str = Field(alias="from", pattern=WA_ID)
+    type: str = Field(max_length=32)
+    timestamp: Timestamp = None
 
 
 class MetaStatus(_Open):
     id: str = Field(min_length=1, max_length=128)
-    status: str
-    recipient_id: str | None = None
-    timestamp: str | None = None
+    status: str = Field(max_length=32)
+    recipient_id: str | None = Field(default=None, pattern=WA_ID)
+    timestamp: Timestamp = None
     errors: list[dict[str, Any]] = Field(default_factory=list)
 
 
