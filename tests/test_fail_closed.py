@@ -67,6 +67,8 @@ def test_silvia_serve_on_all_interfaces_without_secrets_exits(
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("SILVIA_DATA_DIR", str(tmp_path))
     monkeypatch.chdir(tmp_path)  # no .env of the developer's
+    monkeypatch.setenv("SILVIA_BIND_HOST", "")  # serve sets it for its workers: restored after
+    monkeypatch.setenv("SILVIA_SERVE_WORKER", "1")
     result = CliRunner().invoke(cli_app, ["serve", "--host", "0.0.0.0", "--port", "1"])
     assert result.exit_code == 2
     assert "Refusing to start" in result.output and "SILVIA_API_KEY" in result.output
