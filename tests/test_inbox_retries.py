@@ -237,12 +237,15 @@ def test_a_parked_message_shows_in_ready_metrics_and_the_cli_and_retry_answers_i
     settings = make_settings(tmp_path, **SERVICE_ENV)
 
     async def park_one() -> None:
+        # Written as the worker leaves a parked entry (the app's own worker would answer a
+        # pending one before this test could take it).
         engine = create_engine(settings.effective_database_url)
-        inbox = SqlInbox(engine)
         raw = {"message": text(ANA, "wamid.stuck", "quero saber o preço"), "contact": {}}
-        await inbox.put("wamid.stuck", ANA, "whatsapp", raw)
-        [entry] = await inbox.take("operator-test", 1, 0.1)
-        await inbox.park(entry, "turn failed 3 times: ValueError: a bug")
+        error = "turn failed 3 times: ValueError: a bug"
+        async with SqlInbox(engine).sessions.begin() as session:
+            row = InboxMessage(message_id="wamid.stuck", phone=ANA, source="whatsapp", payload=raw)
+            row.status, row.attempts, row.error = "failed", 3, error
+            session.add(row)
         await engine.dispose()
 
     with SilviaThread(settings) as server, httpx.Client(base_url=server.url, timeout=30) as client:
