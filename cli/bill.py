@@ -16,9 +16,9 @@ from typing import Annotated, Any
 
 import typer
 
+from agent.policy.economics import format_brl
 from agent.ports import BillFile, BillReading
 from bills.patterns import CNPJ_RE, CPF_RE, fold, mask_document
-from demo.sample_bills import brl
 
 FIELD_ORDER = (
     "distributor", "customer_name", "document_masked", "installation_number", "city", "state",
@@ -111,10 +111,10 @@ def _printed_forms(name: str, value: Any) -> list[str]:
     if value in (None, []) or name in ("history", "document_masked"):
         return []
     if name == "total_amount":
-        return [brl(float(value)), f"{float(value):.2f}"]
+        return [format_brl(float(value)), f"{float(value):.2f}"]
     if name in ("consumption_kwh", "average_kwh"):
         number = float(value)
-        return [str(int(number)) if number.is_integer() else brl(number)]
+        return [str(int(number)) if number.is_integer() else format_brl(number)]
     if name == "due_date":
         y, m, d = str(value).split("-")
         return [f"{d}/{m}/{y}", f"{d}/{m}/{y[2:]}"]

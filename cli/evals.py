@@ -11,8 +11,6 @@ from typing import Annotated
 
 import typer
 
-from evals.runner import DEFAULT_RUNS_DIR
-
 eval_app = typer.Typer(help="Grade Sílvia on recorded and hand-written conversations.", no_args_is_help=True)
 
 
@@ -50,8 +48,8 @@ def run_command(
         Path | None, typer.Option(help="Write the HTML report here (default: next to the JSON)")
     ] = None,
     runs_dir: Annotated[
-        Path, typer.Option(help="History of runs (for charts and compare)")
-    ] = DEFAULT_RUNS_DIR,
+        Path | None, typer.Option(help="History of runs, for charts and compare (default: .silvia/evals)")
+    ] = None,
     kpis: Annotated[Path | None, typer.Option(help="KPI gates file (default: evals/kpis.yaml)")] = None,
     label: Annotated[str, typer.Option(help="A label added to the run id")] = "",
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print every failing turn")] = False,
@@ -62,7 +60,7 @@ def run_command(
     from evals.judge import DEFAULT_METRICS, JudgeConfig
     from evals.kpis import KPIS_FILE
     from evals.report_html import render_html
-    from evals.runner import RunOptions, past_runs, run_eval, write_run
+    from evals.runner import DEFAULT_RUNS_DIR, RunOptions, past_runs, run_eval, write_run
 
     logging.basicConfig(level=logging.ERROR)
     if bool(judge_base_url) != bool(judge_model):
@@ -96,6 +94,7 @@ def run_command(
     except (ConnectionError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
+    runs_dir = runs_dir or DEFAULT_RUNS_DIR
     json_path = write_run(run, runs_dir, out)
     html_path = html or json_path.with_suffix(".html")
     html_path.parent.mkdir(parents=True, exist_ok=True)

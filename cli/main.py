@@ -7,6 +7,7 @@ command function, so `silvia --help` and the light commands start without loadin
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
 import logging
 import sys
@@ -57,6 +58,13 @@ app.command("doctor")(doctor)  # model, base URL and one test call
 app.command("bill")(bill_command)  # `silvia bill FILE... [--explain]`
 
 
+def _require_demo_extra() -> None:
+    """The demo's synthetic bills need fpdf2, which production images leave out (`demo` extra)."""
+    if importlib.util.find_spec("fpdf") is None:
+        typer.echo('error: this command needs the demo extra: pip install -e ".[demo]"', err=True)
+        raise typer.Exit(2)
+
+
 def _quiet_logs() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
@@ -66,6 +74,7 @@ def demo(
     data_dir: Annotated[Path | None, typer.Option(help="Where the demo keeps its data")] = None,
 ) -> None:
     """Two scripted leads through the whole funnel, printed as a chat."""
+    _require_demo_extra()
     from cli.demo import run_demo
     from wiring import open_silvia
 
@@ -88,6 +97,7 @@ def chat(
     bill: Annotated[float | None, typer.Option(help="Monthly bill in R$")] = None,
 ) -> None:
     """Talk to Sílvia as a lead. Piped input runs as a script (one message per line)."""
+    _require_demo_extra()
     from cli.chat import run_chat, seed_lead
     from wiring import open_silvia
 

@@ -125,9 +125,23 @@ async def _measure(metric: Any, test_case: Any, timeout_s: float) -> dict[str, A
     }
 
 
+class JudgeUnavailableError(RuntimeError):
+    """deepeval is an evaluation-only dependency (the `evals` extra), absent from production."""
+
+
+def _require_deepeval() -> None:
+    try:
+        import deepeval  # noqa: F401
+    except ImportError as exc:
+        raise JudgeUnavailableError(
+            'Judged metrics need deepeval: pip install -e ".[evals]" (".[dev]" includes it).'
+        ) from exc
+
+
 async def judge_conversations(results: list[ConversationResult], config: JudgeConfig) -> None:
     """Fill `result.judged` for every played conversation (in place)."""
     _quiet_deepeval()
+    _require_deepeval()
     persona = PromptBook.load().persona
     gate = asyncio.Semaphore(config.concurrency)
 

@@ -24,7 +24,7 @@ KNOWLEDGE_FILE = PROMPTS_DIR / "knowledge.yml"
 VARIANTS = ("with_plan", "with_estimate", "generic")
 MAX_TITLE = 20  # WhatsApp reply-button titles
 
-# Placeholders every answer may use: the lead's own data (agent/replies.py::context_variables).
+# Placeholders every answer may use: the lead's own data (agent/replies/drafts.py::context_variables).
 LEAD_VARIABLES = frozenset(
     {"first_name", "city", "state", "bill_amount", "monthly_savings", "yearly_savings",
      "investment_amount", "average_saving_pct", "distributor", "selected_plan"}

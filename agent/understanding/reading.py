@@ -2,12 +2,12 @@
 from and the layer that decided it; mapped onto the stable intent names the nodes route on.
 
 Layers, fastest first:
-* `rules` (agent/intent.py): the fast path, trusted alone only for messages it explains entirely
+* `rules` (agent/understanding/intent.py): the fast path, trusted alone only for messages it explains entirely
   (short replies, button taps, amounts, places, opt-out words). A keyword inside a longer message
   never gives a high confidence on its own.
 * `embeddings` (agent/understanding/semantic.py): the question's topic in the knowledge base,
   matched by meaning, with a margin confidence; two close topics mean "ask the lead".
-* `model` (agent/llm_understand.py): with a model configured, what the first two leave unsure.
+* `model` (agent/understanding/llm.py): with a model configured, what the first two leave unsure.
 """
 
 from __future__ import annotations
