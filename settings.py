@@ -13,6 +13,10 @@ from pathlib import Path
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# Defaults other modules also use as parameter defaults: defined once, here.
+DEFAULT_TIMEZONE = "America/Recife"  # business hours, follow-up passes, reports, specialists' shifts
+DEFAULT_MAX_BILL_BYTES = 10 * 1024 * 1024  # the largest bill or media file a lead may send
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
@@ -86,10 +90,10 @@ class Settings(BaseSettings):
 
     # Conversation behaviour.
     prompt_version: str = Field(default="v2.0_casual", validation_alias="SILVIA_PROMPT_VERSION")
-    timezone: str = Field(default="America/Recife", validation_alias="SILVIA_TIMEZONE")
+    timezone: str = Field(default=DEFAULT_TIMEZONE, validation_alias="SILVIA_TIMEZONE")
     history_turns: int = Field(default=10, validation_alias="SILVIA_HISTORY_TURNS")
     cache_ttl_seconds: int = Field(default=86_400, validation_alias="SILVIA_CACHE_TTL")
-    max_bill_bytes: int = Field(default=10 * 1024 * 1024, validation_alias="SILVIA_MAX_BILL_BYTES")
+    max_bill_bytes: int = Field(default=DEFAULT_MAX_BILL_BYTES, validation_alias="SILVIA_MAX_BILL_BYTES")
     # The 1–5 satisfaction question when Sílvia's part ends (agent/policy/satisfaction.py).
     satisfaction_survey: bool = Field(default=True, validation_alias="SILVIA_SATISFACTION_SURVEY")
     # Follow-ups (agent/policy/followups.py, api/scheduler.py) and message bursts (api/bursts.py).

@@ -15,7 +15,7 @@ from typing import Any
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Durability
 
-from agent.context import Deps
+from agent.context import Deps, utc_now
 from agent.inbound import Inbound
 from agent.llm.client import AlertSink, language_model_from_settings
 from agent.policy.privacy import redact_inbound
@@ -212,6 +212,7 @@ async def open_silvia(
         await stack.enter_async_context(serena)
         saver = await stack.enter_async_context(open_checkpointer(settings)) if checkpointer else None
         cache = await stack.enter_async_context(open_reply_cache(settings))
+        prompts = PromptBook.load()
         deps = Deps(
             whatsapp=WhatsAppTools(whatsapp),
             serena=SerenaTools(serena),
@@ -227,8 +228,10 @@ async def open_silvia(
             ),
             bill_merge_window_s=settings.bill_merge_window_s,
             bill_retention_s=settings.bill_retention_hours * 3600,
-            prompts=PromptBook.load(),
+            prompts=prompts,
             prompt_version=settings.prompt_version,
+            prompt_weights=check_weights(settings.prompt_weights, prompts.versions()),
+            clock=clock or utc_now,
             history_turns=settings.history_turns,
             cache_ttl_seconds=settings.cache_ttl_seconds,
             timezone=settings.timezone,
@@ -239,9 +242,6 @@ async def open_silvia(
             topics=topic_matcher(settings),
             knowledge_facts=SerenaCatalog().public_facts(),
         )
-        deps.prompt_weights = check_weights(settings.prompt_weights, deps.prompts.versions())
-        if clock is not None:
-            deps.clock = clock
         graph = build_graph(saver) if saver else build_graph(deps=deps)
         silvia = Silvia(graph, deps, leads, registrations, sandbox)
         silvia.sessions = sessions  # the ops room's queries (dashboard, reports, health) share the pool

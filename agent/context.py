@@ -20,15 +20,17 @@ from agent.ports import (
 from agent.replies.templates import PromptBook
 from agent.replies.whatsapp_templates import TemplateCatalog
 from agent.understanding.reading import TopicMatcher
+from settings import DEFAULT_TIMEZONE
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Deps:
-    """What the graph needs from the world. Built by `wiring.py` from settings, or by tests."""
+    """What the graph needs from the world. Built once by `wiring.py` from settings (or by tests)
+    and never changed afterwards: a different configuration is a new `Deps` (`dataclasses.replace`)."""
 
     whatsapp: WhatsAppPort
     serena: SerenaPort
@@ -40,7 +42,7 @@ class Deps:
     prompt_version: str = "v2.0_casual"
     history_turns: int = 10
     cache_ttl_seconds: int = 86_400
-    timezone: str = "America/Recife"
+    timezone: str = DEFAULT_TIMEZONE
     clock: Callable[[], datetime] = field(default=utc_now)
     # Bills: a second page within this many seconds is merged with the first; files are kept
     # this many seconds after extraction (0 = deleted at once; LGPD: only as long as needed).

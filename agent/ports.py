@@ -12,6 +12,27 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
+# --- errors ---------------------------------------------------------------------------------
+
+
+class PortError(Exception):
+    """A port could not do what a node asked. Adapters raise this family (and translate their
+    libraries' errors into it); nodes catch it by name, so a bug is never mistaken for an outage."""
+
+
+class ToolError(PortError):
+    """A WhatsApp or Serena tool failed: the tool reported an error, the server could not be
+    reached, or its answer did not have the promised shape."""
+
+
+class BillReadError(PortError):
+    """The bill reader crashed on a file (a hostile or broken one): the lead hears "corrupt"."""
+
+
+class StoreError(PortError):
+    """The business database refused or failed a write the conversation can live without."""
+
+
 # --- WhatsApp -------------------------------------------------------------------------------
 
 
@@ -298,7 +319,7 @@ LLMFailure = Literal[
 ]
 
 
-class LanguageModelError(Exception):
+class LanguageModelError(PortError):
     """The model gave no usable answer; the caller falls back to a template. Never shown to a lead."""
 
     def __init__(self, kind: LLMFailure, detail: str = "", usage: LLMUsage | None = None) -> None:

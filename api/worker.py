@@ -29,7 +29,7 @@ from api.inbox import Inbox, InboxEntry
 from api.retry_policy import RetryPolicy
 from api.statuses import StatusStore
 from api.turns import run_turn
-from settings import Settings
+from settings import DEFAULT_MAX_BILL_BYTES, Settings
 from storage.locks import LeadBusyError, LeadLocks
 from wiring import Silvia
 
@@ -54,7 +54,7 @@ class InboxWorker:
         *,
         concurrency: int = 4,
         consumer: str | None = None,
-        max_media_bytes: int = 10 * 1024 * 1024,
+        max_media_bytes: int = DEFAULT_MAX_BILL_BYTES,
         on_turn: TurnListener | None = None,
         burst_seconds: float = 0.0,
         retry_policy: RetryPolicy | None = None,

@@ -16,7 +16,7 @@ import re
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from agent.ports import BillFile, BillProblem, BillReading, BillSource
+from agent.ports import BillFile, BillProblem, BillReadError, BillReading, BillSource
 from bills.confidence import corroborate, finish
 from bills.fields import looks_like_bill, parse_bill_text
 from bills.files import MIN_TEXT_CHARS, FileProblem, PageText, extract, kind_of
@@ -24,6 +24,7 @@ from bills.ocr import OcrEngine, shared_engine
 from bills.orientation import upright
 from bills.patterns import find_distributor, fold
 from bills.vision import VisionClient, improve_with_vision
+from settings import DEFAULT_MAX_BILL_BYTES
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ class BillReader:
 
     def __init__(
         self,
-        max_bytes: int = 10 * 1024 * 1024,
+        max_bytes: int = DEFAULT_MAX_BILL_BYTES,
         max_pages: int = MAX_PAGES,
         *,
         ocr: OcrEngine | None = _DEFAULT,
@@ -63,7 +64,15 @@ class BillReader:
         return self.read_many([BillFile(data=data, mime_type=mime_type, filename=filename)])
 
     def read_many(self, files: Sequence[BillFile]) -> BillReading:
-        """All files are pages of one bill; their text is read as one document."""
+        """All files are pages of one bill; their text is read as one document.
+
+        Raises `BillReadError` when a library crashes on a file (the port's error, not theirs)."""
+        try:
+            return self._read_many(files)
+        except Exception as exc:  # the adapter's boundary: any library failure on a hostile file
+            raise BillReadError(f"{type(exc).__name__}: {exc}") from exc
+
+    def _read_many(self, files: Sequence[BillFile]) -> BillReading:
         if not files:
             return _problem("unreadable")
         if len(files) > MAX_FILES or sum(len(f.data) for f in files) > self.max_bytes:

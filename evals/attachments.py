@@ -15,6 +15,7 @@ from demo.sample_bills import (
     render_bill_pdf,
 )
 from evals.dataset import Attachment
+from settings import DEFAULT_MAX_BILL_BYTES
 
 PDF = "application/pdf"
 PNG = "image/png"
@@ -50,7 +51,7 @@ def bill_spec(att: Attachment, lead_name: str | None) -> BillSpec:
 
 
 def render_attachment(
-    att: Attachment, lead_name: str | None, max_bytes: int = 10 * 1024 * 1024
+    att: Attachment, lead_name: str | None, max_bytes: int = DEFAULT_MAX_BILL_BYTES
 ) -> tuple[bytes, str, str]:
     """(bytes, mime type, filename) for an attachment spec."""
     if att.kind == "photo":

@@ -9,7 +9,7 @@ import base64
 import tempfile
 import time
 from contextlib import AsyncExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -96,7 +96,11 @@ class EmbeddedTarget:
             open_silvia(settings, clock=lambda: self.clock[0])
         )
         if self.prompts_dir:
-            self.silvia.deps.prompts = PromptBook.load(self.prompts_dir)
+            self._set_deps(prompts=PromptBook.load(self.prompts_dir))
+
+    def _set_deps(self, **changes: Any) -> None:
+        """Deps are frozen: the eval runs the next turns with a copy carrying `changes`."""
+        self.silvia.deps = replace(self.silvia.deps, **changes)
 
     async def _close(self) -> None:
         if self._stack:
@@ -109,13 +113,13 @@ class EmbeddedTarget:
     async def play(self, conv: Conversation, prompt_version: str | None) -> list[TurnOutput]:
         phone = conv.phone()
         default_version = self.silvia.deps.prompt_version
-        self.silvia.deps.prompt_version = conv.prompt_version or prompt_version or default_version
+        self._set_deps(prompt_version=conv.prompt_version or prompt_version or default_version)
         try:
             await self._fresh_thread(conv, phone)
             return [await self._turn(conv, turn, phone) for turn in conv.turns]
         finally:
             if self.silvia is not None:
-                self.silvia.deps.prompt_version = default_version
+                self._set_deps(prompt_version=default_version)
 
     async def _fresh_thread(self, conv: Conversation, phone: str) -> None:
         await self.silvia.graph.checkpointer.adelete_thread(f"lead:{phone}")
@@ -139,7 +143,7 @@ class EmbeddedTarget:
             version = self.silvia.deps.prompt_version
             await self._close()
             await self._open()
-            self.silvia.deps.prompt_version = version
+            self._set_deps(prompt_version=version)
             state = await self.silvia.state(phone)
             return TurnOutput(replies=[], stage=state.get("stage"), skipped=True)
         inbound = self.inbound_for(conv, turn, phone)

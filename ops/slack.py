@@ -16,6 +16,7 @@ import httpx
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from ops.alerts import Notification
+from settings import DEFAULT_TIMEZONE
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ def _local(iso: str, timezone: str) -> str:
     return datetime.fromisoformat(iso).astimezone(ZoneInfo(timezone)).strftime("%d/%m %H:%M")
 
 
-def alert_payload(note: Notification, timezone: str = "America/Recife") -> dict[str, Any]:
+def alert_payload(note: Notification, timezone: str = DEFAULT_TIMEZONE) -> dict[str, Any]:
     """Block Kit for an incident change: what failed and since when."""
     title = _HEADERS[note.kind].get(note.status) or f"Sílvia: {note.status}"
     if note.failing:
@@ -108,7 +109,7 @@ def alert_payload(note: Notification, timezone: str = "America/Recife") -> dict[
     return {"text": text, "blocks": blocks}
 
 
-def alert_test_payload(now: datetime, timezone: str = "America/Recife") -> dict[str, Any]:
+def alert_test_payload(now: datetime, timezone: str = DEFAULT_TIMEZONE) -> dict[str, Any]:
     when = now.astimezone(ZoneInfo(timezone)).strftime("%d/%m/%Y %H:%M")
     text = f"🔔 Teste de alerta - {SERVICE}"
     return {

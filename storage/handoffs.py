@@ -11,9 +11,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from agent.ports import HandoffRecord
+from agent.ports import HandoffRecord, StoreError
 from storage.models import Handoff, LeadStatus
 
 
@@ -53,11 +54,14 @@ class HandoffRepository:
         status: dict[str, Any] = {"specialist_name": handoff.specialist_name}
         if handoff.serena_lead_id:
             status["serena_lead_id"] = handoff.serena_lead_id
-        async with self._sessions.begin() as session:
-            session.add(row)
-            await session.execute(
-                sa.update(LeadStatus).where(LeadStatus.lead_id == handoff.phone).values(**status)
-            )
+        try:
+            async with self._sessions.begin() as session:
+                session.add(row)
+                await session.execute(
+                    sa.update(LeadStatus).where(LeadStatus.lead_id == handoff.phone).values(**status)
+                )
+        except SQLAlchemyError as exc:
+            raise StoreError(f"handoff of {handoff.phone[-4:]} not recorded: {type(exc).__name__}") from exc
 
     async def last_assigned(self, names: Iterable[str]) -> dict[str, datetime]:
         wanted = list(names)

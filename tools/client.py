@@ -15,16 +15,17 @@ import logging
 import time
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 import anyio
 import mcp
 from mcp.server import MCPServer
 from mcp.shared.exceptions import MCPError
 from mcp_types import CONNECTION_CLOSED, REQUEST_TIMEOUT, CallToolResult, Tool
+from pydantic import BaseModel, ValidationError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from agent.ports import MediaFile, PlanCatalog, Qualification, SerenaPort, WhatsAppPort
+from agent.ports import MediaFile, PlanCatalog, Qualification, SerenaPort, ToolError, WhatsAppPort
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ NOT_RETRIED_TOOLS = frozenset(
 )
 
 
-class ToolCallError(Exception):
+class ToolCallError(ToolError):
     """A tool call failed: the tool reported an error, or the server could not be reached."""
 
     def __init__(self, tool: str, message: str) -> None:
@@ -278,6 +279,23 @@ class McpConnection:
 # --- port adapters ----------------------------------------------------------------------------
 
 
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def _field(result: dict[str, Any], tool: str, key: str) -> Any:
+    try:
+        return result[key]
+    except (KeyError, TypeError) as exc:
+        raise ToolCallError(tool, f"answer without {key!r}") from exc
+
+
+def _model(model: type[ModelT], result: Any, tool: str) -> ModelT:
+    try:
+        return model.model_validate(result)
+    except ValidationError as exc:
+        raise ToolCallError(tool, f"answer is not a {model.__name__}: {exc.error_count()} error(s)") from exc
+
+
 class WhatsAppTools(WhatsAppPort):
     """`WhatsAppPort` over the WhatsApp MCP server."""
 
@@ -286,11 +304,12 @@ class WhatsAppTools(WhatsAppPort):
 
     async def send_text(self, to: str, message: str) -> str:
         result = await self.connection.call("sendTextMessage", {"to": to, "message": message})
-        return str(result["message_id"])
+        return str(_field(result, "sendTextMessage", "message_id"))
 
     async def send_buttons(self, to: str, body: str, buttons: list[dict[str, str]]) -> str:
         args = {"to": to, "body": body, "buttons": buttons}
-        return str((await self.connection.call("sendInteractiveButtons", args))["message_id"])
+        result = await self.connection.call("sendInteractiveButtons", args)
+        return str(_field(result, "sendInteractiveButtons", "message_id"))
 
     async def send_list(self, to: str, body: str, button: str, rows: list[dict[str, str]]) -> str:
         args = {"to": to, "body": body, "button": button, "rows": rows}
@@ -298,13 +317,16 @@ class WhatsAppTools(WhatsAppPort):
 
     async def send_template(self, to: str, template: str, language: str, parameters: dict[str, str]) -> str:
         args = {"to": to, "template": template, "language": language, "parameters": parameters}
-        return str((await self.connection.call("sendTemplateMessage", args))["message_id"])
+        result = await self.connection.call("sendTemplateMessage", args)
+        return str(_field(result, "sendTemplateMessage", "message_id"))
 
     async def download_media(self, media_id: str) -> MediaFile:
-        return MediaFile.model_validate(await self.connection.call("downloadMedia", {"media_id": media_id}))
+        result = await self.connection.call("downloadMedia", {"media_id": media_id})
+        return _model(MediaFile, result, "downloadMedia")
 
     async def mark_as_read(self, message_id: str) -> bool:
-        return bool((await self.connection.call("markAsRead", {"message_id": message_id}))["ok"])
+        result = await self.connection.call("markAsRead", {"message_id": message_id})
+        return bool(_field(result, "markAsRead", "ok"))
 
 
 class SerenaTools(SerenaPort):
@@ -315,13 +337,15 @@ class SerenaTools(SerenaPort):
 
     async def get_plans(self, city: str, state: str) -> PlanCatalog:
         result = await self.connection.call("obter_planos_gd", {"cidade": city, "estado": state})
-        return PlanCatalog.model_validate(result)
+        return _model(PlanCatalog, result, "obter_planos_gd")
 
     async def validate_qualification(
         self, city: str, state: str, person_type: str, bill_amount: float
     ) -> Qualification:
         args = {"cidade": city, "estado": state, "tipo_pessoa": person_type, "valor_conta": bill_amount}
-        return Qualification.model_validate(await self.connection.call("validar_qualificacao_lead", args))
+        result = await self.connection.call("validar_qualificacao_lead", args)
+        return _model(Qualification, result, "validar_qualificacao_lead")
 
     async def register_lead(self, lead: dict[str, Any]) -> str:
-        return str((await self.connection.call("cadastrar_lead", {"dados_lead": lead}))["lead_id"])
+        result = await self.connection.call("cadastrar_lead", {"dados_lead": lead})
+        return str(_field(result, "cadastrar_lead", "lead_id"))

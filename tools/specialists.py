@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from agent.ports import Assignment, HandoffRecord, Specialist
+from settings import DEFAULT_TIMEZONE
 
 DEFAULT_ROSTER = Path(__file__).resolve().parent / "data" / "specialists.yml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -115,7 +116,7 @@ class SpecialistRoster:
         self,
         entries: list[dict[str, Any]],
         *,
-        timezone: str = "America/Recife",
+        timezone: str = DEFAULT_TIMEZONE,
         log: HandoffLog | None = None,
     ) -> None:
         parsed = [_specialist(e) for e in entries]
@@ -128,7 +129,7 @@ class SpecialistRoster:
 
     @classmethod
     def load(
-        cls, path: Path | None = None, *, timezone: str = "America/Recife", log: HandoffLog | None = None
+        cls, path: Path | None = None, *, timezone: str = DEFAULT_TIMEZONE, log: HandoffLog | None = None
     ) -> SpecialistRoster:
         source = path or DEFAULT_ROSTER
         data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}

@@ -22,6 +22,7 @@ import httpx
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from agent.ports import MediaFile
+from settings import DEFAULT_MAX_BILL_BYTES
 from tools.whatsapp_server import MEDIA_ID_PATTERN, MediaNotFoundError, SandboxBackend, WhatsAppBackendError
 
 log = logging.getLogger(__name__)
@@ -100,7 +101,7 @@ class CloudBackend:
         attempts: int = 3,
         base_delay: float = 1.0,
         timeout: float = 10.0,
-        max_media_bytes: int = 10 * 1024 * 1024,
+        max_media_bytes: int = DEFAULT_MAX_BILL_BYTES,
         on_error: ErrorRecorder | None = None,
     ) -> None:
         if not token or not phone_number_id:

@@ -18,7 +18,7 @@ from typing import Any
 from agent import ports
 from agent.context import Deps
 from agent.policy.economics import format_brl
-from agent.ports import BillFields, BillReading, MediaFile
+from agent.ports import BillFields, BillReadError, BillReading, MediaFile, PortError
 from agent.replies.drafts import render_reply, reply
 from agent.state import Profile, Reply, SilviaState, Stage
 from bills.feedback import (
@@ -103,7 +103,7 @@ async def _download(deps: Deps, media_id: str) -> tuple[MediaFile | None, bytes]
     try:
         media = await deps.whatsapp.download_media(media_id)
         return media, await asyncio.to_thread(Path(media.path).read_bytes)
-    except Exception as exc:  # a media we cannot fetch is answered like a corrupt file
+    except (PortError, OSError) as exc:  # a media we cannot fetch is answered like a corrupt file
         log.warning("bill download failed: %s", type(exc).__name__)
         return None, b""
 
@@ -132,7 +132,7 @@ async def _read_acknowledging(state: SilviaState, deps: Deps, media: MediaFile, 
         await send_analysing(state, deps)
     try:
         return await reading
-    except Exception as exc:  # a reader crash on a hostile file is a corrupt file to the lead
+    except BillReadError as exc:  # a reader crash on a hostile file is a corrupt file to the lead
         log.warning("bill read failed: %s", type(exc).__name__)
         return BillReading(ok=False, problem="corrupt")
 

@@ -17,7 +17,7 @@ from agent.nodes.naming import name_step
 from agent.nodes.privacy import privacy_answer
 from agent.nodes.returning import says_back, welcome_back
 from agent.policy.economics import estimate, format_brl, format_number, plan_monthly_savings
-from agent.ports import PlanCatalog
+from agent.ports import PlanCatalog, PortError
 from agent.replies.drafts import place_name, profile_complete, reply
 from agent.routing import FAQ_INTENTS
 from agent.state import Intent, Profile, Reply, SilviaState, Stage
@@ -311,7 +311,7 @@ async def qualification(state: SilviaState, runtime: Runtime[Deps]) -> dict[str,
     try:
         update["serena_lead_id"] = await deps.serena.register_lead(_registration(state, profile, bill, plan))
         update["stage"] = Stage.REGISTERED.value
-    except Exception as exc:  # the specialist can still register by hand; never lose the lead
+    except PortError as exc:  # the specialist can still register by hand; never lose the lead
         await deps.leads.log(
             "ERROR", "cadastrar_lead failed", phone=state["phone"], details={"error": str(exc)[:300]}
         )

@@ -18,9 +18,9 @@ from agent.context import Deps
 from agent.policy.economics import AVERAGE_SAVING, format_brl, format_number, plan_monthly_savings
 from agent.policy.handoff import HANDOFF_TEMPLATE, contact_phrase, handoff_record, summary_parameters
 from agent.policy.hours import contact_when
-from agent.ports import Assignment, HandoffRecord
+from agent.ports import Assignment, HandoffRecord, PortError
 from agent.replies.drafts import reply
-from agent.replies.whatsapp_templates import TemplateCatalog
+from agent.replies.whatsapp_templates import TemplateCatalog, TemplateCatalogError
 from agent.state import Profile, Reply, SilviaState, Stage
 from agent.understanding.intent import normalise
 
@@ -73,7 +73,7 @@ async def _notify(deps: Deps, assignment: Assignment, record: HandoffRecord, fir
             await deps.whatsapp.send_text(
                 assignment.specialist.phone, f"Conversa com o lead:\n{record.transcript}"
             )
-    except Exception as exc:  # a catalog or send failure is logged; the handoff still counts
+    except (PortError, TemplateCatalogError) as exc:  # logged; the handoff still counts
         await deps.leads.log(
             "ERROR",
             "specialist_notification_failed",
@@ -130,7 +130,7 @@ async def forward_to_specialist(state: SilviaState, deps: Deps) -> None:
         await deps.whatsapp.send_text(
             specialist["phone"], f"Nova mensagem de {name} ({state.get('phone')}):\n{text}"
         )
-    except Exception as exc:  # the lead's message is recorded anyway (lead_interactions)
+    except PortError as exc:  # the lead's message is recorded anyway (lead_interactions)
         log.warning("forward to specialist failed: %s", type(exc).__name__)
 
 
@@ -172,7 +172,7 @@ async def handoff(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
         await _notify(deps, assignment, record, specialist["display_name"])
     try:
         await deps.specialists.record_handoff(record)
-    except Exception as exc:  # the lead still gets their answer; the log keeps the handoff
+    except PortError as exc:  # the lead still gets their answer; the log keeps the handoff
         log.error("handoff not persisted: %s", type(exc).__name__)
         await deps.leads.log(
             "ERROR",

@@ -14,7 +14,7 @@ from agent.inbound import Inbound
 from agent.llm.prompts import default_llm_book
 from agent.policy.privacy import redact_inbound
 from agent.policy.prompt_versions import assign_version
-from agent.ports import LeadRecord
+from agent.ports import LeadRecord, PortError
 from agent.replies.drafts import previous_turn, profile_shape, render_reply
 from agent.replies.templates import TemplateError
 from agent.state import Intent, Profile, SilviaState, Stage
@@ -87,7 +87,7 @@ async def ingest(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
     if inbound.message_id and inbound.kind != "followup_tick":
         try:
             await deps.whatsapp.mark_as_read(inbound.message_id)
-        except Exception:  # a read receipt is never worth failing a turn
+        except PortError:  # a read receipt is never worth failing a turn
             log.warning("markAsRead failed for a message of %s", inbound.phone[-4:])
     return update
 

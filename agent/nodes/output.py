@@ -16,7 +16,7 @@ from agent.nodes.intake import cache_key
 from agent.policy.guard import check_message, check_model_reply
 from agent.policy.outbound import plan_outbound
 from agent.policy.privacy import redact
-from agent.ports import LeadRecord, TurnRecord
+from agent.ports import LeadRecord, PortError, TurnRecord
 from agent.replies.drafts import facts_of, render_reply
 from agent.replies.templates import TemplateError
 from agent.state import Reply, SilviaState, Stage
@@ -168,7 +168,7 @@ async def deliver(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
         try:
             message_id = await outbound.send(deps.whatsapp, state["phone"], message)
             sent.append({"message_id": message_id, "text": message["text"], "ok": True})
-        except Exception as exc:  # recorded as a failed interaction; the inbox decides on retries
+        except PortError as exc:  # recorded as a failed interaction; the inbox decides on retries
             log.error("delivery failed: %s", exc)
             sent.append({"message_id": None, "text": message["text"], "ok": False, "error": str(exc)[:300]})
     return {"sent": sent, "replies": delivered}
