@@ -117,8 +117,9 @@ def judge_check_command(
         Path | None, typer.Option(help="Labelled set (default: evals/calibration/judge_set.yaml)")
     ] = None,
     kpis: Annotated[Path | None, typer.Option(help="KPI file with judge.min_kappa")] = None,
-    cache_dir: Annotated[Path, typer.Option(help="Where checks are cached")] = DEFAULT_RUNS_DIR.parent
-    / "judge-checks",
+    cache_dir: Annotated[
+        Path | None, typer.Option(help="Where checks are cached (default: .silvia/judge-checks)")
+    ] = None,
     refresh: Annotated[bool, typer.Option("--refresh", help="Ignore a cached check")] = False,
     timeout: Annotated[float, typer.Option(help="Seconds per judged metric and conversation")] = 120.0,
     concurrency: Annotated[int, typer.Option(help="Conversations judged at once")] = 4,
@@ -130,8 +131,10 @@ def judge_check_command(
     from evals.judge import JudgeConfig
     from evals.judge_calibration import CALIBRATION_FILE, check_judge
     from evals.kpis import KPIS_FILE, load_min_kappa
+    from evals.runner import DEFAULT_RUNS_DIR
 
     logging.basicConfig(level=logging.ERROR)
+    cache_dir = cache_dir or DEFAULT_RUNS_DIR.parent / "judge-checks"
     config = JudgeConfig(
         judge_base_url, judge_model, judge_api_key, timeout_s=timeout, concurrency=concurrency
     )
