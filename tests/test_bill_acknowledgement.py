@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +72,7 @@ class _SlowPdfReader:
 
 async def test_a_read_that_turns_out_slow_is_acknowledged_after_a_second(silvia: Silvia) -> None:
     await at_document_request(silvia)
-    silvia.deps.bills = _SlowPdfReader(silvia.deps.bills)
+    silvia.deps = replace(silvia.deps, bills=_SlowPdfReader(silvia.deps.bills))
     before = len(_texts(silvia))
     result = await send_file(silvia, MARIA.phone, bill_pdf(total=412.37))
     turn = _texts(silvia)[before:]

@@ -3,6 +3,7 @@ embedded default (the real embedding model, no network)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -148,7 +149,7 @@ class TiedMatcher(TopicMatcher):
 async def test_unsure_topics_get_a_clarifying_question_with_buttons(silvia: Silvia) -> None:
     await silvia.leads.upsert_lead(MARIA)
     await silvia.say(MARIA.phone, "oi")
-    silvia.deps.topics = TiedMatcher(KB, shared_encoder)
+    silvia.deps = replace(silvia.deps, topics=TiedMatcher(KB, shared_encoder))
     result = await silvia.say(MARIA.phone, "e como fica isso da conta?")
     assert result.replies[0]["template_id"] == "knowledge.clarify"
     assert "*Pagamento*" in result.texts[0] and "*Cancelamento*" in result.texts[0]

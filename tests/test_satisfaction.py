@@ -7,6 +7,7 @@ window only as the approved template.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -160,9 +161,10 @@ async def test_a_lead_who_opted_out_is_never_asked(silvia: Silvia) -> None:
 
 
 async def _handed_off_without_survey(silvia: Silvia) -> Any:
-    survey, silvia.deps.satisfaction = silvia.deps.satisfaction, None  # handed off before the survey
+    survey = silvia.deps.satisfaction
+    silvia.deps = replace(silvia.deps, satisfaction=None)  # handed off before the survey
     await handed_off(silvia)
-    silvia.deps.satisfaction = survey
+    silvia.deps = replace(silvia.deps, satisfaction=survey)
     return survey
 
 
@@ -196,6 +198,6 @@ async def test_outside_the_window_without_an_approved_template_nothing_is_sent(
 
 
 async def test_survey_off(silvia: Silvia) -> None:
-    silvia.deps.satisfaction = None
+    silvia.deps = replace(silvia.deps, satisfaction=None)
     result = await handed_off(silvia)
     assert templates(result) == ["handoff.requested"]
