@@ -133,6 +133,9 @@ class Settings(BaseSettings):
     llm_breaker_cooldown_seconds: float = Field(
         default=60.0, ge=0, validation_alias="SILVIA_LLM_BREAKER_COOLDOWN"
     )
+    # OpenTelemetry (ops/tracing.py): on when OTEL_EXPORTER_OTLP_ENDPOINT (or _TRACES_ENDPOINT) is
+    # set; the lead's message text goes into the turn's span only when this is on.
+    trace_message_text: bool = Field(default=False, validation_alias="SILVIA_TRACE_MESSAGE_TEXT")
     # Sticky A/B split of new leads over prompt versions: "v2.0_casual=0.5,v2.0_premium=0.5".
     prompt_weights_spec: str = Field(default="", validation_alias="SILVIA_PROMPT_WEIGHTS")
 

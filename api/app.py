@@ -9,6 +9,7 @@ finish, before closing everything.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -30,6 +31,7 @@ from api.routes import webhook as routes_webhook
 from api.services import Services
 from api.statuses import StatusStore
 from ops import routes as ops_routes
+from ops import tracing
 from ops.service import Ops
 from settings import Settings, get_settings
 from storage.db import create_engine
@@ -108,6 +110,7 @@ def _lifespan(
                 await warming
                 await _close(inbox, locks, heartbeats)
                 await engine.dispose()
+                tracing.flush_traces()
 
     return lifespan
 
@@ -121,6 +124,13 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
 def chat_body_limit(settings: Settings) -> int:
     """A /v1/chat body: a bill of SILVIA_MAX_BILL_BYTES in base64 (4/3) plus the JSON around it."""
     return settings.max_bill_bytes * 4 // 3 + 64 * 1024
+
+
+# FastAPI >= 0.16x traces requests by itself once an OTel provider exists, query strings included
+# (Meta's verify token): the request span is ops/tracing.RequestSpans' instead.
+_NO_NATIVE_TRACING: dict[str, Any] = (
+    {"telemetry": {"tracing": False}} if "telemetry" in inspect.signature(FastAPI).parameters else {}
+)
 
 
 def create_app(
@@ -140,11 +150,14 @@ def create_app(
         summary="Serena Energia's WhatsApp pre-sales agent: webhooks, chat and health.",
         version="0.1.0",
         lifespan=_lifespan(settings, jobs, clock),
+        **_NO_NATIVE_TRACING,
     )
     app.state.settings = settings
     app.state.services = None
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_middleware(BodyLimit, limits={"/v1/chat": chat_body_limit(settings)})
+    if tracing.configure_tracing(settings.trace_message_text):  # OTEL_EXPORTER_OTLP_ENDPOINT set
+        app.add_middleware(tracing.RequestSpans)
     for module in (routes_webhook, routes_chat, routes_health):
         app.include_router(module.router)
     app.include_router(ops_routes.router)  # /metrics, /dashboard, /admin (ops/routes.py)

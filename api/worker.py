@@ -20,6 +20,8 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 
+from opentelemetry.trace import SpanKind
+
 from agent.inbound import Inbound
 from agent.state import TurnResult
 from api import gateway, meta
@@ -29,6 +31,7 @@ from api.inbox import Inbox, InboxEntry
 from api.retry_policy import RetryPolicy
 from api.statuses import StatusStore
 from api.turns import run_turn
+from ops import tracing
 from settings import DEFAULT_MAX_BILL_BYTES, Settings
 from storage.locks import LeadBusyError, LeadLocks
 from wiring import Silvia
@@ -174,6 +177,16 @@ class InboxWorker:
             await self._give_back(entry, exc)
 
     async def _one(self, entry: InboxEntry) -> float | None:
+        """One turn, traced as the continuation of the webhook that stored it (ops/tracing.py)."""
+        with tracing.traced(
+            "inbox dequeue",
+            kind=SpanKind.CONSUMER,
+            context=tracing.trace_context_of(entry.payload),
+            attributes={"messaging.system": "silvia.inbox", **tracing.lead_attributes(entry.phone)},
+        ):
+            return await self._turn(entry)
+
+    async def _turn(self, entry: InboxEntry) -> float | None:
         """One turn. None when the entry is settled (answered, or parked for a person);
         else the seconds after which it is due again."""
         try:
@@ -183,7 +196,22 @@ class InboxWorker:
                     entry, plan.seconds, "waiting for the rest of a burst", failed=False
                 )
                 return plan.seconds
-            result = await run_turn(self.silvia, plan.inbound, plan.entries[-1].entry_id)
+            with tracing.traced(
+                "turn",
+                attributes={
+                    **tracing.lead_attributes(plan.inbound.phone),
+                    **tracing.text_attributes(plan.inbound.text),
+                },
+            ) as span:
+                result = await run_turn(self.silvia, plan.inbound, plan.entries[-1].entry_id)
+                if result is not None:
+                    span.set_attributes(
+                        {
+                            "silvia.stage": result.stage,
+                            "silvia.intent": result.intent,
+                            "silvia.replies": len(result.replies),
+                        }
+                    )
             if result is not None and self.statuses is not None:
                 sent = [s.get("message_id") for s in result.state.get("sent") or [] if s.get("ok")]
                 await self.statuses.record_sent(plan.inbound.phone, sent)

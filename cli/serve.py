@@ -101,11 +101,13 @@ async def _run_worker(concurrency: int) -> None:
     from api.inbox import build_inbox
     from api.statuses import StatusStore
     from api.worker import build_worker
+    from ops.tracing import configure_tracing, flush_traces
     from storage.db import create_engine
     from storage.locks import build_lead_locks
     from wiring import open_silvia
 
     settings = get_settings()
+    configure_tracing(settings.trace_message_text)  # on when OTEL_EXPORTER_OTLP_ENDPOINT is set
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -122,3 +124,4 @@ async def _run_worker(concurrency: int) -> None:
             for closer in (inbox, locks, heartbeats):
                 await closer.aclose()
             await engine.dispose()
+            flush_traces()

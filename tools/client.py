@@ -22,12 +22,14 @@ import mcp
 from mcp.server import MCPServer
 from mcp.shared.exceptions import MCPError
 from mcp_types import CONNECTION_CLOSED, REQUEST_TIMEOUT, CallToolResult, Tool
+from opentelemetry import trace
 from pydantic import BaseModel, ValidationError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from agent.ports import MediaFile, PlanCatalog, Qualification, SerenaPort, ToolError, WhatsAppPort
 
 log = logging.getLogger(__name__)
+_TRACER = trace.get_tracer("silvia.tools")
 
 CallObserver = Callable[[str, float, str], None]
 """Told of every tool call: (tool, seconds, outcome ok | unavailable | tool_error | error)."""
@@ -231,8 +233,16 @@ class McpConnection:
         Every call is counted and timed per tool (ops/metrics: calls, errors, latency).
         """
         started, outcome = time.perf_counter(), "ok"
+        # A span per call, retries included; the MCP SDK's own client span per attempt nests
+        # under it and carries the trace to the server in `_meta` (no-op without a provider).
+        span = _TRACER.start_span(
+            f"mcp call {tool}", attributes={"gen_ai.tool.name": tool, "mcp.server.name": self.name}
+        )
         try:
-            return await self._call(tool, args)
+            with trace.use_span(
+                span, end_on_exit=False, record_exception=False, set_status_on_exception=False
+            ):
+                return await self._call(tool, args)
         except McpUnavailableError:
             outcome = "unavailable"
             raise
@@ -243,6 +253,10 @@ class McpConnection:
             outcome = "error"
             raise
         finally:
+            if outcome != "ok":
+                span.set_status(trace.StatusCode.ERROR, outcome)
+            span.set_attribute("silvia.tool.outcome", outcome)
+            span.end()
             if self.on_call is not None:
                 self.on_call(tool, time.perf_counter() - started, outcome)
 

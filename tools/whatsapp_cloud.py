@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from opentelemetry import trace
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from agent.ports import MediaFile
@@ -26,6 +27,7 @@ from settings import DEFAULT_MAX_BILL_BYTES
 from tools.whatsapp_server import MEDIA_ID_PATTERN, MediaNotFoundError, SandboxBackend, WhatsAppBackendError
 
 log = logging.getLogger(__name__)
+_TRACER = trace.get_tracer("silvia.tools")
 
 DEFAULT_API_URL = "https://graph.facebook.com/v21.0"
 
@@ -139,10 +141,24 @@ class CloudBackend:
         raise AssertionError("unreachable")  # tenacity returns or re-raises
 
     async def _once(self, method: str, url: str, what: str, **kwargs: Any) -> httpx.Response:
-        try:
-            response = await self._http.request(method, url, **kwargs)
-        except (httpx.TimeoutException, httpx.TransportError) as exc:
-            raise _Retryable(f"{type(exc).__name__}: {exc}") from exc
+        # One CLIENT span per HTTP attempt; no recipient or text in it (no-op without a provider).
+        with _TRACER.start_as_current_span(
+            f"graph_api {what}",
+            kind=trace.SpanKind.CLIENT,
+            record_exception=False,
+            attributes={
+                "http.request.method": method,
+                "server.address": httpx.URL(url).host,
+                "silvia.graph_api.operation": what,
+            },
+        ) as span:
+            try:
+                response = await self._http.request(method, url, **kwargs)
+            except (httpx.TimeoutException, httpx.TransportError) as exc:
+                raise _Retryable(f"{type(exc).__name__}: {exc}") from exc
+            span.set_attribute("http.response.status_code", response.status_code)
+            if not response.is_success:
+                span.set_status(trace.StatusCode.ERROR)
         if response.is_success:
             return response
         code, message = _error_of(response)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.responses import PlainTextResponse
+from opentelemetry.trace import SpanKind
 from pydantic import ValidationError
 
 from api import meta
@@ -21,6 +22,7 @@ from api.http_body import parse_json, read_limited, require_json
 from api.schemas import Accepted, ErrorBody
 from api.services import Services, ServicesDep, SettingsDep
 from api.signature import same_secret, signature_ok
+from ops import tracing
 
 log = logging.getLogger(__name__)
 
@@ -78,11 +80,29 @@ async def _store_messages(services: Services, webhook: meta.MetaWebhook, accepte
             accepted.ignored += 1
             continue
         message = raw["message"]
-        stored = await services.inbox.put(message["id"], meta.e164(message["from"]), "whatsapp", raw)
+        stored = await _enqueue(services, message["id"], meta.e164(message["from"]), "whatsapp", raw)
         if stored:
             accepted.received += 1
         else:
             accepted.duplicates += 1
+
+
+async def _enqueue(
+    services: Services, message_id: str, phone: str, source: str, payload: dict[str, Any]
+) -> bool:
+    """Put a message in the inbox with the trace context the worker continues (ops/tracing.py)."""
+    with tracing.traced(
+        "inbox enqueue",
+        kind=SpanKind.PRODUCER,
+        attributes={
+            "messaging.system": "silvia.inbox",
+            "silvia.source": source,
+            **tracing.lead_attributes(phone),
+        },
+    ) as span:
+        stored = await services.inbox.put(message_id, phone, source, tracing.with_trace_context(payload))
+        span.set_attribute("silvia.inbox.duplicate", not stored)
+        return stored
 
 
 async def _store_statuses(services: Services, webhook: meta.MetaWebhook, accepted: Accepted) -> None:
@@ -126,7 +146,7 @@ async def gateway_webhook(
     message_id = message.message_id or f"gw.{uuid.uuid4().hex}"
     payload = message.model_dump(mode="json") | {"message_id": message_id}
     try:
-        stored = await services.inbox.put(message_id, message.phone, "silvia", payload)
+        stored = await _enqueue(services, message_id, message.phone, "silvia", payload)
     except Exception as exc:
         log.exception("gateway message could not be stored")
         raise HTTPException(status_code=503, detail="could not store the message; retry") from exc
