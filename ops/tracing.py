@@ -110,7 +110,9 @@ def traced(
 
 def lead_attributes(phone: str) -> dict[str, str]:
     """The lead as a span attribute: its hash, never the number."""
-    return {LEAD_ATTRIBUTE: hash_phone(phone)} if phone else {}
+    if _provider is None or not phone:  # tracing off: no hashing on the hot path
+        return {}
+    return {LEAD_ATTRIBUTE: hash_phone(phone)}
 
 
 def text_attributes(text: str | None) -> dict[str, str]:
