@@ -13,6 +13,7 @@ PHONE = "+5581999990000"
 WHATSAPP_TOOLS = {
     "sendTextMessage",
     "sendInteractiveButtons",
+    "sendInteractiveList",
     "sendTemplateMessage",
     "downloadMedia",
     "markAsRead",

@@ -98,4 +98,4 @@ async def test_http_health_and_allowed_hosts(backend: SandboxBackend) -> None:
         assert denied.status_code == 421
         # An independent plain client session agrees with ours.
         async with mcp.Client(url) as raw:
-            assert len((await raw.list_tools()).tools) == 5
+            assert len((await raw.list_tools()).tools) == 6  # text, buttons, list, template, media, read
