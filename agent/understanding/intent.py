@@ -239,6 +239,7 @@ _HESITATION_RE = re.compile(lx.HESITATION)  # "hmm ok, pode mostrar" is still a 
 _CHOICE_RE = re.compile(PLAN_CHOICE)
 _INDIRECT_Q_RE = re.compile(lx.INDIRECT_QUESTION)
 _DECISION_RE = re.compile(PLAN_DECISION)
+_ROLE_PLAY_RE = re.compile(lx.ROLE_PLAY)
 _PRIORITY = lx.PRIORITY
 _WEAK = (  # (intent, core words, words allowed around them)
     ("deny", lx.DENY_CORE, lx.DENY_WORDS | lx.AFFIRM_CORE | lx.THANKS_CORE),
@@ -316,6 +317,13 @@ def _noise_score(norm: str, tokens: list[str]) -> dict[str, float]:
     return {}
 
 
+def is_repetitive(tokens: list[str]) -> bool:
+    """A long message made of a few words said over and over: a flood, not something the lead says."""
+    return len(tokens) >= lx.REPETITION_MIN_WORDS and len(
+        set(tokens)
+    ) <= lx.REPETITION_MAX_DISTINCT_SHARE * len(tokens)
+
+
 def _confidence(ranked: list[tuple[str, float]], guessed: bool) -> float:
     """Top score, reduced when the runner-up is close and when a word had to be guessed."""
     top = ranked[0][1]
@@ -358,6 +366,10 @@ def classify(text: str) -> Understanding:
         scores = {i: min(0.99, s + 0.03) if i.startswith("ask_") else s for i, s in scores.items()}
     if scores.get("opt_out", 0.0) >= 0.85:  # stopping is a legal obligation: nothing outranks it
         return Understanding("opt_out", round(scores["opt_out"], 3), ents)
+    if is_repetitive(tokens):  # a flood: none of its amounts, places or requests is the lead's
+        return Understanding("other", 0.8, {})
+    if _ROLE_PLAY_RE.search(canon):  # "finja que você é o vendedor...": a role to play, not a person
+        scores.pop("ask_human", None)
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], _PRIORITY.index(kv[0])))
     if ranked and ranked[0][0] == "ask_price" and "plan" in ents and _DECISION_RE.search(canon):
         # "quero o plus, quanto fica?": the choice is the news; the plan's price comes with its confirmation.

@@ -29,6 +29,19 @@ _OTHER_PERSON = re.compile(
     r"(minha |meu |da |do )?(vizinh[oa]|mae|pai|marido|esposa|irma|irmao|filh[oa]|amig[oa]|cunhad[oa]|"
     r"sogr[oa]|outra pessoa|outro cliente|fulan[oa]|ex)\b"
 )
+# The same request about a named person or another client: "o telefone da Joana Pereira", "o CPF do
+# último cliente", "o endereço de outros clientes". A name counts only capitalised in the lead's own
+# text, and never a company's ("o contato da Serena" asks for ours).
+_DATA_NOUN = r"(dados|telefone|numero|cpf|endereco|cadastro|informac\w*|e ?mail|contato|celular|whatsapp|zap)"
+_OTHER_CLIENT = re.compile(
+    rf"\b{_DATA_NOUN}\b.{{0,40}}\b(outr[oa]s? clientes?|demais clientes|clientes|(ultimo|primeiro) cliente|"
+    r"terceiros|outras pessoas)\b|\bque tambem e cliente\b"
+)
+_NAMED_PERSON = re.compile(
+    r"\b(?i:dados|telefone|n[uú]mero|cpf|endere[cç]o|cadastro|e-?mail|contato|celular|whatsapp|zap)"
+    r"\s+(?i:da|do|de)\s+(?!(Serena|Enel|Neoenergia|Celpe|Coelba|Cosern|Equatorial|Cemig|Energisa|Light|"
+    r"Copel|Sabesp|Compesa)\b)([A-ZÀ-Ý][a-zà-ÿ]{2,})"
+)
 _ERASE = re.compile(
     r"\b(apag|exclu|delet|remov|tir|elimin|limp)\w*\b.{0,30}\b(dados|cadastro|numero|telefone|informac|"
     r"tudo|conversa|historico)|\b(esquec\w*) (meus dados|de mim|meu numero)\b"
@@ -46,7 +59,7 @@ def data_request_kind(text: str) -> DataRequestKind | None:
     norm = normalise(text)
     if _HOW_NUMBER.search(norm):
         return "how_number"
-    if _OTHER_PERSON.search(norm):
+    if _OTHER_PERSON.search(norm) or _OTHER_CLIENT.search(norm) or _NAMED_PERSON.search(text):
         return "other_person"
     if _ERASE.search(norm):
         return "erase"

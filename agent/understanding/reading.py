@@ -21,9 +21,10 @@ from typing import Any
 
 from agent.state import Intent
 from agent.understanding import rules as lx
-from agent.understanding.intent import Understanding, classify, normalise
+from agent.understanding.intent import Understanding, classify, is_repetitive, normalise
 from agent.understanding.knowledge import KnowledgeBase
 from agent.understanding.language import FOREIGN_TOPICS, written_in
+from agent.understanding.privacy_requests import data_request_kind
 from agent.understanding.semantic import Encoder, ExampleIndex, Match, build_index, margin_confidence
 
 TOPIC_MIN_CONFIDENCE = 0.6  # below: a clarifying question with the two likeliest topics
@@ -293,10 +294,14 @@ def _agrees(question: Act, knowledge: KnowledgeBase, intent: str) -> bool:
 def read_message(text: str, matcher: TopicMatcher | None, rules: Understanding | None = None) -> Reading:
     """The reading of one lead message (rules alone when no matcher is available)."""
     rules = rules or classify(text)
+    if rules.intent != Intent.OPT_OUT and data_request_kind(text) == "other_person":
+        # Someone else's data is refused plainly, whatever else the words suggest (a phone number
+        # asked for is no request for a person): the privacy answer reads the request again.
+        rules = Understanding(Intent.DATA_REQUEST, 0.9, dict(rules.entities))
     if rules.intent in _LEGAL_REQUESTS and rules.confidence >= 0.85:  # stop / my data: never second-guessed
         return Reading(text, tuple(_rules_acts(text, rules)), rules.intent, rules.confidence,
                        dict(rules.entities), "rules", True)  # fmt: skip
-    if matcher is None or explained_by_rules(text, rules):
+    if matcher is None or explained_by_rules(text, rules) or is_repetitive(normalise(text).split()):
         return Reading(text, tuple(_rules_acts(text, rules)), rules.intent, rules.confidence,
                        dict(rules.entities), "rules", matcher is not None)  # fmt: skip
     norm = normalise(text)

@@ -345,6 +345,23 @@ RULES: tuple[tuple[str, str, float], ...] = (
     ("provide_info", r"\b(e|sou|somos) (pessoa fisica|pessoa juridica|residencial|comercial|mei)\b", 0.85),
 )
 
+# --- role-play ------------------------------------------------------------------------------------
+# A message that casts Sílvia in another role ("finja que você é o vendedor da X", "agora você é um
+# atendente do banco", "you are now...") names a role for her to play, not a person to talk to: the
+# person words in it ("vendedor", "atendente") are no request for a specialist.
+ROLE_PLAY = (
+    r"\b(finja|finge|fingir|finjam|imagine|imagina|suponha|supoe|faz de conta|faca de conta|"
+    r"vamos brincar|vamos fingir|a partir de agora|de agora em diante)\b.{0,30}\b(voce|tu)\b"
+    r"|\bagora (voce|tu) (e|sera|vai ser)\b|\b(voce|tu) agora (e|sera|vai ser)\b"
+    r"|\b(responda|responde|fale|fala|aja|age|atue|se comporte|comporte se) como (se fosse|um|uma)\b"
+    r"|\b(you are now|pretend|act as|roleplay|role play)\b"
+)
+# A message that is mostly one short phrase repeated ("R$ 1,00 R$ 1,00 ..." a thousand times) is
+# noise: no amount, greeting or request in it is the lead's. At least this many words, and at most
+# this share of them distinct.
+REPETITION_MIN_WORDS = 20
+REPETITION_MAX_DISTINCT_SHARE = 0.15
+
 # --- question cues (plan choice and decision cues: agent.understanding.entities) ---------------------
 # An indirect question ("queria saber quanto...", voice messages without "?") counts as a question.
 INDIRECT_QUESTION = (
