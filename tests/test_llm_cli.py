@@ -65,7 +65,7 @@ def test_prompts_list_show_diff(tmp_path: Path) -> None:
     shown = run(["prompts", "show", "v2.0_premium"], tmp_path)
     assert "## greeting (v2.0_premium)" in shown.stdout and '"humanise": true' in shown.stdout
     diff = run(["prompts", "diff", "v2.0_casual", "v2.0_premium"], tmp_path)
-    assert "-Oi {first_name}! 😊 Sou a Sílvia da Serena Energia." in diff.stdout
+    assert "-Oi{name_greeting}! 😊 Sou a Sílvia da Serena Energia." in diff.stdout
     bad = run(["prompts", "show", "v9"], tmp_path)
     assert bad.returncode != 0 and "unknown version" in bad.stderr
 
