@@ -32,6 +32,7 @@ class GradedTurn:
     intent_ok: bool | None = None
     topic: str | None = None  # the FAQ topic of a question turn (evals/topic_relevance.py)
     topic_ok: bool | None = None  # answered on that topic
+    kb_topic: str | None = None  # the knowledge-base topic Sílvia read for the message, if any
     assertions: list[AssertionResult] = field(default_factory=list)
     persona_violations: list[str] = field(default_factory=list)  # one entry per failing reply
     ungrounded: list[str] = field(default_factory=list)
@@ -153,8 +154,10 @@ def grade_turn(index: int, turn: Turn, out: TurnOutput, facts: FactBook) -> Grad
         graded.expected_stage, graded.stage_ok = expect.stage, out.stage == expect.stage
     if expect.intent:
         graded.expected_intent, graded.intent_ok = expect.intent, out.intent == expect.intent
-    if topic := question_topic(expect.intent, out.intent):
-        graded.topic, graded.topic_ok = topic, answered_on_topic(topic, out.templates, out.replies)
+    if topic := question_topic(expect.intent, out.intent, turn.lead):
+        graded.kb_topic = out.kb_topic
+        graded.topic_ok = answered_on_topic(topic, out.templates, out.replies, out.kb_topic, out.reply_topics)
+        graded.topic = topic
     graded.assertions = evaluate_all(expect.assertions, "\n".join(out.replies))
     _grade_replies(graded, out, facts)
     return graded

@@ -37,6 +37,8 @@ class TurnOutput:
     latency_ms: float = 0.0
     guard_violations: list[str] = field(default_factory=list)
     templates: list[str] = field(default_factory=list)
+    kb_topic: str | None = None  # the knowledge-base topic Sílvia's reading named (state["topic"])
+    reply_topics: list[str] = field(default_factory=list)  # the topic each reply says it answers
     error: str | None = None
     skipped: bool = False  # a restart marker: no message, nothing to grade
 
@@ -165,6 +167,8 @@ class EmbeddedTarget:
             latency_ms=round(elapsed, 2),
             guard_violations=list(turn_info.get("guard_violations") or []),
             templates=[r.get("template_id") or "" for r in result.replies],
+            kb_topic=result.state.get("topic") or None,
+            reply_topics=[r.get("topic") or "" for r in result.replies],
         )
 
     def inbound_for(self, conv: Conversation, turn: Turn, phone: str) -> Inbound:

@@ -28,6 +28,31 @@ def test_an_answer_is_on_topic_by_its_template_or_by_its_words() -> None:
     assert not answered_on_topic("ask_contract", [], ["Hoje o dia está lindo para uma praia 🏖️"])
 
 
+def test_only_a_message_that_reads_as_a_question_is_owed_an_answer() -> None:
+    assert question_topic("ask_price", "ask_price", "olá, quero economizar na conta de luz") is None
+    assert question_topic(None, "ask_how_it_works", "deixa eu pensar") is None
+    assert question_topic("ask_price", "ask_price", "quanto custa?") == "ask_price"
+
+
+def test_the_knowledge_base_topic_read_counts_only_when_it_answers_that_question() -> None:
+    # "vc é um robô?" is an ask_trust question the is_bot topic answers
+    assert answered_on_topic(
+        "ask_trust", ["kb.is_bot.generic"], ["Sou a Sílvia, a assistente virtual"], "is_bot"
+    )
+    # a reply of another topic than the one read, or a topic of another intent, is not an answer
+    assert not answered_on_topic("ask_trust", ["kb.price.generic"], ["Oi!"], "is_bot")
+    assert not answered_on_topic("ask_price", ["kb.is_bot.generic"], ["Sou a Sílvia"], "is_bot")
+    # a node's reply tagged with the topic read ("quem te deu meu número?")
+    assert answered_on_topic(
+        "ask_trust", ["privacy.how_we_got_your_number"], ["…"], "how_got_number", ["how_got_number"]
+    )
+    # "ainda não atendemos sua região" is no answer to "como funciona?"
+    not_served = ["Ainda não temos uma data para São Paulo/SP, Ricardo 🙏"]
+    assert not answered_on_topic(
+        "ask_how_it_works", ["coverage.not_served_question"], not_served, "how_it_works"
+    )
+
+
 RECORDED = {
     "conversations": [
         {

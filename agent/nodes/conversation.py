@@ -119,16 +119,23 @@ async def answer(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
         return check  # an amount below the minimum or very high, said while the bill is awaited
     if stage in HESITATION_STAGES and (kind := hesitation(_text(state))):
         return {"replies": [reply(f"hesitation.{kind}", distributor_text=_distributor_text(state))]}
-    if short := not_served_question(state):
+    knows_answer = answers_from_knowledge(state)
+    answerable = knows_answer or intent in FAQ_INTENTS
+    if not (answerable and stage == Stage.NOT_QUALIFIED) and (short := not_served_question(state)):
         return {"replies": [short]}  # "e quando vocês chegam?" from a lead Serena cannot serve yet
-    if answers_from_knowledge(state):
+    if knows_answer:
+        # A lead Serena does not serve yet still gets the answer to "como funciona?" (issue 14
+        # rule 1), without the line back to a funnel step they cannot take.
         plans = await _known_plans(state, deps)
-        draft = knowledge_reply(state["topic"], state, deps, plans=plans)
+        nudge = stage != Stage.NOT_QUALIFIED
+        draft = knowledge_reply(state["topic"], state, deps, plans=plans, nudge=nudge)
         return {"replies": [repeated_answer(draft["template_id"], previous_turn(state)[1], deps) or draft]}
     if intent in FAQ_INTENTS:
         plans = await _known_plans(state, deps) if intent in (Intent.ASK_CONTRACT, Intent.ASK_PRICE) else []
-        profile = state.get("profile") or {}
+        # A lead Serena does not serve gets the general answer, never a saving they cannot have.
+        profile = state.get("profile") or {} if stage != Stage.NOT_QUALIFIED else {}
         draft = faq_reply(intent, profile, deps.prompts, plans=plans, selected=state.get("selected_plan"))
+        draft["append_nudge"] = draft.get("append_nudge", True) and stage != Stage.NOT_QUALIFIED
         return {"replies": [repeated_answer(draft["template_id"], previous_turn(state)[1], deps) or draft]}
     update: dict[str, Any] = {"replies": [_small_talk(intent, stage, state, deps)]}
     if intent == Intent.DENY and stage in DECLINE_STAGES and is_decline(state["inbound"].get("text") or ""):
