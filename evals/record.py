@@ -36,12 +36,21 @@ MEDIA_RE = re.compile(r"^\[(\w+)(?::\s*(.*))?\]$")
 UNUSABLE = {"audio", "sticker", "location", "unsupported"}
 
 
+def _recorded_replies(row: LeadInteraction, anon: Anonymiser) -> list[str]:
+    """Each message Sílvia sent in the turn (kept apart in the row's metadata when there were
+    several; older rows only have them joined in `message_sent`)."""
+    separate = (row.meta or {}).get("replies")
+    if separate:
+        return [anon.text(text) or "" for text in separate]
+    return [anon.text(row.message_sent) or ""] if row.message_sent else []
+
+
 def _turn_from_row(row: LeadInteraction, anon: Anonymiser, bill_amount: float | None) -> Turn | None:
     received = row.message_received
     if received is None:
         return None  # a follow-up tick: not something the lead did
     recorded = Recorded(
-        replies=[anon.text(row.message_sent) or ""] if row.message_sent else [],
+        replies=_recorded_replies(row, anon),
         stage=row.stage,
         intent=row.intent,
         layer=row.layer,

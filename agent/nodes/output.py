@@ -232,7 +232,7 @@ async def record(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
             bill_amount=profile.get("bill_amount"),
             consumption_kwh=bill.get("consumption_kwh"),
             qualified=(state.get("qualification") or {}).get("qualified"),
-            metadata=_turn_metadata(state, turn) | llm_metadata(state, turn),
+            metadata=_turn_metadata(state, turn) | llm_metadata(state, turn) | _separate_replies(replies),
             at=deps.clock(),
         )
     )
@@ -321,3 +321,10 @@ async def _fill_cache(state: SilviaState, deps: Deps, replies: list[Reply]) -> N
         {"intent": state.get("intent"), "replies": drafts, "interaction_type": interaction_type(replies)},
         deps.cache_ttl_seconds,
     )
+
+
+def _separate_replies(replies: list[dict[str, Any]]) -> dict[str, Any]:
+    """Several messages in one turn are joined in `message_sent`; keep them apart too, so a
+    recorded conversation (evals/record.py) grades each message as the lead saw it."""
+    texts = [r.get("text", "") for r in replies if r.get("text")]
+    return {"replies": texts} if len(texts) > 1 else {}
