@@ -153,6 +153,8 @@ class ReplyOut(BaseModel):
     buttons: list[dict[str, str]] | None = None
     layer: str | None = None
     prompt_version: str | None = None
+    template_id: str | None = Field(default=None, description="The template or knowledge-base answer used")
+    topic: str | None = Field(default=None, description="The knowledge-base topic this reply answers")
 
 
 class ChatResponse(BaseModel):
@@ -163,6 +165,7 @@ class ChatResponse(BaseModel):
     response_time_ms: int
     prompt_version: str | None = Field(default=None, description="The lead's (sticky) prompt version")
     guard_violations: list[str] = Field(default_factory=list)
+    topic: str | None = Field(default=None, description="The knowledge-base topic Sílvia read, if any")
 
     @classmethod
     def of(cls, result: TurnResult) -> ChatResponse:
@@ -175,6 +178,7 @@ class ChatResponse(BaseModel):
             response_time_ms=result.response_time_ms,
             prompt_version=result.state.get("prompt_version"),
             guard_violations=list(turn.get("guard_violations") or []),
+            topic=result.state.get("topic") or None,
         )
 
 

@@ -322,6 +322,9 @@ class HttpTarget:
             lead_version=data.get("prompt_version"),
             latency_ms=round(elapsed, 2),
             guard_violations=list(data.get("guard_violations") or []),
+            templates=[(r.get("template_id") or "") if isinstance(r, dict) else "" for r in replies],
+            kb_topic=data.get("topic") or None,
+            reply_topics=[(r.get("topic") or "") if isinstance(r, dict) else "" for r in replies],
         )
 
 
