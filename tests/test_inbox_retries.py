@@ -22,6 +22,7 @@ from api.inbox import InboxEntry, SqlInbox
 from api.retry_policy import RetryPolicy, is_transient
 from api.worker import InboxWorker
 from cli.main import app as cli_app
+from settings import get_settings
 from storage.db import create_engine
 from storage.locks import InProcessLeadLocks, LeadBusyError
 from storage.models import InboxMessage
@@ -259,6 +260,7 @@ def test_a_parked_message_shows_in_ready_metrics_and_the_cli_and_retry_answers_i
         assert "silvia_inbox_workers_alive 1.0" in metrics
 
         monkeypatch.setenv("SILVIA_DATA_DIR", str(tmp_path))
+        get_settings.cache_clear()  # an earlier test in this process may have cached other settings
         runner = CliRunner()
         listed = runner.invoke(cli_app, ["inbox", "list"])
         assert listed.exit_code == 0 and "wamid.stuck" in listed.output and "a bug" in listed.output

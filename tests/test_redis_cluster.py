@@ -72,10 +72,10 @@ async def test_a_conversation_lives_in_one_slot_and_recovers_from_a_crash(
         monkeypatch.setattr(silvia.deps.leads, "record_turn", crash)
         message = Inbound(phone=phone, kind="text", text="sim", message_id="wamid.cluster.1")
         with pytest.raises(RuntimeError):
-            await run_turn(silvia, message, redelivered=False)
+            await run_turn(silvia, message, "1-0")
         monkeypatch.setattr(silvia.deps.leads, "record_turn", real_record)
-        assert await progress_of(silvia, message) is Progress.INTERRUPTED
-        result = await run_turn(silvia, message, redelivered=True)
+        assert await progress_of(silvia, message, "1-0") is Progress.INTERRUPTED
+        result = await run_turn(silvia, message, "1-0")  # the redelivery: same inbox entry
         assert result is not None and result.stage == Stage.PLANS_PRESENTED
         assert (await silvia.say(phone, "como funciona?")).replies  # answered from the L1 cache or not
 
