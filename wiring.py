@@ -31,7 +31,6 @@ from graph import build_graph
 from ops.logs import turn_trace
 from ops.metrics import observe_mcp_call
 from ops.observe import MeteredLeadStore
-from ops.takeover import TakeoverStore
 from settings import Settings
 from storage.checkpointer import open_checkpointer
 from storage.db import create_engine, is_sqlite, session_factory
@@ -40,6 +39,7 @@ from storage.migrate import ensure_current, upgrade
 from storage.redis.cache import open_reply_cache
 from storage.repositories import LeadRepository, RegistrationRepository
 from storage.satisfaction import RatingRepository
+from storage.takeover import TakeoverRepository
 from tools.client import McpConnection, SerenaTools, WhatsAppTools
 from tools.serena_server import SerenaCatalog, build_serena_server
 from tools.specialists import SpecialistRoster
@@ -235,7 +235,7 @@ async def open_silvia(
             history_turns=settings.history_turns,
             cache_ttl_seconds=settings.cache_ttl_seconds,
             timezone=settings.timezone,
-            takeover=TakeoverStore(sessions),
+            takeover=TakeoverRepository(sessions),
             satisfaction=RatingRepository(sessions) if settings.satisfaction_survey else None,
             llm=language_model_from_settings(settings, alert=_llm_alert(leads)),
             llm_min_confidence=settings.llm_min_confidence,

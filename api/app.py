@@ -24,17 +24,17 @@ from fastapi.responses import JSONResponse
 from api.background import BackgroundService, background_services
 from api.body_limit import BodyLimit
 from api.heartbeats import build_heartbeats
-from api.inbox import SqlInbox, build_inbox
 from api.routes import chat as routes_chat
 from api.routes import health as routes_health
 from api.routes import webhook as routes_webhook
 from api.services import Services
-from api.statuses import StatusStore
 from ops import routes as ops_routes
 from ops import tracing
 from ops.service import Ops
 from settings import Settings, get_settings
 from storage.db import create_engine
+from storage.delivery_statuses import DeliveryStatusRepository
+from storage.inbox import SqlInbox, build_inbox
 from storage.locks import build_lead_locks
 from wiring import open_silvia
 
@@ -97,7 +97,9 @@ def _lifespan(
             heartbeats = build_heartbeats(settings.redis_url, settings.redis_prefix)
             ops = Ops(settings, silvia)
             ops.monitor.inbox = inbox  # parked messages are an alert
-            services = Services(settings, silvia, inbox, locks, StatusStore(engine), engine, ops, heartbeats)
+            services = Services(
+                settings, silvia, inbox, locks, DeliveryStatusRepository(engine), engine, ops, heartbeats
+            )
             for name, job in jobs.items():
                 services.tasks[name] = asyncio.create_task(job(services, services.stop), name=name)
             app.state.services = services

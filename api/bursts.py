@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from agent.inbound import Inbound
-from api.inbox import Inbox, InboxEntry
+from storage.inbox import Inbox, InboxEntry
 
 MAX_BURST = 10  # messages merged into one turn at most
 COMPLETE_WORDS = 4  # a message of this many words (not ending in a connective) reads as complete

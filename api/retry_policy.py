@@ -16,10 +16,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import httpx
-import sqlalchemy.exc as sa_exc
 from redis import exceptions as redis_exc
 
-from api.inbox import MAX_ATTEMPTS, InboxEntry
+from storage.db import TRANSIENT_ERRORS as DATABASE_TRANSIENT_ERRORS
+from storage.inbox import MAX_ATTEMPTS, InboxEntry
 from storage.locks import LeadBusyError
 from tools.client import McpUnavailableError
 
@@ -34,10 +34,7 @@ _TRANSIENT: tuple[type[BaseException], ...] = (
     redis_exc.ReadOnlyError,
     redis_exc.TryAgainError,
     redis_exc.ClusterDownError,
-    sa_exc.OperationalError,  # the server went away, refused the connection, is in recovery
-    sa_exc.InterfaceError,
-    sa_exc.DisconnectionError,
-    sa_exc.TimeoutError,  # the pool had no connection in time
+    *DATABASE_TRANSIENT_ERRORS,
     httpx.TransportError,
 )
 

@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.heartbeats import Heartbeats
-from api.inbox import Inbox
-from api.statuses import StatusStore
 from ops.service import Ops
 from settings import Settings
+from storage.db import Engine
+from storage.delivery_statuses import DeliveryStatusRepository
+from storage.inbox import Inbox
 from storage.locks import LeadLocks
 from wiring import Silvia
 
@@ -24,8 +24,8 @@ class Services:
     silvia: Silvia
     inbox: Inbox
     locks: LeadLocks
-    statuses: StatusStore
-    engine: AsyncEngine
+    statuses: DeliveryStatusRepository
+    engine: Engine
     ops: Ops  # shared by the ops background jobs and the ops routes (/metrics, /dashboard, /admin)
     heartbeats: Heartbeats = field(default_factory=Heartbeats)  # the inbox workers' (api/heartbeats.py)
     stop: asyncio.Event = field(default_factory=asyncio.Event)

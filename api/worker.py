@@ -27,12 +27,12 @@ from agent.state import TurnResult
 from api import gateway, meta
 from api.bursts import Burst, BurstPlanner, order
 from api.heartbeats import BEAT_SECONDS, BEAT_TTL_SECONDS, Heartbeats
-from api.inbox import Inbox, InboxEntry
 from api.retry_policy import RetryPolicy
-from api.statuses import StatusStore
 from api.turns import run_turn
 from ops import tracing
 from settings import DEFAULT_MAX_BILL_BYTES, Settings
+from storage.delivery_statuses import DeliveryStatusRepository
+from storage.inbox import Inbox, InboxEntry
 from storage.locks import LeadBusyError, LeadLocks
 from wiring import Silvia
 
@@ -53,7 +53,7 @@ class InboxWorker:
         silvia: Silvia,
         inbox: Inbox,
         locks: LeadLocks,
-        statuses: StatusStore | None = None,
+        statuses: DeliveryStatusRepository | None = None,
         *,
         concurrency: int = 4,
         consumer: str | None = None,
@@ -268,7 +268,7 @@ def build_worker(
     silvia: Silvia,
     inbox: Inbox,
     locks: LeadLocks,
-    statuses: StatusStore | None,
+    statuses: DeliveryStatusRepository | None,
     heartbeats: Heartbeats,
     concurrency: int | None = None,
 ) -> InboxWorker:

@@ -21,10 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ops.health import TASK, WORKFLOW
 from ops.kpi_report import build_kpi_report
 from ops.report import build_daily_report
 from storage.db import create_engine, session_factory
+from storage.health_log import TASK, WORKFLOW
 from storage.migrate import upgrade
 from storage.models import Handoff, LeadInteraction, LeadOutcome, LeadRating, LeadStatus, SdrLog
 

@@ -23,17 +23,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agent.ports import TurnRecord
+from agent.state import FUNNEL_ORDER as FUNNEL
 from ops.dashboard import summary
 from ops.health import measure
 from ops.metrics import exposition
 from ops.observe import observe_turn, refresh_gauges
-from ops.queries import FUNNEL
 from ops.report import build_daily_report
-from ops.takeover import TakeoverStore
 from settings import Settings
+from storage.activity import ActivityQueries
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade
 from storage.models import Lead, LeadInteraction, LeadStatus
+from storage.takeover import TakeoverRepository
 
 NOW = datetime(2026, 11, 24, 20, 0, tzinfo=UTC)  # 17:00 in Recife
 
@@ -93,11 +94,11 @@ async def main(leads: int, per_lead: int, url: str | None) -> None:
             observe_turn(turn)
         print(f"{'metrics per recorded turn':<44} {(time.perf_counter() - started) / n * 1e6:8.1f} µs")
 
-        takeover = TakeoverStore(sessions)
+        takeover = TakeoverRepository(sessions)
         await timed("takeover check per turn (is_paused)", lambda: takeover.is_paused("+5581900000001"), 50)
 
         async def scrape() -> None:
-            await refresh_gauges(sessions)
+            await refresh_gauges(ActivityQueries(sessions))
             exposition()
 
         await timed("/metrics scrape (gauges + exposition)", scrape)

@@ -24,7 +24,7 @@ T = TypeVar("T")
 
 
 def _with_inbox(action: Callable[[Any], Awaitable[T]]) -> T:
-    from api.inbox import build_inbox
+    from storage.inbox import build_inbox
 
     async def run() -> T:
         inbox = build_inbox(get_settings())

@@ -113,9 +113,9 @@ def lead_outcome(
     from pydantic import ValidationError
 
     from ops.outcomes import LeadNotFoundError, OutcomeReport, report_outcome
-    from ops.takeover import normalise_phone
     from storage.outcomes import OutcomeConflictError, OutcomeRepository
     from storage.repositories import LeadRepository
+    from storage.takeover import normalise_phone
 
     try:
         number = normalise_phone(phone)

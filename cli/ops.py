@@ -61,7 +61,8 @@ def health(
     """Run every health check now and print the status (exit 0 healthy, 1 degraded, 2 critical)."""
     from agent.context import utc_now
     from ops.alerts import evaluate, status_of
-    from ops.health import last_health, measure
+    from ops.health import measure
+    from storage.health_log import HealthLogRepository
 
     settings = get_settings()
 
@@ -70,7 +71,7 @@ def health(
         try:
             async with _business_database(settings) as sessions:
                 snapshot = await measure(settings, sessions, connections, utc_now())
-                last = await last_health(sessions) if snapshot.database else None
+                last = await HealthLogRepository(sessions).last() if snapshot.database else None
         finally:
             for connection in connections.values():
                 await connection.close()
@@ -187,7 +188,7 @@ PhoneArg = Annotated[str, typer.Argument(help="The lead's phone, E.164 (+5581999
 
 
 def _takeover(phone: str, action: str, by: str, reason: str) -> dict[str, Any]:
-    from ops.takeover import LeadNotFoundError, TakeoverStore, normalise_phone
+    from storage.takeover import LeadNotFoundError, TakeoverRepository, normalise_phone
 
     try:
         phone = normalise_phone(phone)
@@ -196,7 +197,7 @@ def _takeover(phone: str, action: str, by: str, reason: str) -> dict[str, Any]:
 
     async def main() -> dict[str, Any]:
         async with _business_database(get_settings()) as sessions:
-            store = TakeoverStore(sessions)
+            store = TakeoverRepository(sessions)
             if action == "pause":
                 return await store.pause(phone, by=by, reason=reason)
             return await store.resume(phone, by=by)

@@ -98,11 +98,11 @@ def worker(
 
 async def _run_worker(concurrency: int) -> None:
     from api.heartbeats import build_heartbeats
-    from api.inbox import build_inbox
-    from api.statuses import StatusStore
     from api.worker import build_worker
     from ops.tracing import configure_tracing, flush_traces
     from storage.db import create_engine
+    from storage.delivery_statuses import DeliveryStatusRepository
+    from storage.inbox import build_inbox
     from storage.locks import build_lead_locks
     from wiring import open_silvia
 
@@ -117,7 +117,7 @@ async def _run_worker(concurrency: int) -> None:
         inbox, locks = build_inbox(settings), build_lead_locks(settings)
         heartbeats = build_heartbeats(settings.redis_url, settings.redis_prefix)
         try:
-            statuses = StatusStore(engine)
+            statuses = DeliveryStatusRepository(engine)
             worker = build_worker(settings, silvia, inbox, locks, statuses, heartbeats, concurrency)
             await worker.run(stop)
         finally:

@@ -14,8 +14,6 @@ from collections import defaultdict
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import sqlalchemy as sa
-
 from agent.understanding.intent import classify
 from evals.anonymise import Anonymiser
 from evals.dataset import (
@@ -28,8 +26,10 @@ from evals.dataset import (
     Turn,
     dump_conversations,
 )
+from storage.activity import ActivityQueries
+from storage.activity import InteractionRow as LeadInteraction
+from storage.activity import LeadRow as Lead
 from storage.db import create_engine, session_factory
-from storage.models import Lead, LeadInteraction
 
 ACCEPTED_BILL_STAGES = {"document_received", "qualified", "not_qualified", "registered", "handed_off"}
 MEDIA_RE = re.compile(r"^\[(\w+)(?::\s*(.*))?\]$")
@@ -110,16 +110,8 @@ def _profile(lead: Lead | None, first: LeadInteraction, phone: str, anon: Anonym
 async def load_rows(url: str, since: date) -> tuple[dict[str, list[LeadInteraction]], dict[str, Lead]]:
     engine = create_engine(url)
     try:
-        async with session_factory(engine)() as session:
-            start = datetime(since.year, since.month, since.day, tzinfo=UTC)
-            query = (
-                sa.select(LeadInteraction)
-                .where(LeadInteraction.created_at >= start)
-                .order_by(LeadInteraction.lead_id, LeadInteraction.created_at, LeadInteraction.id)
-            )
-            rows = (await session.scalars(query)).all()
-            phones = {r.lead_id for r in rows}
-            leads = (await session.scalars(sa.select(Lead).where(Lead.phone_number.in_(phones)))).all()
+        start = datetime(since.year, since.month, since.day, tzinfo=UTC)
+        rows, leads = await ActivityQueries(session_factory(engine)).recorded_since(start)
     finally:
         await engine.dispose()
     by_lead: dict[str, list[LeadInteraction]] = defaultdict(list)

@@ -6,62 +6,38 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
-
-from agent.policy.followups import EXCLUDED_STAGES, LeadFacts, decide, next_pass
+from agent.policy.followups import LeadFacts, decide, next_pass
 from agent.state import Stage
-from ops.health import last_health
-from ops.queries import (
-    Sessions,
-    conversations,
-    funnel_reached,
-    interactions_between,
-    latency_summary,
-    stage_counts,
-)
-from ops.report import build_daily_report, day_window
-from storage.models import LeadInteraction, LeadStatus
+from ops.queries import day_window, latency_summary
+from ops.report import build_daily_report
+from storage.activity import ActivityQueries
+from storage.db import Sessions
+from storage.health_log import HealthLogRepository
 
 QUEUE_LIMIT = 50
 
 
-async def _last_inbound(sessions: Sessions, phones: list[str]) -> dict[str, datetime]:
-    query = (
-        sa.select(LeadInteraction.lead_id, sa.func.max(LeadInteraction.created_at))
-        .where(LeadInteraction.lead_id.in_(phones), LeadInteraction.message_received.is_not(None))
-        .group_by(LeadInteraction.lead_id)
-    )
-    async with sessions() as session:
-        return {phone: at for phone, at in (await session.execute(query)).all()}
-
-
 async def followup_queue(sessions: Sessions, now: datetime, timezone: str) -> list[dict[str, Any]]:
     """Leads still in play, with what the follow-up policy will do at its next pass."""
-    query = (
-        sa.select(LeadStatus)
-        .where(LeadStatus.lead_stage.not_in([s.value for s in EXCLUDED_STAGES]))
-        .order_by(LeadStatus.last_interaction_date.asc())
-        .limit(QUEUE_LIMIT)
-    )
-    async with sessions() as session:
-        rows = (await session.scalars(query)).all()
-    inbound = await _last_inbound(sessions, [r.lead_id for r in rows])
+    activity = ActivityQueries(sessions)
+    rows = await activity.leads_in_play(QUEUE_LIMIT)
+    inbound = await activity.last_inbound([r["lead_id"] for r in rows])
     at = next_pass(now, timezone)
     queue = []
     for row in rows:
         facts = LeadFacts(
-            phone=row.lead_id,
-            stage=Stage(row.lead_stage or Stage.NEW),
-            last_inbound_at=inbound.get(row.lead_id),
-            followup_count=row.followup_count or 0,
-            last_followup_at=row.last_followup_date,
-            last_followup_kind=row.last_followup_type,
-            has_savings_figure=row.bill_amount is not None,
+            phone=row["lead_id"],
+            stage=Stage(row["lead_stage"] or Stage.NEW),
+            last_inbound_at=inbound.get(row["lead_id"]),
+            followup_count=row["followup_count"] or 0,
+            last_followup_at=row["last_followup_date"],
+            last_followup_kind=row["last_followup_type"],
+            has_savings_figure=row["bill_amount"] is not None,
         )
         decision = decide(facts, at, timezone)
         queue.append(
             {
-                "phone": row.lead_id,
+                "phone": row["lead_id"],
                 "stage": facts.stage.value,
                 "followups_sent": facts.followup_count,
                 "next_pass": at.isoformat(timespec="minutes"),
@@ -78,18 +54,19 @@ async def summary(sessions: Sessions, now: datetime, timezone: str, paused: dict
     today = now.astimezone(ZoneInfo(timezone)).date()
     report = await build_daily_report(sessions, today, timezone)
     start, _ = day_window(today, timezone)
-    health = await last_health(sessions) or {}
-    live = await conversations(sessions)
+    activity = ActivityQueries(sessions)
+    health = await HealthLogRepository(sessions).last() or {}
+    live = await activity.conversations()
     for row in live:
         row["paused"] = row["lead_id"] in paused
-    recent = await interactions_between(sessions, now - timedelta(hours=1), now + timedelta(seconds=1))
+    recent = await activity.interactions_between(now - timedelta(hours=1), now + timedelta(seconds=1))
     return {
         "now": now.isoformat(timespec="seconds"),
         "today": report.to_dict(),
-        "funnel": await funnel_reached(sessions),
-        "stages": await stage_counts(sessions),
+        "funnel": await activity.funnel_reached(),
+        "stages": await activity.stage_counts(),
         "latency_today": latency_summary(
-            await interactions_between(sessions, start, now + timedelta(seconds=1))
+            await activity.interactions_between(start, now + timedelta(seconds=1))
         ),
         "latency_last_hour": latency_summary(recent),
         "conversations": live,

@@ -16,22 +16,21 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agent.context import utc_now
 from agent.policy.hours import is_business_hours
 from ops import metrics
 from ops.alerts import RANK, AlertEngine, CheckResult, Snapshot, evaluate
-from ops.queries import answered, interactions_between
+from ops.queries import answered
 from ops.slack import SlackNotifier, alert_payload
 from settings import Settings
-from storage.models import SdrLog
+from storage.activity import ActivityQueries
+from storage.db import Sessions, ping_sessions
+from storage.health_log import HealthLogRepository
+from storage.redis.client import redis_from_url
 
 log = logging.getLogger(__name__)
 
-WORKFLOW = "monitoring_alerts"
-TASK = "health_check"
 PROBE_TIMEOUT = 5.0
 _LEVEL = {"healthy": "INFO", "degraded": "WARNING", "critical": "CRITICAL"}
 
@@ -50,10 +49,9 @@ async def probe_mcp(connection: Any) -> tuple[bool, str]:
         return False, repr(exc)[:200]
 
 
-async def probe_database(sessions: async_sessionmaker[AsyncSession]) -> bool:
+async def probe_database(sessions: Sessions) -> bool:
     try:
-        async with sessions() as session:
-            await asyncio.wait_for(session.execute(sa.text("SELECT 1")), PROBE_TIMEOUT)
+        await asyncio.wait_for(ping_sessions(sessions), PROBE_TIMEOUT)
         return True
     except Exception as exc:
         log.warning("database probe failed: %r", exc)
@@ -61,8 +59,6 @@ async def probe_database(sessions: async_sessionmaker[AsyncSession]) -> bool:
 
 
 async def probe_redis(url: str) -> bool:
-    from storage.redis.client import redis_from_url
-
     client = redis_from_url(url, socket_timeout=PROBE_TIMEOUT, socket_connect_timeout=PROBE_TIMEOUT)
     try:
         return bool(await client.ping())
@@ -87,22 +83,8 @@ async def probe_model(settings: Settings) -> bool:
         return False
 
 
-async def errors_in_last_hour(
-    sessions: async_sessionmaker[AsyncSession], start: datetime, end: datetime
-) -> int:
-    """sdr_logs errors that are not the monitor's own rows."""
-    query = sa.select(sa.func.count()).where(
-        SdrLog.created_at >= start,
-        SdrLog.created_at < end,
-        SdrLog.success.is_(False),
-        sa.or_(SdrLog.workflow_id.is_(None), SdrLog.workflow_id != WORKFLOW),
-    )
-    async with sessions() as session:
-        return int(await session.scalar(query) or 0)
-
-
 async def measure(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession], connections: dict[str, Any], now: datetime
+    settings: Settings, sessions: Sessions, connections: dict[str, Any], now: datetime
 ) -> Snapshot:
     """Everything one health run looks at."""
     mcp_results = await asyncio.gather(*(probe_mcp(c) for c in connections.values()))
@@ -117,11 +99,12 @@ async def measure(
     )
     if not snapshot.database:
         return snapshot
-    rows = await interactions_between(sessions, now - timedelta(hours=1), now)
+    hour_ago = now - timedelta(hours=1)
+    rows = await ActivityQueries(sessions).interactions_between(hour_ago, now)
     times = [float(r["response_time_ms"] or 0) for r in answered(rows)]
     snapshot.avg_response_ms = sum(times) / len(times) if times else None
     failed_turns = sum(1 for r in rows if r["success"] is False)
-    snapshot.errors_1h = failed_turns + await errors_in_last_hour(sessions, now - timedelta(hours=1), now)
+    snapshot.errors_1h = failed_turns + await HealthLogRepository(sessions).errors_between(hour_ago, now)
     snapshot.leads_1h = len({r["lead_id"] for r in rows if r["message_received"]})
     return snapshot
 
@@ -132,12 +115,13 @@ class HealthMonitor:
     def __init__(
         self,
         settings: Settings,
-        sessions: async_sessionmaker[AsyncSession],
+        sessions: Sessions,
         connections: dict[str, Any],
         notifier: SlackNotifier,
         clock: Any = None,
     ) -> None:
         self.settings = settings
+        self.log = HealthLogRepository(sessions)
         self.sessions = sessions
         self.connections = connections
         self.notifier = notifier
@@ -152,7 +136,7 @@ class HealthMonitor:
     async def restore(self) -> AlertEngine:
         """The engine as the last stored run left it (a fresh one on a new database)."""
         if self.engine is None:
-            last = await last_health(self.sessions)
+            last = await self.log.last()
             state = (last or {}).get("engine")
             self.engine = AlertEngine.from_dict(state) if state else AlertEngine()
         return self.engine
@@ -205,36 +189,5 @@ class HealthMonitor:
             metrics.HEALTH_CHECK_OK.labels(result.name).set(1 if result.ok else 0)
 
     async def _store(self, record: dict[str, Any]) -> None:
-        row = SdrLog(
-            workflow_id=WORKFLOW,
-            task_id=TASK,
-            log_level=_LEVEL[record["status"]],
-            message=f"health:{record['status']}",
-            success=record["status"] == "healthy",
-            error_details=record,
-        )
-        async with self.sessions.begin() as session:
-            session.add(row)
-
-
-async def last_health(sessions: async_sessionmaker[AsyncSession]) -> dict[str, Any] | None:
-    """The latest stored health run, or None."""
-    query = (
-        sa.select(SdrLog.error_details)
-        .where(SdrLog.workflow_id == WORKFLOW, SdrLog.task_id == TASK)
-        .order_by(SdrLog.created_at.desc(), SdrLog.id.desc())
-        .limit(1)
-    )
-    async with sessions() as session:
-        return await session.scalar(query)
-
-
-async def health_history(sessions: async_sessionmaker[AsyncSession], limit: int = 20) -> list[dict[str, Any]]:
-    query = (
-        sa.select(SdrLog.error_details)
-        .where(SdrLog.workflow_id == WORKFLOW, SdrLog.task_id == TASK)
-        .order_by(SdrLog.created_at.desc(), SdrLog.id.desc())
-        .limit(limit)
-    )
-    async with sessions() as session:
-        return [row for row in (await session.scalars(query)).all() if row]
+        status = record["status"]
+        await self.log.add(record, level=_LEVEL[status], success=status == "healthy")

@@ -1,6 +1,6 @@
 """The KPIs over a period: overall, per day, per ISO week and per prompt version (ranked).
 
-`build_kpi_report` reads the facts once (`ops.kpi_data`) and groups them; `silvia report
+`build_kpi_report` reads the facts once (`storage.kpis`, `storage.health_log`) and groups them; `silvia report
 kpis`, the daily report, the dashboard and `silvia prompts metrics` all print this.
 """
 
@@ -11,12 +11,27 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ops.kpi_data import LeadFacts, Sessions, health_runs, lead_facts, turn_facts
 from ops.kpis import KPIS, KpiValue, compute, grouped
 from ops.queries import day_window
 from ops.stats import overlaps
+from storage.db import Sessions
+from storage.health_log import HealthLogRepository
+from storage.kpis import KpiQueries, LeadFacts
 
 Values = dict[str, KpiValue]
+AVAILABILITY_CHECKS = ("mcp_", "database", "redis")
+
+
+async def health_runs(
+    log: HealthLogRepository, start: datetime, end: datetime
+) -> list[tuple[datetime, bool]]:
+    """(when, Sílvia was available) per stored health run: every MCP server, the database and
+    Redis answered (slow replies or a quiet hour are quality, not availability)."""
+    runs = []
+    for at, checks in await log.runs_between(start, end):
+        vital = [c for c in checks if str(c.get("name", "")).startswith(AVAILABILITY_CHECKS)]
+        runs.append((at, bool(vital) and all(c.get("ok") for c in vital)))
+    return runs
 
 
 @dataclass
@@ -89,9 +104,10 @@ async def build_kpi_report(sessions: Sessions, since: date, until: date, timezon
     zone = ZoneInfo(timezone)
     start, _ = day_window(since, timezone)
     _, end = day_window(until, timezone)
-    leads = await lead_facts(sessions, start, end)
-    turns = await turn_facts(sessions, start, end)
-    runs = await health_runs(sessions, start, end)
+    queries = KpiQueries(sessions)
+    leads = await queries.lead_facts(start, end)
+    turns = await queries.turn_facts(start, end)
+    runs = await health_runs(HealthLogRepository(sessions), start, end)
     report = KpiReport(since, until, timezone, compute(leads, turns, runs))
     lead_days = grouped(leads, lambda lead: _local_day(lead.first_at, zone))
     turn_days = grouped(turns, lambda turn: _local_day(turn.at, zone))

@@ -1,6 +1,6 @@
 """The seed's business KPIs, each defined once, with the seed's target beside it.
 
-Lead KPIs are computed over a cohort (`ops.kpi_data.LeadFacts`: leads whose first contact is
+Lead KPIs are computed over a cohort (`storage.kpis.LeadFacts`: leads whose first contact is
 in the period), so every lead counts once, in the period and prompt version it started with.
 Each rate carries its n (the denominator) and a 95 % Wilson interval; averages a t interval.
 
@@ -23,8 +23,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal, TypeVar
 
-from ops.kpi_data import LeadFacts, TurnFacts
 from ops.stats import Interval, mean_interval, median_or_none, wilson
+from storage.kpis import LeadFacts, TurnFacts
 
 Direction = Literal["min", "max"]  # "min": the value must be at least the target
 

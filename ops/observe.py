@@ -11,12 +11,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from agent.ports import TurnRecord
 from ops import metrics
 from ops.costs import cost_usd
-from ops.queries import funnel_reached, stage_counts
+from storage.activity import ActivityQueries
 
 log = logging.getLogger(__name__)
 
@@ -86,14 +84,14 @@ class MeteredLeadStore:
 
 
 async def refresh_gauges(
-    sessions: async_sessionmaker[AsyncSession],
+    activity: ActivityQueries,
     inbox_stats: InboxStats | None = None,
     paused: int | None = None,
 ) -> None:
     """Gauges read from the database and the inbox, refreshed right before a scrape."""
-    for stage, count in (await stage_counts(sessions)).items():
+    for stage, count in (await activity.stage_counts()).items():
         metrics.FUNNEL.labels(stage).set(count)
-    for stage, count in (await funnel_reached(sessions)).items():
+    for stage, count in (await activity.funnel_reached()).items():
         metrics.FUNNEL_REACHED.labels(stage).set(count)
     if inbox_stats is not None:
         depth, oldest = await inbox_stats()

@@ -9,26 +9,16 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
-
-import sqlalchemy as sa
 
 from ops.costs import cost_usd
 from ops.kpi_report import build_kpi_report
 from ops.kpi_view import KPI_PERIOD_DAYS, kpi_rows
 from ops.observe import llm_calls_of
-from ops.queries import (
-    Sessions,
-    conversions,
-    day_window,
-    funnel_reached,
-    interactions_between,
-    latency_summary,
-    stage_counts,
-    top,
-)
-from storage.models import Lead, LeadInteraction, LeadStatus, SerenaRegistration
+from ops.queries import conversions, day_window, latency_summary, top
+from storage.activity import ActivityQueries
+from storage.db import Sessions
 
 # Intents that are a lead's objection or doubt (what the sales team should prepare for).
 OBJECTIONS = {
@@ -74,37 +64,13 @@ class DailyReport:
         return data
 
 
-async def _count(sessions: Sessions, query: Any) -> int:
-    async with sessions() as session:
-        return int(await session.scalar(query) or 0)
-
-
-async def _first_reached(sessions: Sessions, stage: str, start: datetime, end: datetime) -> int:
-    """Leads whose first interaction at `stage` happened in the window."""
-    first = (
-        sa.select(LeadInteraction.lead_id, sa.func.min(LeadInteraction.created_at).label("at"))
-        .where(LeadInteraction.stage == stage)
-        .group_by(LeadInteraction.lead_id)
-        .subquery()
-    )
-    return await _count(sessions, sa.select(sa.func.count()).where(first.c.at >= start, first.c.at < end))
-
-
-async def _followups(
-    sessions: Sessions, rows: list[dict[str, Any]], end: datetime
-) -> dict[str, dict[str, int]]:
+async def _followups(activity: ActivityQueries, rows: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
     """Follow-ups sent in the window by kind, and how many the lead answered within 24 h."""
     sent = [r for r in rows if r["interaction_type"] == "followup" and r["message_sent"]]
     if not sent:
         return {}
     leads = {r["lead_id"] for r in sent}
-    later = sa.select(LeadInteraction.lead_id, LeadInteraction.created_at).where(
-        LeadInteraction.lead_id.in_(leads),
-        LeadInteraction.message_received.is_not(None),
-        LeadInteraction.created_at >= min(r["created_at"] for r in sent),
-    )
-    async with sessions() as session:
-        replies = (await session.execute(later)).all()
+    replies = await activity.lead_messages_since(leads, min(r["created_at"] for r in sent))
     result: dict[str, dict[str, int]] = {}
     for row in sent:
         meta = row["meta"] or {}
@@ -140,36 +106,25 @@ def _llm(rows: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
 
 async def build_daily_report(sessions: Sessions, day: date, timezone: str) -> DailyReport:
     start, end = day_window(day, timezone)
-    rows = await interactions_between(sessions, start, end)
+    activity = ActivityQueries(sessions)
+    rows = await activity.interactions_between(start, end)
     active = {r["lead_id"] for r in rows}
     inbound = [r for r in rows if r["message_received"]]
     report = DailyReport(day=day, timezone=timezone, active_leads=len(active), turns=len(rows))
-    report.new_leads = await _count(
-        sessions, sa.select(sa.func.count()).where(Lead.created_at >= start, Lead.created_at < end)
-    )
-    report.leads_per_stage = {k: v for k, v in (await stage_counts(sessions)).items() if v}
-    report.qualified = await _count(
-        sessions,
-        sa.select(sa.func.count()).where(
-            LeadStatus.qualification_date >= start, LeadStatus.qualification_date < end
-        ),
-    )
-    report.registered = await _count(
-        sessions,
-        sa.select(sa.func.count()).where(
-            SerenaRegistration.created_at >= start, SerenaRegistration.created_at < end
-        ),
-    )
-    report.handed_off = await _first_reached(sessions, "handed_off", start, end)
+    report.new_leads = await activity.new_leads(start, end)
+    report.leads_per_stage = {k: v for k, v in (await activity.stage_counts()).items() if v}
+    report.qualified = await activity.qualified(start, end)
+    report.registered = await activity.registered(start, end)
+    report.handed_off = await activity.first_reached("handed_off", start, end)
     report.opt_outs = sum(1 for r in rows if r["interaction_type"] == "opt_out")
-    report.funnel = await funnel_reached(sessions, cohort=active, until=end)
+    report.funnel = await activity.funnel_reached(cohort=active, until=end)
     report.conversions = conversions(report.funnel)
     report.latency = latency_summary(rows)
     report.top_intents = top(Counter(r["intent"] for r in inbound if r["intent"]))
     report.top_objections = top(
         Counter(OBJECTIONS[r["intent"]] for r in inbound if r["intent"] in OBJECTIONS)
     )
-    report.followups = await _followups(sessions, rows, end)
+    report.followups = await _followups(activity, rows)
     report.llm = _llm(rows)
     report.errors = sum(1 for r in rows if r["success"] is False)
     report.kpis = await _kpis(sessions, day, timezone)

@@ -19,20 +19,18 @@ from pydantic import BaseModel, Field
 from ops.auth import COOKIE, metrics_access, operator
 from ops.charts import bar_chart, funnel_chart
 from ops.dashboard import summary
-from ops.health import last_health
 from ops.inbox_stats import inbox_stats
 from ops.kpi_view import trend_chart
 from ops.metrics import CONTENT_TYPE, exposition
 from ops.observe import refresh_gauges, refresh_inbox_gauges
 from ops.outcomes import OUTCOMES, OutcomeReport, report_outcome
 from ops.outcomes import LeadNotFoundError as NoLeadError
-from ops.queries import transcript
 from ops.report import build_daily_report
 from ops.report_html import STAGE_LABELS, TEMPLATES, local_time, ms, pct, render_daily_html
 from ops.service import Ops
-from ops.takeover import LeadNotFoundError, normalise_phone
 from storage.outcomes import OutcomeConflictError
 from storage.satisfaction import RatingRepository
+from storage.takeover import LeadNotFoundError, normalise_phone
 
 router = APIRouter(tags=["ops"])
 
@@ -89,7 +87,7 @@ async def _refresh_gauges(host: OpsHost, ops: Ops) -> None:
         if time.monotonic() - _gauges_at.get(id(ops), -1e9) < ops.settings.metrics_refresh_seconds:
             return
         paused = await ops.takeover.paused_leads()
-        await refresh_gauges(ops.sessions, lambda: inbox_stats(host.inbox), paused=len(paused))
+        await refresh_gauges(ops.activity, lambda: inbox_stats(host.inbox), paused=len(paused))
         await refresh_inbox_gauges(host.inbox, host.heartbeats)
         _gauges_at[id(ops)] = time.monotonic()
 
@@ -147,7 +145,7 @@ async def dashboard_summary(ops: OpsDep, _: OperatorDep) -> dict[str, Any]:
 @router.get("/dashboard/api/leads/{phone}/transcript")
 async def lead_transcript(phone: str, ops: OpsDep, _: OperatorDep) -> dict[str, Any]:
     phone = valid_phone(phone)
-    messages = await transcript(ops.sessions, phone)
+    messages = await ops.activity.transcript(phone)
     if not messages and await ops.silvia.leads.get_lead(phone) is None:
         raise HTTPException(404, f"No lead with phone {phone}")
     takeover = await ops.takeover.get(phone) or {}
@@ -245,7 +243,7 @@ async def lead_outcomes(phone: str, ops: OpsDep, _: OperatorDep) -> dict[str, An
 @router.get("/admin/health")
 async def health_status(ops: OpsDep, _: OperatorDep) -> dict[str, Any]:
     """The last stored health check (the 5-minute job writes one per run)."""
-    return jsonable_encoder(await last_health(ops.sessions) or {"status": "unknown"})
+    return jsonable_encoder(await ops.monitor.log.last() or {"status": "unknown"})
 
 
 @router.post("/admin/health/check")

@@ -25,9 +25,11 @@ from ops.health import HealthMonitor
 from ops.report import DailyReport, build_daily_report
 from ops.report_html import daily_report_payload, write_daily_html
 from ops.slack import SlackNotifier
-from ops.takeover import TakeoverStore
 from settings import Settings
+from storage.activity import ActivityQueries
 from storage.outcomes import OutcomeRepository
+from storage.redis.client import redis_from_url
+from storage.takeover import TakeoverRepository
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +55,9 @@ class Ops:
         self.monitor = HealthMonitor(
             settings, self.sessions, mcp_connections(silvia), self.notifier, self.clock
         )
-        self.takeover = TakeoverStore(self.sessions)
+        self.takeover = TakeoverRepository(self.sessions)
         self.outcomes = OutcomeRepository(self.sessions)
+        self.activity = ActivityQueries(self.sessions)
 
     @property
     def reports_dir(self) -> Path:
@@ -82,8 +85,6 @@ async def _once_per_slot(settings: Settings, job: str, slot: datetime, ttl: time
     """True for exactly one process per (job, slot) when Redis is shared; always True without it."""
     if not settings.redis_url:
         return True
-    from storage.redis.client import redis_from_url
-
     client = redis_from_url(settings.redis_url, socket_timeout=5.0, socket_connect_timeout=5.0)
     try:
         key = f"{settings.redis_prefix}ops:{job}:{slot.isoformat(timespec='minutes')}"

@@ -5,9 +5,25 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+import sqlalchemy.exc as sa_exc
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+# The names the rooms outside storage use for what they hold and pass on without opening it:
+# they never import SQLAlchemy themselves (an import-linter contract in pyproject.toml).
+Engine = AsyncEngine
+Sessions = async_sessionmaker[AsyncSession]
+
+# Database failures that are about the connection, not the statement: a turn that met one is
+# retried, not counted against the message (api/retry_policy.py).
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    sa_exc.OperationalError,  # the server went away, refused the connection, is in recovery
+    sa_exc.InterfaceError,
+    sa_exc.DisconnectionError,
+    sa_exc.TimeoutError,  # the pool had no connection in time
+)
 
 _ASYNC_TO_SYNC = {
     "sqlite+aiosqlite": "sqlite",
@@ -71,6 +87,19 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return create_async_engine(url, **kwargs)
 
 
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+async def ping(engine: AsyncEngine) -> str:
+    """`SELECT 1` on a fresh connection; the dialect's name when it answers (raises otherwise)."""
+    async with engine.connect() as conn:
+        await conn.execute(sa.text("SELECT 1"))
+    return engine.dialect.name
+
+
+async def ping_sessions(sessions: Sessions) -> None:
+    """`SELECT 1` through a session of the pool (raises when the database does not answer)."""
+    async with sessions() as session:
+        await session.execute(sa.text("SELECT 1"))
+
+
+def session_factory(engine: AsyncEngine) -> Sessions:
     # Rows are handed out as plain values after commit; expiring them would force reloads.
     return async_sessionmaker(engine, expire_on_commit=False)

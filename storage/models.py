@@ -248,7 +248,7 @@ class SerenaRegistration(Base):
 
 
 class InboxMessage(Base):
-    """The embedded webhook inbox (api/inbox): each inbound message, raw, until processed.
+    """The embedded webhook inbox (storage/inbox): each inbound message, raw, until processed.
 
     `message_id` (WhatsApp's wamid) is unique, so a webhook Meta retries is stored once.
     """

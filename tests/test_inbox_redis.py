@@ -12,7 +12,7 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from api.inbox import RedisStreamInbox
+from storage.inbox import RedisStreamInbox
 from storage.locks import LeadBusyError, RedisLeadLocks
 from tests.conftest import clear_backend_env, make_settings, require_service
 from tests.graph_api_fake import GraphApiFake

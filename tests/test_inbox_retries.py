@@ -18,12 +18,12 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from typer.testing import CliRunner
 
 from api.bursts import reads_complete
-from api.inbox import InboxEntry, SqlInbox
 from api.retry_policy import RetryPolicy, is_transient
 from api.worker import InboxWorker
 from cli.main import app as cli_app
 from settings import get_settings
 from storage.db import create_engine
+from storage.inbox import InboxEntry, SqlInbox
 from storage.locks import InProcessLeadLocks, LeadBusyError
 from storage.models import InboxMessage
 from tests.conftest import clear_backend_env, make_settings

@@ -20,13 +20,13 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ops.health import TASK, WORKFLOW
-from ops.kpi_data import LeadFacts
 from ops.kpi_report import build_kpi_report, rank_versions
 from ops.kpis import compute
 from ops.stats import mean_interval, wilson
 from storage import migrate
 from storage.db import create_engine, session_factory
+from storage.health_log import TASK, WORKFLOW
+from storage.kpis import LeadFacts
 from storage.models import Handoff, LeadInteraction, LeadOutcome, LeadRating, LeadStatus, SdrLog
 from tests.backends import pg_schema
 

@@ -12,8 +12,9 @@ import pytest
 import sqlalchemy as sa
 
 from agent.context import utc_now
-from ops.health import WORKFLOW, HealthMonitor, last_health, measure
+from ops.health import HealthMonitor, measure
 from ops.slack import SlackNotifier, alert_test_payload
+from storage.health_log import WORKFLOW, HealthLogRepository
 from storage.models import SdrLog
 from tests.conftest import MARIA
 from tests.slack_fake import SlackFake
@@ -78,7 +79,7 @@ async def test_mcp_outage_alerts_once_and_recovery_is_announced(
         assert len(slack.received) == 2 and "recuperada" in slack.received[1]["text"]
         assert slack.refused == []
 
-    stored = await last_health(silvia.sessions)
+    stored = await HealthLogRepository(silvia.sessions).last()
     assert stored is not None and stored["status"] == "healthy"
     async with silvia.sessions() as session:
         levels = (

@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from agent.context import utc_now
-from api.inbox import RedisStreamInbox, SqlInbox
 from ops.health import measure
 from ops.inbox_stats import inbox_stats
-from ops.takeover import TakeoverStore
 from storage.db import create_engine, session_factory
+from storage.inbox import RedisStreamInbox, SqlInbox
 from storage.migrate import upgrade
 from storage.models import Lead
+from storage.takeover import TakeoverRepository
 from tests.backends import drop_prefix, redis_prefix
 from tests.conftest import make_settings, require_service
 from tools.http import free_port
@@ -110,7 +110,7 @@ def test_silvia_lead_pause_and_resume(tmp_path: Path) -> None:
     async def paused() -> bool:
         engine = create_engine(url)
         try:
-            return await TakeoverStore(session_factory(engine)).is_paused("+5581999990001")
+            return await TakeoverRepository(session_factory(engine)).is_paused("+5581999990001")
         finally:
             await engine.dispose()
 

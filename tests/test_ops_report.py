@@ -14,10 +14,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ops.queries import Sessions
 from ops.report import build_daily_report
 from ops.report_html import daily_report_payload, render_daily_html
-from storage.db import create_engine, session_factory
+from storage.db import Sessions, create_engine, session_factory
 from storage.migrate import upgrade
 from storage.models import Lead, LeadInteraction, LeadStatus, SerenaRegistration
 from tests.slack_fake import problems

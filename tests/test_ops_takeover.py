@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ops.takeover import LeadNotFoundError, TakeoverStore
+from storage.takeover import LeadNotFoundError, TakeoverRepository
 from tests.conftest import MARIA
 from wiring import Silvia
 
@@ -13,7 +13,7 @@ async def test_paused_lead_gets_no_reply_and_is_recorded(silvia: Silvia) -> None
     await silvia.leads.upsert_lead(MARIA)
     first = await silvia.say(MARIA.phone, "oi")
     assert first.texts, "Sílvia answers before the takeover"
-    store = TakeoverStore(silvia.sessions)
+    store = TakeoverRepository(silvia.sessions)
     await store.pause(MARIA.phone, by="Ana (especialista)", reason="cliente pediu ligação")
     assert await store.is_paused(MARIA.phone)
 
@@ -35,7 +35,7 @@ async def test_paused_lead_gets_no_reply_and_is_recorded(silvia: Silvia) -> None
 async def test_paused_lead_gets_no_followup(silvia: Silvia) -> None:
     await silvia.leads.upsert_lead(MARIA)
     await silvia.say(MARIA.phone, "oi")
-    await TakeoverStore(silvia.sessions).pause(MARIA.phone, by="Ana")
+    await TakeoverRepository(silvia.sessions).pause(MARIA.phone, by="Ana")
     before = await silvia.leads.count_interactions(MARIA.phone)
     from agent.inbound import Inbound
 
@@ -46,4 +46,4 @@ async def test_paused_lead_gets_no_followup(silvia: Silvia) -> None:
 
 async def test_unknown_lead_cannot_be_paused(silvia: Silvia) -> None:
     with pytest.raises(LeadNotFoundError):
-        await TakeoverStore(silvia.sessions).pause("+5511000000000", by="Ana")
+        await TakeoverRepository(silvia.sessions).pause("+5511000000000", by="Ana")

@@ -18,8 +18,8 @@ from langgraph.checkpoint.conformance import checkpointer_test, validate
 
 from agent.inbound import Inbound
 from agent.state import Stage
-from api.inbox.redis_streams import RedisStreamInbox
 from api.turns import Progress, progress_of, run_turn
+from storage.inbox.redis_streams import RedisStreamInbox
 from storage.locks import RedisDeduplicator, RedisLeadLocks
 from storage.redis.cache import RedisReplyCache
 from storage.redis.checkpointer import RedisCheckpointSaver

@@ -8,11 +8,11 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Response
 
 from api.schemas import DependencyStatus, Health, Readiness, WorkerBeat
 from api.services import Services, ServicesDep
+from storage.db import ping as ping_database
 from storage.redis.client import redis_from_url
 
 router = APIRouter(tags=["health"])
@@ -34,12 +34,6 @@ async def _probe(check: Callable[[], Awaitable[Any]]) -> DependencyStatus:
     return DependencyStatus(
         ok=True, detail=str(detail or ""), latency_ms=round((time.perf_counter() - started) * 1000, 2)
     )
-
-
-async def _database(services: Services) -> str:
-    async with services.engine.connect() as conn:
-        await conn.execute(sa.text("SELECT 1"))
-    return services.engine.dialect.name
 
 
 async def _redis(url: str) -> str:
@@ -86,7 +80,7 @@ async def ready(services: ServicesDep, response: Response) -> Readiness:
     503 when a dependency (or every inbox worker) is down."""
     deps = services.silvia.deps
     checks: dict[str, Callable[[], Awaitable[Any]]] = {
-        "database": lambda: _database(services),
+        "database": lambda: ping_database(services.engine),
         "whatsapp_mcp": lambda: _mcp(deps.whatsapp),
         "serena_mcp": lambda: _mcp(deps.serena),
         "inbox": services.inbox.ping,

@@ -25,7 +25,7 @@ from typing import Any
 
 from redis.exceptions import ResponseError
 
-from api.inbox.base import InboxEntry, ParkedEntry
+from storage.inbox.base import InboxEntry, ParkedEntry
 from storage.redis.client import redis_from_url
 
 SEEN_TTL_SECONDS = 7 * 24 * 3600
@@ -249,6 +249,16 @@ class RedisStreamInbox:
             "waiting": waiting,
             "failed": int(await self.redis.hlen(self.failed_key)),
         }
+
+    async def oldest_age(self) -> float:
+        """From the first id left in the stream: ids start with their millisecond timestamp, and
+        processed entries are deleted."""
+        first = await self.redis.xrange(self.stream, count=1)
+        if not first:
+            return 0.0
+        stream_id = first[0][0]
+        millis = int((stream_id.decode() if isinstance(stream_id, bytes) else str(stream_id)).split("-")[0])
+        return max(0.0, time.time() - millis / 1000)
 
     async def ping(self) -> None:
         await self.redis.ping()

@@ -1,4 +1,5 @@
-"""The durable inbox between the webhook and the graph: one interface, two stores.
+"""The durable inbox between the webhook and the graph: one interface, two stores (the webhook
+service, `api/`, puts and takes; the storage lives here).
 
 `build_inbox(settings)`: Redis Streams when `REDIS_URL` is set (shared by every `silvia serve`
 / `silvia worker` process), else the `inbox_messages` table of the business database.
@@ -6,11 +7,11 @@
 
 from __future__ import annotations
 
-from api.inbox.base import MAX_ATTEMPTS, Inbox, InboxEntry, ParkedEntry
-from api.inbox.redis_streams import RedisStreamInbox
-from api.inbox.sql import SqlInbox
 from settings import Settings
 from storage.db import create_engine
+from storage.inbox.base import MAX_ATTEMPTS, Inbox, InboxEntry, ParkedEntry
+from storage.inbox.redis_streams import RedisStreamInbox
+from storage.inbox.sql import SqlInbox
 
 
 def build_inbox(settings: Settings) -> Inbox:

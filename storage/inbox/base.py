@@ -89,6 +89,10 @@ class Inbox(Protocol):
         """Entries by state: pending, processing, waiting (a retry is due later), failed (parked)."""
         ...
 
+    async def oldest_age(self) -> float:
+        """Seconds since the oldest unfinished entry arrived (0.0 when there is none)."""
+        ...
+
     async def ping(self) -> None:
         """Raise if the inbox's storage is unreachable."""
         ...

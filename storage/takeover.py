@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.db import Sessions
 from storage.models import Lead
 
 KEY = "takeover"
@@ -33,10 +33,10 @@ class LeadNotFoundError(LookupError):
     """Only a lead Sílvia knows can be taken over."""
 
 
-class TakeoverStore:
+class TakeoverRepository:
     """Pause/resume per lead; implements `agent.ports.TakeoverPort`."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
 
     async def is_paused(self, phone: str) -> bool:

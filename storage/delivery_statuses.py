@@ -24,7 +24,7 @@ def _insert(dialect: str) -> Any:
     return postgresql.insert(OutboundMessage) if dialect == "postgresql" else sqlite.insert(OutboundMessage)
 
 
-class StatusStore:
+class DeliveryStatusRepository:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.sessions = async_sessionmaker(engine, expire_on_commit=False)

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from api.inbox.base import InboxEntry, ParkedEntry
+from storage.inbox.base import InboxEntry, ParkedEntry
 from storage.models import InboxMessage
 
 _UNFINISHED = ("pending", "processing")
@@ -223,6 +223,15 @@ class SqlInbox:
         async with self.sessions() as session:
             rows = await session.execute(sa.select(state, sa.func.count()).group_by(state))
         return {status: n for status, n in rows.all()}
+
+    async def oldest_age(self) -> float:
+        query = sa.select(sa.func.min(InboxMessage.received_at)).where(InboxMessage.status.in_(_UNFINISHED))
+        async with self.sessions() as session:
+            oldest = await session.scalar(query)
+        if oldest is None:
+            return 0.0
+        oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=UTC)
+        return max(0.0, (_now() - oldest).total_seconds())
 
     async def get(self, message_id: str) -> dict[str, Any] | None:
         """One entry with its state (tests and operators)."""
