@@ -1,6 +1,8 @@
 # Sílvia: one image for the webhook service (`silvia serve`), the worker and the one-shot
 # migration (`silvia db upgrade`). Built from the package metadata, so the image has exactly
-# the dependencies pyproject.toml declares.
+# the dependencies pyproject.toml declares. `demo/` (synthetic bills, the scripted model) is left
+# out: no runtime room imports it (lint-imports), and the commands that use it need the `demo`
+# extra, which the image does not install, so they stop with a message saying so.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -14,7 +16,6 @@ COPY agent ./agent
 COPY api ./api
 COPY bills ./bills
 COPY cli ./cli
-COPY demo ./demo
 COPY evals ./evals
 COPY ops ./ops
 COPY prompts ./prompts

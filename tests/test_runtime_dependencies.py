@@ -39,6 +39,15 @@ def test_every_runtime_room_and_the_cli_import_without_the_extras() -> None:
     assert done.returncode == 0, done.stderr
 
 
+def test_the_image_without_demo_still_starts_and_says_what_is_missing() -> None:
+    """The Dockerfile leaves `demo/` out: the runtime rooms and the CLI must not need it."""
+    code = "".join(f"import {module}\n" for module in RUNTIME) + "from cli.main import app\napp(['demo'])"
+    done = _without_extras(code, missing=(*EXTRA_ONLY, "demo"))
+    assert done.returncode == 2, done.stderr
+    assert 'pip install -e ".[demo]"' in done.stderr
+    assert "COPY demo" not in (ROOT / "Dockerfile").read_text(encoding="utf-8")
+
+
 def test_demo_without_its_extra_says_how_to_install_it() -> None:
     done = _without_extras("from cli.main import app\napp(['demo'])")
     assert done.returncode == 2, done.stderr
