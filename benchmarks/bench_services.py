@@ -18,6 +18,7 @@ import psycopg
 import redis
 from sqlalchemy.engine import make_url
 
+from settings import Settings
 from storage import migrate
 
 
@@ -38,6 +39,17 @@ def bench_schema(database_url: str) -> Iterator[str]:
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def production_settings(data_dir: Path, database_url: str, redis_url: str, prefix: str) -> Settings:
+    """Settings of a production-shaped Sílvia (Redis + PostgreSQL) that reads no `.env`."""
+    return Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        SILVIA_DATA_DIR=str(data_dir),
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        SILVIA_REDIS_PREFIX=prefix,
+    )
 
 
 def drop_prefix(redis_url: str, prefix: str) -> None:

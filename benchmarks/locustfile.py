@@ -15,31 +15,26 @@ statuses of outbound messages. Every request must be acknowledged with 200.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import itertools
 import json
 import os
 import random
+import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 from locust import FastHttpUser, between, task
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # locust loads this file by path
+
+from api.signature import sign
+from benchmarks.load_script import LEAD_SCRIPT
+
 SECRET = os.environ.get("WHATSAPP_APP_SECRET", "test-app-secret")
 LEADS = int(os.environ.get("LOAD_LEADS", "500"))
 RUN = os.environ.get("LOAD_RUN", hex(int(time.time()))[-6:])  # message ids unique per run
-CONVERSATION = [
-    "oi",
-    "moro em Recife PE e minha conta vem uns 380 reais",
-    "sim",
-    "como funciona?",
-    "isso é golpe?",
-    "tem fidelidade?",
-    "precisa instalar alguma coisa?",
-    "obrigado",
-]
 
 _ids = itertools.count(1)
 _turn_of: dict[int, int] = {}
@@ -56,7 +51,7 @@ def next_message(lead: int) -> tuple[str, str]:
         turn = _turn_of.get(lead, 0)
         _turn_of[lead] = turn + 1
         number = next(_ids)
-    return f"wamid.load.{RUN}.{number}", CONVERSATION[turn % len(CONVERSATION)]
+    return f"wamid.load.{RUN}.{number}", LEAD_SCRIPT[turn % len(LEAD_SCRIPT)]
 
 
 def envelope(value: dict[str, Any]) -> dict[str, Any]:
@@ -84,8 +79,7 @@ class Meta(FastHttpUser):
 
     def _post(self, payload: dict[str, Any], name: str) -> None:
         body = json.dumps(payload).encode()
-        signature = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
-        headers = {"Content-Type": "application/json", "X-Hub-Signature-256": signature}
+        headers = {"Content-Type": "application/json", "X-Hub-Signature-256": sign(body, SECRET)}
         with self.client.post(
             "/webhook/whatsapp", data=body, headers=headers, name=name, catch_response=True
         ) as r:

@@ -31,19 +31,9 @@ from benchmarks.bench_services import (
     stop_processes,
     wait_ready,
 )
+from benchmarks.load_script import LEAD_SCRIPT
 from tests.graph_api_fake import GraphApiFake
 from tests.webhook_kit import SERVICE_ENV, post, text, webhook
-
-SCRIPT = [
-    "oi",
-    "moro em Recife PE e minha conta vem uns 380 reais",
-    "sim",
-    "como funciona?",
-    "isso é golpe?",
-    "tem fidelidade?",
-    "precisa instalar alguma coisa?",
-    "obrigado",
-]
 
 
 @dataclass
@@ -61,7 +51,7 @@ def _check(
     problems = []
     for phone in phones:
         mine = [r for r in rows if r[0] == phone]
-        if [r[1] for r in mine] != SCRIPT:
+        if [r[1] for r in mine] != LEAD_SCRIPT:
             problems.append(
                 f"{phone}: messages answered {[r[1] for r in mine]}, expected the script once in order"
             )
@@ -99,12 +89,12 @@ def run_one(
             time.sleep(2)  # the workers open their Sílvia (MCP servers, pools) meanwhile
             cpu_before, started = cpu_seconds(procs), time.monotonic()
             with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-                for turn, message in enumerate(SCRIPT):
+                for turn, message in enumerate(LEAD_SCRIPT):
                     for n, phone in enumerate(phones):
                         payload = webhook([text(phone, f"wamid.{run}.{n}.{turn}", message)], name=f"Lead {n}")
                         if post(client, payload).status_code != 200:
                             raise RuntimeError("a webhook was refused")
-            expected = leads * len(SCRIPT)
+            expected = leads * len(LEAD_SCRIPT)
             deadline = time.monotonic() + 30 + expected
             while len(rows := interaction_rows(url)) < expected and time.monotonic() < deadline:
                 time.sleep(0.2)
@@ -127,7 +117,7 @@ def scale_out(
     log = tmp / "scale-out.log"
     print(
         f"\nScale-out: silvia serve --workers 2 (webhooks only) + N silvia worker, one Redis, one PostgreSQL;"
-        f" {leads} leads x {len(SCRIPT)} messages posted at once as signed webhooks"
+        f" {leads} leads x {len(LEAD_SCRIPT)} messages posted at once as signed webhooks"
     )
     print(
         f"  {'workers':>7} {'turns':>6} {'seconds':>8} {'turns/s':>8} {'CPU ms/turn':>12}"

@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from agent.inbound import Inbound
 from agent.ports import LeadRecord
 from api.turns import run_turn
-from benchmarks.bench_services import bench_schema, drop_prefix
+from benchmarks.bench_services import bench_schema, drop_prefix, production_settings
 from benchmarks.framework_floor import build_floor_graph, floor_turn
 from benchmarks.turn_latency import CITIES, SCRIPT, pct
 from settings import Settings
@@ -143,13 +143,7 @@ def row(name: str, figures: RunFigures, memory: str) -> str:
 async def in_process(args: argparse.Namespace, data_dir: Path) -> None:
     prefix = f"silvia-bench:{uuid.uuid4().hex[:8]}:"
     with bench_schema(args.database_url) as database_url:
-        settings = Settings(  # type: ignore[call-arg]
-            _env_file=None,
-            SILVIA_DATA_DIR=str(data_dir),
-            DATABASE_URL=database_url,
-            REDIS_URL=args.redis_url,
-            SILVIA_REDIS_PREFIX=prefix,
-        )
+        settings = production_settings(data_dir, database_url, args.redis_url, prefix)
         try:
             await silvia_run(settings, 2, 3, 2, first=10_000)  # warm-up: imports, pools, caches
             silvia = await silvia_run(settings, args.leads, args.turns, args.in_flight)

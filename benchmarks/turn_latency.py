@@ -23,15 +23,13 @@ import uuid
 from collections import defaultdict
 from pathlib import Path
 
-import psycopg
 import redis
-from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from agent.ports import LeadRecord
+from benchmarks.bench_services import bench_schema, drop_prefix, production_settings
 from settings import Settings
-from storage import migrate
 from wiring import open_silvia
 
 SCRIPT = [
@@ -103,37 +101,17 @@ def redis_memory_per_thread(url: str, prefix: str) -> tuple[int, float, float]:
 
 async def production(args: argparse.Namespace, data_dir: Path) -> None:
     prefix = f"silvia-bench:{uuid.uuid4().hex[:8]}:"
-    base = make_url(args.database_url).set(drivername="postgresql+psycopg")
-    admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
     try:
-        url = base.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False
-        )
-        migrate.upgrade(url)
-        settings = Settings(  # type: ignore[call-arg]
-            _env_file=None,
-            SILVIA_DATA_DIR=str(data_dir),
-            DATABASE_URL=url,
-            REDIS_URL=args.redis_url,
-            SILVIA_REDIS_PREFIX=prefix,
-        )
-        report("Redis + PostgreSQL", await run(settings, args.leads, args.turns))
-        threads, mean, biggest = redis_memory_per_thread(args.redis_url, prefix)
-        print(
-            f"\n  Redis memory per lead thread ({args.turns} turns): mean {mean / 1024:.1f} KiB,"
-            f" max {biggest / 1024:.1f} KiB over {threads} threads"
-        )
+        with bench_schema(args.database_url) as url:
+            settings = production_settings(data_dir, url, args.redis_url, prefix)
+            report("Redis + PostgreSQL", await run(settings, args.leads, args.turns))
+            threads, mean, biggest = redis_memory_per_thread(args.redis_url, prefix)
+            print(
+                f"\n  Redis memory per lead thread ({args.turns} turns): mean {mean / 1024:.1f} KiB,"
+                f" max {biggest / 1024:.1f} KiB over {threads} threads"
+            )
     finally:
-        client = redis.Redis.from_url(args.redis_url)
-        keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
-        if keys:
-            client.delete(*keys)
-        client.close()
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        drop_prefix(args.redis_url, prefix)
 
 
 async def main() -> None:

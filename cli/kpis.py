@@ -112,10 +112,10 @@ def lead_outcome(
     """Record what the sales team achieved with a lead (idempotent; audited in sdr_logs)."""
     from pydantic import ValidationError
 
+    from agent.phones import normalise_phone
     from ops.outcomes import LeadNotFoundError, OutcomeReport, report_outcome
     from storage.outcomes import OutcomeConflictError, OutcomeRepository
     from storage.repositories import LeadRepository
-    from storage.takeover import normalise_phone
 
     try:
         number = normalise_phone(phone)

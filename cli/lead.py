@@ -16,7 +16,7 @@ PhoneArg = Annotated[str, typer.Argument(help="The lead's phone, E.164 (+5581999
 
 
 def _phone(raw: str) -> str:
-    from storage.lead_admin import normalise_phone
+    from agent.phones import normalise_phone
 
     try:
         return normalise_phone(raw)

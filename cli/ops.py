@@ -188,7 +188,8 @@ PhoneArg = Annotated[str, typer.Argument(help="The lead's phone, E.164 (+5581999
 
 
 def _takeover(phone: str, action: str, by: str, reason: str) -> dict[str, Any]:
-    from storage.takeover import LeadNotFoundError, TakeoverRepository, normalise_phone
+    from agent.phones import normalise_phone
+    from storage.takeover import LeadNotFoundError, TakeoverRepository
 
     try:
         phone = normalise_phone(phone)

@@ -16,6 +16,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
+from agent.phones import normalise_phone
 from ops.auth import COOKIE, metrics_access, operator
 from ops.charts import bar_chart, funnel_chart
 from ops.dashboard import summary
@@ -30,7 +31,7 @@ from ops.report_html import STAGE_LABELS, TEMPLATES, local_time, ms, pct, render
 from ops.service import Ops
 from storage.outcomes import OutcomeConflictError
 from storage.satisfaction import RatingRepository
-from storage.takeover import LeadNotFoundError, normalise_phone
+from storage.takeover import LeadNotFoundError
 
 router = APIRouter(tags=["ops"])
 

@@ -29,18 +29,7 @@ if TYPE_CHECKING:
     from settings import Settings
 
 LEAD_COLUMNS = ("lead_id", "phone", "phone_number")
-_PHONE = re.compile(r"\+\d{8,15}")
 _MEDIA_ID = re.compile(r"[A-Za-z0-9._-]{1,200}")
-
-
-def normalise_phone(raw: str) -> str:
-    """'+55 (81) 99999-0001' -> '+5581999990001'; raises ValueError if it is not E.164."""
-    phone = re.sub(r"[\s().-]", "", raw)
-    if phone and not phone.startswith("+"):
-        phone = f"+{phone}"
-    if not _PHONE.fullmatch(phone):
-        raise ValueError(f"{raw!r} is not a phone number in E.164 format (e.g. +5581999990001)")
-    return phone
 
 
 def thread_id(phone: str) -> str:

@@ -8,7 +8,6 @@ asks at the start of a turn: while paused, the lead's message is recorded and no
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,15 +17,6 @@ from storage.db import Sessions
 from storage.models import Lead
 
 KEY = "takeover"
-_PHONE = re.compile(r"^\+?\d{10,15}$")
-
-
-def normalise_phone(raw: str) -> str:
-    """`+5581999990001` from common spellings; ValueError with a reason otherwise."""
-    compact = re.sub(r"[\s\-()]", "", raw)
-    if not _PHONE.match(compact):
-        raise ValueError(f"not a phone number in E.164 form (+5581999990001): {raw[:40]!r}")
-    return "+" + compact.lstrip("+")
 
 
 class LeadNotFoundError(LookupError):
