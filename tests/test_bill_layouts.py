@@ -2,7 +2,7 @@
 as text PDFs, phone photos, a dim photo and an upside-down photo.
 
 PDFs are cheap (every layout, two bills each); photos cost ~3 s of OCR each, so five are read once
-per session and shared. The full run with per-field figures is benchmarks/bill_layouts_accuracy.py.
+per session and shared. The full run with per-field figures is benchmarks/bills/layouts_accuracy.py.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Bills as leads send them - phone photos, scans, images, two pages - through `silvia bill`.
 
-A fixed small sample (OCR costs ~3 s per page); the big run is benchmarks/bill_accuracy.py.
+A fixed small sample (OCR costs ~3 s per page); the big run is benchmarks/bills/accuracy.py.
 """
 
 from __future__ import annotations

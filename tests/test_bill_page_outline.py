@@ -4,7 +4,7 @@ straightens the text boxes, when it is a plausible page that holds all the text.
 Geometry is tested directly (no OCR); four photos from `tests/bill_photos` (a shadow across one
 side, a background close to paper colour, a page filling the frame, a page at a steep angle), all
 recompressed as WhatsApp does, go through the reader. The big run with per-field figures and
-timings is benchmarks/bill_photo_accuracy.py.
+timings is benchmarks/bills/photo_accuracy.py.
 """
 
 from __future__ import annotations

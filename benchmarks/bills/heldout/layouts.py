@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from benchmarks.heldout_bills.bills import MONTHS, SHORT_MONTHS, HeldoutBill, money
-from benchmarks.heldout_bills.page import Page
+from benchmarks.bills.heldout.bills import MONTHS, SHORT_MONTHS, HeldoutBill, money
+from benchmarks.bills.heldout.page import Page
 
 
 def _when(bill: HeldoutBill) -> str:

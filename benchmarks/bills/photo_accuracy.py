@@ -1,8 +1,8 @@
 """Bill photos that make the page outline hard, and other real-world images: per-field accuracy, the
 tip a weak read gets, and read time (p50/p95) per variant.
 
-    .venv/bin/python benchmarks/bill_photo_accuracy.py                  # every variant, 3 bills each
-    .venv/bin/python benchmarks/bill_photo_accuracy.py --variants shadow_side angled --per-variant 4
+    .venv/bin/python benchmarks/bills/photo_accuracy.py                  # every variant, 3 bills each
+    .venv/bin/python benchmarks/bills/photo_accuracy.py --variants shadow_side angled --per-variant 4
 
 Bills come from the ten layouts of `tests/bill_layouts` (not the reader's own generator); photos
 from `tests/bill_photos` (shadow across one side, light gradient, background close to paper colour,
@@ -26,10 +26,10 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from agent.ports import BillFile, BillReading
-from benchmarks.bill_layouts_accuracy import FIELDS, SHORT  # the same fields, scored the same way
+from benchmarks.bills.layouts_accuracy import FIELDS, SHORT  # the same fields, scored the same way
 from bills.feedback import choose_tip
 from bills.reader import BillReader
 from tests.bill_layouts import LAYOUTS, field_matches, make_bill, person_type, render_pdf, truth

@@ -1,7 +1,7 @@
 """Field accuracy of the bill reader on layouts it was not built on (tests/bill_layouts.py).
 
-    .venv/bin/python benchmarks/bill_layouts_accuracy.py              # every variant
-    .venv/bin/python benchmarks/bill_layouts_accuracy.py --variants pdf --seeds 5 --misses
+    .venv/bin/python benchmarks/bills/layouts_accuracy.py              # every variant
+    .venv/bin/python benchmarks/bills/layouts_accuracy.py --variants pdf --seeds 5 --misses
 
 Ten distributor layouts (Enel CE/RJ, Cemig, CPFL, Equatorial PA/MA/PI, Light, Copel, Celesc,
 Energisa MT/TO, Neoenergia Coelba/Cosern) as text PDFs, clean 150-dpi PNGs, phone photos, dim
@@ -20,7 +20,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bills.reader import BillReader
 from tests.bill_layouts import (

@@ -12,9 +12,9 @@ recompression, 150-dpi scans). Never tune the reader on it: score it, do not fit
     expected(bill)   # what a perfect reader returns
 """
 
-from benchmarks.heldout_bills.bills import HeldoutBill, expected, make_bill, same_value
-from benchmarks.heldout_bills.layouts import LAYOUTS, render_pdf
-from benchmarks.heldout_bills.photos import VARIANTS, photograph
+from benchmarks.bills.heldout.bills import HeldoutBill, expected, make_bill, same_value
+from benchmarks.bills.heldout.layouts import LAYOUTS, render_pdf
+from benchmarks.bills.heldout.photos import VARIANTS, photograph
 
 __all__ = [
     "LAYOUTS",

@@ -4,7 +4,7 @@ Turns run through the whole graph (download, read, qualify, register, assign, no
 specialist, persist, record). Assignment is timed on a 50-specialist roster over the real
 `handoffs` table (SQLite), where the round-robin memory lives.
 
-Run: .venv/bin/python benchmarks/bill_handoff.py
+Run: .venv/bin/python benchmarks/bills/handoff.py
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from agent.inbound import Inbound
 from agent.ports import HandoffRecord, LeadRecord

@@ -1,7 +1,7 @@
-"""Held-out bill benchmark: the reader on a bill family written apart from it (benchmarks/heldout_bills/).
+"""Held-out bill benchmark: the reader on a bill family written apart from it (benchmarks/bills/heldout/).
 
-    .venv/bin/python benchmarks/heldout_bills_accuracy.py                    # every variant
-    .venv/bin/python benchmarks/heldout_bills_accuracy.py --variants pdf photo --seeds 2 --misses
+    .venv/bin/python benchmarks/bills/heldout_accuracy.py                    # every variant
+    .venv/bin/python benchmarks/bills/heldout_accuracy.py --variants pdf photo --seeds 2 --misses
 
 Eight distributor layouts the reader was not built on, as text PDFs and as the files a lead
 sends (scans, phone photos, shadows, folds, WhatsApp recompression, a page filling the frame).
@@ -18,9 +18,9 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from benchmarks.heldout_bills import (
+from benchmarks.bills.heldout import (
     LAYOUTS,
     VARIANTS,
     expected,

@@ -6,7 +6,7 @@ import random
 
 from fpdf import FPDF
 
-from benchmarks.heldout_bills.bills import SHORT_MONTHS, HeldoutBill, money
+from benchmarks.bills.heldout.bills import SHORT_MONTHS, HeldoutBill, money
 
 
 class Page(FPDF):

@@ -1,7 +1,7 @@
 """Field accuracy of the bill reader per variant (text PDF, scanned PDF, clean image, phone photo).
 
-    .venv/bin/python benchmarks/bill_accuracy.py                # 4 distributors x 5 bills x 4 variants
-    .venv/bin/python benchmarks/bill_accuracy.py --bills 2 --variants phone_photo
+    .venv/bin/python benchmarks/bills/accuracy.py                # 4 distributors x 5 bills x 4 variants
+    .venv/bin/python benchmarks/bills/accuracy.py --bills 2 --variants phone_photo
 
 Prints, per variant: exact-match rate of every field, of the key fields (total, kWh, distributor,
 UF), how many readings were accepted (ok), how many accepted a WRONG total (must be 0), and the
@@ -17,7 +17,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bills.reader import BillReader
 from demo.bill_images import VARIANTS, make_variant
