@@ -68,6 +68,12 @@ class Settings(BaseSettings):
     # Gauges read from storage (funnel, inbox, workers) are refreshed at most this often.
     metrics_refresh_seconds: float = Field(default=15.0, ge=0, validation_alias="SILVIA_METRICS_REFRESH")
     max_webhook_bytes: int = Field(default=1024 * 1024, validation_alias="SILVIA_MAX_WEBHOOK_BYTES")
+    # Media URLs of the gateway webhook (`image_url`, api/media_url.py): https to these hosts only
+    # (comma-separated names, `*.example.com` for subdomains; empty = no media URL accepted).
+    media_url_hosts: str = Field(default="", validation_alias="SILVIA_MEDIA_URL_HOSTS")
+    media_url_timeout: float = Field(default=10.0, gt=0, le=120, validation_alias="SILVIA_MEDIA_URL_TIMEOUT")
+    # Plain http to loopback (a gateway on this development machine): embedded default only.
+    media_url_allow_loopback: bool = Field(default=False, validation_alias="SILVIA_MEDIA_URL_ALLOW_LOOPBACK")
     inbox_concurrency: int = Field(default=4, validation_alias="SILVIA_INBOX_CONCURRENCY")
     inbox_reclaim_seconds: float = Field(default=60.0, validation_alias="SILVIA_INBOX_RECLAIM_SECONDS")
     # A message whose turn keeps failing for a transient reason (a dependency down) is retried

@@ -1,9 +1,11 @@
 """The seed's simple JSON for other gateways (`POST /webhook/silvia`) and how it becomes an `Inbound`.
 
 `{"phone", "message", "type", "image_url", "name"}`: the media of such gateways arrives as a URL,
-so the worker fetches it (size-limited) and puts it in the media store the WhatsApp tools
+so the worker fetches it under the rules of `api/media_url.py` (https, allowed hosts, public
+addresses only, size, type and time limits) and puts it in the media store the WhatsApp tools
 read. That store is the sandbox backend's; with the Cloud backend a URL-only file cannot be
-handed to the graph, and the lead gets the polite "could not open this file" answer.
+handed to the graph, so it is not fetched at all and the lead gets the polite "could not open
+this file" answer.
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ import logging
 import re
 from typing import Any, Literal
 
-import httpx
 from pydantic import BaseModel, Field, field_validator
 
 from agent.inbound import Inbound
+from api.media_url import MediaUrlPolicy, MediaUrlRefused, fetch_media
 
 log = logging.getLogger(__name__)
 
@@ -42,51 +44,28 @@ class GatewayMessage(BaseModel):
             raise ValueError("phone must have 8 to 15 digits (E.164)")
         return f"+{digits}"
 
-    @field_validator("image_url")
-    @classmethod
-    def _url(cls, value: str | None) -> str | None:
-        if value and not value.startswith(("http://", "https://")):
-            raise ValueError("image_url must be an http(s) URL")
-        return value
 
+async def to_inbound(payload: dict[str, Any], silvia: Any, policy: MediaUrlPolicy) -> Inbound:
+    """A stored gateway message → `Inbound`; media URLs become media ids in the sandbox store.
 
-async def fetch_media(url: str, max_bytes: int) -> tuple[bytes, str] | None:
-    """The bytes behind a gateway's media URL, or None when they cannot be fetched."""
-    try:
-        async with (
-            httpx.AsyncClient(timeout=15.0, follow_redirects=True) as client,
-            client.stream("GET", url) as response,
-        ):
-            if not response.is_success:
-                return None
-            chunks: list[bytes] = []
-            size = 0
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > max_bytes:
-                    return None
-                chunks.append(chunk)
-            mime = response.headers.get("content-type", "application/octet-stream").split(";")[0]
-            return b"".join(chunks), mime
-    except httpx.HTTPError as exc:
-        log.warning("could not fetch gateway media: %r", exc)
-        return None
-
-
-async def to_inbound(payload: dict[str, Any], silvia: Any, max_bytes: int) -> Inbound:
-    """A stored gateway message → `Inbound`; media URLs become media ids in the sandbox store."""
+    A URL that cannot be fetched under the rules (api/media_url.py) is not an error of the turn:
+    the lead gets the polite "could not open this file" answer, and the log says why."""
     msg = GatewayMessage.model_validate(payload)
     base: dict[str, Any] = {"phone": msg.phone, "name": msg.name, "message_id": msg.message_id}
     if msg.type == "button":
         return Inbound(**base, kind="interactive", button_id=msg.message, text=msg.message)
     if msg.type in ("image", "document"):
-        fetched = await fetch_media(msg.image_url, max_bytes) if msg.image_url else None
-        if fetched is None or getattr(silvia, "sandbox", None) is None:
+        if not msg.image_url or getattr(silvia, "sandbox", None) is None:
+            return Inbound(**base, kind="unsupported", text=msg.message)  # nowhere to keep the file
+        try:
+            fetched = await fetch_media(msg.image_url, policy)
+        except MediaUrlRefused as exc:
+            log.warning("gateway media not fetched: %s", exc)
             return Inbound(**base, kind="unsupported", text=msg.message)
-        data, mime = fetched
-        mime = msg.mime_type or mime
-        media_id = silvia.receive_media(data, mime, msg.filename)
-        return Inbound(**base, kind=msg.type, media_id=media_id, mime_type=mime, filename=msg.filename)
+        media_id = silvia.receive_media(fetched.data, fetched.mime_type, msg.filename)
+        return Inbound(
+            **base, kind=msg.type, media_id=media_id, mime_type=fetched.mime_type, filename=msg.filename
+        )
     if msg.type == "text":
         return Inbound(**base, kind="text", text=msg.message)
     return Inbound(**base, kind=msg.type, text=msg.message)

@@ -8,12 +8,14 @@ missing required ones are a 400 with the path of the problem.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from agent.inbound import Inbound
+from tools.whatsapp_server import META_MEDIA_ID_PATTERN
 
 # Message types that are not a lead talking to us: acknowledged, stored, never answered.
 SILENT_TYPES = frozenset({"reaction", "system", "ephemeral", "request_welcome"})
@@ -31,6 +33,7 @@ class MetaContact(_Open):
 # A WhatsApp id is the number's digits (E.164 allows at most 15); Unix seconds up to 2100.
 WA_ID = r"^\d{6,15}$"
 UNIX_SECONDS = r"^\d{1,10}$"
+MEDIA_TYPES = frozenset({"image", "document", "audio", "sticker", "video"})
 MAX_UNIX_SECONDS = 4_102_444_800
 
 
@@ -48,6 +51,17 @@ class MetaMessage(_Open):
     from_: str = Field(alias="from", pattern=WA_ID)
     type: str = Field(max_length=32)
     timestamp: Timestamp = None
+
+    @model_validator(mode="after")
+    def _media_id(self) -> MetaMessage:
+        """A media message's id becomes a Graph API path later: Meta's ids are digits, so anything
+        else ("..", "../../me") is a forged payload, refused before the 200."""
+        body = getattr(self, self.type, None) if self.type in MEDIA_TYPES else None
+        media_id = body.get("id") if isinstance(body, dict) else None
+        shaped = isinstance(media_id, str) and re.fullmatch(META_MEDIA_ID_PATTERN, media_id)
+        if media_id is not None and not shaped:
+            raise ValueError(f"{self.type}.id {str(media_id)[:40]!r} is not a WhatsApp media id (digits)")
+        return self
 
 
 class MetaStatus(_Open):

@@ -27,10 +27,11 @@ from agent.state import TurnResult
 from api import gateway, meta
 from api.bursts import Burst, BurstPlanner, order
 from api.heartbeats import BEAT_SECONDS, BEAT_TTL_SECONDS, Heartbeats
+from api.media_url import MediaUrlPolicy
 from api.retry_policy import RetryPolicy
 from api.turns import run_turn
 from ops import tracing
-from settings import DEFAULT_MAX_BILL_BYTES, Settings
+from settings import Settings
 from storage.delivery_statuses import DeliveryStatusRepository
 from storage.inbox import Inbox, InboxEntry
 from storage.locks import LeadBusyError, LeadLocks
@@ -57,7 +58,7 @@ class InboxWorker:
         *,
         concurrency: int = 4,
         consumer: str | None = None,
-        max_media_bytes: int = DEFAULT_MAX_BILL_BYTES,
+        media_urls: MediaUrlPolicy | None = None,
         on_turn: TurnListener | None = None,
         burst_seconds: float = 0.0,
         retry_policy: RetryPolicy | None = None,
@@ -69,7 +70,7 @@ class InboxWorker:
         self.statuses = statuses
         self.concurrency = max(1, concurrency)
         self.consumer = consumer or consumer_name()
-        self.max_media_bytes = max_media_bytes
+        self.media_urls = media_urls or MediaUrlPolicy()
         self.on_turn = on_turn
         self.bursts = BurstPlanner(inbox, self.to_inbound, burst_seconds)
         self.policy = retry_policy or RetryPolicy()
@@ -251,7 +252,7 @@ class InboxWorker:
     async def to_inbound(self, entry: InboxEntry) -> Inbound:
         if entry.source == "whatsapp":
             return meta.to_inbound(entry.payload)
-        return await gateway.to_inbound(entry.payload, self.silvia, self.max_media_bytes)
+        return await gateway.to_inbound(entry.payload, self.silvia, self.media_urls)
 
     async def _log(self, event: str, entry: InboxEntry, error: str) -> None:
         with contextlib.suppress(Exception):  # the database may be the thing that is down
@@ -280,7 +281,7 @@ def build_worker(
         locks,
         statuses,
         concurrency=concurrency or settings.inbox_concurrency,
-        max_media_bytes=settings.max_bill_bytes,
+        media_urls=MediaUrlPolicy.of(settings),
         burst_seconds=settings.burst_seconds,
         retry_policy=policy,
         heartbeats=heartbeats,

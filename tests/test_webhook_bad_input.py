@@ -11,7 +11,10 @@ import httpx
 import pytest
 
 from tests.conftest import clear_backend_env, make_settings
-from tests.webhook_kit import SERVICE_ENV, SilviaThread, post, query, text, webhook
+from tests.graph_api_fake import GraphApiFake
+from tests.webhook_kit import SERVICE_ENV, SilviaThread, document, post, query, text, webhook
+from tools.whatsapp_cloud import CloudBackend
+from tools.whatsapp_server import MediaNotFoundError
 
 LEAD = "+5581944443333"
 
@@ -55,3 +58,32 @@ def test_unstorable_or_implausible_webhooks_are_refused_with_a_reason(
         assert refused.status_code == 400, (bad, refused.text)
     assert post(service, _with({})).status_code == 200
     assert query(tmp_path, "SELECT message_id FROM inbox_messages") == [("wamid.bad",)]
+
+
+def test_a_media_id_not_shaped_like_metas_is_refused_before_the_200(
+    service: httpx.Client, tmp_path: Path
+) -> None:
+    for media_id in ("..", "../../me/accounts", "1234?fields=access_token", "", "12 34"):
+        payload = webhook([document(LEAD, f"wamid.doc{len(media_id)}", media_id)])
+        refused = post(service, payload)
+        assert refused.status_code == 400, (media_id, refused.text)
+        assert "not a WhatsApp media id" in refused.text
+    assert post(service, webhook([document(LEAD, "wamid.doc.ok", "1479523422800001")])).status_code == 200
+    assert query(tmp_path, "SELECT message_id FROM inbox_messages") == [("wamid.doc.ok",)]
+
+
+async def test_the_cloud_backend_checks_a_media_id_before_any_graph_api_call(tmp_path: Path) -> None:
+    graph = GraphApiFake().start()
+    backend = CloudBackend(
+        token=graph.token, phone_number_id=graph.phone_number_id, api_url=graph.base_url, media_dir=tmp_path
+    )
+    try:
+        for media_id in ("..", ".", "media.sandbox.abc", "1/../../me", "9" * 33):
+            with pytest.raises(MediaNotFoundError, match="not a WhatsApp media id"):
+                await backend.download_media(media_id)
+        assert graph.requests == []
+        graph.add_media("9001", b"%PDF-1.4 tiny", "application/pdf")
+        assert (await backend.download_media("9001")).size == len(b"%PDF-1.4 tiny")
+    finally:
+        await backend.aclose()
+        graph.stop()

@@ -24,7 +24,12 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt,
 
 from agent.ports import MediaFile
 from settings import DEFAULT_MAX_BILL_BYTES
-from tools.whatsapp_server import MEDIA_ID_PATTERN, MediaNotFoundError, SandboxBackend, WhatsAppBackendError
+from tools.whatsapp_server import (
+    META_MEDIA_ID_PATTERN,
+    MediaNotFoundError,
+    SandboxBackend,
+    WhatsAppBackendError,
+)
 
 log = logging.getLogger(__name__)
 _TRACER = trace.get_tracer("silvia.tools")
@@ -230,8 +235,8 @@ class CloudBackend:
 
     async def download_media(self, media_id: str) -> MediaFile:
         """Media id → URL (Graph API) → bytes (same bearer token) → a file in the media dir."""
-        if not re.fullmatch(MEDIA_ID_PATTERN, media_id):
-            raise MediaNotFoundError(f"unknown media id {media_id!r}")
+        if not re.fullmatch(META_MEDIA_ID_PATTERN, media_id):  # checked before it becomes a URL path
+            raise MediaNotFoundError(f"{media_id[:40]!r} is not a WhatsApp media id (Meta's are 1-32 digits)")
         try:
             info = (await self._request("GET", f"{self.api_url}/{media_id}", "media_lookup")).json()
         except CloudApiError as exc:

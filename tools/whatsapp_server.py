@@ -26,7 +26,11 @@ from pydantic import AfterValidator, BaseModel, Field, WithJsonSchema
 from agent.ports import MediaFile, WhatsAppPort
 
 PHONE_PATTERN = r"^\+?[1-9]\d{7,14}$"
-MEDIA_ID_PATTERN = r"^[A-Za-z0-9._:-]{1,128}$"
+# A media id is a file name in the sandbox store and a path segment at the Graph API: it starts
+# with a letter or digit, so "." and ".." (a directory, a step up) are never one.
+MEDIA_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
+# Meta's media ids are Graph API object ids: digits only.
+META_MEDIA_ID_PATTERN = r"^\d{1,32}$"
 LANGUAGE_PATTERN = r"^[a-z]{2}(_[A-Z]{2})?$"
 MAX_TEXT = 4096  # WhatsApp's limit for a text message body
 MAX_BUTTONS = 3

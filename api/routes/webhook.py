@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from api import meta
 from api.gateway import GatewayMessage
 from api.http_body import parse_json, read_limited, require_json
+from api.media_url import MediaUrlPolicy, MediaUrlRefused, check_url
 from api.schemas import Accepted, ErrorBody
 from api.services import Services, ServicesDep, SettingsDep
 from api.signature import same_secret, signature_ok
@@ -141,6 +142,11 @@ async def gateway_webhook(
         raise HTTPException(status_code=422, detail=problems) from exc
     if message.type in ("image", "document") and not message.image_url:
         raise HTTPException(status_code=422, detail=f"a {message.type} message needs image_url")
+    if message.image_url:
+        try:  # what can be judged without the network; the worker checks every hop again
+            check_url(message.image_url, MediaUrlPolicy.of(settings))
+        except MediaUrlRefused as exc:
+            raise HTTPException(status_code=422, detail=[f"image_url: {exc}"]) from exc
     if message.type == "text" and not message.message.strip():
         raise HTTPException(status_code=422, detail="a text message needs a non-empty message")
     message_id = message.message_id or f"gw.{uuid.uuid4().hex}"
