@@ -8,7 +8,6 @@ told who will call and when.
 from __future__ import annotations
 
 import logging
-import re
 from functools import lru_cache
 from typing import Any
 
@@ -22,7 +21,7 @@ from agent.ports import Assignment, HandoffRecord, PortError
 from agent.replies.drafts import reply
 from agent.replies.whatsapp_templates import TemplateCatalog, TemplateCatalogError
 from agent.state import Profile, Reply, SilviaState, Stage
-from agent.understanding.intent import normalise
+from agent.understanding.person import person_act
 
 log = logging.getLogger(__name__)
 
@@ -134,18 +133,9 @@ async def forward_to_specialist(state: SilviaState, deps: Deps) -> None:
         log.warning("forward to specialist failed: %s", type(exc).__name__)
 
 
-# "vc é um robô?" asks what Sílvia is; "quero falar com uma pessoa" asks for one.
-_BOT_QUESTION = re.compile(
-    r"\b(robo|bot|chatbot|maquina|automatic[oa]|gravacao|ia|inteligencia artificial)\b"
-)
-_PERSON_WANTED = re.compile(
-    r"\b(falar|conversar|atendente|humano|humana|pessoa|especialista|consultor|consultora|vendedor|ligar|liga)"
-)
-
-
 def asks_if_bot(text: str) -> bool:
-    norm = normalise(text)
-    return bool(_BOT_QUESTION.search(norm)) and not _PERSON_WANTED.search(norm)
+    """ "vc é um robô?" asks what Sílvia is; "quero falar com uma pessoa" asks for one."""
+    return person_act(text) == "is_bot"
 
 
 async def handoff(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:

@@ -125,6 +125,11 @@ def _canonical(norm: str) -> tuple[str, bool]:
     return text.strip(), guessed
 
 
+def canonical(norm: str) -> str:
+    """The canonical text the rules read (slang expanded, key words repaired) of a normalised one."""
+    return _canonical(norm)[0]
+
+
 # --- entities -----------------------------------------------------------------------------------------
 def _build_cities() -> dict[str, tuple[str, str]]:
     """Normalised alias -> (canonical city, UF) from the compact table in the lexicon."""

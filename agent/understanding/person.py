@@ -1,0 +1,112 @@
+"""A request for a person ("quero falar com uma pessoa") against a question whether Sílvia is one
+("vc é robô ou pessoa?"): the first is a handover, the second an honest answer with a person on
+offer. Both mention people and machines, so one keyword cannot tell them apart; the shape of the
+sentence does: a wish or a transfer aimed at a person is a request, a question about what "you"
+or "these messages" are is about Sílvia.
+
+The patterns run over the canonical text of `agent.understanding.intent` (accents stripped, slang
+expanded: "qro" → "quero", "vc" → "voce"), in Portuguese, Spanish and English.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from agent.understanding import rules as lx
+from agent.understanding.intent import canonical, normalise
+
+PersonAct = Literal["request_person", "is_bot"]
+
+# Who the lead may want to talk to.
+_PERSON = (
+    r"(pessoa|pessoas|ser humano|humano|humana|gente|atendente|atendentes|funcionari[oa]|alguem|"
+    r"especialista|consultor|consultora|vendedor|vendedora|operador|operadora|representante|"
+    r"responsavel|carne e osso|persona|asesor|asesora|agente|alguien|person|human|someone|somebody|agent|"
+    r"representative)"
+)
+# A wish, a polite ask or a preference ("quero", "dava pra", "prefiero", "can I"); a "não" right
+# before it negates it ("não quero falar com ninguém").
+_WANT = (
+    r"(?<!nao )\b(quero|queria|gostaria( de)?|prefiro|preferia|preferiria|pode|poderia|podia|"
+    r"tem como|teria como|da pra|dava pra|daria pra|consigo|posso|preciso|quiero|quisiera|prefiero|"
+    r"puedo|necesito|can i|could i|may i|i want|i d like|i would like|let me|i need|i prefer)\b"
+)
+# A plain wish for someone ("quero um ser humano"), without "falar com": the stronger verbs only
+# ("pode alguém vir aqui?" asks about a visit).
+_WISH = (
+    r"(?<!nao )\b(quero|queria|gostaria de|prefiro|preferia|quiero|prefiero|necesito|i want|i d like|"
+    r"i would like|i need)\b"
+)
+# Any verb in the infinitive ("falar", "acertar", "resolver", "hablar") then "com" a person.
+_TALK = r"(\w+(ar|er|ir)|ser atendid[oa]|atendimento|talk|speak|chat)"
+_WITH = r"(com|c|con|with|to)"
+_CALL_ME = (
+    r"(ligar|ligasse|liga|ligue|atender|atendesse|atenda|chamar|chamasse|retornar|retornasse|responder|"
+    r"respondesse|explicar|explicasse)"
+)
+_TRANSFER = (
+    r"\b(passa|passe|passar|transfere|transfira|transferir|encaminha|encaminhe|encaminhar|coloca|"
+    r"coloque|colocar|bota|bote|botar|poe|ponha|por|chama|chame|chamar|manda|mande|pasame|"
+    r"transfiere|transfer|put me|connect me)\b"
+)
+_REQUEST = re.compile(
+    rf"{_WANT}.{{0,30}}\b{_TALK}\b( \w+){{0,3}} {_WITH} (\w+ ){{0,3}}{_PERSON}\b"
+    rf"|{_WISH} (falar |conversar )?(com |con |with |to )?(um |uma |algum |alguma |o |a |un |una |an )?"
+    rf"{_PERSON}\b"
+    rf"|{_TRANSFER} (eu |me )?(pra|para|com|con|to|with|um|uma|o|a|algum|alguma)\b.{{0,30}}\b{_PERSON}\b"
+    rf"|\b(pra|para|que|se) (um |uma |o |a |algum |alguma )?{_PERSON} (\w+ )?(me |pra me |para me )"
+    rf"{_CALL_ME}\b|\b{_PERSON} (pode|poderia|podia|consegue|conseguia) (me )?{_CALL_ME}\b"
+    r"|\batendimento (humano|com pessoa|com uma pessoa)\b"
+)
+# What "you", "this" or "these messages" are: a machine, a program, a person typing.
+# ("débito automático" is a way to pay, "isso aí" no AI, "eu ia" no IA.)
+_MACHINE = (
+    r"(robo|robozinho|robot|bot|chatbot|maquina|inteligencia artificial|(?<!debito )automatic[oa]s?|"
+    r"automatizad[oa]s?|programa de computador|um programa|programad[oa]s?|gravacao|gravad[oa]s?|"
+    r"chatgpt|virtual|computador)"
+)
+_IS_BOT = re.compile(
+    rf"\b(voce|tu|isso|isto|aqui|essa conversa|essas mensagens|essas respostas|as mensagens|"
+    rf"as respostas|a resposta|resposta|eres|es|are you|is this|am i)\b.{{0,40}}\b{_MACHINE}\b"
+    rf"|\b(falando|conversando|falo|converso|hablando|talking|chatting)\b.{{0,20}}\b{_MACHINE}\b"
+    rf"|\b(voce|tu|eres|are you) (e |eh |es |sao |is |are )?(uma |um |a |an |una |un )?"
+    rf"(pessoa|gente|humana|humano|persona|human|real|de verdade)\b"
+    rf"|\b(e|eh|sao|uma|com|es|una|an|an) (uma )?(ia|ai)\b(?! (pagar|fazer|ver|falar|mandar))"
+    rf"|\btem (alguem|gente|uma pessoa|pessoa) (ai|aqui|digitando|do outro lado|respondendo|de verdade)\b"
+    rf"|\b(e|sao|eh) (uma |um )?(pessoa|gente|humano|humana) (de verdade|real|mesmo)\b"
+)
+_ROLE_PLAY = re.compile(lx.ROLE_PLAY)
+_CLAUSE = re.compile(r"[,.;!?\n]+")
+
+
+# Someone at home to consult is no one from Serena ("preciso falar com alguém de casa antes").
+_SOMEONE_AT_HOME = re.compile(
+    r"\b(alguem|gente|pessoa)( \w+)? (de casa|da familia|aqui de casa|la de casa|em casa)\b"
+)
+
+
+def person_act(text: str) -> PersonAct | None:
+    """'request_person', 'is_bot' or None for a lead's message.
+
+    A wish for a person wins over a question about machines in the same message ("não quero
+    falar com máquina, quero um ser humano"); a role to play ("finja que você é o atendente") is
+    neither.
+    """
+    whole = _forms(text)
+    if any(_ROLE_PLAY.search(form) for form in whole):
+        return None
+    # Clause by clause too: "não quero máquina não, quero um ser humano" ends one "não" before
+    # the wish.
+    clauses = [form for part in _CLAUSE.split(text) if part.strip() for form in _forms(part)]
+    if any(_REQUEST.search(f) and not _SOMEONE_AT_HOME.search(f) for f in [*whole, *clauses]):
+        return "request_person"
+    if any(_IS_BOT.search(form) for form in whole):
+        return "is_bot"
+    return None
+
+
+def _forms(text: str) -> tuple[str, str]:
+    """The normalised text and its canonical form (slang expanded; English "to" stays in the first)."""
+    norm = normalise(text)
+    return norm, canonical(norm)
