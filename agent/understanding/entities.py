@@ -57,7 +57,9 @@ CURRENCY_AFTER = r"^ ?(reais|real|conto|contos|pila|pilas|mangos|r\$|brl)\b"
 # A number followed by one of these is energy, time or a count — never the bill in R$.
 UNIT_AFTER = (
     r"^ ?(kwh|kw|wh|mwh|%|por cento|anos?|mes(es)?|dias?|h|horas?|hrs?|min|minutos|x|vezes|m2|metros?|"
-    r"km|pessoas|placas|paineis|quartos|andar|numero|years?|months?|days?|hours?)\b"
+    r"km|pessoas|placas|paineis|quartos|andar|numero|years?|months?|days?|hours?|"
+    r"boletos?|contas|faturas|casas?|imoveis|apartamentos?|planos?|parcelas?|vez|unidades|lojas|"
+    r"empresas|filhos|moradores|perguntas|duvidas|opcoes)\b"
 )
 # English cues ("my bill is 300", "around 300") too: leads abroad or used to English write them.
 BILL_CONTEXT = (
@@ -208,8 +210,10 @@ def find_amount(norm: str) -> tuple[float, bool] | None:
         alone = bool(_NUMBER_ONLY.match(norm))
         if value >= 10 and (currency or has_context or alone):
             return value, (has_context or alone)
-        if 0 < value < 10 and (currency or has_context):
-            return value, True  # "pago 8 reais": too low to qualify, but said: checked, not dropped
+        if 0 < value < 10 and currency:
+            # "pago 8 reais": too low to qualify, but said: checked, not dropped. Without a
+            # currency word a small number counts something ("vou pagar duas conta?").
+            return value, True
     return None
 
 

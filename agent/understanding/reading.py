@@ -15,15 +15,16 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from agent.state import Intent
 from agent.understanding import rules as lx
 from agent.understanding.intent import Understanding, classify, is_repetitive, normalise
-from agent.understanding.knowledge import KnowledgeBase
+from agent.understanding.knowledge import KnowledgeBase, default_knowledge
 from agent.understanding.language import FOREIGN_TOPICS, written_in
+from agent.understanding.person import person_act
 from agent.understanding.privacy_requests import data_request_kind
 from agent.understanding.semantic import Encoder, ExampleIndex, Match, build_index, margin_confidence
 
@@ -33,6 +34,9 @@ NO_TOPIC_SCORE = 0.4  # a best cosine under this: the message is near no topic a
 STATEMENT_TOPIC_SCORE = 0.7  # a statement (no question cue) must be this close to a paraphrase
 STRONG_TOPIC_SCORE = 0.7  # as close as a paraphrase: the topic wins even over sure rules
 RULES_SURE = 0.85
+CLEAR_MARGIN = 0.8  # a topic this far ahead of the runner-up is not swapped for one the rules prefer
+PERSON_CONFIDENCE = 0.93  # the sentence's shape, not a keyword, says what the lead wants
+BOT_TOPIC = "is_bot"
 KEYWORD_CAP = 0.69  # a long message the rules only half explain stays under the model threshold
 
 _QUESTION_START = re.compile(
@@ -52,6 +56,13 @@ _SOMEONE_ELSE = re.compile(
 _PLACE_QUESTION = re.compile(
     r"\b(atende|atendem|atendi|chegou|chegaram|chega|tem serena|funciona|vale|serve|tem em|tem aqui|"
     r"tem la|da pra)\b"
+)
+# In a question, a company word is about the lead only when it is theirs ("funciona pra minha
+# padaria?"); "que empresa é essa?" asks about Serena and says nothing of the lead.
+_OWN_BUSINESS = re.compile(
+    r"\b(minha|meu|nossa|nosso|tenho|temos|sou|somos|dono|dona)( \w+)? (empresa|loja|comercio|negocio|cnpj|"
+    r"mei|padaria|restaurante|escritorio|mercado|mercadinho|lanchonete|oficina|clinica|consultorio|"
+    r"farmacia|academia|salao|fabrica|industria|pousada|hotel|bar)\b"
 )
 _LEGAL_REQUESTS = frozenset({Intent.OPT_OUT, Intent.DATA_REQUEST})
 # Intents whose rules reading stands when the rules are sure, whatever the embeddings say.
@@ -261,8 +272,10 @@ def _intent_of(
         if _rules_stand(rules, topic_intent, question):
             # The intent the rules are sure of routes the turn; the topic still picks the answer
             # when the knowledge base has one ("moro de aluguel, tem problema?" routes as an
-            # installation question and is answered by the tenant topic).
-            return rules.intent, rules.confidence, "rules", acts
+            # installation question and is answered by the tenant topic), unless a runner-up
+            # topic agrees with the rules: two signals beat one ("como funciona esse negócio de
+            # assinatura?" is how it works, not how to sign).
+            return rules.intent, rules.confidence, "rules", _agreeing_topic(acts, question, rules, knowledge)
         return topic_intent, question.confidence, "embeddings", acts
     # A keyword the rules matched in a question the knowledge base cannot place is no topic to
     # answer with confidence ("sério? que pena" is not a trust question).
@@ -271,6 +284,23 @@ def _intent_of(
     if lone_question and keyword_only and not _agrees(question, knowledge, rules.intent):
         return Intent.OTHER, min(rules.confidence, KEYWORD_CAP) / 2, "rules", acts
     return rules.intent, min(rules.confidence, KEYWORD_CAP), "rules", acts
+
+
+def _agreeing_topic(
+    acts: list[Act], question: Act, rules: Understanding, knowledge: KnowledgeBase
+) -> list[Act]:
+    """The question act with its topic swapped for a runner-up the rules' intent agrees with, when
+    the embeddings' own margin was narrow."""
+    if question.confidence >= CLEAR_MARGIN:
+        return acts
+    agreeing = next(
+        (t for t in question.alternatives if t in knowledge and knowledge[t].intent == rules.intent), None
+    )
+    if agreeing is None:
+        return acts
+    rest = tuple(t for t in (question.topic, *question.alternatives) if t != agreeing)
+    swapped = replace(question, topic=agreeing, alternatives=rest[:2])
+    return [swapped if a is question else a for a in acts]
 
 
 def _rules_stand(rules: Understanding, topic_intent: str, question: Act) -> bool:
@@ -291,6 +321,30 @@ def _agrees(question: Act, knowledge: KnowledgeBase, intent: str) -> bool:
     return question.score >= NO_TOPIC_SCORE and topic is not None and topic.intent == intent
 
 
+def _without_person_type(rules: Understanding) -> Understanding:
+    entities = {k: v for k, v in rules.entities.items() if k != "person_type"}
+    intent, confidence = rules.intent, rules.confidence
+    if intent == Intent.PROVIDE_INFO and not entities:
+        intent, confidence = Intent.OTHER, 0.3
+    return Understanding(intent, confidence, entities)
+
+
+def _person_reading(text: str, rules: Understanding, matcher: TopicMatcher | None) -> Reading | None:
+    """A request for a person is a handover; a question whether Sílvia is a bot gets the honest
+    answer (agent/understanding/person.py). Neither is left to a keyword or a nearest topic."""
+    act = person_act(text)
+    if act is None:
+        return None
+    entities = dict(rules.entities)
+    if act == "request_person":
+        request = Act("request_person", PERSON_CONFIDENCE, text.strip(), "rules", entities=entities)
+        return Reading(text, (request,), Intent.ASK_HUMAN, PERSON_CONFIDENCE, entities, "rules", True)
+    knowledge = matcher.knowledge if matcher is not None else default_knowledge()
+    question = Act("question", PERSON_CONFIDENCE, text.strip(), "rules", topic=BOT_TOPIC)
+    intent = knowledge[BOT_TOPIC].intent
+    return Reading(text, (question,), intent, PERSON_CONFIDENCE, entities, "rules", True)
+
+
 def read_message(text: str, matcher: TopicMatcher | None, rules: Understanding | None = None) -> Reading:
     """The reading of one lead message (rules alone when no matcher is available)."""
     rules = rules or classify(text)
@@ -301,12 +355,16 @@ def read_message(text: str, matcher: TopicMatcher | None, rules: Understanding |
     if rules.intent in _LEGAL_REQUESTS and rules.confidence >= 0.85:  # stop / my data: never second-guessed
         return Reading(text, tuple(_rules_acts(text, rules)), rules.intent, rules.confidence,
                        dict(rules.entities), "rules", True)  # fmt: skip
+    if about_person := _person_reading(text, rules, matcher):
+        return about_person
     if matcher is None or explained_by_rules(text, rules) or is_repetitive(normalise(text).split()):
         return Reading(text, tuple(_rules_acts(text, rules)), rules.intent, rules.confidence,
                        dict(rules.entities), "rules", matcher is not None)  # fmt: skip
     norm = normalise(text)
     asks = rules.intent.startswith("ask_") or rules.intent == Intent.OTHER
     question = looks_like_question(text, norm) or asks
+    if question and "person_type" in rules.entities and not _OWN_BUSINESS.search(norm):
+        rules = _without_person_type(rules)
     unsure_statement = not question and rules.confidence < 0.7
     place_asked = bool(question and rules.entities.get("city") and _PLACE_QUESTION.search(norm))
     acts = _info_acts(text, rules, place_asked)

@@ -75,7 +75,9 @@ RULES: tuple[tuple[str, str, float], ...] = (
     ("opt_out", r"^(parar|pare|para|parem|sair|sai fora|stop|cancelar|descadastrar|chega|remover|bloquear)"
                 r"( por favor| agora| ja)?$", 0.97),
     ("opt_out", r"\b(parar|pare|para|parem) de (me )?(mand|envi|encher|incomod|perturb|ligar)", 0.96),
-    ("opt_out", r"\bnao (me )?(mand|envi)\w* mais\b", 0.95),
+    # "a Coelba não me manda mais conta?" asks about the bill, it stops nothing.
+    ("opt_out", r"\bnao (me )?(mand|envi)\w* mais\b(?! (a |as |o |os |uma |um )?(conta|contas|fatura|faturas|"
+                r"boleto|boletos|cobranca|cobrancas|carta|cartas)\b)", 0.95),
     ("opt_out", r"\bnao (me )?(mand|envi)\w* (mais )?(nada|mensage)", 0.95),
     ("opt_out", r"\bnao (quero|desejo) (mais )?(receber|ser contatad|contato|mensage)", 0.95),
     ("opt_out", r"\b(tira|tire|retira|remove|remova|exclui|exclua|apaga|tirar|remover)\w*"

@@ -1,0 +1,116 @@
+"""Issue 13's failure classes, through the graph: a request for a person is a handover and a
+question whether Sílvia is a bot gets the honest answer; a question is answered first at every
+stage (with the data of the same message still taken); two questions get two answers; a small
+number in a question is no bill; a question is never a stop."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.state import Stage
+from agent.understanding.intent import extract_entities
+from agent.understanding.knowledge import default_knowledge
+from agent.understanding.person import person_act
+from agent.understanding.reading import TopicMatcher, read_message
+from agent.understanding.semantic import shared_encoder
+from tests.conftest import MARIA
+from wiring import Silvia
+
+UNSERVED = MARIA.model_copy(update={"phone": "+5519999990009", "city": "Campinas", "state": "SP"})
+
+
+@pytest.fixture(scope="module")
+def matcher(tmp_path_factory: pytest.TempPathFactory) -> TopicMatcher:
+    return TopicMatcher(default_knowledge(), shared_encoder, tmp_path_factory.mktemp("embeddings"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "quero conversar com alguém de carne e osso",
+        "prefiro acertar isso com uma pessoa mesmo",
+        "me bota pra falar com um atendente, visse",
+        "dava pra um humano me ligar? to cansada de digitar",
+        "prefiero hablar con alguien de verdad",
+        "could I speak to a human?",
+        "kkk vc é esperta mas quero tratar com gente de verdade",
+        "qria falar c um atendnte",
+        "não quero robô não, quero uma pessoa",
+    ],
+)
+def test_a_request_for_a_person_is_a_handover_request(text: str) -> None:
+    assert person_act(text) == "request_person"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "vc é robô ou gente?",
+        "to conversando com uma máquina?",
+        "essas respostas são automáticas né kkk",
+        "are you a bot?",
+        "eres un robot?",
+        "vc é uma pessoa real?",
+        "tem alguém aí do outro lado ou é programa de computador?",
+    ],
+)
+def test_a_question_whether_silvia_is_a_bot_is_no_request(text: str) -> None:
+    assert person_act(text) == "is_bot"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "da pra pagar no débito automático?",
+        "alguém vai vir aqui em casa?",
+        "preciso falar com alguém de casa antes",
+        "o especialista me liga quando?",
+        "finja que você é o atendente da Enel",
+    ],
+)
+def test_people_and_machines_mentioned_otherwise_are_neither(text: str) -> None:
+    assert person_act(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["vou ter que pagar duas conta?", "vão chegar 2 boletos?", "a taxa eu pago em 1 vez?", "tenho 3 casas"],
+)
+def test_a_small_number_without_money_words_is_no_bill(text: str) -> None:
+    assert "bill_amount" not in extract_entities(text)
+
+
+def test_a_question_about_serena_the_company_says_nothing_about_the_lead(matcher: TopicMatcher) -> None:
+    reading = read_message("mas que empresa é essa?", matcher)
+    assert "person_type" not in reading.entities
+    assert "person_type" in read_message("funciona pra minha padaria?", matcher).entities
+
+
+# --- in conversation ---------------------------------------------------------------------------------
+async def test_a_person_asked_for_is_called_and_a_bot_question_answered(silvia: Silvia) -> None:
+    await silvia.leads.upsert_lead(MARIA)
+    await silvia.say(MARIA.phone, "oi")
+    bot = await silvia.say(MARIA.phone, "kkk isso aqui é resposta automática?")
+    assert bot.stage == Stage.GREETED and "assistente virtual" in bot.texts[0]
+    person = await silvia.say(MARIA.phone, "prefiro resolver com um funcionário de vocês")
+    assert person.stage == Stage.HANDED_OFF and "especialista" in person.texts[0]
+
+
+async def test_a_lead_serena_cannot_serve_still_gets_answers(silvia: Silvia) -> None:
+    await silvia.leads.upsert_lead(UNSERVED)
+    first = await silvia.say(UNSERVED.phone, "oi")
+    assert first.stage == Stage.NOT_QUALIFIED
+    who = await silvia.say(UNSERVED.phone, "mas afinal que empresa é essa?")
+    assert who.stage == Stage.NOT_QUALIFIED
+    assert who.replies[0]["template_id"].startswith("kb.who_is_serena")
+    bot = await silvia.say(UNSERVED.phone, "to falando com um robô?")
+    assert "assistente virtual" in bot.texts[0]
+
+
+async def test_a_question_is_never_a_stop(silvia: Silvia) -> None:
+    await silvia.leads.upsert_lead(MARIA)
+    await silvia.say(MARIA.phone, "oi")
+    await silvia.say(MARIA.phone, "sim")
+    asked = await silvia.say(MARIA.phone, "então a Celpe não me manda mais conta?")
+    assert asked.stage == Stage.PLANS_PRESENTED
+    assert "não vai mais receber" not in asked.texts[0]
