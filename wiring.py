@@ -104,7 +104,7 @@ class Silvia:
     @staticmethod
     def result(phone: str, state: dict[str, Any]) -> TurnResult:
         replies = [
-            {k: r.get(k) for k in ("text", "buttons", "list", "layer", "prompt_version", "template_id")}
+            {k: r.get(k) for k in ("text", "buttons", "list", "layer", "prompt_version", "template_id", "topic")}
             for r in state.get("replies") or []
         ]
         return TurnResult(

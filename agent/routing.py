@@ -67,7 +67,9 @@ def route_turn(
     if amount_pending and intent not in FAQ_INTENTS:
         return "reception"  # the lead answers "is your bill really R$ X?"
     if asks_place:
-        return "answer"  # a coverage answer, then back to the current step
+        # A coverage answer, then back to the current step; a first message is greeted first
+        # (the greeting is sent once and the lead moves on to `greeted`).
+        return "reception" if stage == Stage.NEW else "answer"
     if hesitates and stage in HESITATION_STAGES and not gave_place_or_amount:
         return "answer"  # "não sei tirar a foto", "escolho depois": help or a reminder, same stage
     if stage == Stage.DOCUMENT_RECEIVED:
@@ -76,8 +78,8 @@ def route_turn(
         return "reception"  # "not qualified" is no dead end: new data re-runs the check
     if kb_topic and stage not in (Stage.NEW, Stage.LOST):
         return "answer"  # at NEW/LOST the greeting goes first and the answer follows it
-    if stage == Stage.LOST and intent == Intent.DENY:
-        return "answer"  # another "não" after declining re-opens nothing
+    if stage in (Stage.NEW, Stage.LOST) and intent == Intent.DENY:
+        return "answer"  # a "não" first, or another after declining: no greeting, no pitch
     if stage in (Stage.NEW, Stage.LOST):
         return "reception"
     if stage == Stage.GREETED:

@@ -93,6 +93,11 @@ async def coverage_reply(state: SilviaState, deps: Deps) -> Reply | None:
     asked = state.get("place_question")
     if not asked:
         return None
+    if asked.get("unlisted"):  # a town no table knows: the served states, never "não entendi"
+        place = {"place": asked["city"]}
+        await deps.leads.log("INFO", "coverage_asked", phone=state.get("phone"), details=place)
+        served = deps.knowledge_facts.get("served_states") or "alguns estados do Nordeste"
+        return reply("coverage.unlisted", place=asked["city"], served_states=served, append_nudge=True)
     catalog = await deps.serena.get_plans(asked["city"], asked["state"])
     place = catalog.city or asked["city"] or catalog.state
     if catalog.served and catalog.plans:

@@ -38,8 +38,17 @@ def _missing_profile_text(profile: Profile) -> str:
 
 
 async def reception(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
-    """Greet with a personalised savings estimate, or ask for what the estimate needs."""
+    """Greet with a personalised savings estimate, or ask for what the estimate needs; a first
+    message asking about a place ("vocês atendem em Petrolina?") gets its answer after the greeting."""
     deps = runtime.context
+    update = await _receive(state, deps)
+    first = state.get("stage") in (Stage.NEW, None)
+    if first and state.get("place_question") and (coverage := await coverage_reply(state, deps)):
+        update["replies"] = [*update.get("replies", []), {**coverage, "append_nudge": False}]
+    return update
+
+
+async def _receive(state: SilviaState, deps: Deps) -> dict[str, Any]:
     profile: Profile = state.get("profile") or {}
     first_contact = state.get("stage") in (Stage.NEW, None)  # the first greeting is sent once
     if state.get("stage") == Stage.LOST:

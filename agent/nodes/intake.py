@@ -18,7 +18,7 @@ from agent.ports import LeadRecord, PortError
 from agent.replies.drafts import previous_turn, profile_shape, render_reply
 from agent.replies.templates import TemplateError
 from agent.state import Intent, Profile, SilviaState, Stage
-from agent.understanding.coverage import asks_about_place, place_asked
+from agent.understanding.coverage import asks_about_place, mentions_other_place, place_asked, unlisted_place
 from agent.understanding.intent import normalise
 from agent.understanding.llm import refine_with_model
 from agent.understanding.reading import Act, Reading, read_message
@@ -191,9 +191,11 @@ async def understand(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, An
         reading = Reading("", (), Intent.OTHER.value, 1.0, {}, "rules", True)
     entities = dict(reading.entities)
     # "Vocês atendem em Salvador?" is answered (answer node), never stored as the lead's city.
-    asked = (
-        asks_about_place(str(inbound.get("text") or ""), entities) if inbound.get("kind") == "text" else False
-    )
+    text = str(inbound.get("text") or "") if inbound.get("kind") == "text" else ""
+    asked = bool(text) and asks_about_place(text, entities)
+    if asked and await _reopens(state, deps, text, entities):
+        asked = False  # a not-qualified lead's relative in a served place: data that re-opens (rule 1)
+    unlisted = unlisted_place(text, entities) if text else None
     before = state.get("profile") or {}
     profile = _update_profile(before, entities, keep_place=asked)
     update: dict[str, Any] = {
@@ -203,7 +205,7 @@ async def understand(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, An
         "reading": reading.to_dict(),
         "topic": reading.topic,
         "profile": profile,
-        "place_question": place_asked(entities) if asked else None,
+        "place_question": place_asked(entities, unlisted) if asked or unlisted else None,
         "profile_changed": any(profile.get(k) != before.get(k) for k in _ESTIMATE_KEYS),
     }
     if entities.get("plan") and not state.get("selected_plan"):
@@ -211,3 +213,12 @@ async def understand(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, An
     if turn:
         update["turn"] = turn
     return update
+
+
+async def _reopens(state: SilviaState, deps: Deps, text: str, entities: dict[str, Any]) -> bool:
+    """ "Minha irmã mora em Feira, lá tem?" from a lead Serena could not serve: a served place of
+    someone close re-opens qualification for it (issue 14 rule 1); elsewhere it is only a question."""
+    if state.get("stage") != Stage.NOT_QUALIFIED or not mentions_other_place(text):
+        return False
+    catalog = await deps.serena.get_plans(str(entities.get("city") or ""), str(entities.get("state") or ""))
+    return catalog.served and bool(catalog.plans)

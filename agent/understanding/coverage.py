@@ -17,14 +17,17 @@ from agent.understanding.intent import normalise
 _COVERAGE_VERB = re.compile(
     r"\b(atende|atendem|atendam|atua|atuam|funciona|funcionam|opera|operam|chega|chegam|chegou|"
     r"cobre|cobrem|disponivel|tem (a )?serena|tem (o servico|essa energia|energia solar|isso)|"
-    r"(vcs|voces|serena) (tao|estao|esta|ta)|da pra (contratar|assinar|ter))\b"
+    r"(vcs|voces|serena) (tao|estao|esta|ta)|da pra (contratar|assinar|ter)|(la|ai) (tem|atende\w*)|"
+    r"tem (la|ai)( tambem| tb| tbm)?$)\b"
 )
 _AND_THERE = re.compile(r"^(e|e ai|e tambem|e pra|e para) (em|no|na|nos|nas|pra|para|o|a)?\b")
-# The lead's own place (or bill): data, not a question about Serena.
-_OWN_PLACE = re.compile(
-    r"\b(moro|mora|moramos|morar|resido|reside|sou de|somos de|minha casa|meu apartamento|"
-    r"fica em|fica no|fica na|minha conta|a conta|imovel|mudar|mudando|mudei|mudanca)\b"
+# Where the lead lives or their own bill: data, not a question about Serena.
+_LEAD_PLACE = re.compile(
+    r"\b(moro|moramos|morar|resido|sou de|somos de|minha casa|meu apartamento|minha conta|mudar|mudando|"
+    r"mudei|mudanca)\b"
 )
+# Said of someone else's home or a property ("minha irmã mora em X"): data unless asked as a question.
+_THIRD_PLACE = re.compile(r"\b(mora|moram|reside|fica em|fica no|fica na|a conta|imovel)\b")
 # Someone else's home or another property: the bill there may be in another name.
 _OTHER_PLACE = re.compile(
     r"\b(mae|pai|mainha|painho|filh[oa]s?|irma|irmao|avo|sogr[oa]|tia|tio|prim[oa]|parente|familia|"
@@ -34,19 +37,70 @@ _OTHER_PLACE = re.compile(
 
 
 def asks_about_place(text: str, entities: dict[str, Any]) -> bool:
-    """A question about Serena's coverage of a place the lead named (not where they live)."""
+    """A question about Serena's coverage of a place the lead named (not where they live).
+
+    "Minha irmã mora em Maceió, lá tem?" asks about the sister's town: answered, not stored.
+    """
     if not (entities.get("city") or entities.get("state")) or entities.get("bill_amount"):
         return False
     norm = normalise(text)
-    if _OWN_PLACE.search(norm):
+    if _LEAD_PLACE.search(norm):
         return False
-    if _COVERAGE_VERB.search(norm):
-        return True
-    return "?" in text and bool(_AND_THERE.search(norm))
+    covered = bool(_COVERAGE_VERB.search(norm))
+    if _THIRD_PLACE.search(norm):
+        return covered and "?" in text
+    return covered or ("?" in text and bool(_AND_THERE.search(norm)))
 
 
-def place_asked(entities: dict[str, Any]) -> dict[str, str]:
-    """The place of a coverage question, as the state keeps it ({city, state})."""
+# A place the lead asks about that no table knows ("vcs atendem em Surubim?"): the words after
+# the coverage verb, read on the lead's own text so the name keeps its accents.
+_NAME = r"[^\W\d_](?:[^\W\d_]|[' -]){1,40}?"
+_UNLISTED = (
+    re.compile(
+        r"\b(?:atende\w*|atua\w*|funciona\w*|cheg(?:a|am|ou|aram)|opera\w*|tem (?:a )?serena|"
+        r"(?:vcs|voc[eê]s|serena) (?:tem|t[aá]|t[aã]o|est[aá]o?))\s+(?:l[aá] )?(?:em|no|na|pra|para)\s+"
+        rf"(?P<place>{_NAME})\s*(?:[?,.!]|$|\b(?:tamb[eé]m|tb|tbm|vcs|voc[eê]s|a[ií]|l[aá]|n[aã]o)\b)"
+    ),
+    re.compile(
+        rf"^(?:e|e a[ií]|e pra|e para)\s+(?:em|no|na|pra|para)\s+(?P<place>{_NAME})\s*,?\s*"
+        r"(?:vcs|voc[eê]s|a serena|serena)?\s*(?:tem|atende\w*|cheg\w*|funciona\w*|t[aá]|t[aã]o|est[aá]\w*)\b"
+    ),
+    re.compile(rf"\b(?:atende\w*|atua\w*) (?:a cidade de )?(?P<place>{_NAME})\s*\?"),
+)
+# Words after "atende em …" that are no place ("vocês atendem aqui?", "atendem bem?").
+_NOT_A_PLACE = frozenset(
+    normalise(w)
+    for w in (
+        "aqui", "ai", "la", "minha cidade", "minha regiao", "minha rua", "meu bairro", "essa regiao",
+        "todo o brasil", "todo brasil", "o brasil", "interior", "o interior", "qualquer lugar", "bem",
+        "mal", "sabado", "domingo", "hoje", "amanha", "a noite", "empresa", "empresas", "comercio",
+        "casa", "apartamento", "condominio", "zona rural", "area rural", "cliente", "clientes", "todo lugar",
+        "outras cidades", "outro estado", "outros estados", "outra cidade", "whatsapp", "telefone",
+    )
+)  # fmt: skip
+_LINKS = frozenset({"da", "de", "do", "das", "dos", "e"})
+
+
+def unlisted_place(text: str, entities: dict[str, Any]) -> str | None:
+    """The name of a place asked about that the place tables do not know, else None."""
+    if entities.get("city") or entities.get("state") or entities.get("bill_amount"):
+        return None
+    lowered = " ".join(text.lower().split())
+    if _LEAD_PLACE.search(normalise(text)):
+        return None  # "moro em Surubim": the lead's own place, asked for again by the funnel
+    for pattern in _UNLISTED:
+        if found := pattern.search(lowered):
+            name = found.group("place").strip(" -'")
+            if normalise(name) in _NOT_A_PLACE or not normalise(name):
+                return None
+            return " ".join(w if w in _LINKS else w[:1].upper() + w[1:] for w in name.split())
+    return None
+
+
+def place_asked(entities: dict[str, Any], unlisted: str | None = None) -> dict[str, Any]:
+    """The place of a coverage question, as the state keeps it ({city, state[, unlisted]})."""
+    if unlisted:
+        return {"city": unlisted, "state": "", "unlisted": True}
     return {"city": str(entities.get("city") or ""), "state": str(entities.get("state") or "")}
 
 

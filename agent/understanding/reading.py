@@ -21,6 +21,7 @@ from typing import Any
 
 from agent.state import Intent
 from agent.understanding import rules as lx
+from agent.understanding.decisions import decided_plan, refuses
 from agent.understanding.intent import Understanding, classify, is_repetitive, normalise
 from agent.understanding.knowledge import KnowledgeBase, default_knowledge
 from agent.understanding.language import FOREIGN_TOPICS, written_in
@@ -345,6 +346,21 @@ def _person_reading(text: str, rules: Understanding, matcher: TopicMatcher | Non
     return Reading(text, (question,), intent, PERSON_CONFIDENCE, entities, "rules", True)
 
 
+def _stated_decision(text: str, rules: Understanding) -> Reading | None:
+    """A refusal or a plan choice stated in the message: the act outranks any keyword's topic."""
+    if rules.intent in (Intent.OPT_OUT, Intent.PROVIDE_INFO, Intent.ASK_HUMAN):
+        return None
+    plan = decided_plan(text)
+    if plan is None and refuses(text):
+        act = Act("decline", 0.9, text.strip(), "rules")
+        return Reading(text, (act,), Intent.DENY.value, 0.9, dict(rules.entities), "rules", True)
+    if plan is None:
+        return None
+    act = Act("plan_choice", 0.9, text.strip(), "rules", entities={"plan": plan})
+    entities = {**rules.entities, "plan": plan}
+    return Reading(text, (act,), Intent.CHOOSE_PLAN.value, 0.9, entities, "rules", True)
+
+
 def read_message(text: str, matcher: TopicMatcher | None, rules: Understanding | None = None) -> Reading:
     """The reading of one lead message (rules alone when no matcher is available)."""
     rules = rules or classify(text)
@@ -357,6 +373,10 @@ def read_message(text: str, matcher: TopicMatcher | None, rules: Understanding |
                        dict(rules.entities), "rules", True)  # fmt: skip
     if about_person := _person_reading(text, rules, matcher):
         return about_person
+    if decided := _stated_decision(text, rules):
+        return decided  # "desisti, não quero mais" / "vou no plus pq 24 meses é muito": no topic question
+    if rules.intent == Intent.PROVIDE_INFO and (plan := decided_plan(text)):
+        rules = Understanding(rules.intent, rules.confidence, {**rules.entities, "plan": plan})
     if matcher is None or explained_by_rules(text, rules) or is_repetitive(normalise(text).split()):
         return Reading(text, tuple(_rules_acts(text, rules)), rules.intent, rules.confidence,
                        dict(rules.entities), "rules", matcher is not None)  # fmt: skip

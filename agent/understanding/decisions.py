@@ -1,0 +1,94 @@
+"""Decisions a lead states inside a longer message: a clear refusal, or a plan chosen with a reason.
+
+"Desisti, não quero mais não" and "achamos melhor ir no plus pq 24 meses é muito tempo" carry
+words the topic reader links to loyalty ("desistir", "meses"), but they are no question: the act
+of deciding outranks a topic matched from a keyword. A real question ("se eu desistir, pago
+multa?", "o plus tem fidelidade?") is left to the reader.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent.understanding.entities import PLAN_NAMES
+from agent.understanding.hesitations import hesitation
+from agent.understanding.intent import normalise
+
+# A clear "no" to the whole offer (a bare "não" is only an answer to Sílvia's last question).
+_REFUSAL = re.compile(
+    "|".join(
+        (
+            r"\bdesist\w*\b",
+            r"\b(nao|sem) (tenho|temos|tem)? ?(mais )?(nenhum )?interesse\b|\bperdi o interesse\b",
+            r"\bnao (me )?interess(a|ou)\b",
+            r"\bnao (quero|queremos|vou querer)( mais| nao| nada| nenhum| isso| obrigad\w*| agora nao)*$",
+            r"\bnao (quero|queremos|vou querer)( mais| nao| nada| nenhum| isso)* (obrigad\w*|valeu|obg)\b",
+            r"\bnao (quero|queremos) mais\b(?! (receber|mensag))",
+            r"\bnao vou (contratar|assinar|fechar|seguir|continuar|aderir)\b",
+            r"\bdeixa (pra|para) la\b|\besquece (isso|tudo|essa historia)\b",
+            r"\b(to|tou|estou|tamo|estamos) fora\b|\bnao e (pra|para) mim\b|\bnao compensa (pra|para) mim\b",
+            r"\bja (tenho|temos|instalei|instalamos|coloquei|botei) "
+            r"(placa|placas|painel|paineis|energia solar)\b",
+        )
+    )
+)
+# A question about leaving ("e se eu desistir?", "posso desistir depois?") is no refusal.
+_ASKS = re.compile(r"^(e )?se\b|\b(posso|pode|da pra|consigo|como|quanto|tem multa)\b")
+
+# Around a plan's name: words that pick it, and words that set it aside.
+_PICK_BEFORE = re.compile(
+    r"\b(quero|queria|queremos|vou de|vou no|vou com|vou querer|vai de|vai no|fico com|ficar com|ficamos com|"
+    r"escolho|escolhi|escolhemos|prefiro|prefere|preferimos|acho melhor|achamos melhor|"
+    r"ir no|ir de|ir com|ir pelo|vamos de|vamos no|vamos com|vamos pelo|bora de|bora no|pegar o|pego o|"
+    r"pegar|fechar com|fecho com|fechado|melhor o|melhor e o|gostei do|gostei mais do|me interessei pelo|"
+    r"vai ser o|sera o|fica o|fica com o)( o| a| esse| este| pelo| no)?( plano)?\s*$"
+)
+_PICK_AFTER = re.compile(
+    r"^\s*(mesmo|e (o )?melhor|eh (o )?melhor|e mais (vantajoso|em conta)|compensa mais|"
+    r"me atende|ta otimo|ta bom|serve)\b"
+)
+# "o premium dá mais desconto, então vou nele mesmo": the choice refers back to the plan named.
+_PICK_LATER = re.compile(
+    r"\b(vou nele|vou nesse|vou com ele|fico com ele|fico nele|quero ele|quero esse|vai ser ele|"
+    r"esse mesmo|ele mesmo|pode ser ele|pode ser esse)\b"
+)
+_SET_ASIDE_BEFORE = re.compile(r"\b(nao|nem|menos|sem|tirando|fora|do que)( quero)?( o| a)?( plano)?\s*$")
+_SET_ASIDE_AFTER = re.compile(
+    r"^\s*(prende|e muito|eh muito|e caro|e longo|tem fidelidade (muito )?longa|nao|demora|fica caro|"
+    r"pesa|e demais)\b"
+)
+_PLAN_WORD = re.compile(r"\b(" + "|".join(PLAN_NAMES) + r")\b")
+
+
+def refuses(text: str) -> bool:
+    """A clear refusal of the offer said as a statement ("desisti, não quero mais não")."""
+    norm = normalise(text)
+    if "?" in text or _ASKS.search(norm) or not _REFUSAL.search(norm):
+        return False
+    return hesitation(text) is None or bool(re.search(r"\bdesist|\binteress|\bdeixa (pra|para) la", norm))
+
+
+def decided_plan(text: str) -> str | None:
+    """The plan a statement settles on ("o plus é melhor pq o premium prende muito"), else None.
+
+    Each plan named is weighed by the words around it; a plan only set aside is never chosen.
+    """
+    if "?" in text:
+        return None
+    norm = normalise(text)
+    best: tuple[int, int, str] | None = None
+    scores: dict[str, int] = {}
+    for found in _PLAN_WORD.finditer(norm):
+        before, after = norm[max(0, found.start() - 40) : found.start()], norm[found.end() : found.end() + 50]
+        picked_after = _PICK_AFTER.search(after) or _PICK_LATER.search(after)
+        score = bool(_PICK_BEFORE.search(before)) + bool(picked_after)
+        score -= 2 * (bool(_SET_ASIDE_BEFORE.search(before)) + bool(_SET_ASIDE_AFTER.search(after)))
+        plan = PLAN_NAMES[found.group(1)]
+        scores[plan] = min(scores.get(plan, score), score)
+        if score > 0 and (best is None or (score, found.start()) >= best[:2]):
+            best = (score, found.start(), plan)
+    if best:
+        return best[2]
+    # "o essencial, o premium prende muito": the one plan left when the others are set aside.
+    kept = [plan for plan, score in scores.items() if score >= 0]
+    return kept[0] if len(kept) == 1 and len(scores) > 1 else None

@@ -1,0 +1,99 @@
+"""The lead's journey off the happy path, second pass (issue 14): the classes a held-out set found
+(place questions at later stages, a cold lead opening with a place, decisions inside longer
+messages, data beside "não consigo", other people's data, complaints and erasure), through the real
+graph on the embedded default, in phrasings of their own.
+"""
+
+from __future__ import annotations
+
+from agent.state import Stage
+from tests.conftest import MARIA
+from tests.test_conversations import reach_plans
+from wiring import Silvia
+
+COLD = "+5583999990077"
+
+
+async def _choose(silvia: Silvia, plan: str = "plus") -> None:
+    await reach_plans(silvia)
+    chosen = await silvia.say(MARIA.phone, plan)
+    assert chosen.stage == Stage.DOCUMENT_REQUESTED
+
+
+# --- place questions are answered at every stage, never stored -------------------------------
+
+
+async def test_a_relatives_town_asked_while_the_bill_is_awaited_is_answered(silvia: Silvia) -> None:
+    await _choose(silvia)
+    unserved = await silvia.say(MARIA.phone, "meu sogro mora em teresina, voces tem la?")
+    assert unserved.stage == Stage.DOCUMENT_REQUESTED
+    assert "Teresina" in unserved.texts[0] and "ainda não chegou" in unserved.texts[0]
+    assert "conta de luz" in unserved.texts[0]  # then the pending step
+    served = await silvia.say(MARIA.phone, "e a minha tia que mora em sobral, la atende?")
+    assert "Enel CE" in served.texts[0] and "aguardo" not in served.texts[0]
+    profile = (await silvia.state(MARIA.phone))["profile"]
+    assert (profile["city"], profile["state"]) == ("Recife", "PE")
+
+
+async def test_a_town_no_table_knows_gets_the_served_states(silvia: Silvia) -> None:
+    await reach_plans(silvia)
+    asked = await silvia.say(MARIA.phone, "voces chegam em sertania tambem?")
+    assert asked.stage == Stage.PLANS_PRESENTED
+    assert "Sertania" in asked.texts[0] and "Pernambuco" in asked.texts[0]
+    assert "não entendi" not in asked.texts[0]
+    assert (await silvia.state(MARIA.phone))["profile"].get("city") == "Recife"
+
+
+async def test_after_the_handover_a_place_question_is_still_answered(silvia: Silvia) -> None:
+    await silvia.leads.upsert_lead(MARIA)
+    handed = await silvia.say(MARIA.phone, "quero falar com um especialista por favor")
+    assert handed.stage == Stage.HANDED_OFF
+    asked = await silvia.say(MARIA.phone, "vcs atendem em lauro de freitas?")
+    assert asked.stage == Stage.HANDED_OFF and "Coelba" in asked.texts[0]
+
+
+async def test_a_not_qualified_lead_reopens_for_a_relatives_served_town(silvia: Silvia) -> None:
+    lead = MARIA.model_copy(update={"city": "Belém", "state": "PA", "bill_amount": 480.0})
+    await silvia.leads.upsert_lead(lead)
+    assert (await silvia.say(lead.phone, "boa tarde")).stage == Stage.NOT_QUALIFIED
+    elsewhere = await silvia.say(lead.phone, "e em curitiba, tem?")
+    assert elsewhere.stage == Stage.NOT_QUALIFIED and "Curitiba" in elsewhere.texts[0]
+    reopened = await silvia.say(lead.phone, "meu irmao mora em parnamirim, la vcs atendem?")
+    assert reopened.stage == Stage.GREETED and "Parnamirim" in reopened.texts[0]
+    assert "no nome de quem" in reopened.texts[-1]
+
+
+# --- a cold lead opening with a place question is greeted once --------------------------------
+
+
+async def test_a_first_message_about_a_place_greets_once_and_moves_on(silvia: Silvia) -> None:
+    first = await silvia.say(COLD, "bom dia vcs atendem em garanhuns?")
+    assert first.stage == Stage.GREETED
+    assert "Sou a Sílvia" in first.texts[0] and "Neoenergia Pernambuco" in first.texts[-1]
+    assert not (await silvia.state(COLD))["profile"].get("city")
+    data = await silvia.say(COLD, "moro em garanhuns mesmo e pago 310")
+    assert data.stage == Stage.GREETED and "310,00" in data.texts[0]
+    assert all("Sou a Sílvia" not in t for t in data.texts)
+
+
+# --- decisions in a statement outrank a keyword's topic ---------------------------------------
+
+
+async def test_a_refusal_inside_a_longer_message_closes_the_lead(silvia: Silvia) -> None:
+    await reach_plans(silvia)
+    refused = await silvia.say(MARIA.phone, "pensando bem eu desisti, nao quero mais nao")
+    assert refused.stage == Stage.LOST
+    assert "fidelidade" not in refused.texts[0] and "Tudo bem" in refused.texts[0]
+
+
+async def test_a_question_about_leaving_is_still_answered(silvia: Silvia) -> None:
+    await reach_plans(silvia)
+    asked = await silvia.say(MARIA.phone, "e se eu desistir depois, pago multa?")
+    assert asked.stage == Stage.PLANS_PRESENTED and "fidelidade" in asked.texts[0]
+
+
+async def test_a_plan_named_with_a_reason_is_the_choice_through_the_proposal(silvia: Silvia) -> None:
+    await reach_plans(silvia)
+    chosen = await silvia.say(MARIA.phone, "a gente prefere o essencial pq o premium prende 24 meses")
+    assert chosen.stage == Stage.DOCUMENT_REQUESTED and "Plano Essencial" in chosen.texts[0]
+    assert (await silvia.state(MARIA.phone))["selected_plan"]["id"] == "essencial"
