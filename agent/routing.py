@@ -78,8 +78,8 @@ def route_turn(
         return "reception"  # "not qualified" is no dead end: new data re-runs the check
     if kb_topic and stage not in (Stage.NEW, Stage.LOST):
         return "answer"  # at NEW/LOST the greeting goes first and the answer follows it
-    if stage in (Stage.NEW, Stage.LOST) and intent == Intent.DENY:
-        return "answer"  # a "não" first, or another after declining: no greeting, no pitch
+    if stage == Stage.LOST and intent == Intent.DENY:
+        return "answer"  # another "não" after declining re-opens nothing
     if stage in (Stage.NEW, Stage.LOST):
         return "reception"
     if stage == Stage.GREETED:
