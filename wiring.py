@@ -49,6 +49,10 @@ from tools.whatsapp_server import SandboxBackend, build_whatsapp_server
 log = logging.getLogger(__name__)
 
 
+# What a turn's result keeps of each reply (the topic: which knowledge-base answer it is, for evals).
+_REPLY_KEYS = ("text", "buttons", "list", "layer", "prompt_version", "template_id", "topic")
+
+
 class Silvia:
     """A ready-to-talk Sílvia: the compiled graph plus the dependencies it runs with."""
 
@@ -103,10 +107,7 @@ class Silvia:
 
     @staticmethod
     def result(phone: str, state: dict[str, Any]) -> TurnResult:
-        replies = [
-            {k: r.get(k) for k in ("text", "buttons", "list", "layer", "prompt_version", "template_id", "topic")}
-            for r in state.get("replies") or []
-        ]
+        replies = [{k: r.get(k) for k in _REPLY_KEYS} for r in state.get("replies") or []]
         return TurnResult(
             phone=phone,
             stage=str(state.get("stage")),
