@@ -19,6 +19,7 @@ import typer
 from agent.policy.economics import format_brl
 from agent.ports import BillFile, BillReading
 from bills.patterns import CNPJ_RE, CPF_RE, fold, mask_document
+from settings import get_settings
 
 FIELD_ORDER = (
     "distributor", "customer_name", "document_masked", "installation_number", "city", "state",
@@ -35,7 +36,6 @@ def bill_command(
     """Read an electricity bill and print its fields as JSON (exit code 1 when it is not usable)."""
     from bills.reader import BillReader
     from bills.vision import VisionClient
-    from settings import get_settings
 
     missing = [str(f) for f in files if not f.is_file()]
     if missing:

@@ -11,6 +11,11 @@ from typing import Annotated
 
 import typer
 
+from evals.compare import compare_runs, print_comparison
+from evals.console import print_judge_check, print_run
+from evals.report_html import render_html
+from settings import get_settings
+
 eval_app = typer.Typer(help="Grade Sílvia on recorded and hand-written conversations.", no_args_is_help=True)
 
 
@@ -55,11 +60,9 @@ def run_command(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print every failing turn")] = False,
 ) -> None:
     """Replay conversations, grade them, print tables, write JSON + HTML; exit 1 if a KPI gate fails."""
-    from evals.console import print_run
     from evals.dataset import load_conversations
     from evals.judge import DEFAULT_METRICS, JudgeConfig
     from evals.kpis import KPIS_FILE
-    from evals.report_html import render_html
     from evals.runner import DEFAULT_RUNS_DIR, RunOptions, past_runs, run_eval, write_run
 
     logging.basicConfig(level=logging.ERROR)
@@ -127,7 +130,6 @@ def judge_check_command(
 ) -> None:
     """Grade the judge on the labelled calibration set: accuracy, Cohen's kappa and confusion
     counts per judged metric, and whether judged KPIs will trust it. Exit 1 if any is untrusted."""
-    from evals.console import print_judge_check
     from evals.judge import JudgeConfig
     from evals.judge_calibration import CALIBRATION_FILE, check_judge
     from evals.kpis import KPIS_FILE, load_min_kappa
@@ -163,7 +165,6 @@ def compare_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON")] = False,
 ) -> None:
     """What got better or worse from A to B, per metric and per conversation."""
-    from evals.compare import compare_runs, print_comparison
     from evals.runner import load_run
 
     diff = compare_runs(load_run(run_a), load_run(run_b))
@@ -187,7 +188,6 @@ def record_command(
 ) -> None:
     """Export real conversations from lead_interactions as an anonymised eval dataset."""
     from evals.record import record_conversations
-    from settings import get_settings
 
     try:
         day = date.fromisoformat(since)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 
+from agent.phones import normalise_phone
 from settings import get_settings
 
 
@@ -112,7 +113,6 @@ def lead_outcome(
     """Record what the sales team achieved with a lead (idempotent; audited in sdr_logs)."""
     from pydantic import ValidationError
 
-    from agent.phones import normalise_phone
     from ops.outcomes import LeadNotFoundError, OutcomeReport, report_outcome
     from storage.outcomes import OutcomeConflictError, OutcomeRepository
     from storage.repositories import LeadRepository

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from agent.phones import normalise_phone
 from settings import get_settings
 
 lead_app = typer.Typer(help="Inspect or erase one lead (LGPD).", no_args_is_help=True)
@@ -16,7 +17,6 @@ PhoneArg = Annotated[str, typer.Argument(help="The lead's phone, E.164 (+5581999
 
 
 def _phone(raw: str) -> str:
-    from agent.phones import normalise_phone
 
     try:
         return normalise_phone(raw)

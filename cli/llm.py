@@ -11,6 +11,10 @@ from typing import Annotated, Any
 
 import typer
 
+from agent.ports import LanguageModelError
+from agent.replies.templates import PromptBook, TemplateError
+from cli.kpis import ranked_versions
+from ops.costs import cost_usd
 from settings import Settings, get_settings
 
 prompts_app = typer.Typer(
@@ -60,7 +64,6 @@ async def classify_many(texts: list[str], settings: Settings) -> list[dict[str, 
 def doctor() -> None:
     """Which model and base URL Sílvia uses, and one test call (exit 1 when it fails)."""
     from agent.llm.client import OpenAIChatModel
-    from agent.ports import LanguageModelError
 
     settings = get_settings()
     model: OpenAIChatModel | None = _model(settings)
@@ -105,7 +108,6 @@ def costs_report(
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table")] = False,
 ) -> None:
     """Model calls, tokens, model time and US$ per day and model (from lead_interactions)."""
-    from ops.costs import cost_usd
     from storage.llm_usage import costs_per_day
 
     rows = costs_per_day(asyncio.run(_rows(days)), get_settings().timezone, cost_usd)
@@ -137,7 +139,6 @@ def _versions(book: Any) -> list[str]:
 def _version_text(version: str) -> list[str]:
     """Every template as that version renders it, plus the model settings of the version."""
     from agent.llm.prompts import default_llm_book
-    from agent.replies.templates import PromptBook, TemplateError
 
     book = PromptBook.load()
     if version not in _versions(book):
@@ -159,7 +160,6 @@ def _version_text(version: str) -> list[str]:
 def list_versions() -> None:
     """Prompt versions, their A/B weight for new leads and whether the model humanises them."""
     from agent.llm.prompts import default_llm_book
-    from agent.replies.templates import PromptBook
 
     settings, book, llm = get_settings(), PromptBook.load(), default_llm_book()
     weights = settings.prompt_weights
@@ -188,7 +188,6 @@ def metrics(days: Annotated[int, typer.Option(help="How many days back")] = 30) 
     """Per A/B version, ranked by conversion then satisfaction (with n, 95 % intervals and a
     verdict: `ahead` only when the conversion intervals do not overlap), plus turns, L4 share,
     guard violations and tokens. JSON lines, best first."""
-    from cli.kpis import ranked_versions
     from storage.llm_usage import metrics_per_version
 
     usage = {row["version"]: row for row in metrics_per_version(asyncio.run(_rows(days)))}

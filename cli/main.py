@@ -24,7 +24,7 @@ from cli.handoffs import handoffs_app
 from cli.inbox import inbox_app
 from cli.kpis import lead_outcome, report_kpis
 from cli.lead import lead_app
-from cli.llm import costs_report, doctor, prompts_app
+from cli.llm import classify_many, costs_report, doctor, prompts_app
 from cli.mcp import mcp_app
 from cli.media import media_app
 from cli.ops import ops_app, pause_lead, report_app, resume_lead
@@ -131,8 +131,6 @@ def intent(
     if file is None and text is None:
         raise typer.BadParameter("give a TEXT or --file")
     if llm:  # cli/llm.py: rules first, the model (OPENAI_*) for low confidence
-        from cli.llm import classify_many
-
         lines = [t for t in file.read_text(encoding="utf-8").splitlines() if t.strip()] if file else [text]
         for line, row in zip(lines, asyncio.run(classify_many(lines, get_settings())), strict=True):
             typer.echo(json.dumps({"text": line, **row} if file else row, ensure_ascii=False))

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from settings import get_settings
+from tools.media_retention import purge_media
 
 media_app = typer.Typer(help="The media store of received bills (LGPD retention).", no_args_is_help=True)
 
@@ -20,7 +21,6 @@ def purge(
     ] = None,
 ) -> None:
     """Delete media files older than the retention period; prints how many went."""
-    from tools.media_retention import purge_media
 
     settings = get_settings()
     if older_than_hours is None:

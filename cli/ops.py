@@ -15,6 +15,8 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from agent.phones import normalise_phone
+from ops.alerts import evaluate, status_of
 from settings import Settings, get_settings
 
 ops_app = typer.Typer(help="Watch Sílvia: health, alerts, reports.")
@@ -60,7 +62,6 @@ def health(
 ) -> None:
     """Run every health check now and print the status (exit 0 healthy, 1 degraded, 2 critical)."""
     from agent.context import utc_now
-    from ops.alerts import evaluate, status_of
     from ops.health import measure
     from storage.health_log import HealthLogRepository
 
@@ -188,7 +189,6 @@ PhoneArg = Annotated[str, typer.Argument(help="The lead's phone, E.164 (+5581999
 
 
 def _takeover(phone: str, action: str, by: str, reason: str) -> dict[str, Any]:
-    from agent.phones import normalise_phone
     from storage.takeover import LeadNotFoundError, TakeoverRepository
 
     try:

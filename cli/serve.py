@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from fastapi import FastAPI
 
+from api.startup_checks import BIND_HOST_ENV, InsecureStartError, check_secure_start
 from settings import get_settings
 
 serve_app = typer.Typer(help="The webhook service and its inbox workers.")
@@ -27,7 +28,6 @@ def app_from_env() -> FastAPI:
     """The uvicorn factory: one app per HTTP worker process, settings from the environment."""
     from api.app import create_app
     from api.background import background_services
-    from api.startup_checks import BIND_HOST_ENV, check_secure_start
 
     settings = get_settings()
     check_secure_start(settings, os.environ.get(BIND_HOST_ENV))  # also when uvicorn is run by hand
@@ -47,7 +47,6 @@ def serve(
     """Serve the webhooks, /v1/chat, /health, /ready and /docs; the inbox worker runs alongside."""
     import uvicorn
 
-    from api.startup_checks import BIND_HOST_ENV, InsecureStartError, check_secure_start
     from ops.logs import uvicorn_log_config
 
     os.environ[BIND_HOST_ENV] = host  # read by this process's settings and its uvicorn workers'

@@ -18,8 +18,11 @@ import httpx
 
 from agent.inbound import Inbound
 from agent.ports import LeadRecord
+from agent.replies.templates import PromptBook
 from evals.attachments import render_attachment
 from evals.dataset import Conversation, LeadProfile, Turn
+from settings import Settings
+from wiring import open_silvia
 
 # Tuesday 24 Nov 2026, 14:00 in Recife: business hours, so replays never depend on today.
 FIXED_CLOCK = datetime(2026, 11, 24, 17, 0, tzinfo=UTC)
@@ -77,10 +80,6 @@ class EmbeddedTarget:
             self._tmp.cleanup()
 
     async def _open(self) -> None:
-        from agent.replies.templates import PromptBook
-        from settings import Settings
-        from wiring import open_silvia
-
         # Storage and tools always embedded and fresh (never the developer's Redis or database);
         # the LLM layer follows the environment, so a configured model is graded too.
         env = {

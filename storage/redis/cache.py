@@ -15,16 +15,14 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from redis.exceptions import RedisError
 
+from agent.ports import ReplyCachePort
+from settings import Settings
 from storage.cache import InMemoryReplyCache
 from storage.redis.client import AnyRedis, redis_from_url
-
-if TYPE_CHECKING:
-    from agent.ports import ReplyCachePort
-    from settings import Settings
 
 log = logging.getLogger(__name__)
 
