@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from datetime import UTC
 from pathlib import Path
 
@@ -203,6 +204,46 @@ async def test_repeated_question_is_served_from_cache_for_another_lead(silvia: S
     assert "Lucas" in second.texts[0] and "Maria" not in second.texts[0]
     assert second.texts[0].replace("Lucas", "Maria") == first.texts[0]
     assert second.intent == "ask_how_it_works"
+
+
+async def _lead_at_plans(silvia: Silvia, phone: str, name: str, bill: float) -> None:
+    await silvia.leads.upsert_lead(
+        MARIA.model_copy(update={"phone": phone, "name": name, "bill_amount": bill})
+    )
+    await silvia.say(phone, "oi")
+    assert (await silvia.say(phone, "sim")).stage == Stage.PLANS_PRESENTED
+
+
+async def test_knowledge_answer_with_a_lead_estimate_is_never_replayed_to_another_lead(
+    silvia: Silvia,
+) -> None:
+    maria, joao = MARIA.phone, "+5581933334444"
+    await _lead_at_plans(silvia, maria, "Maria Oliveira", 380)
+    await _lead_at_plans(silvia, joao, "João Lima", 910)
+    # The plans compared with Maria's own monthly saving: a figure stored in the answer, so the
+    # answer is not cached and João gets his own comparison, not Maria's.
+    first = await silvia.say(maria, "qual a diferença dos planos?")
+    second = await silvia.say(joao, "qual a diferença dos planos?")
+    assert (
+        first.replies[0]["template_id"]
+        == second.replies[0]["template_id"]
+        == "kb.plans_difference.with_estimate"
+    )
+    assert [r["layer"] for r in (*first.replies, *second.replies)] == ["L3", "L3"]
+    assert second.texts[0] != first.texts[0].replace("Maria", "João")
+    maria_figures = set(re.findall(r"\d+,\d\d", first.texts[0]))
+    assert maria_figures and not maria_figures & set(re.findall(r"\d+,\d\d", second.texts[0]))
+    # The lead's bill, saving and investment as placeholders: replayed from the cache, filled
+    # with the asking lead's own estimate and name, never the first lead's.
+    first = await silvia.say(maria, "não é melhor instalar placa própria?")
+    second = await silvia.say(joao, "não é melhor instalar placa própria?")
+    assert (
+        first.replies[0]["template_id"] == second.replies[0]["template_id"] == "kb.own_panels.with_estimate"
+    )
+    assert (first.replies[0]["layer"], second.replies[0]["layer"]) == ("L3", "L1")
+    assert "380,00" in first.texts[0] and "910,00" in second.texts[0]
+    assert "380,00" not in second.texts[0] and "Maria" not in "\n".join(second.texts)
+    assert second.state["topic"] == "own_panels"
 
 
 async def test_bill_problems_get_their_own_answers(silvia: Silvia) -> None:

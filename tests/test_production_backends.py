@@ -54,6 +54,7 @@ SCENARIOS = [
     conversations.test_two_leads_interleaved_keep_separate_state,
     conversations.test_repeated_question_is_served_from_cache_for_another_lead,
     conversations.test_bill_problems_get_their_own_answers,
+    conversations.test_knowledge_answer_with_a_lead_estimate_is_never_replayed_to_another_lead,
 ]
 
 
@@ -63,11 +64,6 @@ async def test_conversation_on_redis_and_postgres(scenario: Any, prod_silvia: Si
     await scenario(**{name: available[name] for name in inspect.signature(scenario).parameters})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known regression: FAQ questions are now answered from the knowledge base, whose answers "
-    "the L1 reply cache cannot replay yet, so a repeated question is answered at L3 (issue 16)",
-)
 async def test_cache_hits_are_l1_counted_and_a_new_prompt_version_misses(
     tmp_path: Path, prod_env: dict[str, str], clock: list[Any]
 ) -> None:

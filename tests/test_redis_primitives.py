@@ -10,11 +10,14 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
 
-from agent.nodes.intake import cache_key
+from agent.nodes.intake import cache_key, reply_content
+from agent.understanding.knowledge import default_knowledge
 from storage.cache import InMemoryReplyCache
 from storage.locks import (
     InProcessDeduplicator,
@@ -75,6 +78,22 @@ def test_prompt_version_is_part_of_the_cache_key() -> None:
     assert casual == cache_key("como funciona", "greeted", "v2.0_casual", profile)  # normalised
     assert casual != cache_key("como funciona", "greeted", "v2.0_premium", profile)
     assert casual != cache_key("como funciona", "plans_presented", "v2.0_casual", profile)
+
+
+def test_knowledge_base_catalog_facts_and_chosen_plan_are_part_of_the_cache_key() -> None:
+    """A knowledge answer is chosen from the knowledge base and filled with catalog facts: a new
+    knowledge base or new facts must miss, and so must a lead whose chosen plan selects another
+    variant of the answer."""
+    deps = SimpleNamespace(topics=None, knowledge_facts={"min_bill_natural": "200"})
+    state: dict[str, Any] = {"stage": "plans_presented"}
+    content = reply_content(state, deps)  # type: ignore[arg-type]
+    assert default_knowledge().version in content and default_knowledge().digest in content
+    newer_facts = SimpleNamespace(topics=None, knowledge_facts={"min_bill_natural": "250"})
+    assert reply_content(state, newer_facts) != content  # type: ignore[arg-type]
+    chose = reply_content({**state, "selected_plan": {"name": "Plus"}}, deps)  # type: ignore[arg-type]
+    assert chose != content
+    key = cache_key("tem fidelidade?", "plans_presented", "v2.0_casual", {"name": "Ana"}, content)
+    assert key != cache_key("tem fidelidade?", "plans_presented", "v2.0_casual", {"name": "Ana"}, chose)
 
 
 @pytest.mark.integration

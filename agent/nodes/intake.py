@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from time import perf_counter
 from typing import Any
@@ -20,6 +21,7 @@ from agent.replies.templates import TemplateError
 from agent.state import Intent, Profile, SilviaState, Stage
 from agent.understanding.coverage import asks_about_place, mentions_other_place, place_asked, unlisted_place
 from agent.understanding.intent import normalise
+from agent.understanding.knowledge import default_knowledge
 from agent.understanding.llm import refine_with_model
 from agent.understanding.reading import Act, Reading, read_message
 
@@ -92,9 +94,22 @@ async def ingest(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
     return update
 
 
-def cache_key(text: str, stage: str, version: str, profile: Profile) -> str:
-    material = "|".join((version, stage, profile_shape(profile), normalise(text)))
+def cache_key(text: str, stage: str, version: str, profile: Profile, content: str = "") -> str:
+    """What a cached reply depends on: the message, the stage, the prompt version, which lead data
+    are known (never their values: those are filled from the asking lead at render time) and
+    `content` (`reply_content`: the knowledge base and catalog facts the answer was chosen from)."""
+    material = "|".join((version, content, stage, profile_shape(profile), normalise(text)))
     return hashlib.sha256(material.encode()).hexdigest()[:40]
+
+
+def reply_content(state: SilviaState, deps: Deps) -> str:
+    """The part of the cache key a knowledge answer adds: the knowledge base's version and text,
+    the catalog facts its placeholders may state, and whether the lead chose a plan or has a
+    distributor (both select or fill an answer variant)."""
+    kb = deps.topics.knowledge if deps.topics is not None else default_knowledge()
+    facts = json.dumps(deps.knowledge_facts, sort_keys=True, ensure_ascii=False)
+    known = ("p" if state.get("selected_plan") else "-") + ("d" if state.get("distributor") else "-")
+    return f"{kb.version}:{kb.digest}:{hashlib.sha256(facts.encode()).hexdigest()[:12]}:{known}"
 
 
 async def cache_lookup(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
@@ -105,7 +120,7 @@ async def cache_lookup(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, 
     if inbound.get("kind") != "text" or not inbound.get("text", "").strip():
         return {"turn": turn}
     stage, version = state.get("stage", Stage.NEW), state.get("prompt_version", deps.prompt_version)
-    key = cache_key(inbound["text"], stage, version, state.get("profile") or {})
+    key = cache_key(inbound["text"], stage, version, state.get("profile") or {}, reply_content(state, deps))
     turn["cache_key"] = key
     entry = await deps.cache.get(key)
     if not entry or _repeats_last_answer(entry, state):
@@ -117,7 +132,8 @@ async def cache_lookup(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, 
     turn["cache_hit"] = True
     turn["interaction_type"] = entry.get("interaction_type", "faq")
     await deps.leads.count_cache_hit(key, entry["intent"], ",".join(r["template_id"] for r in replies))
-    return {"intent": entry["intent"], "confidence": 1.0, "replies": replies, "turn": turn}
+    update = {"intent": entry["intent"], "confidence": 1.0, "replies": replies, "turn": turn}
+    return update | ({"topic": entry["topic"]} if entry.get("topic") else {})
 
 
 def _repeats_last_answer(entry: dict[str, Any], state: SilviaState) -> bool:

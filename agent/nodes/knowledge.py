@@ -155,18 +155,32 @@ def knowledge_reply(
     selected = state.get("selected_plan")
     variables = answer_variables(state, deps, plans, selected)
     has_estimate = bool((state.get("profile") or {}).get("bill_amount"))
-    for variant in (topic.variant_for(has_plan=bool(selected), has_estimate=has_estimate), "generic"):
+    preferred = topic.variant_for(has_plan=bool(selected), has_estimate=has_estimate)
+    for variant in (preferred, "generic"):
         text = topic.answers.get(variant, "")
         if text and _fits(text, variables, state):
             used = {f for _, f, _, _ in string.Formatter().parse(text) if f}
+            filled = {k: variables[k] for k in used if k in variables}
             draft = reply(
                 f"kb.{topic_id}.{variant}",
+                cacheable=variant == preferred and _shared_only(filled, deps),
                 append_nudge=nudge,
-                **{k: variables[k] for k in used if k in variables},
+                **filled,
             )
             draft["topic"] = topic_id
             return draft
     return reply("knowledge.specialist_confirms", append_nudge=nudge)
+
+
+def _shared_only(filled: dict[str, Any], deps: Deps) -> bool:
+    """A knowledge answer may be replayed to another lead (the L1 cache) when what it was filled
+    with here is the same for every lead: the catalog facts, whose digest is in the cache key.
+    The lead's own data (name, bill, saving, distributor, chosen plan) are placeholders filled
+    from the asking lead when the entry is rendered; their plans, recommendation and origin are
+    stored values, so an answer holding them is never cached. A fallback variant (a fact was
+    missing) is not cached either: the key does not say why it was chosen."""
+    shared = {**deps.knowledge_facts, "average_saving_pct": format_number(float(AVERAGE_SAVING * 100))}
+    return all(key in shared and shared[key] == value for key, value in filled.items())
 
 
 def clarify_reply(state: SilviaState, deps: Deps) -> Reply | None:

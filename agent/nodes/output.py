@@ -12,7 +12,7 @@ from langgraph.runtime import Runtime
 from agent.context import Deps
 from agent.llm.compose import compose_with_model, llm_metadata, turn_layer
 from agent.llm.prompts import default_llm_book
-from agent.nodes.intake import cache_key
+from agent.nodes.intake import cache_key, reply_content
 from agent.policy.guard import check_message, check_model_reply
 from agent.policy.outbound import plan_outbound
 from agent.policy.privacy import redact
@@ -293,6 +293,12 @@ def _turn_metadata(state: SilviaState, turn: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# A handed-off lead's message is forwarded to the specialist by the answer node, and a lead
+# Serena cannot serve is answered by why (qualification), which the key does not hold: a reply
+# copied from the cache would skip the one and could contradict the other.
+_UNCACHED_STAGES = frozenset({Stage.HANDED_OFF, Stage.NOT_QUALIFIED})
+
+
 async def _fill_cache(state: SilviaState, deps: Deps, replies: list[Reply]) -> None:
     """Only pure answers are cached: the template id, never a finished message."""
     turn = state.get("turn") or {}
@@ -300,12 +306,15 @@ async def _fill_cache(state: SilviaState, deps: Deps, replies: list[Reply]) -> N
         return
     if turn.get("guard_violations") or state.get("entities"):
         return  # a message that carried data must go through understand every time
+    if state.get("stage") in _UNCACHED_STAGES:
+        return
     inbound = state["inbound"]
     key = turn.get("cache_key") or cache_key(
         inbound.get("text", ""),
         state.get("stage", Stage.NEW),
         state.get("prompt_version", ""),
         state.get("profile") or {},
+        reply_content(state, deps),
     )
     drafts = [
         {
@@ -314,13 +323,13 @@ async def _fill_cache(state: SilviaState, deps: Deps, replies: list[Reply]) -> N
             "cacheable": True,
             "append_nudge": bool(r.get("append_nudge")),
         }
+        | ({"topic": r["topic"]} if r.get("topic") else {})
         for r in replies
     ]
-    await deps.cache.put(
-        key,
-        {"intent": state.get("intent"), "replies": drafts, "interaction_type": interaction_type(replies)},
-        deps.cache_ttl_seconds,
-    )
+    entry = {"intent": state.get("intent"), "replies": drafts, "interaction_type": interaction_type(replies)}
+    if state.get("topic"):
+        entry["topic"] = state["topic"]  # the knowledge topic read: /v1/chat and the evals report it
+    await deps.cache.put(key, entry, deps.cache_ttl_seconds)
 
 
 def _separate_replies(replies: list[dict[str, Any]]) -> dict[str, Any]:
