@@ -102,7 +102,8 @@ async def silvia_run(
             inbound = Inbound(
                 phone=phone_of(first + n), kind="text", text=text, message_id=f"wamid.{first + n}.{t}"
             )
-            result = await run_turn(silvia, inbound, redelivered=False)
+            # The inbox id a Redis stream would give the lead's t-th message: ids grow per lead.
+            result = await run_turn(silvia, inbound, f"{t + 1}-0")
             if result is None or not result.replies:
                 raise AssertionError(f"turn {t} of lead {first + n} was not answered")
 
