@@ -38,11 +38,12 @@ def llm_calls_of(turn_meta: dict[str, Any]) -> list[dict[str, Any]]:
     return []
 
 
-def followup_kind(turn: TurnRecord) -> str:
-    kind = turn.metadata.get("followup_kind")
+def followup_kind(turn_meta: dict[str, Any]) -> str:
+    """The kind of follow-up a turn sent: `followup_kind`, else named by its first template."""
+    kind = turn_meta.get("followup_kind")
     if kind:
         return str(kind)
-    templates = [t for t in turn.metadata.get("templates") or [] if t]
+    templates = [t for t in turn_meta.get("templates") or [] if t]
     return templates[0].split(".", 1)[-1] if templates else "unknown"
 
 
@@ -54,7 +55,7 @@ def observe_turn(turn: TurnRecord) -> None:
     if not turn.success:
         metrics.TURN_FAILURES.labels(turn.stage).inc()
     if turn.interaction_type == "followup" and turn.message_sent:
-        metrics.FOLLOWUPS.labels(followup_kind(turn)).inc()
+        metrics.FOLLOWUPS.labels(followup_kind(turn.metadata)).inc()
     if turn.interaction_type == "opt_out":
         metrics.OPT_OUTS.inc()
     for call in llm_calls_of(turn.metadata):

@@ -15,7 +15,7 @@ from typing import Any
 from ops.costs import cost_usd
 from ops.kpi_report import build_kpi_report
 from ops.kpi_view import KPI_PERIOD_DAYS, kpi_rows
-from ops.observe import llm_calls_of
+from ops.observe import followup_kind, llm_calls_of
 from ops.queries import conversions, day_window, latency_summary, top
 from storage.activity import ActivityQueries
 from storage.db import Sessions
@@ -73,9 +73,7 @@ async def _followups(activity: ActivityQueries, rows: list[dict[str, Any]]) -> d
     replies = await activity.lead_messages_since(leads, min(r["created_at"] for r in sent))
     result: dict[str, dict[str, int]] = {}
     for row in sent:
-        meta = row["meta"] or {}
-        templates = [t for t in meta.get("templates") or [] if t]
-        kind = str(meta.get("followup_kind") or (templates[0].split(".", 1)[-1] if templates else "unknown"))
+        kind = followup_kind(row["meta"] or {})
         entry = result.setdefault(kind, {"sent": 0, "answered": 0})
         entry["sent"] += 1
         window_end = row["created_at"] + timedelta(hours=24)

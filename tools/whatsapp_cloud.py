@@ -10,9 +10,7 @@ template...) is recorded through `on_error` (sdr_logs in the app) and raised at 
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import mimetypes
 import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -29,6 +27,7 @@ from tools.whatsapp_server import (
     MediaNotFoundError,
     SandboxBackend,
     WhatsAppBackendError,
+    write_media,
 )
 
 log = logging.getLogger(__name__)
@@ -252,20 +251,8 @@ class CloudBackend:
         data = (await self._request("GET", url, "media_download")).content
         if len(data) > self.max_media_bytes:
             raise WhatsAppBackendError(f"media {media_id!r} is over the {self.max_media_bytes} byte limit")
-        return self._store(media_id, data, mime_type.split(";")[0].strip(), info.get("filename"))
-
-    def _store(self, media_id: str, data: bytes, mime_type: str, filename: str | None) -> MediaFile:
-        ext = mimetypes.guess_extension(mime_type) or ".bin"
-        self.media_dir.mkdir(parents=True, exist_ok=True)
-        path = self.media_dir / f"{media_id}{ext}"
-        path.write_bytes(data)
-        return MediaFile(
-            media_id=media_id,
-            mime_type=mime_type,
-            filename=filename,
-            size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
-            path=str(path.resolve()),
+        return write_media(
+            self.media_dir, media_id, data, mime_type.split(";")[0].strip(), info.get("filename")
         )
 
 

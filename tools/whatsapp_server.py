@@ -66,6 +66,24 @@ def default_media_dir() -> Path:
     return Path(tempfile.gettempdir()) / "silvia-media"
 
 
+def write_media(
+    media_dir: Path, media_id: str, data: bytes, mime_type: str, filename: str | None
+) -> MediaFile:
+    """Keep a lead's file in the media directory (both backends) and describe it."""
+    ext = mimetypes.guess_extension(mime_type.split(";")[0].strip()) or ".bin"
+    media_dir.mkdir(parents=True, exist_ok=True)
+    path = media_dir / f"{media_id}{ext}"
+    path.write_bytes(data)
+    return MediaFile(
+        media_id=media_id,
+        mime_type=mime_type,
+        filename=filename,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        path=str(path.resolve()),
+    )
+
+
 class SandboxBackend:
     """Records outbound messages in memory; serves media registered in a local directory.
 
@@ -136,18 +154,7 @@ class SandboxBackend:
     def register_media(self, data: bytes, mime_type: str, filename: str | None = None) -> str:
         """Store bytes as if a lead had sent them; returns the media id to put in the event."""
         media_id = f"media.sandbox.{uuid.uuid4().hex}"
-        ext = mimetypes.guess_extension(mime_type.split(";")[0].strip()) or ".bin"
-        self.media_dir.mkdir(parents=True, exist_ok=True)
-        path = self.media_dir / f"{media_id}{ext}"
-        path.write_bytes(data)
-        meta = MediaFile(
-            media_id=media_id,
-            mime_type=mime_type,
-            filename=filename,
-            size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
-            path=str(path.resolve()),
-        )
+        meta = write_media(self.media_dir, media_id, data, mime_type, filename)
         # A sidecar (not only memory) so another process sharing the directory can serve it.
         self._meta_path(media_id).write_text(meta.model_dump_json(), encoding="utf-8")
         return media_id
