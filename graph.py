@@ -29,7 +29,7 @@ from agent.policy.satisfaction import awaiting, is_comment, parse_rating
 from agent.replies.drafts import profile_complete
 from agent.routing import STAGE_NODES, route_turn
 from agent.state import SilviaState, Stage
-from agent.understanding.hesitations import hesitation
+from agent.understanding.hesitations import cannot_send_bill, hesitation
 from agent.understanding.privacy_requests import data_request_kind
 from agent.understanding.tone import is_angry
 
@@ -91,8 +91,7 @@ def route_by_stage(state: SilviaState) -> str:
         state["inbound"].get("kind", "text"),
         profile_complete(state.get("profile") or {}),
         bool(state.get("human_offered")),
-        typed_amount=bool((state.get("entities") or {}).get("bill_amount"))
-        and bool(state.get("bill_attempts") or state.get("human_offered")),
+        typed_amount=typed_bill_amount(state),
         asks_place=bool(state.get("place_question")),
         hesitates=hesitation(_text(state)) is not None,
         amount_pending=bool(state.get("amount_check")),
@@ -100,6 +99,14 @@ def route_by_stage(state: SilviaState) -> str:
         gave_place_or_amount=bool(state.get("profile_changed")),
         kb_topic=answers_from_knowledge(state),
     )
+
+
+def typed_bill_amount(state: SilviaState) -> bool:
+    """The lead typed their bill's total instead of sending it: after a weak read, or saying in the
+    same message that they cannot send it ("não consigo tirar a foto, mas deu 420")."""
+    if not (state.get("entities") or {}).get("bill_amount"):
+        return False
+    return bool(state.get("bill_attempts") or state.get("human_offered")) or cannot_send_bill(_text(state))
 
 
 def _text(state: SilviaState) -> str:

@@ -70,6 +70,8 @@ def route_turn(
         # A coverage answer, then back to the current step; a first message is greeted first
         # (the greeting is sent once and the lead moves on to `greeted`).
         return "reception" if stage == Stage.NEW else "answer"
+    if typed_amount and stage in DOCUMENT_STAGES:
+        return "documents"  # the total typed instead of the bill: taken (and checked), never dropped
     if hesitates and stage in HESITATION_STAGES and not gave_place_or_amount:
         return "answer"  # "não sei tirar a foto", "escolho depois": help or a reminder, same stage
     if stage == Stage.DOCUMENT_RECEIVED:

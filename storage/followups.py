@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from agent.policy.followups import DOCUMENT_REMINDER_AFTER, EXCLUDED_STAGES, LeadFacts, said_no
+from agent.policy.followups import DOCUMENT_REMINDER_AFTER, EXCLUDED_STAGES, LeadFacts, complained, said_no
 from agent.state import FUNNEL_ORDER, Stage
 from storage.models import Lead, LeadInteraction, LeadStatus
 
@@ -62,8 +62,8 @@ class FollowupStore:
         )
         async with self._sessions() as session:
             rows = (await session.execute(query)).all()
-            intents = await _last_lead_intents(session, [status.lead_id for status, _ in rows])
-        return [_facts(status, invoice, intents.get(status.lead_id)) for status, invoice in rows]
+            last = await _last_lead_messages(session, [status.lead_id for status, _ in rows])
+        return [_facts(status, invoice, *last.get(status.lead_id, (None, None))) for status, invoice in rows]
 
     async def report(self, since: datetime) -> dict[str, KindStats]:
         """Per follow-up kind: sent, answered within 24 h, moved the lead to a later stage."""
@@ -96,8 +96,10 @@ class FollowupStore:
         return dict(stats)
 
 
-async def _last_lead_intents(session: AsyncSession, phones: list[str]) -> dict[str, str | None]:
-    """The intent of each lead's last message (follow-up turns carry no message from the lead)."""
+async def _last_lead_messages(
+    session: AsyncSession, phones: list[str]
+) -> dict[str, tuple[str | None, str | None]]:
+    """The intent and text of each lead's last message (follow-up turns carry no message from the lead)."""
     if not phones:
         return {}
     latest = (
@@ -106,18 +108,24 @@ async def _last_lead_intents(session: AsyncSession, phones: list[str]) -> dict[s
         .group_by(LeadInteraction.lead_id)
         .subquery()
     )
-    query = sa.select(LeadInteraction.lead_id, LeadInteraction.intent).join(
+    query = sa.select(LeadInteraction.lead_id, LeadInteraction.intent, LeadInteraction.message_received).join(
         latest, LeadInteraction.id == latest.c.id
     )
-    return {phone: intent for phone, intent in (await session.execute(query)).all()}
+    return {phone: (intent, text) for phone, intent, text in (await session.execute(query)).all()}
 
 
-def _facts(status: LeadStatus, invoice_amount: float | None, last_intent: str | None = None) -> LeadFacts:
+def _facts(
+    status: LeadStatus,
+    invoice_amount: float | None,
+    last_intent: str | None = None,
+    last_text: str | None = None,
+) -> LeadFacts:
     stage = Stage(status.lead_stage or Stage.NEW)
     return LeadFacts(
         phone=status.lead_id,
         stage=stage,
         said_no=said_no(stage, last_intent),
+        complained=complained(last_text),
         last_inbound_at=status.last_interaction_date,
         followup_count=int(status.followup_count or 0),
         last_followup_at=status.last_followup_date,

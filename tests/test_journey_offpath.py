@@ -6,8 +6,15 @@ graph on the embedded default, in phrasings of their own.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
+
+from agent.nodes.followup import facts_from_state
+from agent.policy.followups import decide
 from agent.state import Stage
-from tests.conftest import MARIA
+from storage.followups import FollowupStore
+from storage.lead_admin import LeadAdmin
+from tests.conftest import MARIA, make_settings
 from tests.test_conversations import reach_plans
 from wiring import Silvia
 
@@ -97,3 +104,64 @@ async def test_a_plan_named_with_a_reason_is_the_choice_through_the_proposal(sil
     chosen = await silvia.say(MARIA.phone, "a gente prefere o essencial pq o premium prende 24 meses")
     assert chosen.stage == Stage.DOCUMENT_REQUESTED and "Plano Essencial" in chosen.texts[0]
     assert (await silvia.state(MARIA.phone))["selected_plan"]["id"] == "essencial"
+
+
+# --- data said beside "não consigo" is taken -------------------------------------------------
+
+
+async def test_a_total_typed_beside_cannot_is_taken_and_checked(silvia: Silvia) -> None:
+    await _choose(silvia, "essencial")
+    taken = await silvia.say(MARIA.phone, "meu celular ta sem camera, mas a fatura veio 455 reais")
+    assert taken.stage == Stage.HANDED_OFF and "455,00" in taken.texts[0] and "2ª via" not in taken.texts[0]
+    state = await silvia.state(MARIA.phone)
+    assert state["bill"]["source"] == "typed" and state["selected_plan"]["id"] == "essencial"
+
+
+async def test_a_low_total_typed_beside_cannot_is_checked_not_dropped(silvia: Silvia) -> None:
+    await _choose(silvia)
+    low = await silvia.say(MARIA.phone, "nao tenho a conta aqui comigo, mas deu uns 70 reais")
+    assert "70,00" in low.texts[0] and "150,00" in low.texts[0]
+
+
+# --- other people's data, complaints and erasure ---------------------------------------------
+
+
+async def test_another_persons_bill_or_contact_is_refused_plainly(silvia: Silvia) -> None:
+    await reach_plans(silvia)
+    for ask in ("quanto o meu cunhado economiza com vcs?", "me passa o zap da moça que assinou aqui do lado"):
+        refused = await silvia.say(MARIA.phone, ask)
+        assert "não posso passar dados de outra pessoa" in refused.texts[0]
+        assert refused.stage == Stage.PLANS_PRESENTED
+    legit = await silvia.say(MARIA.phone, "posso mandar a conta da minha mae?")
+    assert "não posso passar dados" not in legit.texts[0]
+
+
+async def test_a_complaint_gets_no_pitch_and_no_nudge(silvia: Silvia) -> None:
+    await reach_plans(silvia)
+    angry = await silvia.say(MARIA.phone, "vcs tao me incomodando demais, que chatice")
+    assert angry.stage == Stage.PLANS_PRESENTED and "Sinto muito" in angry.texts[0]
+    assert "R$" not in angry.texts[0] and "planos" not in angry.texts[0]
+    later = datetime(2026, 11, 24, 21, 0, tzinfo=UTC)  # 18:00 in Recife, 4 h later
+    planned = [f for f in await FollowupStore(silvia.sessions).candidates(later) if f.phone == MARIA.phone]
+    in_node = facts_from_state(await silvia.state(MARIA.phone))  # type: ignore[arg-type]
+    assert planned and planned[0].complained and in_node.complained
+    assert decide(planned[0], later, "America/Recife").action == "skip"
+    assert decide(in_node, later, "America/Recife") == decide(planned[0], later, "America/Recife")
+    calm = await silvia.say(MARIA.phone, "ta bom, quero o plus")  # writing calmly again ends it
+    assert calm.stage == Stage.DOCUMENT_REQUESTED
+    assert not facts_from_state(await silvia.state(MARIA.phone)).complained  # type: ignore[arg-type]
+
+
+async def test_a_stop_said_in_anger_opts_out_with_an_apology(silvia: Silvia) -> None:
+    await reach_plans(silvia)
+    stop = await silvia.say(MARIA.phone, "para de me mandar mensagem, que falta de respeito")
+    assert stop.stage == Stage.OPTED_OUT and "Desculpe" in stop.texts[0] and "R$" not in stop.texts[0]
+
+
+async def test_an_erasure_in_new_words_is_queued_and_opts_out(silvia: Silvia, tmp_path: Path) -> None:
+    await _choose(silvia)
+    erase = await silvia.say(MARIA.phone, "desculpa mas remove meu contato da base de voces")
+    assert erase.stage == Stage.OPTED_OUT and "exclusão" in erase.texts[0]
+    admin = LeadAdmin(make_settings(tmp_path), silvia.sessions, silvia.graph.checkpointer, None)
+    [pending] = await admin.pending_requests()
+    assert (pending["kind"], pending["requester_phone"]) == ("erase", MARIA.phone)

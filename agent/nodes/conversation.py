@@ -30,6 +30,7 @@ from agent.state import Intent, Reply, SilviaState, Stage
 from agent.understanding.hesitations import hesitation
 from agent.understanding.intent import normalise
 from agent.understanding.privacy_requests import data_request_kind
+from agent.understanding.tone import is_angry
 
 # After an opt-out only an explicit request from the lead re-opens the conversation; "ok",
 # "obrigado" or another "pare" are recorded and never answered.
@@ -172,7 +173,7 @@ async def opt_out(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
             "stage": Stage.OPTED_OUT.value,
             "opted_out_at": now,
             "opt_out_words": words,
-            "replies": [reply("opt_out.confirmed")],
+            "replies": [reply("opt_out.confirmed_sorry" if is_angry(words) else "opt_out.confirmed")],
         }
     if inbound.get("kind") in ("text", "interactive") and not wants_to_reopen(state):
         return {"replies": []}  # recorded, never answered

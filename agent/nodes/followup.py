@@ -18,6 +18,7 @@ from agent.policy.followups import (
     Decision,
     FollowupKind,
     LeadFacts,
+    complained,
     decide,
     said_no,
 )
@@ -33,17 +34,18 @@ def _at(value: Any) -> datetime | None:
     return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
-def _last_lead_intent(state: SilviaState) -> str:
-    """The intent of the lead's last message (`record` keeps it in `messages`)."""
+def _last_lead_message(state: SilviaState) -> dict[str, Any]:
+    """The lead's last message as `record` keeps it in `messages` (text and intent)."""
     for message in reversed(state.get("messages") or []):
         if message.get("role") == "lead":
-            return str(message.get("intent") or "")
-    return ""
+            return dict(message)
+    return {}
 
 
 def facts_from_state(state: SilviaState) -> LeadFacts:
     sent = state.get("followups") or {}
     stage = Stage(state.get("stage") or Stage.NEW)
+    last = _last_lead_message(state)
     return LeadFacts(
         phone=state.get("phone", ""),
         stage=stage,
@@ -54,7 +56,8 @@ def facts_from_state(state: SilviaState) -> LeadFacts:
         has_savings_figure=bool((state.get("profile") or {}).get("bill_amount")),
         # A clear decline already closed the lead as lost (answer node); a "não" still here
         # was a bare one to Sílvia's offer.
-        said_no=said_no(stage, _last_lead_intent(state)),
+        said_no=said_no(stage, str(last.get("intent") or "")),
+        complained=complained(last.get("text")),
     )
 
 

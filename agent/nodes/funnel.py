@@ -22,6 +22,7 @@ from agent.replies.drafts import place_name, profile_complete, reply
 from agent.routing import FAQ_INTENTS
 from agent.state import Intent, Profile, Reply, SilviaState, Stage
 from agent.understanding.coverage import mentions_other_place
+from agent.understanding.hesitations import cannot_send_bill
 
 log = logging.getLogger(__name__)
 
@@ -247,6 +248,12 @@ async def documents(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any
         return await read_bill(state, runtime.context)
     deps = runtime.context
     typed = (state.get("entities") or {}).get("bill_amount")
+    if typed and cannot_send_bill(_text(state)):
+        # "Não consigo mandar a foto, mas a conta é 470": checked as said (rule 6), then taken.
+        profile = {**(state.get("profile") or {}), "bill_amount": float(typed)}
+        if check := await check_amount(deps, profile):
+            return check
+        return accept_typed_amount(state, deps, float(typed))
     if typed and (state.get("bill_attempts") or state.get("human_offered")):
         return accept_typed_amount(state, deps, float(typed))  # the fallback after a weak read
     catalog_plans, distributor = await _catalog_plans(state, deps)

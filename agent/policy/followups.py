@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 from agent.policy.hours import CLOSE, OPEN, holiday_name, is_business_day, local
 from agent.state import Stage
 from agent.understanding.intent import normalise
+from agent.understanding.tone import is_angry
 
 
 class FollowupKind(StrEnum):
@@ -85,6 +86,7 @@ class LeadFacts:
     last_followup_kind: str | None = None
     has_savings_figure: bool = False  # we know their bill, so we can quote their saving
     said_no: bool = False  # their last message was a bare "não" to Sílvia's offer (one nudge)
+    complained: bool = False  # their last message was a complaint: no nudge until they write again
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,13 @@ def said_no(stage: Stage, last_lead_intent: str | None) -> bool:
     One rule for both readers: the scheduler (`lead_interactions`) and the node (the state).
     """
     return stage in SAID_NO_STAGES and last_lead_intent == "deny"
+
+
+def complained(last_lead_text: str | None) -> bool:
+    """The lead's last message was angry or a complaint ("que saco", "parem de me perturbar"): no
+    follow-up nudges them; a pitch after a complaint is what issue 14 rule 9 forbids. One rule for
+    the scheduler (`lead_interactions`) and the node (the state)."""
+    return bool(last_lead_text) and is_angry(str(last_lead_text))
 
 
 def is_decline(text: str) -> bool:
@@ -196,6 +205,8 @@ def decide(
         return _skip(f"stage {facts.stage.value}")
     if facts.last_inbound_at is None:
         return _skip("no message from the lead on record")
+    if facts.complained:
+        return _skip("the lead's last message was a complaint")
     if facts.said_no and not _answered_since_last(facts):
         decision = _after_no(facts, now)
         return decision if only is None or decision.action == "skip" else _skip("closing waits for a pass")

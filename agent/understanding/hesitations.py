@@ -21,6 +21,7 @@ _RULES: tuple[tuple[Hesitation, re.Pattern[str]], ...] = (
             r"\b(nao|n|nem) (sei|consigo|da|to conseguindo|estou conseguindo) (como )?(tirar|bater|mandar|"
             r"enviar|fotografar|fazer|escanear|anexar|baixar)\b|\bnao sei mexer\b|\b(camera|celular|"
             r"telefone) (ta |esta )?(quebrad|ruim|nao (tira|funciona|presta))|\bsem camera\b"
+            r"|\b(camera|celular|telefone|aparelho)\b.{0,25}\bnao (tira|funciona|presta|manda|abre|envia)\b"
         ),
     ),
     (
@@ -64,3 +65,9 @@ def hesitation(text: str) -> Hesitation | None:
         if pattern.search(norm):
             return kind
     return None
+
+
+def cannot_send_bill(text: str) -> bool:
+    """ "Não consigo mandar a foto", "não tenho a conta aqui": the bill itself will not come now, so
+    a total typed in the same message is what Sílvia goes on with (issue 14 rules 4 and 6)."""
+    return hesitation(text) in ("cannot_photo", "no_bill_at_hand")

@@ -22,13 +22,30 @@ _HOW_NUMBER = re.compile(
 )
 
 # A request (pass, send, check, see) for data about someone else: "me passa o número da vizinha".
-_OTHER_PERSON = re.compile(
-    r"\b(passa|passar|manda|mandar|envia|enviar|da|dar|informa|informar|consultar|ver|saber|acessar|"
-    r"tem|teria|quero|preciso)\b.{0,20}\b(dados|telefone|numero|cpf|endereco|cadastro|informacoes?)\b"
-    r".{0,30}\b(d[oa]s? )?"
-    r"(minha |meu |da |do )?(vizinh[oa]|mae|pai|marido|esposa|irma|irmao|filh[oa]|amig[oa]|cunhad[oa]|"
-    r"sogr[oa]|outra pessoa|outro cliente|fulan[oa]|ex)\b"
+_THIRD_PARTY = (
+    r"(vizinh[oa]s?|mae|pai|marido|esposa|esposo|irma|irmao|filh[oa]|amig[oa]|cunhad[oa]|sogr[oa]|"
+    r"colega|primo|prima|tia|tio|patrao|patroa|chefe|moca|moco|rapaz|senhora?|outra pessoa|outro cliente|"
+    r"fulan[oa]|ex)"
 )
+_OTHER_PERSON = re.compile(
+    r"\b(passa|passar|manda|mandar|envia|enviar|da|dar|me da|informa|informar|consultar|ver|saber|acessar|"
+    r"tem|teria|quero|preciso|fala|falar|diz|dizer|mostra|mostrar)\b.{0,20}"
+    r"\b(dados|telefone|numero|cpf|endereco|cadastro|informacoes?|contato|celular|whatsapp|zap|e ?mail)\b"
+    r".{0,30}\b(d[oa]s? )?(minha |meu |da |do |de )?" + _THIRD_PARTY + r"\b"
+)
+# "quanto a minha vizinha paga?", "o cpf dele", "meu vizinho já é cliente?": another person's data
+# or whether they are a client, asked of Sílvia.
+_OTHER_PERSON_ASKED = re.compile(
+    r"\bquanto\b.{0,20}\b(minha |meu |a |o )?" + _THIRD_PARTY + r"\b.{0,25}\b(paga|pagou|gasta|gastou|"
+    r"economiza|economizou|recebe|recebeu|tem de desconto)\b"
+    r"|\b(dados|telefone|numero|cpf|endereco|cadastro|contato|celular|whatsapp|zap|e ?mail)"
+    r"\s+(dele|dela|deles|delas)\b"
+)
+_IS_CLIENT = re.compile(
+    r"\b" + _THIRD_PARTY + r"\b.{0,30}\b(e|eh|ja e|ja eh|virou|se tornou|ainda e) (cliente|assinante)\b"
+)
+
+
 # The same request about a named person or another client: "o telefone da Joana Pereira", "o CPF do
 # último cliente", "o endereço de outros clientes". A name counts only capitalised in the lead's own
 # text, and never a company's ("o contato da Serena" asks for ours).
@@ -44,7 +61,8 @@ _NAMED_PERSON = re.compile(
 )
 _ERASE = re.compile(
     r"\b(apag|exclu|delet|remov|tir|elimin|limp)\w*\b.{0,30}\b(dados|cadastro|numero|telefone|informac|"
-    r"tudo|conversa|historico)|\b(esquec\w*) (meus dados|de mim|meu numero)\b"
+    r"tudo|conversa|historico|contato da base|contato do sistema|registro)"
+    r"|\b(esquec\w*) (meus dados|de mim|meu numero)\b"
 )
 _COPY = re.compile(
     r"\b(copia|relatorio|extrato|lista|quais sao|quais|que|ver|consultar|acessar|receber|mandar|"
@@ -60,6 +78,8 @@ def data_request_kind(text: str) -> DataRequestKind | None:
     if _HOW_NUMBER.search(norm):
         return "how_number"
     if _OTHER_PERSON.search(norm) or _OTHER_CLIENT.search(norm) or _NAMED_PERSON.search(text):
+        return "other_person"
+    if _OTHER_PERSON_ASKED.search(norm) or ("?" in text and _IS_CLIENT.search(norm)):
         return "other_person"
     if _ERASE.search(norm):
         return "erase"
