@@ -2,7 +2,7 @@
 
     data, mime, name = make_variant(spec, "phone_photo", random.Random(3))
 
-Every variant is rendered from the same `BillSpec`, so `demo.sample_bills.ground_truth(spec)` is
+Every variant is rendered from the same `BillSpec`, so `demo.bill_specs.ground_truth(spec)` is
 the expected reading for all of them. The phone photo puts the page on a table, tilts it in
 perspective, rotates it a few degrees, lights it unevenly, drops a shadow, blurs it, adds sensor
 noise and saves it as a low-quality JPEG.
@@ -18,7 +18,8 @@ import numpy as np
 import pypdfium2 as pdfium
 from PIL import Image, ImageFilter
 
-from demo.sample_bills import BillSpec, render_bill_pdf
+from demo.bill_specs import BillSpec
+from demo.sample_bills import render_bill_pdf
 
 VARIANTS = ("text_pdf", "scanned_pdf", "clean_image", "phone_photo")
 

@@ -11,7 +11,7 @@ from fpdf import FPDF
 
 from bills.layout import make_arrecadacao_line
 from bills.patterns import MONTH_NAMES_PT
-from demo.sample_bills import BillSpec, bill_items, brl, masked_cpf_as_printed
+from demo.bill_specs import BillSpec, bill_items, brl, masked_cpf_as_printed
 
 LEGAL = {
     "Neoenergia Pernambuco": ("Companhia Energética de Pernambuco", "10.835.932/0001-08"),

@@ -8,7 +8,7 @@ import hmac
 import re
 import secrets
 
-from demo.sample_bills import FIRST, LAST
+from demo.bill_specs import FIRST, LAST
 
 CPF_RE = re.compile(r"\b\d{3}\.?\d{3}\.?\d{3}-?\d{2}\b")
 CNPJ_RE = re.compile(r"\b\d{2}\.?\d{3}\.?\d{3}/?\d{4}-?\d{2}\b")

@@ -6,14 +6,8 @@ import random
 import struct
 import zlib
 
-from demo.sample_bills import (
-    BillSpec,
-    encrypted_pdf,
-    image_only_pdf,
-    not_a_bill_pdf,
-    random_bill_spec,
-    render_bill_pdf,
-)
+from demo.bill_specs import BillSpec, random_bill_spec
+from demo.sample_bills import encrypted_pdf, image_only_pdf, not_a_bill_pdf, render_bill_pdf
 from evals.dataset import Attachment
 from settings import DEFAULT_MAX_BILL_BYTES
 

@@ -23,7 +23,7 @@ from agent.policy.guard import collect_facts, numbers_in, ungrounded_numbers
 from agent.policy.hours import CLOSE, OPEN
 from agent.replies.templates import PROMPTS_DIR
 from agent.understanding.intent import classify
-from demo.sample_bills import ground_truth
+from demo.bill_specs import ground_truth
 from evals.attachments import bill_spec
 from evals.dataset import Conversation, Turn
 

@@ -19,7 +19,8 @@ import pytest
 
 import demo.bill_layouts as layouts
 from agent.state import Stage
-from demo.sample_bills import _plain_pdf, image_only_pdf, not_a_bill_pdf, random_bill_spec, render_bill_pdf
+from demo.bill_specs import random_bill_spec
+from demo.sample_bills import _plain_pdf, image_only_pdf, not_a_bill_pdf, render_bill_pdf
 from tests.conftest import MARIA, make_settings
 from tests.test_conversations import bill_pdf, reach_plans, send_file
 from wiring import Silvia, open_silvia

@@ -18,7 +18,8 @@ from typer.testing import CliRunner
 from bills.images import decode_image, find_page_quad
 from cli.main import app
 from demo.bill_images import encode, make_variant, phone_photo, rasterise
-from demo.sample_bills import ground_truth, random_bill_spec, render_bill_pdf
+from demo.bill_specs import ground_truth, random_bill_spec
+from demo.sample_bills import render_bill_pdf
 
 KEY = ("total_amount", "consumption_kwh", "distributor", "state")
 SAMPLE = [  # (distributor, variant, seed): every layout family and every image path once

@@ -10,16 +10,8 @@ import pytest
 from bills.fields import parse_bill_text
 from bills.patterns import BY_NAME
 from bills.reader import PdfBillReader
-from demo.sample_bills import (
-    CITIES,
-    brl,
-    encrypted_pdf,
-    ground_truth,
-    image_only_pdf,
-    not_a_bill_pdf,
-    random_bill_spec,
-    render_bill_pdf,
-)
+from demo.bill_specs import CITIES, brl, ground_truth, random_bill_spec
+from demo.sample_bills import encrypted_pdf, image_only_pdf, not_a_bill_pdf, render_bill_pdf
 
 DISTRIBUTORS = sorted(CITIES)
 ROUND_TRIP = 48  # bills, cycling through every distributor (and so every layout family)

@@ -17,7 +17,8 @@ from typing import Any
 import httpx
 import pytest
 
-from demo.sample_bills import random_bill_spec, render_bill_pdf
+from demo.bill_specs import random_bill_spec
+from demo.sample_bills import render_bill_pdf
 from evals.attachments import blurry_photo_png
 from evals.dataset import load_conversations
 from evals.runner import RunOptions, run_eval

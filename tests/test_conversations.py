@@ -9,13 +9,8 @@ from pathlib import Path
 
 from agent.inbound import Inbound
 from agent.state import Stage
-from demo.sample_bills import (
-    encrypted_pdf,
-    image_only_pdf,
-    not_a_bill_pdf,
-    random_bill_spec,
-    render_bill_pdf,
-)
+from demo.bill_specs import random_bill_spec
+from demo.sample_bills import encrypted_pdf, image_only_pdf, not_a_bill_pdf, render_bill_pdf
 from tests.conftest import MARIA, make_settings
 from wiring import Silvia, open_silvia
 

@@ -18,7 +18,8 @@ import pytest
 
 from agent.policy.privacy import redact
 from agent.state import Stage
-from demo.sample_bills import random_bill_spec, render_bill_pdf
+from demo.bill_specs import random_bill_spec
+from demo.sample_bills import render_bill_pdf
 from tests.conftest import MARIA, make_settings
 from tests.test_bill_conversations import at_document_request
 from tests.test_conversations import send_file

@@ -25,7 +25,8 @@ from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from api.media_url import MediaUrlPolicy, MediaUrlRefused, address_refusal, check_url, resolve_checked
-from demo.sample_bills import random_bill_spec, render_bill_pdf
+from demo.bill_specs import random_bill_spec
+from demo.sample_bills import render_bill_pdf
 from tests.conftest import clear_backend_env, make_settings
 from tests.webhook_kit import API_KEY, SERVICE_ENV, SilviaThread, query, wait_for
 from tools.http import free_port

@@ -14,7 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from demo.sample_bills import random_bill_spec, render_bill_pdf
+from demo.bill_specs import random_bill_spec
+from demo.sample_bills import render_bill_pdf
 from tests.conftest import clear_backend_env, make_settings
 from tests.graph_api_fake import GraphApiFake
 from tests.webhook_kit import (

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bills.reader import BillReader
 from demo.bill_images import VARIANTS, make_variant
-from demo.sample_bills import ground_truth, random_bill_spec
+from demo.bill_specs import ground_truth, random_bill_spec
 
 DISTRIBUTORS = ("Neoenergia Pernambuco", "Neoenergia Coelba", "Enel CE", "Neoenergia Cosern")
 KEY_FIELDS = ("total_amount", "consumption_kwh", "distributor", "state")

@@ -22,7 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from agent.inbound import Inbound
 from agent.ports import HandoffRecord, LeadRecord
-from demo.sample_bills import image_only_pdf, random_bill_spec, render_bill_pdf
+from demo.bill_specs import random_bill_spec
+from demo.sample_bills import image_only_pdf, render_bill_pdf
 from settings import Settings
 from storage import migrate
 from storage.db import create_engine, session_factory
