@@ -1,1 +1,2 @@
-"""How messages arrive: the terminal chat and demo, and (later) the FastAPI webhook service."""
+"""How messages arrive in production: the FastAPI webhook service (routes, the inbox workers,
+the follow-up scheduler). The inbox's storage is `storage/inbox/`; the commands are in `cli/`."""
