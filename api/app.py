@@ -123,6 +123,35 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(status_code=422, content={"detail": problems or str(exc)})
 
 
+# What `_validation_error` answers, in place of FastAPI's default 422 schema (a list of objects).
+VALIDATION_ERROR_SCHEMA = {
+    "title": "HTTPValidationError",
+    "type": "object",
+    "required": ["detail"],
+    "properties": {
+        "detail": {
+            "anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}],
+            "description": "One line per problem: the field's path and what is wrong with it",
+        }
+    },
+}
+
+
+def _documented_422(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    """`app.openapi` with the 422 body this app really sends (tests/test_openapi_fuzz.py)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schemas = generate().get("components", {}).get("schemas", {})
+            if "HTTPValidationError" in schemas:
+                schemas["HTTPValidationError"] = VALIDATION_ERROR_SCHEMA
+                schemas.pop("ValidationError", None)  # only the default schema used it
+        return app.openapi_schema or generate()
+
+    return openapi
+
+
 def chat_body_limit(settings: Settings) -> int:
     """A /v1/chat body: a bill of SILVIA_MAX_BILL_BYTES in base64 (4/3) plus the JSON around it."""
     return settings.max_bill_bytes * 4 // 3 + 64 * 1024
@@ -157,6 +186,7 @@ def create_app(
     app.state.settings = settings
     app.state.services = None
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.openapi = _documented_422(app)  # type: ignore[method-assign]
     app.add_middleware(BodyLimit, limits={"/v1/chat": chat_body_limit(settings)})
     if tracing.configure_tracing(settings.trace_message_text):  # OTEL_EXPORTER_OTLP_ENDPOINT set
         app.add_middleware(tracing.RequestSpans)

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from agent.inbound import Inbound
 from api.media_url import MediaUrlPolicy, MediaUrlRefused, fetch_media
+from storage.columns import stored_in
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +30,9 @@ class GatewayMessage(BaseModel):
     message: str = Field(default="", max_length=4096)
     type: GatewayType = "text"
     image_url: str | None = Field(default=None, max_length=2048, description="Media URL (image/document)")
-    name: str | None = Field(default=None, max_length=100)
+    name: str | None = Field(default=None, **stored_in("leads.name", "handoffs.lead_name"))
     message_id: str | None = Field(
-        default=None, max_length=128, description="Gateway's id, for de-duplication"
+        default=None, description="Gateway's id, for de-duplication", **stored_in("inbox_messages.message_id")
     )
     mime_type: str | None = Field(default=None, max_length=100)
     filename: str | None = Field(default=None, max_length=200)

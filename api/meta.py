@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from agent.inbound import Inbound
+from storage.columns import column_length, stored_in
 from tools.whatsapp_server import META_MEDIA_ID_PATTERN
 
 # Message types that are not a lead talking to us: acknowledged, stored, never answered.
@@ -47,7 +48,7 @@ Timestamp = Annotated[str | None, Field(pattern=UNIX_SECONDS), AfterValidator(_p
 
 
 class MetaMessage(_Open):
-    id: str = Field(min_length=1, max_length=128)
+    id: str = Field(min_length=1, **stored_in("inbox_messages.message_id"))
     from_: str = Field(alias="from", pattern=WA_ID)
     type: str = Field(max_length=32)
     timestamp: Timestamp = None
@@ -65,7 +66,7 @@ class MetaMessage(_Open):
 
 
 class MetaStatus(_Open):
-    id: str = Field(min_length=1, max_length=128)
+    id: str = Field(min_length=1, **stored_in("outbound_messages.message_id"))
     status: str = Field(max_length=32)
     recipient_id: str | None = Field(default=None, pattern=WA_ID)
     timestamp: Timestamp = None
@@ -111,11 +112,21 @@ def raw_messages(webhook: MetaWebhook) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     for entry in webhook.entry:
         for change in entry.changes:
-            names = {c.wa_id: (c.profile or {}).get("name") for c in change.value.contacts}
+            names = {c.wa_id: profile_name(c) for c in change.value.contacts}
             for message in change.value.messages:
                 raw = message.model_dump(mode="json", by_alias=True)
                 found.append({"message": raw, "name": names.get(message.from_)})
     return found
+
+
+NAME_LENGTH = column_length("leads.name")
+
+
+def profile_name(contact: MetaContact) -> str | None:
+    """The lead's WhatsApp profile name, cut to what `leads.name` holds: a display name is not
+    worth refusing the webhook (and losing the message) over."""
+    name = (contact.profile or {}).get("name")
+    return str(name)[:NAME_LENGTH] if name else None
 
 
 def statuses(webhook: MetaWebhook) -> list[MetaStatus]:

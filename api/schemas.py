@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from agent.state import TurnResult
 from bills.patterns import UFS
+from storage.columns import stored_in
 
 ChatMediaKind = Literal["image", "document", "audio", "video", "sticker", "location", "unsupported"]
 FILE_KINDS: frozenset[str] = frozenset({"image", "document", "audio", "video", "sticker"})
@@ -22,6 +23,26 @@ KIND_MIME_PREFIXES: dict[str, tuple[str, ...]] = {
     "sticker": ("image/webp",),
 }
 _MIME_RE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")
+
+
+def json_body(model: type[BaseModel], description: str) -> dict[str, Any]:
+    """`openapi_extra` documenting the JSON body of a route that reads its raw bytes itself (the
+    webhooks: the signature needs them as sent): the model's schema, its `$defs` inlined."""
+    schema = model.model_json_schema()
+    defs = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, list):
+            return [inline(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if "$ref" in node:
+            rest = {k: v for k, v in node.items() if k != "$ref"}
+            return inline(defs[node["$ref"].rsplit("/", 1)[-1]]) | inline(rest)
+        return {key: inline(value) for key, value in node.items()}
+
+    content = {"application/json": {"schema": inline(schema)}}
+    return {"requestBody": {"required": True, "description": description, "content": content}}
 
 
 def _blank_is_none(value: object) -> object:
@@ -78,8 +99,12 @@ class ChatProfile(BaseModel):
     what the row already has. Sílvia reads the row on the lead's first turn.
     """
 
-    name: str | None = Field(default=None, max_length=100, examples=["Maria Almeida"])
-    city: str | None = Field(default=None, min_length=2, max_length=100, examples=["Recife"])
+    name: str | None = Field(
+        default=None, examples=["Maria Almeida"], **stored_in("leads.name", "handoffs.lead_name")
+    )
+    city: str | None = Field(
+        default=None, min_length=2, examples=["Recife"], **stored_in("leads.city", "handoffs.city")
+    )
     state: str | None = Field(default=None, examples=["PE"], description="UF, two letters")
     bill_amount: float | None = Field(default=None, gt=0, le=1_000_000, examples=[380.0])
     client_type: Literal["residential", "business"] | None = None
@@ -114,7 +139,9 @@ class ChatRequest(BaseModel):
 
     phone: str = Field(min_length=8, max_length=20, examples=["+5581999990001"])
     message: str | None = Field(default=None, max_length=4096, examples=["oi, quero saber da energia solar"])
-    name: str | None = Field(default=None, max_length=100, examples=["Maria"])
+    name: str | None = Field(
+        default=None, examples=["Maria"], **stored_in("leads.name", "handoffs.lead_name")
+    )
     button_id: str | None = Field(
         default=None, max_length=256, examples=["plan:plus"], description="A reply-button tap"
     )
@@ -215,7 +242,3 @@ class Readiness(BaseModel):
 
 class Health(BaseModel):
     status: str = "ok"
-
-
-class ErrorBody(BaseModel):
-    detail: Any

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 
+from storage.columns import stored_in
 from storage.outcomes import OutcomeRepository
 
 OUTCOMES: dict[str, str] = {  # id → what the team reads (pt-BR)
@@ -56,11 +57,21 @@ class OutcomeReport(BaseModel):
 
     model_config = {"extra": "forbid"}
 
-    outcome: str = Field(description="meeting_held | no_show | proposal_sent | contract_signed | lost")
-    reason: str | None = Field(default=None, max_length=200, description="Required for lost")
+    outcome: str = Field(
+        max_length=64, description="meeting_held | no_show | proposal_sent | contract_signed | lost"
+    )
+    reason: str | None = Field(
+        default=None, description="Required for lost", **stored_in("lead_outcomes.reason")
+    )
     note: str | None = Field(default=None, max_length=2000)
-    by: str | None = Field(default=None, max_length=100, description="Who reports (default: the operator)")
-    source: str = Field(default="api", description="api | dashboard | cli | crm")
+    by: str | None = Field(
+        default=None,
+        description="Who reports (default: the operator)",
+        **stored_in("lead_outcomes.reported_by"),
+    )
+    source: str = Field(
+        default="api", description="api | dashboard | cli | crm", **stored_in("lead_outcomes.source")
+    )
     occurred_at: datetime | None = Field(default=None, description="When it happened (default: now)")
 
     @field_validator("outcome")

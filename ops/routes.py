@@ -13,7 +13,7 @@ from typing import Annotated, Any, Protocol
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Request, Response
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
 
 from agent.phones import normalise_phone
@@ -28,12 +28,18 @@ from ops.outcomes import OUTCOMES, OutcomeReport, report_outcome
 from ops.outcomes import LeadNotFoundError as NoLeadError
 from ops.report import build_daily_report
 from ops.report_html import STAGE_LABELS, TEMPLATES, local_time, ms, pct, render_daily_html
+from ops.responses import error_responses
 from ops.service import Ops
 from storage.outcomes import OutcomeConflictError
 from storage.satisfaction import RatingRepository
 from storage.takeover import LeadNotFoundError
 
-router = APIRouter(tags=["ops"])
+router = APIRouter(tags=["ops"], responses=error_responses(401, 503))
+PHONE_ERRORS = error_responses(
+    400, 404, e400="Not a phone number (10-15 digits, E.164)", e404="No lead with this phone"
+)
+# A state-changing request authenticated by cookie or basic auth needs the CSRF header (ops.auth).
+POST_ERRORS = error_responses(403, e403="Cross-site request refused (CSRF header or Origin)")
 
 
 class OpsHost(Protocol):
@@ -93,7 +99,11 @@ async def _refresh_gauges(host: OpsHost, ops: Ops) -> None:
         _gauges_at[id(ops)] = time.monotonic()
 
 
-@router.get("/metrics", include_in_schema=True, responses={401: {}, 403: {}})
+@router.get(
+    "/metrics",
+    response_class=PlainTextResponse,
+    responses=error_responses(403, e403="SILVIA_METRICS_TOKEN is not set in a deployment"),
+)
 async def metrics(request: Request, host: HostDep, ops: OpsDep) -> Response:
     """Prometheus text format. `Authorization: Bearer $SILVIA_METRICS_TOKEN` when it is set; open
     without it on the embedded default only. Gauges from storage are refreshed on an interval."""
@@ -143,7 +153,7 @@ async def dashboard_summary(ops: OpsDep, _: OperatorDep) -> dict[str, Any]:
     return jsonable_encoder(data)
 
 
-@router.get("/dashboard/api/leads/{phone}/transcript")
+@router.get("/dashboard/api/leads/{phone}/transcript", responses=PHONE_ERRORS)
 async def lead_transcript(phone: str, ops: OpsDep, _: OperatorDep) -> dict[str, Any]:
     phone = valid_phone(phone)
     messages = await ops.activity.transcript(phone)
@@ -163,7 +173,11 @@ async def lead_transcript(phone: str, ops: OpsDep, _: OperatorDep) -> dict[str, 
     )
 
 
-@router.get("/dashboard/reports/{day}", response_class=HTMLResponse)
+@router.get(
+    "/dashboard/reports/{day}",
+    response_class=HTMLResponse,
+    responses=error_responses(400, e400="Not a date (YYYY-MM-DD)"),
+)
 async def daily_report_page(day: str, ops: OpsDep, _: OperatorDep) -> HTMLResponse:
     try:
         when = date.fromisoformat(day)
@@ -179,7 +193,7 @@ class TakeoverRequest(BaseModel):
     reason: str = Field(default="", max_length=500)
 
 
-@router.post("/admin/leads/{phone}/pause")
+@router.post("/admin/leads/{phone}/pause", responses=PHONE_ERRORS | POST_ERRORS)
 async def pause_lead(
     phone: str, ops: OpsDep, user: OperatorDep, body: Annotated[TakeoverRequest | None, Body()] = None
 ) -> dict[str, Any]:
@@ -194,7 +208,7 @@ async def pause_lead(
     return {"phone": phone, **entry}
 
 
-@router.post("/admin/leads/{phone}/resume")
+@router.post("/admin/leads/{phone}/resume", responses=PHONE_ERRORS | POST_ERRORS)
 async def resume_lead(
     phone: str, ops: OpsDep, user: OperatorDep, body: Annotated[TakeoverRequest | None, Body()] = None
 ) -> dict[str, Any]:
@@ -214,7 +228,9 @@ async def resume_lead(
     status_code=201,
     responses={
         200: {"description": "Already reported: nothing changed"},
-        409: {"description": "Contradicts a stored outcome"},
+        **PHONE_ERRORS,
+        **POST_ERRORS,
+        **error_responses(409, 422, e409="Contradicts a stored outcome"),
     },
 )
 async def lead_outcome(phone: str, report: OutcomeReport, ops: OpsDep, user: OperatorDep) -> JSONResponse:
@@ -235,7 +251,7 @@ async def lead_outcome(phone: str, report: OutcomeReport, ops: OpsDep, user: Ope
     return JSONResponse(body, status_code=201 if created else 200)
 
 
-@router.get("/admin/leads/{phone}/outcomes")
+@router.get("/admin/leads/{phone}/outcomes", responses=PHONE_ERRORS)
 async def lead_outcomes(phone: str, ops: OpsDep, _: OperatorDep) -> dict[str, Any]:
     phone = valid_phone(phone)
     return jsonable_encoder({"phone": phone, "outcomes": await ops.outcomes.for_lead(phone)})
@@ -247,7 +263,7 @@ async def health_status(ops: OpsDep, _: OperatorDep) -> dict[str, Any]:
     return jsonable_encoder(await ops.monitor.log.last() or {"status": "unknown"})
 
 
-@router.post("/admin/health/check")
+@router.post("/admin/health/check", responses=POST_ERRORS)
 async def health_check_now(ops: OpsDep, _: OperatorDep) -> dict[str, Any]:
     """Run the health check now (stored and alerted like a scheduled run)."""
     return jsonable_encoder(await ops.monitor.run_once())

@@ -15,22 +15,24 @@ from fastapi import APIRouter, Header, HTTPException, Query
 
 from agent.inbound import Inbound
 from agent.ports import LeadRecord
-from api.schemas import READABLE_KINDS, ChatMedia, ChatProfile, ChatRequest, ChatResponse, ErrorBody
+from api.schemas import READABLE_KINDS, ChatMedia, ChatProfile, ChatRequest, ChatResponse
 from api.services import Services, ServicesDep
 from api.signature import same_secret
+from ops.responses import error_responses
 from wiring import Silvia
 
 router = APIRouter(tags=["chat"])
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorBody, "description": "Missing or wrong X-API-Key"},
-    409: {
-        "model": ErrorBody,
-        "description": "A file was sent but the sandbox WhatsApp backend is not in use",
-    },
-    413: {"model": ErrorBody, "description": "The file is larger than SILVIA_MAX_BILL_BYTES"},
-    422: {"model": ErrorBody, "description": "Invalid request (the detail says why)"},
-}
+_ERRORS = error_responses(
+    401,
+    409,
+    413,
+    422,
+    503,
+    e401="Missing or wrong X-API-Key",
+    e409="A file was sent but the sandbox WhatsApp backend is not in use",
+    e413="The file is larger than SILVIA_MAX_BILL_BYTES",
+)
 
 
 @router.post("/v1/chat", response_model=ChatResponse, responses=_ERRORS)
@@ -138,7 +140,12 @@ def check_api_key(services: Services, api_key: str | None) -> None:
         raise HTTPException(status_code=401, detail="missing or invalid X-API-Key")
 
 
-@router.get("/sandbox/messages", responses={401: {"model": ErrorBody}, 404: {"model": ErrorBody}})
+@router.get(
+    "/sandbox/messages",
+    responses=error_responses(
+        401, 404, 422, 503, e404="The sandbox backend is not in use (WHATSAPP_BACKEND)"
+    ),
+)
 async def sandbox_messages(
     services: ServicesDep,
     api_key: Annotated[str | None, Header(alias="X-API-Key")] = None,

@@ -20,18 +20,28 @@ from api import meta
 from api.gateway import GatewayMessage
 from api.http_body import parse_json, read_limited, require_json
 from api.media_url import MediaUrlPolicy, MediaUrlRefused, check_url
-from api.schemas import Accepted, ErrorBody
+from api.schemas import Accepted, json_body
 from api.services import Services, ServicesDep, SettingsDep
 from api.signature import same_secret, signature_ok
 from ops import tracing
+from ops.responses import error_responses
+from storage.delivery_statuses import StatusUpdate
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["webhooks"])
-ERRORS = {code: {"model": ErrorBody} for code in (400, 401, 403, 413, 415, 422, 503)}
+VERIFY_ERRORS = error_responses(
+    403, e403="hub.verify_token is not WHATSAPP_VERIFY_TOKEN (or hub.mode is not subscribe)"
+)
+META_ERRORS = error_responses(
+    400, 401, 413, 415, 503, e401="X-Hub-Signature-256 missing or not the body's HMAC with the app secret"
+)
+GATEWAY_ERRORS = error_responses(
+    400, 401, 403, 413, 415, 422, 503, e403="The endpoint is disabled: SILVIA_API_KEY is not set"
+)
 
 
-@router.get("/webhook/whatsapp", response_class=PlainTextResponse, responses=ERRORS)
+@router.get("/webhook/whatsapp", response_class=PlainTextResponse, responses=VERIFY_ERRORS)
 async def verify_whatsapp(
     settings: SettingsDep,
     mode: Annotated[str | None, Query(alias="hub.mode")] = None,
@@ -45,7 +55,12 @@ async def verify_whatsapp(
     return challenge or ""
 
 
-@router.post("/webhook/whatsapp", response_model=Accepted, responses=ERRORS)
+@router.post(
+    "/webhook/whatsapp",
+    response_model=Accepted,
+    responses=META_ERRORS,
+    openapi_extra=json_body(meta.MetaWebhook, "Meta's webhook payload, signed in X-Hub-Signature-256"),
+)
 async def whatsapp_webhook(
     request: Request,
     services: ServicesDep,
@@ -107,21 +122,28 @@ async def _enqueue(
 
 
 async def _store_statuses(services: Services, webhook: meta.MetaWebhook, accepted: Accepted) -> None:
-    for status in meta.statuses(webhook):
-        phone = meta.e164(status.recipient_id) if status.recipient_id else None
-        at = meta.when(status.timestamp)
-        await services.statuses.record_status(status.id, status.status, at, phone, status.errors)
-        accepted.statuses += 1
-        if status.status == "failed":  # alerts read sdr_logs
-            await services.silvia.leads.log(
-                "ERROR",
-                "whatsapp_delivery_failed",
-                phone=phone,
-                details={"message_id": status.id, "errors": status.errors},
-            )
+    """All of the webhook's statuses in one transaction (storage/delivery_statuses.py)."""
+    updates = [
+        StatusUpdate(
+            message_id=status.id,
+            status=status.status,
+            at=meta.when(status.timestamp),
+            phone=meta.e164(status.recipient_id) if status.recipient_id else None,
+            errors=status.errors,
+        )
+        for status in meta.statuses(webhook)
+    ]
+    if updates:
+        await services.statuses.record_statuses(updates)
+    accepted.statuses += len(updates)
 
 
-@router.post("/webhook/silvia", response_model=Accepted, responses=ERRORS)
+@router.post(
+    "/webhook/silvia",
+    response_model=Accepted,
+    responses=GATEWAY_ERRORS,
+    openapi_extra=json_body(GatewayMessage, "One message of another gateway"),
+)
 async def gateway_webhook(
     request: Request,
     services: ServicesDep,
