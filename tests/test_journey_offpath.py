@@ -165,3 +165,20 @@ async def test_an_erasure_in_new_words_is_queued_and_opts_out(silvia: Silvia, tm
     admin = LeadAdmin(make_settings(tmp_path), silvia.sessions, silvia.graph.checkpointer, None)
     [pending] = await admin.pending_requests()
     assert (pending["kind"], pending["requester_phone"]) == ("erase", MARIA.phone)
+
+
+async def test_more_phrasings_of_each_class(silvia: Silvia) -> None:
+    """'Deixar pra outra hora' is later, not a refusal; a town asked as 'e em X?'; a stop with an
+    erasure said after the data; a complaint without a swear word; no ', :' without a name."""
+    await reach_plans(silvia)
+    later = await silvia.say(MARIA.phone, "nao obrigada, vou deixar pra outra hora")
+    assert later.stage == Stage.PLANS_PRESENTED and "com calma" in later.texts[0]
+    town = await silvia.say(MARIA.phone, "e em timbauba?")
+    assert "Timbauba" in town.texts[0] and "não entendi" not in town.texts[0]
+    angry = await silvia.say(MARIA.phone, "que atendimento porcaria, ninguem resolve nada")
+    assert "Sinto muito" in angry.texts[0]
+    await silvia.say(COLD, "oi")
+    how = await silvia.say(COLD, "como vcs conseguiram meu numero?")
+    assert ", :" not in how.texts[0] and "Boa pergunta:" in how.texts[0]
+    gone = await silvia.say(COLD, "nao quero mais receber nada e quero meus dados apagados")
+    assert gone.stage == Stage.OPTED_OUT and "exclusão" in gone.texts[0]

@@ -133,7 +133,7 @@ def context_variables(state: SilviaState, book: PromptBook) -> dict[str, Any]:
 
 _SPACE_BEFORE_PUNCT = re.compile(r"[ \t]+([!?.,])")
 _DOUBLE_COMMA = re.compile(r",(\s*,)+")
-_EMPTY_VOCATIVE = re.compile(r",\s*([!?.])")
+_EMPTY_VOCATIVE = re.compile(r",\s*([!?.:])")  # "Boa pergunta, : foi" -> "Boa pergunta: foi"
 _LEADING_COMMA = re.compile(r"^,\s*", re.MULTILINE)
 _COMMA_AFTER_EMOJI = re.compile(r"([\u2600-\u27bf\U0001f000-\U0001faff]\ufe0f?),\s*(\w)")
 _COMMA_BEFORE_EMOJI = re.compile(r",\s+(?=[\u2600-\u27bf\U0001f000-\U0001faff])")

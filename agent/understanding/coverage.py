@@ -17,8 +17,9 @@ from agent.understanding.intent import normalise
 _COVERAGE_VERB = re.compile(
     r"\b(atende|atendem|atendam|atua|atuam|funciona|funcionam|opera|operam|chega|chegam|chegou|"
     r"cobre|cobrem|disponivel|tem (a )?serena|tem (o servico|essa energia|energia solar|isso)|"
-    r"(vcs|voces|serena) (tao|estao|esta|ta)|da pra (contratar|assinar|ter)|(la|ai) (tem|atende\w*)|"
-    r"tem (la|ai)( tambem| tb| tbm)?$)\b"
+    r"(vcs|voces|serena) (tao|estao|esta|ta|tem)|da pra (contratar|assinar|ter)|(la|ai) (tem|atende\w*)|"
+    r"tem (la|ai)( tambem| tb| tbm)?$|tem (energia|servico|atendimento|cobertura)|"
+    r"(saber|sabe|sera) se (vcs |voces |a serena )?(tem|atende\w*|chega\w*|funciona\w*))\b"
 )
 _AND_THERE = re.compile(r"^(e|e ai|e tambem|e pra|e para) (em|no|na|nos|nas|pra|para|o|a)?\b")
 # Where the lead lives or their own bill: data, not a question about Serena.
@@ -66,6 +67,11 @@ _UNLISTED = (
         r"(?:vcs|voc[eê]s|a serena|serena)?\s*(?:tem|atende\w*|cheg\w*|funciona\w*|t[aá]|t[aã]o|est[aá]\w*)\b"
     ),
     re.compile(rf"\b(?:atende\w*|atua\w*) (?:a cidade de )?(?P<place>{_NAME})\s*\?"),
+    re.compile(rf"^(?:e|e a[ií]|e tamb[eé]m)\s+(?:em|no|na|pra|para)\s+(?P<place>{_NAME})\s*\?+$"),
+    re.compile(
+        r"\b(?:saber|sabe|ser[aá]) se (?:vcs |voc[eê]s |a serena )?(?:tem|atende\w*|cheg\w*|funciona\w*)\s+"
+        rf"(?:em|no|na)\s+(?P<place>{_NAME})\s*(?:[?,.!]|$)"
+    ),
 )
 # Words after "atende em …" that are no place ("vocês atendem aqui?", "atendem bem?").
 _NOT_A_PLACE = frozenset(

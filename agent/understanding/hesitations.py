@@ -52,7 +52,9 @@ _RULES: tuple[tuple[Hesitation, re.Pattern[str]], ...] = (
         re.compile(
             r"\b(escolho|decido|vejo|resolvo|penso|mando|envio|respondo|falo|te falo|te digo|digo) "
             r"(isso |o plano |a conta )?(depois|mais tarde|outra hora|amanha|semana que vem|com calma)\b|"
-            r"\b(vou|deixa eu|preciso|quero) (pensar|analisar|ver com calma)\b|\bmais tarde eu\b"
+            r"\b(vou|deixa eu|preciso|quero) (pensar|analisar|ver com calma)\b|\bmais tarde eu\b|"
+            r"\b(deixa|deixar|deixo|fica|ficar) (isso |pra |para )*(outra hora|outro dia|depois|mais tarde|"
+            r"mais pra frente|semana que vem|outro momento)\b|\bagora nao (da|posso|consigo)\b"
         ),
     ),
 )

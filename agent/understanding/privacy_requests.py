@@ -25,7 +25,7 @@ _HOW_NUMBER = re.compile(
 _THIRD_PARTY = (
     r"(vizinh[oa]s?|mae|pai|marido|esposa|esposo|irma|irmao|filh[oa]|amig[oa]|cunhad[oa]|sogr[oa]|"
     r"colega|primo|prima|tia|tio|patrao|patroa|chefe|moca|moco|rapaz|senhora?|outra pessoa|outro cliente|"
-    r"fulan[oa]|ex)"
+    r"fulan[oa]|ex|dona [a-z]+|aqui do lado|do lado|da frente)"
 )
 _OTHER_PERSON = re.compile(
     r"\b(passa|passar|manda|mandar|envia|enviar|da|dar|me da|informa|informar|consultar|ver|saber|acessar|"
@@ -63,6 +63,8 @@ _ERASE = re.compile(
     r"\b(apag|exclu|delet|remov|tir|elimin|limp)\w*\b.{0,30}\b(dados|cadastro|numero|telefone|informac|"
     r"tudo|conversa|historico|contato da base|contato do sistema|registro)"
     r"|\b(esquec\w*) (meus dados|de mim|meu numero)\b"
+    r"|\b(meus dados|meu cadastro|meu numero|minhas informac\w*|meu contato)\b.{0,15}"
+    r"\b(apagad|excluid|deletad|removid|eliminad)\w*"
 )
 _COPY = re.compile(
     r"\b(copia|relatorio|extrato|lista|quais sao|quais|que|ver|consultar|acessar|receber|mandar|"

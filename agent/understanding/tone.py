@@ -13,7 +13,9 @@ _ANGRY = re.compile(
     r"droga de|para de me (mandar|encher|perturbar)|chega de mensagem|ja (falei|disse) que|"
     r"chatice|que coisa chata|chat[oa]s? demais|muito chat[oa]s?|(me|nos) (perturb|incomod)\w*|perturbando|"
     r"incomodando|spam|insuportave\w*|"
-    r"falta de respeito|desrespeit\w*|nao aguento mais|to de saco cheio|estou de saco cheio|enchendo)\b"
+    r"falta de respeito|desrespeit\w*|nao aguento mais|to de saco cheio|estou de saco cheio|enchendo|"
+    r"porcaria|ninguem resolve|nao resolve\w* nada|descaso|decepcionad[oa]|decepcao|"
+    r"pior (atendimento|empresa))\b"
 )
 
 
