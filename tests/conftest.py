@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,6 +11,7 @@ import pytest
 
 from agent.ports import LeadRecord
 from settings import Settings
+from tests.graph_api_fake import GraphApiFake
 from wiring import Silvia, open_silvia
 
 # Shared helper modules hold asserts too; rewrite them before any test module imports them.
@@ -59,6 +60,14 @@ def model_base_url() -> str:
 BACKEND_VARIABLES = (
     "DATABASE_URL", "SUPABASE_CONNECTION_STRING", "REDIS_URL", "WHATSAPP_MCP_URL", "SERENA_MCP_URL",
 )  # fmt: skip
+
+
+@pytest.fixture
+def graph() -> Iterator[GraphApiFake]:
+    """A local peer speaking the WhatsApp Cloud (Graph) API, for the webhook service tests."""
+    fake = GraphApiFake().start()
+    yield fake
+    fake.stop()
 
 
 def clear_backend_env(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -34,13 +33,6 @@ SERVICE_VARS = (
     "WHATSAPP_MCP_URL",
     "SERENA_MCP_URL",
 )
-
-
-@pytest.fixture
-def graph() -> Iterator[GraphApiFake]:
-    fake = GraphApiFake().start()
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture(autouse=True)

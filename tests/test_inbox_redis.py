@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -121,13 +121,6 @@ async def test_parked_entries_can_be_listed_retried_and_dropped(inbox: RedisStre
 
 
 # --- two app instances sharing the Redis inbox -------------------------------------------------
-
-
-@pytest.fixture
-def graph() -> Iterator[GraphApiFake]:
-    fake = GraphApiFake().start()
-    yield fake
-    fake.stop()
 
 
 def test_two_instances_answer_a_burst_once_and_in_order(

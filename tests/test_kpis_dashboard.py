@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from tests.graph_api_fake import GraphApiFake
-from tests.test_ops_dashboard import ARTIFACTS, CARLA, PASSWORD, USER, chromium, graph, service, talk
+from tests.test_ops_dashboard import ARTIFACTS, CARLA, PASSWORD, USER, chromium, service, talk
 from tests.webhook_kit import post, query, wait_for, webhook
 
-__all__ = ["graph", "service"]  # fixtures shared with the dashboard test
+__all__ = ["service"]  # a fixture shared with the dashboard test
 
 
 def list_reply(phone: str, message_id: str, row_id: str, title: str) -> dict:

@@ -35,13 +35,6 @@ def chromium() -> str:
 
 
 @pytest.fixture
-def graph() -> Iterator[GraphApiFake]:
-    fake = GraphApiFake().start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
 def service(tmp_path: Path, graph: GraphApiFake, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     clear_backend_env(monkeypatch)
     settings = make_settings(

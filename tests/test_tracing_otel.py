@@ -28,13 +28,6 @@ SERVER, CLIENT, PRODUCER, CONSUMER = 2, 3, 4, 5  # OTLP SpanKind values
 
 
 @pytest.fixture
-def graph() -> Iterator[GraphApiFake]:
-    fake = GraphApiFake().start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
 def collector() -> Iterator[OtlpCollectorFake]:
     fake = OtlpCollectorFake().start()
     yield fake

@@ -12,7 +12,7 @@ import pytest
 
 from demo.bill_specs import random_bill_spec
 from demo.sample_bills import render_bill_pdf
-from tests.conftest import make_settings
+from tests.conftest import BACKEND_VARIABLES, clear_backend_env, make_settings
 from tests.graph_api_fake import GraphApiFake
 from tests.webhook_kit import (
     API_KEY,
@@ -30,20 +30,11 @@ from tests.webhook_kit import (
 )
 
 CARLA = "+5581977776666"
-UNSET = ("DATABASE_URL", "SUPABASE_CONNECTION_STRING", "REDIS_URL", "WHATSAPP_MCP_URL", "SERENA_MCP_URL")
-
-
-@pytest.fixture
-def graph() -> Iterator[GraphApiFake]:
-    fake = GraphApiFake().start()
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture
 def service(tmp_path: Path, graph: GraphApiFake, monkeypatch: pytest.MonkeyPatch) -> Iterator[httpx.Client]:
-    for name in UNSET:
-        monkeypatch.delenv(name, raising=False)
+    clear_backend_env(monkeypatch)
     settings = make_settings(tmp_path, **SERVICE_ENV, **graph.env())
     with SilviaThread(settings) as server, httpx.Client(base_url=server.url, timeout=30) as client:
         yield client
@@ -126,7 +117,12 @@ def _bill() -> bytes:
 def test_kill_9_mid_turn_then_restart_answers_the_pending_message_once(
     tmp_path: Path, graph: GraphApiFake
 ) -> None:
-    env = {name: "" for name in UNSET} | SERVICE_ENV | graph.env() | {"SILVIA_DATA_DIR": str(tmp_path)}
+    env = (
+        {name: "" for name in BACKEND_VARIABLES}
+        | SERVICE_ENV
+        | graph.env()
+        | {"SILVIA_DATA_DIR": str(tmp_path)}
+    )
     first = SilviaProcess(env, tmp_path / "server.log").start()
     try:
         client = httpx.Client(base_url=first.url, timeout=30)

@@ -38,13 +38,6 @@ BRUNO = "+5581966665555"
 
 
 @pytest.fixture
-def graph() -> Iterator[GraphApiFake]:
-    fake = GraphApiFake().start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
 def service(tmp_path: Path, graph: GraphApiFake, monkeypatch: pytest.MonkeyPatch) -> Iterator[httpx.Client]:
     clear_backend_env(monkeypatch)
     settings = make_settings(tmp_path, **SERVICE_ENV, **graph.env(), SILVIA_MAX_WEBHOOK_BYTES="65536")
