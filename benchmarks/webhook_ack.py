@@ -6,7 +6,9 @@ peer. Prints, for signed Meta webhooks:
 * ack: POST → 200 (the message is in the inbox), idle and under a burst;
 * first reply: POST → the answer arriving at the Graph API peer (inbox, worker, graph, send),
   one lead at a time and with every lead writing at once;
-* throughput: the burst's leads / (first POST → last answer), turns per second end to end.
+* throughput: the burst's leads / (first POST → last answer), turns per second end to end,
+  next to the graph alone: the same number of first turns run in-process (`Silvia.handle`,
+  durability="sync", as many at once as the inbox worker's slots) on the same settings.
 
 The burst window is the production default (`SILVIA_BURST_SECONDS` 2 s) unless --burst-seconds
 says otherwise; the message is --text ("Oi! Quanto custa a energia solar?" reads as complete, so it
@@ -18,6 +20,7 @@ is answered without the window; a fragment such as "oi" waits for it).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import statistics
 import sys
 import tempfile
@@ -28,9 +31,12 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from agent.inbound import Inbound
+from settings import Settings
 from tests.conftest import make_settings
 from tests.graph_api_fake import GraphApiFake
 from tests.webhook_kit import SERVICE_ENV, SilviaThread, post, text, wait_for, webhook
+from wiring import open_silvia
 
 
 def _line(name: str, samples: list[float]) -> str:
@@ -72,6 +78,21 @@ def _turns(
     return acks, turns, throughput
 
 
+async def _graph_alone(settings: Settings, leads: int, message: str) -> float:
+    """Turns/s of the same first turns run straight through the graph, no HTTP and no inbox."""
+    slots = asyncio.Semaphore(settings.inbox_concurrency)
+
+    async def one(n: int) -> None:
+        async with slots:
+            await silvia.handle(Inbound(phone=_phone(n), kind="text", text=message), durability="sync")
+
+    async with open_silvia(settings) as silvia:
+        await one(5000)  # warm up
+        began = time.monotonic()
+        await asyncio.gather(*(one(n) for n in range(5001, 5001 + leads)))
+        return leads / (time.monotonic() - began)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--leads", type=int, default=40, help="leads per phase")
@@ -90,6 +111,10 @@ def main() -> None:
             burst_acks, burst_turns, per_second = _turns(client, graph, 1000, args.leads, True, args.text)
             duplicate = post(client, webhook([text(_phone(100), "wamid.bench.100", args.text)]))
             assert duplicate.json()["duplicates"] == 1
+    with tempfile.TemporaryDirectory() as data_dir:
+        alone = asyncio.run(
+            _graph_alone(make_settings(Path(data_dir), **env, **graph.env()), args.leads, args.text)
+        )
     graph.stop()
     print(
         f"webhook service, embedded default (SQLite inbox), {args.leads} leads per phase, "
@@ -100,6 +125,8 @@ def main() -> None:
     print(_line(f"ack, burst of {args.leads} leads", burst_acks))
     print(_line(f"first reply, burst of {args.leads} leads", burst_turns))
     print(f"{'throughput, burst (POST → last answer)':<34} {per_second:.1f} turns/s")
+    share = f"webhook path: {per_second / alone:.0%} of it"
+    print(f"{'throughput, the graph alone':<34} {alone:.1f} turns/s ({share})")
 
 
 if __name__ == "__main__":
