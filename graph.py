@@ -6,6 +6,7 @@ START → ingest ─┬─ follow-up tick → followup ────────�
                                   │ miss                                  │ │
                                understand → route_by_stage → reception | plans | documents |
                                   qualification | answer | opt_out | handoff | fallback
+                                  → questions (every question of the message answered)
                                   → survey (1–5 question when Sílvia's part just ended)
                                   → compose → guard → deliver → record → END
 """
@@ -117,11 +118,11 @@ def _text(state: SilviaState) -> str:
 def after_documents(state: SilviaState) -> str:
     # A bill amount far from what the lead said waits for their answer before qualifying.
     received = state.get("stage") == Stage.DOCUMENT_RECEIVED and not state.get("bill_check")
-    return "qualification" if received else "survey"
+    return "qualification" if received else "questions"
 
 
 def after_qualification(state: SilviaState) -> str:
-    return "handoff" if state.get("stage") in (Stage.QUALIFIED, Stage.REGISTERED) else "survey"
+    return "handoff" if state.get("stage") in (Stage.QUALIFIED, Stage.REGISTERED) else "questions"
 
 
 def build_graph(
@@ -136,6 +137,7 @@ def build_graph(
         "understand",
         "followup",
         *STAGE_NODES,
+        "questions",
         "survey",
         "rate",
         "compose",
@@ -150,11 +152,14 @@ def build_graph(
     builder.add_conditional_edges("ingest", after_ingest, ["followup", "cache_lookup", "rate", "record", END])
     builder.add_conditional_edges("cache_lookup", after_cache, ["guard", "understand"])
     builder.add_conditional_edges("understand", route_by_stage, [*STAGE_NODES, "rate"])
-    builder.add_conditional_edges("documents", after_documents, ["qualification", "survey"])
-    builder.add_conditional_edges("qualification", after_qualification, ["handoff", "survey"])
-    # Every stage node ends in `survey`: when Sílvia's part has just ended it asks for a rating.
-    for name in ("reception", "plans", "answer", "opt_out", "handoff", "fallback", "followup"):
-        builder.add_edge(name, "survey")
+    builder.add_conditional_edges("documents", after_documents, ["qualification", "questions"])
+    builder.add_conditional_edges("qualification", after_qualification, ["handoff", "questions"])
+    # Every stage node ends in `questions` (any question of the message not answered yet is
+    # answered), then `survey`: when Sílvia's part has just ended it asks for a rating.
+    for name in ("reception", "plans", "answer", "opt_out", "handoff", "fallback"):
+        builder.add_edge(name, "questions")
+    builder.add_edge("questions", "survey")
+    builder.add_edge("followup", "survey")
     builder.add_edge("survey", "compose")
     builder.add_edge("rate", "compose")
     builder.add_edge("compose", "guard")

@@ -139,7 +139,7 @@ async def test_a_first_message_with_data_and_a_question_gets_both(silvia: Silvia
 class TiedMatcher(TopicMatcher):
     """Two topics neck and neck, whatever the message: the reading must ask, not guess."""
 
-    def match(self, texts: list[str]) -> tuple[list[Match], str]:
+    def match(self, texts: list[str], *, words: bool = True) -> tuple[list[Match], str]:
         return [
             Match("payment_methods", 0.62, "aceita pix"),
             Match("cancellation", 0.60, "tem multa"),

@@ -114,3 +114,34 @@ async def test_a_question_is_never_a_stop(silvia: Silvia) -> None:
     asked = await silvia.say(MARIA.phone, "então a Celpe não me manda mais conta?")
     assert asked.stage == Stage.PLANS_PRESENTED
     assert "não vai mais receber" not in asked.texts[0]
+
+
+async def test_two_questions_in_one_message_get_two_answers(silvia: Silvia) -> None:
+    await silvia.leads.upsert_lead(MARIA)
+    await silvia.say(MARIA.phone, "oi")
+    await silvia.say(MARIA.phone, "sim")
+    both = await silvia.say(MARIA.phone, "vou ter que trocar o medidor? e como eu pago vocês?")
+    templates = [r["template_id"] for r in both.replies]
+    assert templates[:2] == ["kb.meter.generic", "kb.payment_methods.generic"]
+    assert both.stage == Stage.PLANS_PRESENTED
+    assert "qual dos planos" in both.texts[1]  # one line back to the step, after the last answer
+
+
+async def test_a_question_while_the_bill_is_awaited_is_answered_not_waited_on(silvia: Silvia) -> None:
+    await silvia.leads.upsert_lead(MARIA)
+    for text in ("oi", "sim", "plus"):
+        await silvia.say(MARIA.phone, text)
+    asked = await silvia.say(MARIA.phone, "antes de mandar, quando começo a ver o desconto na conta?")
+    assert asked.stage == Stage.DOCUMENT_REQUESTED
+    assert asked.replies[0]["template_id"] == "kb.discount_start.generic"
+    assert not any("aguardo" in t for t in asked.texts)
+
+
+async def test_a_question_in_english_is_answered_with_a_line_about_portuguese(silvia: Silvia) -> None:
+    await silvia.leads.upsert_lead(MARIA)
+    await silvia.say(MARIA.phone, "hi")
+    asked = await silvia.say(MARIA.phone, "do I need to install solar panels on my roof?")
+    assert asked.replies[0]["template_id"].startswith("faq.ask_installation")
+    assert "português" in asked.texts[1]
+    again = await silvia.say(MARIA.phone, "and can I cancel whenever I want?")
+    assert not any("português" in t for t in again.texts)  # said once is enough

@@ -6,6 +6,7 @@ from agent.nodes.funnel import documents, plans, qualification, reception
 from agent.nodes.handoff import handoff
 from agent.nodes.intake import cache_lookup, ingest, understand
 from agent.nodes.output import compose, deliver, guard, record
+from agent.nodes.questions import answer_questions as questions
 from agent.nodes.survey import rate, survey
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "opt_out",
     "plans",
     "qualification",
+    "questions",
     "rate",
     "reception",
     "record",

@@ -55,6 +55,19 @@ def asked_topic(state: SilviaState) -> str:
     return ""
 
 
+def read_topics(state: SilviaState) -> list[str]:
+    """The knowledge topics of every confident question act of this message, in the lead's order."""
+    reading = state.get("reading") or {}
+    kb = default_knowledge()
+    topics: list[str] = []
+    for act in reading.get("acts") or []:
+        topic = act.get("topic") or ""
+        sure = act.get("confidence", 0) >= TOPIC_MIN_CONFIDENCE
+        if act.get("kind") == "question" and sure and topic in kb and topic not in topics:
+            topics.append(topic)
+    return topics
+
+
 def _plan_lines(plans: list[dict[str, Any]], bill: float | None = None) -> str:
     """One line per plan: discount, the lead's monthly saving when the bill is known, loyalty."""
     lines = []

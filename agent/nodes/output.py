@@ -13,6 +13,7 @@ from agent.context import Deps
 from agent.llm.compose import compose_with_model, llm_metadata, turn_layer
 from agent.llm.prompts import default_llm_book
 from agent.nodes.intake import cache_key, reply_content
+from agent.nodes.knowledge import read_topics
 from agent.policy.guard import check_message, check_model_reply
 from agent.policy.outbound import plan_outbound
 from agent.policy.privacy import redact
@@ -108,7 +109,8 @@ def conversation_violations(message: Reply, state: SilviaState) -> list[str]:
     violations = []
     if " ".join(message.get("text", "").split()) in _said_recently(state):
         violations.append("repeats_recent_message")
-    if message.get("topic") and state.get("topic") and message.get("topic") != state.get("topic"):
+    read = {state.get("topic"), *read_topics(state)} - {"", None}
+    if message.get("topic") and read and message.get("topic") not in read:
         violations.append(f"other_topic:{message.get('topic')}")
     return violations
 

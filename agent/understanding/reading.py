@@ -19,12 +19,15 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from agent.state import Intent
 from agent.understanding import rules as lx
 from agent.understanding.decisions import decided_plan, refuses
 from agent.understanding.intent import Understanding, classify, is_repetitive, normalise
 from agent.understanding.knowledge import KnowledgeBase, default_knowledge
 from agent.understanding.language import FOREIGN_TOPICS, written_in
+from agent.understanding.lexical import TopicWords
 from agent.understanding.person import person_act
 from agent.understanding.privacy_requests import data_request_kind
 from agent.understanding.semantic import Encoder, ExampleIndex, Match, build_index, margin_confidence
@@ -39,6 +42,8 @@ CLEAR_MARGIN = 0.8  # a topic this far ahead of the runner-up is not swapped for
 PERSON_CONFIDENCE = 0.93  # the sentence's shape, not a keyword, says what the lead wants
 BOT_TOPIC = "is_bot"
 KEYWORD_CAP = 0.69  # a long message the rules only half explain stays under the model threshold
+RANK_DEPTH = 12  # topics ranked by meaning before the distinctive words re-order them
+MAX_QUESTIONS = 3  # answered in one reply; more would be a wall of text
 
 _QUESTION_START = re.compile(
     r"^(e )?(como|quanto|quantos|quantas|qual|quais|quando|onde|por ?que|pq|porque|sera|quem|o que|oq"
@@ -167,6 +172,7 @@ class TopicMatcher:
         self._encoder = encoder
         self._cache_dir = cache_dir
         self._index: ExampleIndex | None = None
+        self._words: TopicWords | None = None
         self._lock = threading.Lock()
 
     @property
@@ -182,20 +188,43 @@ class TopicMatcher:
                 self._index = build_index(self.knowledge.examples(), self.encoder, self._cache_dir, "kb")
             return self._index
 
+    @property
+    def words(self) -> TopicWords:
+        if self._words is None:
+            self._words = TopicWords(self.knowledge)
+        return self._words
+
     def warm(self) -> None:
         """Load the model and the index now (a service does it at start, not on a lead's turn)."""
         _ = self.index
         self.encoder.encode(["oi"])
 
-    def match(self, texts: list[str]) -> tuple[list[Match], str]:
-        """The ranked topics of the best-matching text among `texts` (whole message and clauses)."""
+    def match(self, texts: list[str], *, words: bool = True) -> tuple[list[Match], str]:
+        """The ranked topics of the best-matching text among `texts` (whole message and clauses).
+        `words=False`: by meaning alone (a statement must be a paraphrase, not share a word)."""
         vectors = self.encoder.encode(texts)
         best: tuple[list[Match], str] = ([], "")
         for text, vector in zip(texts, vectors, strict=True):
-            ranked = self._distinct(self.index.rank(vector, top=6), text)
+            ranked = self._ranked(vector, text, words=words)
             if ranked and (not best[0] or ranked[0].score > best[0][0].score):
                 best = (ranked, text)
         return best
+
+    def rank_each(self, texts: list[str]) -> list[list[Match]]:
+        """The ranked topics of each text (a message's question clauses, one by one)."""
+        vectors = self.encoder.encode(texts)
+        return [self._ranked(v, t) for t, v in zip(texts, vectors, strict=True)]
+
+    def _ranked(self, vector: np.ndarray, text: str, *, words: bool = True) -> list[Match]:
+        """Topics by meaning, nudged by the words only a topic or two use ("adesão", "medidor"):
+        two close meanings are told apart by the word the lead actually wrote."""
+        bonus = self.words.bonus(text) if words else {}
+        ranked = [
+            replace(m, score=min(1.0, m.score + bonus.get(m.label, 0.0)))
+            for m in self.index.rank(vector, top=RANK_DEPTH)
+        ]
+        ranked.sort(key=lambda m: -m.score)
+        return self._distinct(ranked, text)[:6]
 
     def _distinct(self, ranked: list[Match], text: str = "") -> list[Match]:
         """Topics answered the same way (two phrasings of the price FAQ) are not rivals, and a
@@ -232,25 +261,76 @@ def _info_acts(text: str, rules: Understanding, place_asked: bool) -> list[Act]:
     return [Act("info", min(rules.confidence, 0.9), text.strip(), "rules", about=about, entities=data)]
 
 
-def _question_act(matcher: TopicMatcher, text: str, place_asked: bool, rules: Understanding) -> Act:
+def _question_act(
+    matcher: TopicMatcher, text: str, place_asked: bool, rules: Understanding, *, words: bool = True
+) -> Act:
     if place_asked:
         place = {k: v for k, v in rules.entities.items() if k in ("city", "state")}
         return Act("question", 0.9, text.strip(), "rules", topic="coverage", about="place", entities=place)
     clauses = _clauses(text)
     # One sentence is encoded once; a run-on message also clause by clause (the question may be
     # one clause among data and small talk).
-    ranked, words = matcher.match([text, *clauses][:4] if len(clauses) > 1 else [text])
+    ranked, matched = matcher.match([text, *clauses][:4] if len(clauses) > 1 else [text], words=words)
     if not ranked or ranked[0].score < NO_TOPIC_SCORE:
         return Act("question", 0.0, text.strip(), "embeddings")  # nothing in the knowledge base is near
     return Act(
         "question",
         margin_confidence(ranked),
-        words,
+        matched,
         "embeddings",
         topic=ranked[0].label,
         alternatives=tuple(m.label for m in ranked[1:3]),
         score=round(ranked[0].score, 3),
     )
+
+
+_QUESTION_CLAUSE = re.compile(
+    r"(?<=\?)\s*|\s+(?=e (?:se|o|a|os|as|quanto|qual|como|quando|tem|precisa|vai|vou|pra)\b)"
+)
+
+
+def _question_clauses(text: str) -> list[str]:
+    """The questions of a message, one by one: split after each "?" and before "e se / e o / e
+    quanto..." ("tem taxa de adesão? e o plus prende quanto tempo?")."""
+    parts = [p.strip(" ,.;") for p in _QUESTION_CLAUSE.split(text) if p and p.strip(" ,.;")]
+    return [p for p in parts if len(p.split()) >= 2 and looks_like_question(p)][:MAX_QUESTIONS]
+
+
+def _more_questions(matcher: TopicMatcher, text: str, first: Act) -> list[Act]:
+    """Two or three questions in one message, in the lead's order, each on its own topic
+    (answered in one reply); [] when the message asks one thing."""
+    if first.about == "place":
+        return []
+    clauses = _question_clauses(text)
+    if len(clauses) < 2:
+        return []
+    knowledge = matcher.knowledge
+    seen: set[str] = set()
+    acts: list[Act] = []
+    for clause, ranked in zip(clauses, matcher.rank_each(clauses), strict=True):
+        if not ranked or ranked[0].score < NO_TOPIC_SCORE:
+            continue
+        act = Act(
+            "question",
+            margin_confidence(ranked),
+            clause,
+            "embeddings",
+            topic=ranked[0].label,
+            alternatives=tuple(m.label for m in ranked[1:3]),
+            score=round(ranked[0].score, 3),
+        )
+        key = _answer_key(knowledge, act.topic)
+        if act.confidence >= TOPIC_MIN_CONFIDENCE and key not in seen:
+            seen.add(key)
+            acts.append(act)
+    if len(acts) < 2:
+        return []  # one topic after all: the whole message's reading says it best
+    return acts[:MAX_QUESTIONS]
+
+
+def _answer_key(knowledge: KnowledgeBase, topic_id: str) -> str:
+    topic = knowledge[topic_id]
+    return topic.faq or topic.special or topic.id
 
 
 def _intent_of(
@@ -392,11 +472,12 @@ def read_message(text: str, matcher: TopicMatcher | None, rules: Understanding |
         plan = {"plan": rules.entities.get("plan")}
         acts.append(Act("plan_choice", rules.confidence, text.strip(), "rules", entities=plan))
     if question:
-        acts.append(_question_act(matcher, text, place_asked, rules))
+        first = _question_act(matcher, text, place_asked, rules)
+        acts += _more_questions(matcher, text, first) or [first]
     elif unsure_statement and not acts:
         # "nao sei qual plano pegar, me ajuda" has no question mark: a topic counts only when the
         # message is plainly one of its paraphrases ("depois eu escolho" is not a question).
-        act = _question_act(matcher, text, False, rules)
+        act = _question_act(matcher, text, False, rules, words=False)
         acts = [act] if act.score >= STATEMENT_TOPIC_SCORE else _rules_acts(text, rules)
     elif not acts:
         acts = _rules_acts(text, rules)

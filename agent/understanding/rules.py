@@ -136,8 +136,10 @@ RULES: tuple[tuple[str, str, float], ...] = (
                   r"atendimento)\b|\b(posso|como (eu )?posso|onde (eu )?posso|pra quem (eu )?posso) "
                   r"(ligar|telefonar)\b", 0.85),
     # ask_trust
-    ("ask_trust", r"\b(golpe|golpes|golpista|fraude|furada|piramide|enganacao|picaretagem|"
-                  r"pegadinha|cilada|scam|calote|falso|falsa)\b", 0.9),
+    ("ask_trust", r"\b(golpe|golpes|golpista|golpistas|fraude|furada|piramide|enganacao|picaretagem|"
+                  r"pegadinha|cilada|scam|calote|falso|falsa|armacao|fake|trambique|pilantr\w*|estafa|"
+                  r"estafas|conto do vigario|passar a perna|me enganar|enganar|enrolar|me enrolar)\b", 0.9),
+    ("ask_trust", r"\bquem (me )?garante\b|\bpe atras\b|\b(existem|existe) mesmo\b", 0.86),
     ("ask_trust", r"\b(confiavel|confiaveis|confiar|confianca|idonea|seria|serio|seguro|segura|"
                   r"legitima|legitimo)\b", 0.8),
     ("ask_trust", r"\breclame aqui\b|\breclamac\w*|\breclamam\b|\bnunca ouvi falar\b", 0.86),
