@@ -182,3 +182,11 @@ async def test_more_phrasings_of_each_class(silvia: Silvia) -> None:
     assert ", :" not in how.texts[0] and "Boa pergunta:" in how.texts[0]
     gone = await silvia.say(COLD, "nao quero mais receber nada e quero meus dados apagados")
     assert gone.stage == Stage.OPTED_OUT and "exclusão" in gone.texts[0]
+
+
+async def test_refusals_and_choices_in_other_words(silvia: Silvia) -> None:
+    await reach_plans(silvia)
+    chosen = await silvia.say(MARIA.phone, "fechado entao, o essencial, nao gosto de fidelidade")
+    assert chosen.stage == Stage.DOCUMENT_REQUESTED and "Plano Essencial" in chosen.texts[0]
+    refused = await silvia.say(MARIA.phone, "obrigada mas nao rola pra mim nao")
+    assert refused.stage == Stage.LOST and "Tudo bem" in refused.texts[0]

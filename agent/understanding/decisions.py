@@ -26,6 +26,8 @@ _REFUSAL = re.compile(
             r"\bnao (quero|queremos) mais\b(?! (receber|mensag))",
             r"\bnao vou (contratar|assinar|fechar|seguir|continuar|aderir)\b",
             r"\bdeixa (pra|para) la\b|\besquece (isso|tudo|essa historia)\b",
+            r"\bnao rola\b|\bvou passar( dessa vez| essa| desta vez)?\b|\bpasso (dessa|desta) vez\b",
+            r"\bobrigad\w* mas nao\b",
             r"\b(to|tou|estou|tamo|estamos) fora\b|\bnao e (pra|para) mim\b|\bnao compensa (pra|para) mim\b",
             r"\bja (tenho|temos|instalei|instalamos|coloquei|botei) "
             r"(placa|placas|painel|paineis|energia solar)\b",
@@ -41,7 +43,8 @@ _PICK_BEFORE = re.compile(
     r"escolho|escolhi|escolhemos|prefiro|prefere|preferimos|acho melhor|achamos melhor|"
     r"ir no|ir de|ir com|ir pelo|vamos de|vamos no|vamos com|vamos pelo|bora de|bora no|pegar o|pego o|"
     r"pegar|fechar com|fecho com|fechado|melhor o|melhor e o|gostei do|gostei mais do|me interessei pelo|"
-    r"vai ser o|sera o|fica o|fica com o)( o| a| esse| este| pelo| no)?( plano)?\s*$"
+    r"vai ser o|sera o|fica o|fica com o)[\s,]*(entao|ai|mesmo|la)?[\s,]*( o| a| esse| este| pelo| no)?"
+    r"( plano)?\s*$"
 )
 _PICK_AFTER = re.compile(
     r"^\s*(mesmo|e (o )?melhor|eh (o )?melhor|e mais (vantajoso|em conta)|compensa mais|"
@@ -54,8 +57,8 @@ _PICK_LATER = re.compile(
 )
 _SET_ASIDE_BEFORE = re.compile(r"\b(nao|nem|menos|sem|tirando|fora|do que)( quero)?( o| a)?( plano)?\s*$")
 _SET_ASIDE_AFTER = re.compile(
-    r"^\s*(prende|e muito|eh muito|e caro|e longo|tem fidelidade (muito )?longa|nao|demora|fica caro|"
-    r"pesa|e demais)\b"
+    r"^\s*(prende|e muito|eh muito|e caro|e longo|tem fidelidade (muito )?longa|demora|fica caro|pesa|"
+    r"e demais|nao$|nao (quero|compensa|vale|da|serve|me interessa|rola|e pra mim))\b"
 )
 _PLAN_WORD = re.compile(r"\b(" + "|".join(PLAN_NAMES) + r")\b")
 
