@@ -190,3 +190,14 @@ async def test_refusals_and_choices_in_other_words(silvia: Silvia) -> None:
     assert chosen.stage == Stage.DOCUMENT_REQUESTED and "Plano Essencial" in chosen.texts[0]
     refused = await silvia.say(MARIA.phone, "obrigada mas nao rola pra mim nao")
     assert refused.stage == Stage.LOST and "Tudo bem" in refused.texts[0]
+
+
+async def test_a_neighbours_figures_are_refused_and_a_blurry_photo_with_a_total_goes_on(
+    silvia: Silvia,
+) -> None:
+    await reach_plans(silvia)
+    refused = await silvia.say(MARIA.phone, "a conta da minha vizinha é quanto?")
+    assert "não posso passar dados de outra pessoa" in refused.texts[0]
+    await silvia.say(MARIA.phone, "plus")
+    taken = await silvia.say(MARIA.phone, "a foto nao sai boa nao, mas o valor ta 388,90")
+    assert taken.stage == Stage.HANDED_OFF and "388,90" in taken.texts[0]

@@ -22,6 +22,8 @@ _RULES: tuple[tuple[Hesitation, re.Pattern[str]], ...] = (
             r"enviar|fotografar|fazer|escanear|anexar|baixar)\b|\bnao sei mexer\b|\b(camera|celular|"
             r"telefone) (ta |esta )?(quebrad|ruim|nao (tira|funciona|presta))|\bsem camera\b"
             r"|\b(camera|celular|telefone|aparelho)\b.{0,25}\bnao (tira|funciona|presta|manda|abre|envia)\b"
+            r"|\bfoto\b.{0,15}\bnao (sai|fica|ficou|saiu|pega|carrega)\b|\bfoto (fica|sai|ficou|saiu) "
+            r"(toda |tudo )?(borrad|tremid|escur|ruim)"
         ),
     ),
     (

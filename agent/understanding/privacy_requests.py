@@ -41,6 +41,12 @@ _OTHER_PERSON_ASKED = re.compile(
     r"|\b(dados|telefone|numero|cpf|endereco|cadastro|contato|celular|whatsapp|zap|e ?mail)"
     r"\s+(dele|dela|deles|delas)\b"
 )
+# "a conta da minha vizinha é quanto?", "qual o desconto do meu cunhado?": another person's figures.
+_OTHER_FIGURES = re.compile(
+    r"\b(conta|fatura|consumo|desconto|economia)\s+(d[ao]s?\s+)(minha |meu )?"
+    r"(vizinh[oa]s?|colega|amig[oa]|moca|moco|senhora?|dona [a-z]+|fulan[oa]|outra pessoa|outro cliente|"
+    r"aqui do lado|do lado|da frente)\b.{0,20}\b(quanto|qual|valor)\b"
+)  # a relative's bill is often the lead's business ("quanto fica a conta da minha mãe?"): not here
 _IS_CLIENT = re.compile(
     r"\b" + _THIRD_PARTY + r"\b.{0,30}\b(e|eh|ja e|ja eh|virou|se tornou|ainda e) (cliente|assinante)\b"
 )
@@ -81,7 +87,11 @@ def data_request_kind(text: str) -> DataRequestKind | None:
         return "how_number"
     if _OTHER_PERSON.search(norm) or _OTHER_CLIENT.search(norm) or _NAMED_PERSON.search(text):
         return "other_person"
-    if _OTHER_PERSON_ASKED.search(norm) or ("?" in text and _IS_CLIENT.search(norm)):
+    if (
+        _OTHER_PERSON_ASKED.search(norm)
+        or _OTHER_FIGURES.search(norm)
+        or ("?" in text and _IS_CLIENT.search(norm))
+    ):
         return "other_person"
     if _ERASE.search(norm):
         return "erase"
