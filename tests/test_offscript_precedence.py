@@ -145,3 +145,12 @@ async def test_a_question_in_english_is_answered_with_a_line_about_portuguese(si
     assert "português" in asked.texts[1]
     again = await silvia.say(MARIA.phone, "and can I cancel whenever I want?")
     assert not any("português" in t for t in again.texts)  # said once is enough
+
+
+async def test_after_the_honest_bot_answer_a_yes_calls_a_person(silvia: Silvia) -> None:
+    await silvia.leads.upsert_lead(MARIA)
+    await silvia.say(MARIA.phone, "oi")
+    bot = await silvia.say(MARIA.phone, "to falando com uma IA?")
+    assert "responder *sim*" in bot.texts[0] and "opções" not in bot.texts[0]  # no other yes/no question
+    yes = await silvia.say(MARIA.phone, "sim")
+    assert yes.stage == Stage.HANDED_OFF

@@ -27,6 +27,7 @@ from agent.understanding.reading import looks_like_question
 from agent.understanding.tone import is_angry
 
 FOREIGN_NOTE = "knowledge.foreign_language"
+BOT_ANSWER = "kb.is_bot."
 RECENT = 3  # Sílvia's last messages an added answer must not copy (the guard's window)
 # Replies a stage node sends when it had nothing to say to the message: an answer replaces them.
 _FILLERS = (
@@ -115,7 +116,22 @@ def _with_nudge_last(replies: list[Reply], state: SilviaState) -> list[Reply]:
     return out
 
 
+def _person_offered(replies: list[Reply]) -> dict[str, Any]:
+    """The honest "I am Serena's virtual assistant" ends on a person offered: "sim" hands over,
+    so no line back to the funnel may ask another yes/no question after it."""
+    if not any(str(r.get("template_id", "")).startswith(BOT_ANSWER) for r in replies):
+        return {}
+    quiet = [{**r, "append_nudge": False} if str(r.get("template_id", "")).startswith(BOT_ANSWER) else r
+             for r in replies]  # fmt: skip
+    return {"replies": quiet, "human_offered": True}
+
+
 async def answer_questions(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
+    update = _answer_questions(state, runtime.context)
+    return update | _person_offered(update.get("replies") or list(state.get("replies") or []))
+
+
+def _answer_questions(state: SilviaState, deps: Deps) -> dict[str, Any]:
     replies = list(state.get("replies") or [])
     inbound = state.get("inbound") or {}
     if not replies or inbound.get("kind") != "text" or state.get("intent") in _SKIP_INTENTS:
@@ -130,7 +146,7 @@ async def answer_questions(state: SilviaState, runtime: Runtime[Deps]) -> dict[s
     asked = read_topics(state) if looks_like_question(text) else []
     missing = [t for t in asked if not _answered(t, replies, kb)]
     recent = _recent_templates(state)
-    answers = [a for t in missing if (a := topic_answer(t, state, runtime.context))]
+    answers = [a for t in missing if (a := topic_answer(t, state, deps))]
     # An answer Sílvia just gave is not copied (the stage node said "vale o que expliquei acima").
     answers = [a for a in answers if a.get("template_id") not in recent]
     foreign = _foreign_note_due(state, replies) and any(
