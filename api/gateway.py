@@ -11,13 +11,13 @@ this file" answer.
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
 from agent.inbound import Inbound
 from api.media_url import MediaUrlPolicy, MediaUrlRefused, fetch_media
+from api.schemas import lead_phone
 from storage.columns import stored_in
 
 log = logging.getLogger(__name__)
@@ -40,10 +40,7 @@ class GatewayMessage(BaseModel):
     @field_validator("phone")
     @classmethod
     def _phone(cls, value: str) -> str:
-        digits = re.sub(r"\D", "", value)
-        if not 8 <= len(digits) <= 15:
-            raise ValueError("phone must have 8 to 15 digits (E.164)")
-        return f"+{digits}"
+        return lead_phone(value)
 
 
 async def to_inbound(payload: dict[str, Any], silvia: Any, policy: MediaUrlPolicy) -> Inbound:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from agent.state import TurnResult
 from bills.patterns import UFS
 from storage.columns import stored_in
+from tools.whatsapp_server import PHONE_PATTERN
 
 ChatMediaKind = Literal["image", "document", "audio", "video", "sticker", "location", "unsupported"]
 FILE_KINDS: frozenset[str] = frozenset({"image", "document", "audio", "video", "sticker"})
@@ -23,6 +24,18 @@ KIND_MIME_PREFIXES: dict[str, tuple[str, ...]] = {
     "sticker": ("image/webp",),
 }
 _MIME_RE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")
+
+
+def lead_phone(value: str) -> str:
+    """'+55 (81) 99999-0001' → '+5581999990001', or ValueError: the digits must be a number the
+    WhatsApp tools will send to (8-15 digits, starting with a country code, so never 0), or the
+    request would be accepted and its answer could never be delivered."""
+    digits = "".join(ch for ch in value if ch.isdigit())
+    if not re.fullmatch(PHONE_PATTERN, digits):
+        raise ValueError(
+            "phone must be 8 to 15 digits starting with the country code (E.164, e.g. +5581999990001)"
+        )
+    return f"+{digits}"
 
 
 def json_body(model: type[BaseModel], description: str) -> dict[str, Any]:
@@ -151,10 +164,7 @@ class ChatRequest(BaseModel):
     @field_validator("phone")
     @classmethod
     def _e164(cls, value: str) -> str:
-        digits = "".join(ch for ch in value if ch.isdigit())
-        if not 8 <= len(digits) <= 15:
-            raise ValueError("phone must have 8 to 15 digits (E.164, e.g. +5581999990001)")
-        return f"+{digits}"
+        return lead_phone(value)
 
     @field_validator("message", "button_id", mode="before")
     @classmethod

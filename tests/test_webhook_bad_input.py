@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import clear_backend_env, make_settings
 from tests.graph_api_fake import GraphApiFake
-from tests.webhook_kit import SERVICE_ENV, SilviaThread, document, post, query, text, webhook
+from tests.webhook_kit import API_KEY, SERVICE_ENV, SilviaThread, document, post, query, text, webhook
 from tools.whatsapp_cloud import CloudBackend
 from tools.whatsapp_server import MediaNotFoundError
 
@@ -87,3 +87,20 @@ async def test_the_cloud_backend_checks_a_media_id_before_any_graph_api_call(tmp
     finally:
         await backend.aclose()
         graph.stop()
+
+
+def test_a_phone_no_reply_could_reach_is_a_422_on_both_json_routes(
+    service: httpx.Client, tmp_path: Path
+) -> None:
+    """A number starting with 0 has no country code: the WhatsApp tools would refuse every reply."""
+    key = {"X-API-Key": API_KEY}
+    for phone in ("+0081999990001", "0000000000", "+55 81", "+5581999990001999"):
+        chat = service.post("/v1/chat", json={"phone": phone, "message": "oi"}, headers=key)
+        gateway = service.post("/webhook/silvia", json={"phone": phone, "message": "oi"}, headers=key)
+        for refused in (chat, gateway):
+            assert refused.status_code == 422 and "phone" in refused.text, (phone, refused.text)
+    assert query(tmp_path, "SELECT count(*) FROM leads") == [(0,)]
+    accepted = service.post(
+        "/webhook/silvia", json={"phone": "+55 (81) 99999-0001", "message": "oi"}, headers=key
+    )
+    assert accepted.status_code == 200
