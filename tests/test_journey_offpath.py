@@ -201,3 +201,11 @@ async def test_a_neighbours_figures_are_refused_and_a_blurry_photo_with_a_total_
     await silvia.say(MARIA.phone, "plus")
     taken = await silvia.say(MARIA.phone, "a foto nao sai boa nao, mas o valor ta 388,90")
     assert taken.stage == Stage.HANDED_OFF and "388,90" in taken.texts[0]
+
+
+async def test_a_plan_only_set_aside_is_not_chosen(silvia: Silvia) -> None:
+    await reach_plans(silvia)
+    aside = await silvia.say(MARIA.phone, "nao quero o premium, 24 meses é demais")
+    assert aside.stage == Stage.PLANS_PRESENTED and not (await silvia.state(MARIA.phone)).get("selected_plan")
+    chosen = await silvia.say(MARIA.phone, "quero o plus")
+    assert chosen.stage == Stage.DOCUMENT_REQUESTED and "Plano Plus" in chosen.texts[0]

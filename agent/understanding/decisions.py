@@ -71,6 +71,20 @@ def refuses(text: str) -> bool:
     return hesitation(text) is None or bool(re.search(r"\bdesist|\binteress|\bdeixa (pra|para) la", norm))
 
 
+def only_sets_aside(text: str) -> bool:
+    """Every plan the message names is set aside ("não quero o premium, 24 meses é demais"): no choice."""
+    norm = normalise(text)
+    found = list(_PLAN_WORD.finditer(norm))
+    return bool(found) and all(_weight(norm, f.start(), f.end()) < 0 for f in found)
+
+
+def _weight(norm: str, start: int, end: int) -> int:
+    before, after = norm[max(0, start - 40) : start], norm[end : end + 50]
+    picked_after = _PICK_AFTER.search(after) or _PICK_LATER.search(after)
+    score = bool(_PICK_BEFORE.search(before)) + bool(picked_after)
+    return score - 2 * (bool(_SET_ASIDE_BEFORE.search(before)) + bool(_SET_ASIDE_AFTER.search(after)))
+
+
 def decided_plan(text: str) -> str | None:
     """The plan a statement settles on ("o plus é melhor pq o premium prende muito"), else None.
 
@@ -82,10 +96,7 @@ def decided_plan(text: str) -> str | None:
     best: tuple[int, int, str] | None = None
     scores: dict[str, int] = {}
     for found in _PLAN_WORD.finditer(norm):
-        before, after = norm[max(0, found.start() - 40) : found.start()], norm[found.end() : found.end() + 50]
-        picked_after = _PICK_AFTER.search(after) or _PICK_LATER.search(after)
-        score = bool(_PICK_BEFORE.search(before)) + bool(picked_after)
-        score -= 2 * (bool(_SET_ASIDE_BEFORE.search(before)) + bool(_SET_ASIDE_AFTER.search(after)))
+        score = _weight(norm, found.start(), found.end())
         plan = PLAN_NAMES[found.group(1)]
         scores[plan] = min(scores.get(plan, score), score)
         if score > 0 and (best is None or (score, found.start()) >= best[:2]):

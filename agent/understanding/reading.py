@@ -23,7 +23,7 @@ import numpy as np
 
 from agent.state import Intent
 from agent.understanding import rules as lx
-from agent.understanding.decisions import decided_plan, refuses
+from agent.understanding.decisions import decided_plan, only_sets_aside, refuses
 from agent.understanding.intent import Understanding, classify, is_repetitive, normalise
 from agent.understanding.knowledge import KnowledgeBase, default_knowledge
 from agent.understanding.language import FOREIGN_TOPICS, written_in
@@ -430,6 +430,11 @@ def _stated_decision(text: str, rules: Understanding) -> Reading | None:
     """A refusal or a plan choice stated in the message: the act outranks any keyword's topic."""
     if rules.intent in (Intent.OPT_OUT, Intent.PROVIDE_INFO, Intent.ASK_HUMAN):
         return None
+    if rules.intent == Intent.CHOOSE_PLAN and only_sets_aside(text):
+        # "Não quero o premium": no plan chosen; the lead is asked which one (plans node).
+        entities = {k: v for k, v in rules.entities.items() if k != "plan"}
+        act = Act("other", 0.9, text.strip(), "rules", entities=entities)
+        return Reading(text, (act,), Intent.PROVIDE_INFO.value, 0.9, entities, "rules", True)
     plan = decided_plan(text)
     if plan is None and refuses(text):
         act = Act("decline", 0.9, text.strip(), "rules")
