@@ -215,6 +215,9 @@ class TurnRecord(BaseModel):
     # The lead's profile after the turn, upserted in the same transaction as the turn's rows
     # (one database round trip per turn instead of two).
     lead: LeadRecord | None = None
+    # An L1 cache hit: (cache key, intent, template ids), counted in `response_cache` in the
+    # same transaction (one database round trip per hit fewer).
+    cache_hit: tuple[str, str, str] | None = None
 
 
 class LeadStorePort(Protocol):

@@ -7,6 +7,7 @@ counters are incremented in the database, not read-modify-written in Python.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import uuid
 from datetime import UTC, date, datetime
@@ -61,6 +62,42 @@ def _insert(session: AsyncSession, model: type[Base]) -> Any:
         return postgresql.insert(model)
     if dialect == "sqlite":
         return sqlite.insert(model)
+    raise NotImplementedError(f"Upserts are implemented for SQLite and PostgreSQL, not {dialect}")
+
+
+# Statements built once per dialect and run with parameters: building an INSERT … ON CONFLICT
+# with its values every turn cost more CPU than running it (issue 16).
+_INTERACTION_INSERT = LeadInteraction.__table__.insert()
+
+
+@functools.cache
+def _lead_upsert(dialect: str) -> Any:
+    table = Lead.__table__
+    stmt = _dialect_insert(dialect, table)
+    refreshed: dict[str, Any] = {
+        column: stmt.excluded[column]
+        for column in ("name", "city", "state", "invoice_amount", "client_type", "updated_at")
+    }
+    # The first known source wins: a later turn never turns an ad lead into "inbound".
+    refreshed["source"] = sa.func.coalesce(table.c.source, stmt.excluded.source)
+    return stmt.on_conflict_do_update(index_elements=[table.c.phone_number], set_=refreshed)
+
+
+@functools.cache
+def _cache_hit_upsert(dialect: str) -> Any:
+    table = ResponseCache.__table__
+    stmt = _dialect_insert(dialect, table)
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c.cache_key],
+        set_={"hit_count": sa.func.coalesce(table.c.hit_count, 0) + 1, "last_used": stmt.excluded.last_used},
+    )
+
+
+def _dialect_insert(dialect: str, table: sa.Table) -> Any:
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
     raise NotImplementedError(f"Upserts are implemented for SQLite and PostgreSQL, not {dialect}")
 
 
@@ -120,11 +157,13 @@ class LeadRepository:
 
     async def upsert_lead(self, lead: LeadRecord) -> None:
         async with self._sessions.begin() as session:
-            await session.execute(self._lead_upsert(session, lead))
+            await self._upsert_lead_in(session, lead)
 
     @staticmethod
-    def _lead_upsert(session: AsyncSession, lead: LeadRecord) -> Any:
-        values = {
+    async def _upsert_lead_in(session: AsyncSession, lead: LeadRecord) -> None:
+        params = {
+            "phone_number": lead.phone,
+            "source": lead.source,
             "name": lead.name,
             "city": lead.city,
             "state": lead.state,
@@ -132,12 +171,7 @@ class LeadRepository:
             "client_type": lead.client_type,
             "updated_at": utc_now(),
         }
-        stmt = _insert(session, Lead).values(phone_number=lead.phone, source=lead.source, **values)
-        # The first known source wins: a later turn never turns an ad lead into "inbound".
-        first_source = sa.func.coalesce(Lead.source, stmt.excluded.source)
-        return stmt.on_conflict_do_update(
-            index_elements=[Lead.phone_number], set_={**values, "source": first_source}
-        )
+        await session.execute(_lead_upsert(session.get_bind().dialect.name), params)
 
     async def request_data(self, phone: str, kind: str, words: str) -> None:
         """One pending `data_requests` row (the team's queue) and its `sdr_logs` audit line."""
@@ -150,17 +184,17 @@ class LeadRepository:
         profile when the turn carries it), atomically."""
         at = _utc(turn.at)
         meta = {**turn.metadata, "layer": turn.layer, "intent": turn.intent, "stage": turn.stage}
-        interaction = LeadInteraction(
+        interaction = dict(
             lead_id=turn.phone,
             interaction_type=turn.interaction_type,
             message_sent=turn.message_sent,
             message_received=turn.message_received,
             response_time_ms=turn.response_time_ms,
-            model=turn.metadata.get("model"),
+            ai_model_used=turn.metadata.get("model"),
             prompt_version=turn.prompt_version,
             success=turn.success,
             error_message=turn.error_message,
-            meta=meta,
+            metadata=meta,
             # L1..L4; a turn that sent nothing ("none") has no layer. The column is 2 chars,
             # which PostgreSQL enforces (SQLite does not).
             layer=turn.layer if turn.layer in ("L1", "L2", "L3", "L4") else None,
@@ -172,9 +206,13 @@ class LeadRepository:
         )
         async with self._sessions.begin() as session:
             if turn.lead is not None:
-                await session.execute(self._lead_upsert(session, turn.lead))
-            session.add(interaction)
+                await self._upsert_lead_in(session, turn.lead)
+            # A prepared Core INSERT, not `session.add`: the ORM's unit of work (identity map,
+            # flush planning, fetching the new id) cost more CPU than the row; nothing reads it back.
+            await session.execute(_INTERACTION_INSERT, interaction)
             await session.execute(self._status_upsert(session, turn, at))
+            if turn.cache_hit is not None:
+                await self._count_cache_hit_in(session, *turn.cache_hit, at=at)
 
     @staticmethod
     def _status_upsert(session: AsyncSession, turn: TurnRecord, at: datetime) -> Any:
@@ -225,22 +263,22 @@ class LeadRepository:
             session.add(row)
 
     async def count_cache_hit(self, cache_key: str, intent: str, template_id: str) -> None:
-        now = utc_now()
-        table = ResponseCache.__table__
         async with self._sessions.begin() as session:
-            stmt = _insert(session, ResponseCache).values(
-                cache_key=cache_key_for_db(cache_key),
-                intent_type=intent,
-                response_text=template_id,  # we cache template ids, never rendered text
-                hit_count=1,
-                last_used=now,
-                created_at=now,
-            )
-            stmt = stmt.on_conflict_do_update(
-                index_elements=[ResponseCache.cache_key],
-                set_={"hit_count": sa.func.coalesce(table.c.hit_count, 0) + 1, "last_used": now},
-            )
-            await session.execute(stmt)
+            await self._count_cache_hit_in(session, cache_key, intent, template_id, at=utc_now())
+
+    @staticmethod
+    async def _count_cache_hit_in(
+        session: AsyncSession, cache_key: str, intent: str, template_id: str, *, at: datetime
+    ) -> None:
+        params = {
+            "cache_key": cache_key_for_db(cache_key),
+            "intent_type": intent,
+            "response_text": template_id,  # we cache template ids, never rendered text
+            "hit_count": 1,
+            "last_used": at,
+            "created_at": at,
+        }
+        await session.execute(_cache_hit_upsert(session.get_bind().dialect.name), params)
 
     # --- Queries for the CLI and ops ----------------------------------------------------
 

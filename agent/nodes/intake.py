@@ -131,7 +131,8 @@ async def cache_lookup(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, 
         return {"turn": turn}  # an entry that no longer renders is a miss, not an error
     turn["cache_hit"] = True
     turn["interaction_type"] = entry.get("interaction_type", "faq")
-    await deps.leads.count_cache_hit(key, entry["intent"], ",".join(r["template_id"] for r in replies))
+    # Counted in `response_cache` by `record`, in the turn's own transaction.
+    turn["cache_templates"] = ",".join(r["template_id"] for r in replies)
     update = {"intent": entry["intent"], "confidence": 1.0, "replies": replies, "turn": turn}
     return update | ({"topic": entry["topic"]} if entry.get("topic") else {})
 

@@ -236,6 +236,7 @@ async def record(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
             qualified=(state.get("qualification") or {}).get("qualified"),
             metadata=_turn_metadata(state, turn) | llm_metadata(state, turn) | _separate_replies(replies),
             at=deps.clock(),
+            cache_hit=_cache_hit(state, turn),
         )
     )
     await _fill_cache(state, deps, replies)
@@ -260,6 +261,12 @@ async def record(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
 
 
 _AD_WORDS = re.compile(r"\b(anuncio|propaganda|instagram|facebook|insta|face|publicidade)\b")
+
+
+def _cache_hit(state: SilviaState, turn: dict[str, Any]) -> tuple[str, str, str] | None:
+    if not turn.get("cache_hit") or not turn.get("cache_key"):
+        return None
+    return turn["cache_key"], state.get("intent") or "", turn.get("cache_templates") or ""
 
 
 def contact_source(state: SilviaState) -> str:
