@@ -75,6 +75,17 @@ def interaction_rows(database_url: str) -> list[tuple[str, str | None, str | Non
         return [tuple(row) for row in conn.execute(query).fetchall()]  # type: ignore[misc]
 
 
+def turn_window_seconds(database_url: str) -> float:
+    """Seconds from the first turn recorded to the last: the time the workers took for the
+    backlog, without the time to post it or to start them."""
+    url = make_url(database_url).set(drivername="postgresql")
+    plain = url.set(query={}).render_as_string(hide_password=False)
+    with psycopg.connect(plain, options=url.query.get("options")) as conn:
+        query = "SELECT EXTRACT(EPOCH FROM max(created_at) - min(created_at)) FROM lead_interactions"
+        row = conn.execute(query).fetchone()
+    return float(row[0] or 0.0) if row else 0.0
+
+
 def wait_ready(url: str, procs: list[subprocess.Popen[bytes]], timeout: float = 240) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

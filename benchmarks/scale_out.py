@@ -5,10 +5,15 @@ Run from `benchmarks/throughput.py --scale-out 1,2,4`. For each worker count: a 
 PostgreSQL schema and Redis prefix; `silvia serve` takes the webhooks only
 (`--no-inbox-worker`), the workers answer; replies go through the real Cloud API backend to a
 local Graph API peer (`tests/graph_api_fake.py`). Every lead's whole script is posted at once
-(a backlog, turn-major so leads interleave); the clock runs from the first POST to the last
-turn recorded. Then, per lead: the `lead_interactions` rows must be the script's messages,
-each once and in order, and what the Graph API peer received must be exactly the replies
-those rows recorded (nothing sent twice, nothing missing).
+(a backlog, turn-major so leads interleave). Turns/s is measured over the workers' own window
+(first turn recorded to last), and CPU over the worker processes only, so `silvia serve`
+taking the webhooks is not counted as the workers' work; "cores used" (worker CPU seconds per
+second of that window) says whether more workers got more CPU. On this 2-core machine, shared
+with Redis, PostgreSQL, `silvia serve` and other people's work, two workers can at best use
+two cores; the printed load average says how much of them the machine had to give.
+Then, per lead: the `lead_interactions` rows must be the script's messages, each once and
+in order, and what the Graph API peer received must be exactly the replies those rows
+recorded (nothing sent twice, nothing missing).
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from benchmarks.bench_services import (
     interaction_rows,
     silvia_command,
     stop_processes,
+    turn_window_seconds,
     wait_ready,
 )
 from benchmarks.load_script import LEAD_SCRIPT
@@ -40,9 +46,15 @@ from tests.webhook_kit import SERVICE_ENV, post, text, webhook
 class ScaleFigures:
     workers: int
     turns: int
-    seconds: float
-    cpu_seconds: float
+    seconds: float  # from the first turn recorded to the last: the workers' own window
+    cpu_seconds: float  # the worker processes' CPU (serve, Redis, PostgreSQL not included)
     problems: list[str]
+    load: tuple[float, float]  # the machine's 1-minute load average before and after
+
+    @property
+    def cores_used(self) -> float:
+        """How many cores the workers kept busy: more workers add turns/s while this grows."""
+        return self.cpu_seconds / self.seconds if self.seconds else 0.0
 
 
 def _check(
@@ -87,7 +99,8 @@ def run_one(
             ]
             wait_ready(f"http://127.0.0.1:{port}", procs)
             time.sleep(2)  # the workers open their Sílvia (MCP servers, pools) meanwhile
-            cpu_before, started = cpu_seconds(procs), time.monotonic()
+            # The workers' CPU only: serve (taking the webhooks) is another process's work.
+            load_before, cpu_before = os.getloadavg()[0], cpu_seconds(procs[1:])
             with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
                 for turn, message in enumerate(LEAD_SCRIPT):
                     for n, phone in enumerate(phones):
@@ -98,7 +111,8 @@ def run_one(
             deadline = time.monotonic() + 30 + expected
             while len(rows := interaction_rows(url)) < expected and time.monotonic() < deadline:
                 time.sleep(0.2)
-            seconds, cpu = time.monotonic() - started, cpu_seconds(procs) - cpu_before
+            cpu = cpu_seconds(procs[1:]) - cpu_before
+            seconds = turn_window_seconds(url)
             time.sleep(1)  # a duplicate answer would show up now
             problems = _check(interaction_rows(url), graph, phones)
             if len(rows) < expected:
@@ -107,7 +121,7 @@ def run_one(
             stop_processes(procs)
             output.close()
             drop_prefix(redis_url, prefix)
-    return ScaleFigures(workers, len(rows), seconds, cpu, problems)
+    return ScaleFigures(workers, len(rows), seconds, cpu, problems, (load_before, os.getloadavg()[0]))
 
 
 def scale_out(
@@ -121,16 +135,18 @@ def scale_out(
     )
     print(
         f"  {'workers':>7} {'turns':>6} {'seconds':>8} {'turns/s':>8} {'CPU ms/turn':>12}"
-        "  answered once, in order"
+        f" {'cores used':>10} {'load avg':>12}  answered once, in order"
     )
     try:
         for workers in counts:
             figures = run_one(redis_url, database_url, workers, leads, port, graph, log)
             verdict = "yes" if not figures.problems else f"NO: {figures.problems[:3]}"
             cpu_ms = figures.cpu_seconds * 1000 / max(1, figures.turns)
+            load = f"{figures.load[0]:.1f}->{figures.load[1]:.1f}"
             print(
                 f"  {figures.workers:>7} {figures.turns:>6} {figures.seconds:>8.1f}"
-                f" {figures.turns / figures.seconds:>8.1f} {cpu_ms:>12.1f}  {verdict}"
+                f" {figures.turns / figures.seconds:>8.1f} {cpu_ms:>12.1f}"
+                f" {figures.cores_used:>10.2f} {load:>12}  {verdict}"
             )
     finally:
         graph.stop()
