@@ -3,6 +3,8 @@ over HTTP, structured-output fallbacks, the time budget, failures and the circui
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from agent.llm.breaker import CircuitBreaker
@@ -131,3 +133,15 @@ async def test_circuit_breaker_opens_alerts_cools_down_and_closes(llm_server: Sc
     now[0] = 31.0  # cool-down over: one trial call goes through and closes the breaker
     assert (await model.complete(SYSTEM, [("user", "oi")])).text
     assert breaker.state == "closed" and alerts[-1][1] == "llm_circuit_closed"
+
+
+def test_a_second_event_loop_in_the_same_process_still_reaches_the_model(
+    llm_server: ScriptedLLMServer,
+) -> None:
+    """`silvia doctor` then another command, or a benchmark's second run: each `asyncio.run`
+    builds its own adapter, and none inherits a connection bound to a loop already closed."""
+
+    async def one_call() -> str:
+        return (await model_for(llm_server).complete(SYSTEM, [("user", "oi")])).text
+
+    assert asyncio.run(one_call()) and asyncio.run(one_call())

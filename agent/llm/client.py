@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from time import monotonic, perf_counter
 from typing import Any
 
+import httpx
 import openai
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, SystemMessage
 from langchain_openai import ChatOpenAI
@@ -90,8 +91,13 @@ class OpenAIChatModel:
         self.breaker = breaker or CircuitBreaker()
         self._alert = alert
         self._methods = list(STRUCTURED_METHODS)
-        # Retries are ours (inside the budget), so the SDK's own are off.
+        # Retries are ours (inside the budget), so the SDK's own are off. The HTTP client is this
+        # adapter's own: langchain-openai otherwise shares one per (URL, timeout) process-wide,
+        # bound to the first event loop that used it, and a second `asyncio.run` in the same
+        # process (a CLI command after `silvia doctor`, a benchmark) then fails every call with
+        # "Event loop is closed".
         self._chat = ChatOpenAI(
+            http_async_client=httpx.AsyncClient(timeout=budget_seconds),
             model=model,
             api_key=api_key,  # type: ignore[arg-type]
             base_url=base_url or None,
