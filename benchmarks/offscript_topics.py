@@ -1,37 +1,38 @@
 """Off-script questions: rules only vs the reading with the embedding matcher, and the time the
-reading adds per message.
+reading adds per message; with `--turns`, whole Sílvia turns without and with a real model.
 
     .venv/bin/python benchmarks/offscript_topics.py [--file tests/data/offscript_topics.tsv] [--misses]
+    .venv/bin/python benchmarks/offscript_topics.py --turns --model-url http://127.0.0.1:18580/v1 \
+        [--model local] [--llm-timeout 2]
 
 Per message: *on point* (the topic answered is the one asked), *clarify* (Sílvia asks which of two
 topics), *not understood* ("não entendi"), *wrong* (another topic answered with confidence).
 "Rules only" is what Sílvia answered before the knowledge base: the intent's FAQ entry, whose
 text covered the topics listed in LEGACY_ANSWERS.
+
+`--turns` plays each question as the second message of a known lead (after "oi"), on a real
+embedded Sílvia (benchmarks/offscript_turns.py), once with no model and once with the model at
+`--model-url` under the production time budget; it prints the same shares, the turn latency and
+how many answers the model made worse than no model.
 """
 
 from __future__ import annotations
 
 import argparse
-import statistics
+import sys
 import time
 from collections import Counter
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from agent.understanding.intent import classify
 from agent.understanding.knowledge import default_knowledge
 from agent.understanding.reading import TOPIC_MIN_CONFIDENCE, TopicMatcher, read_message
 from agent.understanding.semantic import shared_encoder
+from benchmarks.offscript_turns import LEGACY_ANSWERS, compare_turns, percentile
 
 DEFAULT_FILE = Path(__file__).resolve().parent.parent / "tests" / "data" / "offscript_topics.tsv"
-# What each FAQ entry of the rules-only Sílvia actually talked about (prompts/faq.yml).
-LEGACY_ANSWERS = {
-    "ask_price": {"price", "savings_estimate"},
-    "ask_how_it_works": {"how_it_works", "one_or_two_bills", "distributor_role"},
-    "ask_installation": {"installation", "apartment", "meter"},
-    "ask_trust": {"scam", "who_is_serena", "regulation", "data_privacy"},
-    "ask_contract": {"loyalty", "minimum_contract_time", "moving_house", "bill_other_name", "cancellation"},
-    "ask_human": {"talk_to_person"},
-}
 
 
 def rules_outcome(text: str, gold: str) -> str:
@@ -51,14 +52,14 @@ def reading_outcome(text: str, gold: str, matcher: TopicMatcher) -> tuple[str, s
     return ("on_point" if question.topic == gold else "wrong"), question.topic
 
 
-def percentile(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) > 1 else values[0]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--file", type=Path, default=DEFAULT_FILE)
     parser.add_argument("--misses", action="store_true", help="print what was not on point")
+    parser.add_argument("--turns", action="store_true", help="also play whole turns")
+    parser.add_argument("--model-url", default="", help="OpenAI-compatible base URL for --turns")
+    parser.add_argument("--model", default="local", help="model name at --model-url")
+    parser.add_argument("--llm-timeout", default="2.0", help="SILVIA_LLM_TIMEOUT for the model turns")
     args = parser.parse_args()
     rows = [
         line.split("\t")[:2]
@@ -89,6 +90,8 @@ def main() -> None:
         cells = [f"{100 * counts[k] / n:.1f} %" for k in ("on_point", "clarify", "not_understood", "wrong")]
         print(f"| {name} | " + " | ".join(cells) + " |")
     print(f"added per message: p50 {percentile(added, 50):.1f} ms, p95 {percentile(added, 95):.1f} ms")
+    if args.turns:
+        compare_turns(rows, args.model_url, args.model, args.llm_timeout, args.misses)
 
 
 if __name__ == "__main__":
