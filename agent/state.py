@@ -90,6 +90,7 @@ class Reply(TypedDict, total=False):
     append_nudge: bool  # follow the text with the line that brings the lead back to the step
     whatsapp_template: str  # set by deliver: sent as this approved template (24-hour rule)
     topic: str  # the knowledge-base topic this message answers (the guard checks it was the one read)
+    stand_in: str  # an open template's template for when the model writes nothing (fails, refused)
 
 
 class TurnInfo(TypedDict, total=False):

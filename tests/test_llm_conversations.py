@@ -128,8 +128,11 @@ async def test_hostile_model_is_caught_every_time(silvia_llm: Silvia, llm_server
     for _ in range(len(HOSTILE_REPLIES) // 2):  # two attempts (answer + one regeneration) per turn
         result = await silvia_llm.say(MARIA.phone, OUTSIDE_KB)
         assert result.replies[0]["layer"] != "L4"
-        assert result.replies[0]["template_id"] == "fallback.not_understood"
-    logged = [log["details"]["text"] for log in await sdr_logs(silvia_llm, "guard_violation")]
+        # What Sílvia says with no model (a repeat of it is refused), with a way to a person.
+        assert result.replies[0]["template_id"] in ("fallback.question", "knowledge.rephrase")
+        assert "especialista" in result.texts[0]
+    logs = await sdr_logs(silvia_llm, "guard_violation")
+    logged = [log["details"]["text"] for log in logs if log["details"].get("layer") == "L4"]  # the model's
     assert sorted(logged) == sorted(HOSTILE_REPLIES)
     regeneration = llm_server.requests[-1]["messages"][0]["content"]
     assert "CORREÇÃO: Sua resposta anterior foi recusada" in regeneration
@@ -153,7 +156,8 @@ async def test_model_failure_falls_back_to_the_template(
         await reach_plans(silvia)
         llm_server.script = [scripted] * 10
         result = await silvia.say(MARIA.phone, OUTSIDE_KB)
-        assert result.replies[0]["template_id"] == "fallback.not_understood" and result.texts[0]
+        # The reply Sílvia sends with no model, never the model's bare open template.
+        assert result.replies[0]["template_id"] == "fallback.question" and "especialista" in result.texts[0]
         assert result.stage == Stage.PLANS_PRESENTED
         logs = await sdr_logs(silvia, "llm_fallback")
         assert logs and logs[-1]["details"]["failure"] == failure

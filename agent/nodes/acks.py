@@ -85,7 +85,11 @@ def unanswered_question(state: SilviaState, deps: Deps) -> Reply | None:
     entities = state.get("entities") or {}
     if any(entities.get(key) for key in _DATA_ENTITIES):
         return None  # data with a question mark ("moro em Olinda, pode?") is handled as data
-    return reply("fallback.not_understood" if deps.llm is not None else "fallback.question")
+    if deps.llm is None:
+        return reply("fallback.question")
+    draft = reply("fallback.not_understood")  # the open template the model answers (L4)
+    draft["stand_in"] = "fallback.question"  # a model that fails must not leave the lead worse off
+    return draft
 
 
 async def coverage_reply(state: SilviaState, deps: Deps) -> Reply | None:

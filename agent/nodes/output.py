@@ -67,6 +67,16 @@ def _rephrase(state: SilviaState, deps: Deps, layer: str) -> Reply:
     return render_reply(draft, state, deps.prompts, state.get("prompt_version") or deps.prompt_version, layer)  # type: ignore[arg-type]
 
 
+def _stand_in(message: Reply, state: SilviaState, deps: Deps, version: str) -> Reply:
+    """An open template the model did not write (timeout, error, refused by the guard twice)
+    goes out as the reply Sílvia sends with no model at all: a failing model never leaves the
+    lead worse off than no model (the bare "não entendi" has no way to a specialist)."""
+    if message.get("layer") == "L4" or not message.get("stand_in"):
+        return message
+    draft: Reply = {"template_id": message["stand_in"], "variables": {}}
+    return render_reply(draft, state, deps.prompts, version, message.get("layer", "L3"))  # type: ignore[arg-type]
+
+
 async def compose(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
     """Render each draft from its template; a broken template becomes the generic fallback."""
     deps = runtime.context
@@ -87,12 +97,13 @@ async def compose(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
         return {"replies": rendered}
     # L4: the model answers what no template covers (or humanises), guarded; else the template.
     rendered, calls = await compose_with_model(state, deps, default_llm_book(), rendered)
+    rendered = [_stand_in(r, state, deps, version) for r in rendered]
     turn = dict(state.get("turn") or {})
     turn["llm_calls"] = [*turn.get("llm_calls", []), *calls]
     return {"replies": rendered, "turn": turn}
 
 
-_ANSWER_FAMILIES = ("kb.", "faq.")
+_ANSWER_FAMILIES = ("kb.", "faq.", "fallback.")  # "não entendi" twice, word for word, is a wall
 RECENT_REPLIES = 3
 
 
