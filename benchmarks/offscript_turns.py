@@ -67,6 +67,7 @@ class TurnRow:
     latency_ms: float
     model_wrote: bool
     answer: str
+    model_asked: bool  # the turn called the model (understand or compose), whatever came of it
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -118,19 +119,20 @@ async def play(rows: list[list[str]], env: dict[str, str]) -> list[TurnRow]:
             result = await silvia.handle(Inbound(phone=phone, kind="text", text=text))
             latency = (time.perf_counter() - started) * 1000
             outcome, model_wrote = turn_outcome(result.replies, gold)
-            played.append(TurnRow(text, gold, outcome, latency, model_wrote, " | ".join(result.texts)))
+            asked = bool((result.state.get("turn") or {}).get("llm_calls"))
+            played.append(TurnRow(text, gold, outcome, latency, model_wrote, " | ".join(result.texts), asked))
     return played
 
 
 def print_table(results: dict[str, list[TurnRow]]) -> None:
     n = len(next(iter(results.values())))
     print(f"whole turns on the same {n} questions (a known lead, after 'oi'):")
-    print("| Sílvia | on point | clarify | not answered | wrong | model wrote | turn p50 | turn p95 |")
+    print("| Sílvia | on point | clarify | not answered | wrong | model asked/wrote | turn p50 | p95 |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for name, played in results.items():
         counts = Counter(r.outcome for r in played)
         shares = [f"{100 * counts[k] / n:.1f} %" for k in OUTCOMES]
-        wrote = sum(r.model_wrote for r in played)
+        wrote = f"{sum(r.model_asked for r in played)} / {sum(r.model_wrote for r in played)}"
         latencies = [r.latency_ms for r in played]
         print(f"| {name} | " + " | ".join(shares) + f" | {wrote} | {percentile(latencies, 50):.0f} ms"
               f" | {percentile(latencies, 95):.0f} ms |")  # fmt: skip
