@@ -219,3 +219,19 @@ async def test_prompt_versions_are_assigned_by_weight_and_stay_sticky(
     async with await open_with_model(tmp_path, clock, None, SILVIA_PROMPT_WEIGHTS="v2.0_casual=1") as silvia:
         await silvia.say(UNKNOWN, "moro em recife")
         assert (await silvia.state(UNKNOWN))["prompt_version"] == "v2.0_premium"  # sticky per lead
+
+
+async def test_a_model_that_reads_a_question_as_a_yes_does_not_skip_the_clarifying_question(
+    tmp_path: Path, clock: list[datetime], llm_server: ScriptedLLMServer
+) -> None:
+    """Seen with the real local model: an unsure question ("can I sign with a bad credit
+    record?") read by the model as "sim", and the lead got the plans instead of an answer."""
+    question = "meu cpf ta negativado, vcs aceitam?"
+    llm_server.responder = good_model({question: {"intent": "affirm", "entities": {}, "faq_fit": True}})
+    async with await open_with_model(tmp_path, clock, llm_server) as silvia:
+        await silvia.leads.upsert_lead(MARIA)
+        await silvia.say(MARIA.phone, "oi")
+        result = await silvia.say(MARIA.phone, question)
+        assert result.stage == Stage.GREETED  # no step the lead did not ask for
+        assert result.replies[0]["template_id"] == "knowledge.clarify"
+        assert llm_server.requests  # the model was asked, and overruled

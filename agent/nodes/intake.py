@@ -23,7 +23,7 @@ from agent.understanding.coverage import asks_about_place, mentions_other_place,
 from agent.understanding.intent import normalise
 from agent.understanding.knowledge import default_knowledge
 from agent.understanding.llm import refine_with_model
-from agent.understanding.reading import Act, Reading, read_message
+from agent.understanding.reading import Act, Reading, looks_like_question, read_message
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +143,8 @@ def _repeats_last_answer(entry: dict[str, Any], state: SilviaState) -> bool:
 
 
 _ESTIMATE_KEYS = ("city", "state", "bill_amount", "person_type")
+# What the model may still make of a question: stop, a person, the lead's data rights.
+_MODEL_MAY_REDIRECT = frozenset({Intent.OPT_OUT.value, Intent.ASK_HUMAN.value, Intent.DATA_REQUEST.value})
 
 
 def _update_profile(profile: Profile, entities: dict[str, Any], *, keep_place: bool = False) -> Profile:
@@ -171,6 +173,15 @@ def _button_reading(button: str, deps: Deps) -> Reading | None:
     return None
 
 
+def _question_turned_into_a_step(reading: Reading, model_intent: str, text: str) -> bool:
+    """The model read as a funnel step ("sim", data, thanks) a message the reading saw as a
+    question near known topics ("meu cpf ta negativado, vcs aceitam?" read as "yes, show me the
+    plans"): the lead keeps the clarifying question, never a step they did not ask for."""
+    question = reading.question
+    asked = question is not None and bool(question.topic) and looks_like_question(text)
+    return asked and not model_intent.startswith("ask_") and model_intent not in _MODEL_MAY_REDIRECT
+
+
 async def _read(state: SilviaState, deps: Deps) -> tuple[Reading, dict[str, Any] | None]:
     """Rules, then meaning (embeddings), then the model for what both leave unsure."""
     text = state["inbound"].get("text") or ""
@@ -180,6 +191,8 @@ async def _read(state: SilviaState, deps: Deps) -> tuple[Reading, dict[str, Any]
     understood, turn = await refine_with_model(state, deps, reading.understanding(), default_llm_book())
     if turn is None or turn.get("understood_by") != "model":
         return reading, turn
+    if _question_turned_into_a_step(reading, understood.intent, text):
+        return reading, turn | {"understood_by": "rules", "model_overruled": understood.intent}
     acts = (
         *[a for a in reading.acts if a.kind != "question"],
         Act("other", understood.confidence, text, "model"),
