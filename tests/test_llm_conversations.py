@@ -38,8 +38,9 @@ OUTSIDE_KB = "vocês patrocinam algum time de futebol?"
 # (message or "<bill>", ...) scripts; each runs with the model off and on.
 SCRIPTS = {
     "maria": (MARIA.phone, ["Oi! Vi o anúncio", "minha conta veio alta por causa do ar-condicionado", "sim",
-                            "vocês são golpe?", "minha conta veio alta por causa do ar-condicionado",
-                            "quero o primeiro", "e se eu mudar de casa?", "<bill>", "obrigada"]),
+                            OUTSIDE_KB, "vocês são golpe?",
+                            "minha conta veio alta por causa do ar-condicionado", "quero o primeiro",
+                            "e se eu mudar de casa?", "<bill>", "obrigada"]),
     "unknown": (UNKNOWN, ["oi", "moro em salvador", "minha conta vem uns 500 reais",
                           "uai, e esse trem funciona mesmo?",
                           "bora", "premium", "hmm sei la", "PARAR", "ok"]),

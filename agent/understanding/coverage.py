@@ -85,6 +85,18 @@ _NOT_A_PLACE = frozenset(
     )
 )  # fmt: skip
 _LINKS = frozenset({"da", "de", "do", "das", "dos", "e"})
+# No town is named by these ("e pra quando?", "atende em qualquer horario?"): a candidate holding
+# one is a question about something else.
+_FUNCTION_WORDS = frozenset(
+    normalise(w)
+    for w in (
+        "quando", "quanto", "quanta", "quantos", "quantas", "que", "quem", "onde", "como", "qual",
+        "quais", "isso", "isto", "aquilo", "mim", "voce", "voces", "vc", "vcs", "gente", "agora", "ja",
+        "logo", "depois", "antes", "sempre", "nunca", "ontem", "semana", "mes", "ano", "dia", "noite",
+        "tarde", "cedo", "breve", "mais", "menos", "muito", "pouco", "tudo", "nada", "ele", "ela",
+        "eles", "elas", "nos", "horario", "hora", "horas", "qualquer", "sim", "nao", "obrigado", "obrigada",
+    )
+)  # fmt: skip
 
 
 def unlisted_place(text: str, entities: dict[str, Any]) -> str | None:
@@ -98,6 +110,8 @@ def unlisted_place(text: str, entities: dict[str, Any]) -> str | None:
         if found := pattern.search(lowered):
             name = found.group("place").strip(" -'")
             if normalise(name) in _NOT_A_PLACE or not normalise(name):
+                return None
+            if _FUNCTION_WORDS.intersection(normalise(name).split()):
                 return None
             return " ".join(w if w in _LINKS else w[:1].upper() + w[1:] for w in name.split())
     return None
