@@ -154,3 +154,30 @@ async def test_after_the_honest_bot_answer_a_yes_calls_a_person(silvia: Silvia) 
     assert "responder *sim*" in bot.texts[0] and "opções" not in bot.texts[0]  # no other yes/no question
     yes = await silvia.say(MARIA.phone, "sim")
     assert yes.stage == Stage.HANDED_OFF
+
+
+@pytest.mark.parametrize(
+    ("text", "act"),
+    [
+        ("alguém me liga por favor, não sei mexer nesse negócio", "request_person"),
+        ("liguem pra mim depois do almoço", "request_person"),
+        ("a especialista me liga quando?", None),
+    ],
+)
+def test_asking_to_be_called_is_a_request_for_a_person(text: str, act: str | None) -> None:
+    assert person_act(text) == act
+
+
+async def test_asking_to_clear_a_doubt_is_no_stop(silvia: Silvia) -> None:
+    # "me tira uma dúvida" is an idiom for "answer me something", not "take me off the list".
+    await silvia.leads.upsert_lead(MARIA)
+    await silvia.say(MARIA.phone, "oi")
+    asked = await silvia.say(MARIA.phone, "me tira uma dúvida, quem lê o medidor depois?")
+    assert asked.stage != Stage.OPTED_OUT
+    stop = await silvia.say(MARIA.phone, "me tira dessa lista")
+    assert stop.stage == Stage.OPTED_OUT
+
+
+def test_a_served_city_that_is_also_a_word_is_read_after_a_coverage_verb() -> None:
+    assert extract_entities("vocês atendem natal?") == {"city": "Natal", "state": "RN"}
+    assert "city" not in extract_entities("feliz natal pra vocês")

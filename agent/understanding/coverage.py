@@ -95,6 +95,7 @@ _FUNCTION_WORDS = frozenset(
         "logo", "depois", "antes", "sempre", "nunca", "ontem", "semana", "mes", "ano", "dia", "noite",
         "tarde", "cedo", "breve", "mais", "menos", "muito", "pouco", "tudo", "nada", "ele", "ela",
         "eles", "elas", "nos", "horario", "hora", "horas", "qualquer", "sim", "nao", "obrigado", "obrigada",
+        "minha", "meu", "minhas", "meus", "nossa", "nosso", "sua", "seu", "dele", "dela", "loja", "empresa",
     )
 )  # fmt: skip
 

@@ -146,7 +146,10 @@ def _build_cities() -> dict[str, tuple[str, str]]:
 
 _CITIES = _build_cities()
 _CITY_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _CITIES), key=len, reverse=True)) + r")\b")
-_CITY_CONTEXT = re.compile(r"\b(em|de|da|do|pra|para|cidade|aqui|moro)\s*$")
+# "atendem natal?": a coverage verb is context enough for a city that is also a word.
+_CITY_CONTEXT = re.compile(
+    r"\b(em|de|da|do|pra|para|cidade|aqui|moro|atende|atendem|atendi|chega|chegam)\s*$"
+)
 _ONE_WORD_CITIES = tuple(a for a in _CITIES if " " not in a and a not in lp.AMBIGUOUS_CITIES and len(a) >= 6)
 _STATE_RE = re.compile(
     r"\b(" + "|".join(sorted(map(re.escape, lp.STATE_NAMES), key=len, reverse=True)) + r")\b"

@@ -58,6 +58,10 @@ _REQUEST = re.compile(
     rf"|\b(pra|para|que|se) (um |uma |o |a |algum |alguma )?{_PERSON} (\w+ )?(me |pra me |para me )"
     rf"{_CALL_ME}\b|\b{_PERSON} (pode|poderia|podia|consegue|conseguia) (me )?{_CALL_ME}\b"
     r"|\batendimento (humano|com pessoa|com uma pessoa)\b"
+    # "me liga alguém", "liguem pra mim": a call is a person ("não me liga" is no request).
+    r"|(?<!nao )\b(me liga|me ligue|me liguem|me telefona|me telefone|me telefonem|liguem pra mim|"
+    r"liga pra mim|ligue pra mim|liguem para mim|ligue para mim|llamame|call me)\b"
+    r"(?!.{0,20}\b(quando|que horas|que dia)\b)"  # "o especialista me liga quando?" asks when
 )
 # What "you", "this" or "these messages" are: a machine, a program, a person typing.
 # ("débito automático" is a way to pay, "isso aí" no AI, "eu ia" no IA.)

@@ -82,7 +82,10 @@ RULES: tuple[tuple[str, str, float], ...] = (
     ("opt_out", r"\bnao (quero|desejo) (mais )?(receber|ser contatad|contato|mensage)", 0.95),
     ("opt_out", r"\b(tira|tire|retira|remove|remova|exclui|exclua|apaga|tirar|remover)\w*"
                 r" (o )?(meu numero|meu contato|meu telefone|da lista|dessa lista|desta lista)", 0.95),
-    ("opt_out", r"\bme (tira|tire|remove|remova|exclui|exclua|descadastra|bloqueia)\b", 0.92),
+    # "me tira uma dúvida" asks something (a common idiom); "me tira daí/da lista" stops.
+    ("opt_out", r"\bme (tira|tire|remove|remova|exclui|exclua|descadastra|bloqueia)\b"
+                r"(?! (uma |umas |essa |esta |outra |so |mais )?"
+                r"(duvida|duvidas|curiosidade|questao|pergunta))", 0.92),
     ("opt_out", r"\bdescadastr\w*|\bcancelar (a )?inscricao|\bsair da lista\b|\bstop\b", 0.95),
     ("opt_out", r"^(para|pare|parem|chega) com (isso|essas? mensage\w*|isso ai)$", 0.9),
     # "me esquece", "esquece meu numero", "nao me procure mais", "nunca mais me liga": stop contacting me.
