@@ -273,10 +273,15 @@ def _question_act(
     ranked, matched = matcher.match([text, *clauses][:4] if len(clauses) > 1 else [text], words=words)
     if not ranked or ranked[0].score < NO_TOPIC_SCORE:
         return Act("question", 0.0, text.strip(), "embeddings")  # nothing in the knowledge base is near
+    return _topic_act(ranked, matched)
+
+
+def _topic_act(ranked: list[Match], words: str) -> Act:
+    """A question on the best-ranked topic, its margin as confidence, the next two as alternatives."""
     return Act(
         "question",
         margin_confidence(ranked),
-        matched,
+        words,
         "embeddings",
         topic=ranked[0].label,
         alternatives=tuple(m.label for m in ranked[1:3]),
@@ -310,15 +315,7 @@ def _more_questions(matcher: TopicMatcher, text: str, first: Act) -> list[Act]:
     for clause, ranked in zip(clauses, matcher.rank_each(clauses), strict=True):
         if not ranked or ranked[0].score < NO_TOPIC_SCORE:
             continue
-        act = Act(
-            "question",
-            margin_confidence(ranked),
-            clause,
-            "embeddings",
-            topic=ranked[0].label,
-            alternatives=tuple(m.label for m in ranked[1:3]),
-            score=round(ranked[0].score, 3),
-        )
+        act = _topic_act(ranked, clause)
         key = _answer_key(knowledge, act.topic)
         if act.confidence >= TOPIC_MIN_CONFIDENCE and key not in seen:
             seen.add(key)
