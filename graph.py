@@ -30,6 +30,7 @@ from agent.policy.satisfaction import awaiting, is_comment, parse_rating
 from agent.replies.drafts import profile_complete
 from agent.routing import STAGE_NODES, route_turn
 from agent.state import SilviaState, Stage
+from agent.understanding.decisions import asks_for_plans
 from agent.understanding.hesitations import cannot_send_bill, hesitation
 from agent.understanding.privacy_requests import data_request_kind
 from agent.understanding.tone import is_angry
@@ -99,6 +100,7 @@ def route_by_stage(state: SilviaState) -> str:
         care=data_request_kind(_text(state)) or ("angry" if is_angry(_text(state)) else None),
         gave_place_or_amount=bool(state.get("profile_changed")),
         kb_topic=answers_from_knowledge(state),
+        wants_plans=asks_for_plans(_text(state)),
     )
 
 

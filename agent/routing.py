@@ -41,6 +41,7 @@ def route_turn(
     amount_pending: bool = False,
     care: str | None = None,
     kb_topic: bool = False,
+    wants_plans: bool = False,
 ) -> str:
     """The stage node that handles this inbound message.
 
@@ -50,7 +51,8 @@ def route_turn(
     `gave_place_or_amount`: a city, state, bill amount or person type: after `not_qualified`
     it re-opens the estimate for it ("minha mãe mora em Recife, a conta é 400").
     accepts it as a fallback). `kb_topic`: the lead asked a question the knowledge base answers
-    (and gave no data): answered where the lead is, then back to the step.
+    (and gave no data): answered where the lead is, then back to the step. `wants_plans`: "mostra
+    os planos" (agent/understanding/decisions.py).
     """
     if intent == Intent.OPT_OUT or stage == Stage.OPTED_OUT:
         return "opt_out"  # the node also decides whether a lead who opted out re-opened
@@ -58,7 +60,13 @@ def route_turn(
         return "answer" if stage in DONE_STAGES else "documents"
     if kind in UNUSABLE_KINDS:
         return "fallback"
-    if intent == Intent.ASK_HUMAN or (human_offered and intent == Intent.AFFIRM):
+    if intent == Intent.ASK_HUMAN:
+        return "handoff"
+    if wants_plans and stage == Stage.GREETED:
+        # "então mostra os planos" after a side topic: the plans (or the data they need), never a
+        # "sim" to an offer of a person.
+        return "plans" if profile_complete else "reception"
+    if human_offered and intent == Intent.AFFIRM:
         return "handoff"
     if care in ("erase", "other_person", "how_number", "angry"):
         return "answer"  # acted on, refused or apologised for: never pitched, not even greeted

@@ -209,3 +209,21 @@ async def test_a_plan_only_set_aside_is_not_chosen(silvia: Silvia) -> None:
     assert aside.stage == Stage.PLANS_PRESENTED and not (await silvia.state(MARIA.phone)).get("selected_plan")
     chosen = await silvia.say(MARIA.phone, "quero o plus")
     assert chosen.stage == Stage.DOCUMENT_REQUESTED and "Plano Plus" in chosen.texts[0]
+
+
+async def test_asking_for_the_plans_after_a_side_question_shows_them(silvia: Silvia) -> None:
+    # After the honest bot answer (which offers a person as a "sim"), "mostra os planos" is the
+    # plans, not a yes to the person.
+    await silvia.leads.upsert_lead(MARIA)
+    await silvia.say(MARIA.phone, "oi")
+    await silvia.say(MARIA.phone, "vc é um robô?")
+    shown = await silvia.say(MARIA.phone, "ah entendi. entao me mostra as opções")
+    assert shown.stage == Stage.PLANS_PRESENTED
+    assert "Plano Essencial" in " ".join(shown.texts)
+
+
+async def test_a_household_no_after_consulting_closes_politely(silvia: Silvia) -> None:
+    await reach_plans(silvia)
+    closed = await silvia.say(MARIA.phone, "conversei com meu esposo e a gente não quer não, obrigada")
+    assert closed.stage == Stage.LOST
+    assert "qual dos planos" not in " ".join(closed.texts).lower()

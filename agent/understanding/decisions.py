@@ -21,8 +21,11 @@ _REFUSAL = re.compile(
             r"\bdesist\w*\b",
             r"\b(nao|sem) (tenho|temos|tem)? ?(mais )?(nenhum )?interesse\b|\bperdi o interesse\b",
             r"\bnao (me )?interess(a|ou)\b",
-            r"\bnao (quero|queremos|vou querer)( mais| nao| nada| nenhum| isso| obrigad\w*| agora nao)*$",
-            r"\bnao (quero|queremos|vou querer)( mais| nao| nada| nenhum| isso)* (obrigad\w*|valeu|obg)\b",
+            # "a gente não quer não, obrigada": the household's answer too.
+            r"\bnao (quero|queremos|quer|querem|vou querer)"
+            r"( mais| nao| nada| nenhum| isso| obrigad\w*| agora nao)*$",
+            r"\bnao (quero|queremos|quer|querem|vou querer)( mais| nao| nada| nenhum| isso)*"
+            r" (obrigad\w*|valeu|obg)\b",
             r"\bnao (quero|queremos) mais\b(?! (receber|mensag))",
             r"\bnao vou (contratar|assinar|fechar|seguir|continuar|aderir)\b",
             r"\bdeixa (pra|para) la\b|\besquece (isso|tudo|essa historia)\b",
@@ -106,3 +109,21 @@ def decided_plan(text: str) -> str | None:
     # "o essencial, o premium prende muito": the one plan left when the others are set aside.
     kept = [plan for plan, score in scores.items() if score >= 0]
     return kept[0] if len(kept) == 1 and len(scores) > 1 else None
+
+
+# "mostra os planos", "quero ver as opções", "quiero ver los planes": the offer asked for by name.
+_WANTS_PLANS = re.compile(
+    r"(?<!nao )\b(mostra|mostre|mostrar|manda|mande|mandar|envia|envie|enviar|passa|passe|apresenta|"
+    r"apresente|ver|veja|conhecer|quais sao|quais|me fala|me diz|quiero ver|muestrame|show me|see)\b"
+    r"( \w+){0,3} (os |as |uns |umas |los |las |the |your )?"
+    r"(planos?|opcoes|pacotes|ofertas|propostas|planes|opciones|plans|options)\b"
+)
+
+
+_NOT_NOW = re.compile(r"\b(nao|nem|depois|antes|mais tarde|outra hora|amanha)\b")
+
+
+def asks_for_plans(text: str) -> bool:
+    """The lead asks to see the plans now (not later, not refusing them)."""
+    norm = normalise(text)
+    return bool(_WANTS_PLANS.search(norm)) and not _NOT_NOW.search(norm) and hesitation(text) is None
