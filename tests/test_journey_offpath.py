@@ -227,3 +227,15 @@ async def test_a_household_no_after_consulting_closes_politely(silvia: Silvia) -
     closed = await silvia.say(MARIA.phone, "conversei com meu esposo e a gente não quer não, obrigada")
     assert closed.stage == Stage.LOST
     assert "qual dos planos" not in " ".join(closed.texts).lower()
+
+
+async def test_a_lead_waiting_for_the_specialist_is_told_who_calls_and_when(silvia: Silvia) -> None:
+    await silvia.leads.upsert_lead(MARIA)
+    await silvia.say(MARIA.phone, "oi")
+    handed = await silvia.say(MARIA.phone, "quero falar com uma pessoa")
+    assert handed.stage == Stage.HANDED_OFF
+    for text in ("e quando vão me chamar?", "que dia o especialista fala comigo?"):
+        waiting = await silvia.say(MARIA.phone, text)
+        said = " ".join(waiting.texts)
+        assert waiting.stage == Stage.HANDED_OFF
+        assert "especialista" in said and "não entendi" not in said and "dúvida é sobre" not in said

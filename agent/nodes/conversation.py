@@ -60,9 +60,24 @@ def wants_to_reopen(state: SilviaState) -> bool:
     )
 
 
+# A lead waiting for the specialist asks about the call ("e quando vão me chamar?", "ninguém me
+# ligou ainda", "oi?"): who calls and when, never "não entendi".
+_ABOUT_THE_CALL = re.compile(
+    r"\b(quando|que horas|que dia|ligar|ligam|ligou|liga|chamar|chamam|chamou|contato|retorno|"
+    r"especialista|ninguem|ainda nada|cade|demora|demorando)\b|^\W*(oi|ola|alo|e ai|e entao)\W*$"
+)
+
+
+def _waiting_for_the_specialist(state: SilviaState, stage: Stage) -> bool:
+    text = normalise(str((state.get("inbound") or {}).get("text") or ""))
+    return stage in DONE_STAGES and bool(state.get("specialist")) and bool(_ABOUT_THE_CALL.search(text))
+
+
 def _small_talk(intent: str, stage: Stage, state: SilviaState, deps: Deps) -> Reply:
     if short := holder_reply(state) or noted_reply(state) or resting_ack(state) or not_served_question(state):
         return short
+    if _waiting_for_the_specialist(state, stage) and not state.get("topic"):
+        return reply("handoff.already")
     if short := clarify_reply(state, deps) or unanswered_question(state, deps):
         return short
     if stage in DONE_STAGES or stage == Stage.NOT_QUALIFIED:
