@@ -23,6 +23,7 @@ from agent.replies.drafts import facts_of
 from agent.state import Stage
 from agent.understanding.llm import IntentName, ModelUnderstanding
 from cli.main import app
+from settings import get_settings
 from tests.conftest import MARIA, make_settings
 from tests.llm_support import CLEAN_ENV, sdr_logs
 from tests.test_conversations import reach_plans
@@ -56,6 +57,7 @@ async def silvia_real(tmp_path: Path, clock: list[datetime], model_base_url: str
 def test_doctor_reaches_the_local_model(model_base_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     for name, value in model_env(model_base_url, GENEROUS_BUDGET).items():
         monkeypatch.setenv(name, value)
+    get_settings.cache_clear()  # an earlier test in this process may have cached settings without a model
     result = CliRunner().invoke(app, ["doctor"])
     assert result.exit_code == 0, result.output
     assert "test call: ok" in result.output and "structured output:" in result.output
