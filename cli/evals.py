@@ -126,6 +126,10 @@ def judge_check_command(
     refresh: Annotated[bool, typer.Option("--refresh", help="Ignore a cached check")] = False,
     timeout: Annotated[float, typer.Option(help="Seconds per judged metric and conversation")] = 120.0,
     concurrency: Annotated[int, typer.Option(help="Conversations judged at once")] = 4,
+    sample: Annotated[
+        int | None,
+        typer.Option(min=1, help="Judge only N good and N bad conversations per metric (slow judges)"),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the check as JSON")] = False,
 ) -> None:
     """Grade the judge on the labelled calibration set: accuracy, Cohen's kappa and confusion
@@ -144,7 +148,7 @@ def judge_check_command(
         check = asyncio.run(
             check_judge(
                 config, cache_dir, load_min_kappa(kpis or KPIS_FILE),
-                path=calibration or CALIBRATION_FILE, refresh=refresh,
+                path=calibration or CALIBRATION_FILE, refresh=refresh, sample=sample,
             )
         )  # fmt: skip
     except (OSError, ValueError) as exc:

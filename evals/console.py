@@ -120,3 +120,8 @@ def print_judge_check(check: dict[str, Any], echo: Echo) -> None:
     header = ["metric", "accuracy", "kappa", "good✓/missed/false alarm/bad✓", "errors", "verdict"]
     echo(table(rows, header))
     echo(f"Trusted when kappa >= {check['min_kappa']:g} (evals/kpis.yaml: judge.min_kappa).")
+    if check.get("sampled"):
+        echo(
+            f"Sampled: {check['sampled']} good and {check['sampled']} bad conversations per metric, "
+            "not the whole set; judged runs do not use a sampled check."
+        )

@@ -111,22 +111,42 @@ def calibration_case(conv: LabelledConversation, persona: str) -> Any:
     return ConversationalTestCase(name=conv.id, turns=turns, chatbot_role=persona)
 
 
-async def judge_calibration_set(
-    config: JudgeConfig, conversations: list[LabelledConversation], persona: str
-) -> dict[str, Agreement]:
-    _quiet_deepeval()
-    agreements = {m: Agreement(m) for m in CALIBRATED}
-    gate = asyncio.Semaphore(config.concurrency)
-    metrics_config = JudgeConfig(**{**asdict(config), "metrics": CALIBRATED, "include_reason": False})
+def calibration_plan(
+    conversations: list[LabelledConversation], per_label: int | None = None
+) -> dict[str, list[LabelledConversation]]:
+    """Which conversations each metric is judged on: all of them, or a sample of `per_label` good
+    and `per_label` bad ones per metric, evenly spread over the set (deterministic, so a sampled
+    check can be repeated and cached). A sample is for judges too slow for the whole set."""
+    if per_label is None:
+        return {m: list(conversations) for m in CALIBRATED}
+    plan = {}
+    for metric in CALIBRATED:
+        picked: list[LabelledConversation] = []
+        for label in ("good", "bad"):
+            pool = [c for c in conversations if c.labels[metric] == label]
+            step = max(len(pool) / per_label, 1.0)
+            picked += [pool[int(i * step)] for i in range(min(per_label, len(pool)))]
+        plan[metric] = picked
+    return plan
 
-    async def judge_one(conv: LabelledConversation) -> None:
+
+async def judge_calibration_set(
+    config: JudgeConfig, plan: dict[str, list[LabelledConversation]], persona: str
+) -> dict[str, Agreement]:
+    """Judge each metric on its conversations of the plan; one conversation at a time per slot."""
+    _quiet_deepeval()
+    agreements = {m: Agreement(m) for m in plan}
+    gate = asyncio.Semaphore(config.concurrency)
+
+    async def judge_one(metric_name: str, conv: LabelledConversation) -> None:
+        metric_config = JudgeConfig(**{**asdict(config), "metrics": (metric_name,), "include_reason": False})
         async with gate:
             case = calibration_case(conv, persona)
-            for name, metric in build_metrics(metrics_config, persona, conv.lead).items():
-                outcome = await _measure(metric, case, config.timeout_s)
-                agreements[name].add(conv.labels[name], outcome["score"])
+            metric = build_metrics(metric_config, persona, conv.lead)[metric_name]
+            outcome = await _measure(metric, case, config.timeout_s)
+            agreements[metric_name].add(conv.labels[metric_name], outcome["score"])
 
-    await asyncio.gather(*(judge_one(c) for c in conversations))
+    await asyncio.gather(*(judge_one(m, c) for m, convs in plan.items() for c in convs))
     return agreements
 
 
@@ -134,9 +154,10 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_")[:60]
 
 
-def cache_path(cache_dir: Path, config: JudgeConfig, version: str) -> Path:
+def cache_path(cache_dir: Path, config: JudgeConfig, version: str, sample: int | None = None) -> Path:
     where = hashlib.sha256(config.base_url.encode()).hexdigest()[:6]
-    return cache_dir / f"{_slug(config.model)}-{where}-{version}.json"
+    sampled = f"-sample{sample}" if sample else ""
+    return cache_dir / f"{_slug(config.model)}-{where}-{version}{sampled}.json"
 
 
 async def check_judge(
@@ -146,22 +167,28 @@ async def check_judge(
     *,
     path: Path = CALIBRATION_FILE,
     refresh: bool = False,
+    sample: int | None = None,
 ) -> dict[str, Any]:
     """The judge's agreement with the labels per metric and whether each metric is trusted
-    (kappa ≥ min_kappa). Read from the cache when this judge already met this set version."""
+    (kappa ≥ min_kappa). Read from the cache when this judge already met this set version.
+    With `sample`, each metric is judged on that many good and bad conversations only: a sampled
+    check says `sampled` and judged runs never take it for the whole set's."""
     version, conversations = load_calibration(path)
-    cached = cache_path(cache_dir, config, version)
+    cached = cache_path(cache_dir, config, version, sample)
     if cached.exists() and not refresh:
         check = json.loads(cached.read_text(encoding="utf-8"))
         check["cached"] = True
     else:
-        agreements = await judge_calibration_set(config, conversations, PromptBook.load().persona)
+        plan = calibration_plan(conversations, sample)
+        judged = {c.id: c for convs in plan.values() for c in convs}
+        agreements = await judge_calibration_set(config, plan, PromptBook.load().persona)
         check = {
             "judge_model": config.model,
             "judge_base_url": config.base_url,
             "set_version": version,
-            "conversations": len(conversations),
-            "turns": sum(len(c.turns) for c in conversations),
+            "sampled": sample,
+            "conversations": len(judged),
+            "turns": sum(len(c.turns) for c in judged.values()),
             "checked_at": datetime.now(UTC).isoformat(),
             "metrics": {m: a.to_dict() for m, a in agreements.items()},
         }

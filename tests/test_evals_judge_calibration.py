@@ -12,7 +12,13 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from evals.dataset import load_conversations
-from evals.judge_calibration import CALIBRATED, CALIBRATION_FILE, Agreement, load_calibration
+from evals.judge_calibration import (
+    CALIBRATED,
+    CALIBRATION_FILE,
+    Agreement,
+    calibration_plan,
+    load_calibration,
+)
 from tests.judge_server import oracle_judge, random_judge, running_judge
 
 
@@ -136,3 +142,31 @@ def test_a_random_judge_is_not_trusted_and_does_not_fail_silvia(tmp_path: Path) 
     # Whatever the run's verdict (a loaded machine can fail the latency gate), the judge's doesn't count.
     assert not {g["kpi"] for g in run["gates"] if g["passed"] is False} & set(CALIBRATED)
     assert run["gates_passed"] == (result.exit_code == 0)
+
+
+def test_a_sample_holds_as_many_good_as_bad_conversations_per_metric() -> None:
+    _, conversations = load_calibration()
+    assert all(len(convs) == len(conversations) for convs in calibration_plan(conversations).values())
+    plan = calibration_plan(conversations, per_label=3)
+    for metric, convs in plan.items():
+        labels = [c.labels[metric] for c in convs]
+        assert labels.count("good") == 3 and labels.count("bad") == 3, metric
+        assert len({c.id for c in convs}) == 6
+    assert calibration_plan(conversations, per_label=3) == plan  # the same sample every time
+
+
+def test_a_sampled_check_says_so_and_is_cached_apart(tmp_path: Path) -> None:
+    with running_judge(oracle_judge(bad_replies())) as (url, prompts):
+        code, output = judge_check(url, "--sample", "2")
+        assert code == 0 and "Sampled: 2 good and 2 bad" in output, output
+        sampled_calls = len(prompts)
+        code, again = judge_check(url, "--sample", "2", "--json")
+        assert len(prompts) == sampled_calls
+    check = json.loads(again)
+    assert check["sampled"] == 2 and check["cached"]
+    assert check["conversations"] <= 3 * 4
+    for metric in CALIBRATED:
+        m = check["metrics"][metric]
+        assert (m["n"], m["both_bad"], m["both_good"]) == (4, 2, 2), (metric, m)
+    cached = sorted(p.name for p in (tmp_path / ".silvia" / "judge-checks").iterdir())
+    assert len(cached) == 1 and "sample2" in cached[0]
