@@ -63,9 +63,12 @@ async def progress_of(silvia: Silvia, inbound: Inbound, inbox_id: str) -> Progre
     return Progress.NEW
 
 
-async def run_turn(silvia: Silvia, inbound: Inbound, inbox_id: str) -> TurnResult | None:
-    """Run (or finish) the turn for inbox entry `inbox_id`; None when it was answered already."""
-    progress = await progress_of(silvia, inbound, inbox_id)
+async def run_turn(
+    silvia: Silvia, inbound: Inbound, inbox_id: str, progress: Progress | None = None
+) -> TurnResult | None:
+    """Run (or finish) the turn for inbox entry `inbox_id`; None when it was answered already.
+    `progress`: where it stands, when the caller has just read it (`progress_of`)."""
+    progress = progress or await progress_of(silvia, inbound, inbox_id)
     if progress is Progress.FINISHED:
         log.info("inbox entry %s was answered already; not answering again", inbox_id)
         return None

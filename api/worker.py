@@ -25,11 +25,11 @@ from opentelemetry.trace import SpanKind
 from agent.inbound import Inbound
 from agent.state import TurnResult
 from api import gateway, meta
-from api.bursts import Burst, BurstPlanner, order
+from api.bursts import Burst, BurstPlanner, Wait, order
 from api.heartbeats import BEAT_SECONDS, BEAT_TTL_SECONDS, Heartbeats
 from api.media_url import MediaUrlPolicy
 from api.retry_policy import RetryPolicy
-from api.turns import run_turn
+from api.turns import Progress, progress_of, run_turn
 from ops import tracing
 from settings import Settings
 from storage.delivery_statuses import DeliveryStatusRepository
@@ -191,7 +191,9 @@ class InboxWorker:
         """One turn. None when the entry is settled (answered, or parked for a person);
         else the seconds after which it is due again."""
         try:
-            plan = await self.bursts.plan(entry, await self.to_inbound(entry))
+            inbound = await self.to_inbound(entry)
+            progress = await progress_of(self.silvia, inbound, entry.entry_id)
+            plan = await self._plan(entry, inbound, progress)
             if not isinstance(plan, Burst):
                 await self.inbox.retry_in(
                     entry, plan.seconds, "waiting for the rest of a burst", failed=False
@@ -204,7 +206,7 @@ class InboxWorker:
                     **tracing.text_attributes(plan.inbound.text),
                 },
             ) as span:
-                result = await run_turn(self.silvia, plan.inbound, plan.entries[-1].entry_id)
+                result = await run_turn(self.silvia, plan.inbound, plan.entries[-1].entry_id, progress)
                 if result is not None:
                     span.set_attributes(
                         {
@@ -223,6 +225,14 @@ class InboxWorker:
         if self.on_turn is not None:
             await self.on_turn(entry, result)
         return None
+
+    async def _plan(self, entry: InboxEntry, inbound: Inbound, progress: Progress) -> Burst | Wait:
+        """A burst is only gathered in front of a new turn. An entry whose turn the checkpoint
+        shows finished (a crash after the turn, before the inbox heard of it) or half-run is
+        settled or resumed alone: merged with the lead's next messages it would be read again."""
+        if progress is not Progress.NEW:
+            return Burst([entry], inbound)
+        return await self.bursts.plan(entry, inbound)
 
     async def _give_back(self, entry: InboxEntry, exc: Exception) -> float | None:
         decision = self.policy.decide(entry, exc)

@@ -191,6 +191,27 @@ async def test_a_finished_turn_delivered_again_is_not_answered_again(
     assert (await h.row("wamid.once"))["attempts"] == 0
 
 
+async def test_a_finished_turn_delivered_again_is_not_merged_into_the_leads_next_burst(
+    harness: Callable[..., Harness], silvia: Silvia
+) -> None:
+    h = harness(burst_seconds=2.0)
+    await h.put(ANA, "wamid.done", "oi, quero saber da energia solar")
+    await h.until(lambda: h.answered)
+    # The worker died between the turn's checkpoint and the inbox's `done`, and the lead wrote
+    # again meanwhile: both are pending when the next worker looks.
+    async with h.inbox.sessions() as session, session.begin():
+        await session.execute(
+            sa.update(InboxMessage).where(InboxMessage.message_id == "wamid.done").values(status="pending")
+        )
+        raw = {"message": text(ANA, "wamid.then", "moro em Recife e minha conta vem 380 reais")}
+        session.add(InboxMessage(message_id="wamid.then", phone=ANA, source="whatsapp", payload=raw))
+    await h.until(lambda: len(h.answered) == 3)
+    assert h.answered[1] == ("wamid.done", None)  # settled from the checkpoint, not read again
+    later = h.answered[2][1]
+    assert h.answered[2][0] == "wamid.then" and later is not None
+    assert later.state["inbound"]["text"] == "moro em Recife e minha conta vem 380 reais"
+
+
 async def test_a_busy_lead_does_not_hold_the_only_slot(harness: Callable[..., Harness]) -> None:
     h = harness(concurrency=1)
     async with h.locks.hold(ANA):  # a turn of Ana's runs elsewhere (or its holder hangs)
