@@ -46,11 +46,16 @@ class JudgeConfig:
     include_reason: bool = True  # the judge explains each score (one more call per metric)
 
 
-def _quiet_deepeval() -> None:
+def _quiet_deepeval(timeout_s: float | None = None) -> None:
     # Telemetry off before deepeval is imported: zero outside connections.
     os.environ.setdefault("DEEPEVAL_TELEMETRY_OPT_OUT", "1")
     os.environ.setdefault("DEEPEVAL_DISABLE_PROGRESS_BAR", "1")
     os.environ.setdefault("ERROR_REPORTING", "0")
+    if timeout_s:
+        # deepeval has its own budget per metric (180 s, ~88 s a call): without this a slow local
+        # judge times out inside deepeval whatever --timeout says (deepeval re-reads its settings
+        # when the environment changes).
+        os.environ.setdefault("DEEPEVAL_PER_TASK_TIMEOUT_SECONDS_OVERRIDE", f"{timeout_s:g}")
 
 
 def build_test_case(result: ConversationResult, persona: str) -> Any:
@@ -140,7 +145,7 @@ def _require_deepeval() -> None:
 
 async def judge_conversations(results: list[ConversationResult], config: JudgeConfig) -> None:
     """Fill `result.judged` for every played conversation (in place)."""
-    _quiet_deepeval()
+    _quiet_deepeval(config.timeout_s)
     _require_deepeval()
     persona = PromptBook.load().persona
     gate = asyncio.Semaphore(config.concurrency)

@@ -134,7 +134,7 @@ async def judge_calibration_set(
     config: JudgeConfig, plan: dict[str, list[LabelledConversation]], persona: str
 ) -> dict[str, Agreement]:
     """Judge each metric on its conversations of the plan; one conversation at a time per slot."""
-    _quiet_deepeval()
+    _quiet_deepeval(config.timeout_s)
     agreements = {m: Agreement(m) for m in plan}
     gate = asyncio.Semaphore(config.concurrency)
 
