@@ -51,11 +51,16 @@ def corroborate(fields: BillFields, confidence: dict[str, float], text: str) -> 
     """OCR can misread one digit: keep a number's confidence only if a second witness agrees."""
     total = fields.total_amount
     barcode_agreed = confidence.get("total_amount", 0.0) >= 0.97
-    if total is not None and not barcode_agreed and count_amount(text, total) < 2:
+    if total is not None and not (barcode_agreed or total_witnessed(text, total)):
         confidence["total_amount"] = min(confidence["total_amount"], UNCORROBORATED)
     kwh = fields.consumption_kwh
     if kwh is not None and count_quantity(text, kwh) < 2 and not priced_line_agrees(text, kwh):
         confidence["consumption_kwh"] = min(confidence["consumption_kwh"], UNCORROBORATED)
+
+
+def total_witnessed(text: str, total: float) -> bool:
+    """A second sighting of the total on the page: printed twice, or the items add up to it."""
+    return count_amount(text, total) >= 2 or items_add_up(text, total)
 
 
 _TARIFF_RE = re.compile(r"(?<![\d.,])\d,\d{4,8}(?![\d,])")  # a unit price per kWh: '0,93766082', '0,54237'
@@ -75,6 +80,41 @@ def priced_line_agrees(text: str, kwh: float) -> bool:
             if expected and any(a and abs(a - expected) <= max(0.02, 0.002 * expected) for a in amounts):
                 return True
     return False
+
+
+MAX_ITEMS = 12  # item lines a bill's table adds up to its total (energy, taxes, fees, credits)
+MAX_ITEM_GAP = 2  # lines between two items of one table (a wrapped description, a blank line)
+
+
+def items_add_up(text: str, total: float) -> bool:
+    """The item table as the total's witness: consecutive item lines whose amounts add up to it.
+
+    A bill's total is the sum of its items ("Consumo TUSD ... 165,30", "Consumo TE ... 135,20",
+    "CIP ... 25,00", a credit "-10,00"). Each line's last amount is its item's value; a run of two or
+    more such lines summing to the total to the cent confirms it: a misread digit in the total or in
+    any item breaks the sum, so a total printed once (no barcode in the photo) can still be trusted."""
+    if total <= 0:
+        return False
+    items = _item_amounts(text, total)
+    for start in range(len(items)):
+        running = 0.0
+        for k in range(start, min(start + MAX_ITEMS, len(items))):
+            if k > start and items[k][0] - items[k - 1][0] > MAX_ITEM_GAP + 1:
+                break
+            running += items[k][1]
+            if k > start and abs(running - total) < 0.005:
+                return True
+    return False
+
+
+def _item_amounts(text: str, total: float) -> list[tuple[int, float]]:
+    """(line, last amount) for each line ending in an amount other than the total itself."""
+    items = []
+    for i, line in enumerate(text.splitlines()):
+        amounts = [parse_brl(m.group(0)) for m in MONEY_RE.finditer(line)]
+        if amounts and amounts[-1] is not None and all(a is None or abs(a - total) >= 0.005 for a in amounts):
+            items.append((i, amounts[-1]))
+    return items
 
 
 def count_amount(text: str, value: float) -> int:

@@ -35,6 +35,9 @@ _TOTAL_LABEL = re.compile(
     r"total\s+a\s+pagar|valor\s+a\s+pagar|valor\s+total(?:\s+a\s+pagar)?|total\s+da\s+(?:fatura|conta)"
     r"|valor\s+cobrado|valor\s+do\s+documento|total\s+geral|valor\s+da\s+(?:fatura|conta)"
     r"|importancia\s+a\s+pagar|total\s+(?:a\s+)?faturado|pague\s+somente"
+    # a bare "TOTAL" labels the amount only when the currency or a colon follows it: "TOTAL R$",
+    # "Total (R$)", "TOTAL:" (a "Total tributos" row or a "Total kWh" cell is not the bill's total)
+    r"|\btotal\b(?=\s*(?::|\(?\s*r\$))"
 )
 _TOTAL_NOT = re.compile(
     r"\s*(?:d[oa]s?\s+)?(?:tributos|impostos|icms|pis|cofins|itens|nota|servicos|cip|cosip|ilumina"

@@ -16,7 +16,11 @@ from typing import Any
 from bills.patterns import fold
 
 # Words that may sit between a label and its value without breaking the link.
-_GAP_FILLER = re.compile(r"r\$|kwh|reais|\(|\)|[\s:=.\-|]|\b(?:em|de|do|da|ate)\b")
+_GAP_FILLER = re.compile(r"r\$|kwh|reais|\(|\)|[\s:=.\-|–—·•…_]|\b(?:em|de|do|da|ate)\b")
+# Dot leaders ("Nº da instalação ........ 3002145", OCR: "....3002145", ". . . .", "……", "____") glue
+# onto the value and hide it from patterns that refuse a number after a '.'; they become blanks of
+# the same width, so columns stay where they were.
+_LEADER = re.compile(r"[.·•…_]{3,}|(?:[.·•] ){2,}[.·•]?|[.·•…_]{2,}(?=\d)")
 
 
 @dataclass(frozen=True)
@@ -31,7 +35,8 @@ class Page:
     """Bill text as lines, with an accent-free lower-case twin for matching labels."""
 
     def __init__(self, text: str) -> None:
-        self.lines = [ln.rstrip() for ln in text.replace("\r", "").replace("\u00a0", " ").split("\n")]
+        raw = text.replace("\r", "").replace("\u00a0", " ").split("\n")
+        self.lines = [_LEADER.sub(lambda m: " " * len(m.group(0)), ln).rstrip() for ln in raw]
         self.folded = [fold(ln) for ln in self.lines]
 
     def labelled(

@@ -31,7 +31,8 @@ _CEP_RE = re.compile(r"(?<!\d)(\d{2})\.?(\d{3})\s?-\s?(\d{3})(?!\d)")
 _CITY_UF = re.compile(
     r"(?P<city>[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ' .]{1,40}?)\s*(?P<sep>-|/|,|\s)\s*(?P<uf>[A-Z]{2})(?![A-Za-zÀ-ÿ])"
 )
-_UF_TOKEN = re.compile(r"(?<=[A-Za-zÀ-ÿ.])(?P<sep>\s*[-/,]\s*|\s+)(?P<uf>[A-Z]{2})(?![A-Za-zÀ-ÿ])")
+# "FORTALEZA - CE", "NITEROI/RJ", "ARACAJU (SE)", "MACEIÓ – AL" (an en dash from a word processor)
+_UF_TOKEN = re.compile(r"(?<=[A-Za-zÀ-ÿ.])(?P<sep>\s*[-–—/,(]\s*|\s+)(?P<uf>[A-Z]{2})(?![A-Za-zÀ-ÿ])")
 _LABELLED_CITY = re.compile(r"(?:cidade|municipio|localidade)\s*:?\s*")
 _LABELLED_UF = re.compile(r"\b(?:uf|estado)\s*:?\s*")
 
@@ -247,7 +248,7 @@ def _city_uf_in_line(page: Page, i: int, line: str) -> list[tuple[str, str, floa
 
 def _clean_city(text: str) -> str | None:
     # OCR: "CEP:60371-181-FORTALEZA"; a street's house number before the city: "RUA X, 117  BLUMENAU"
-    city = re.split(r"\s-\s|,|:|\s{2,}", text.strip())[-1].strip(" .'-")
+    city = re.split(r"\s[-–—]\s|,|:|\s{2,}", text.strip())[-1].strip(" .'-–—")
     city = re.sub(r"^(?:n[o°º]\.?\s*)?\d+[a-z]?\s+", "", city, flags=re.I)
     words = city.split()
     if not words or len(words) > 5 or len(city) < 3 or not re.search(r"[A-Za-zÀ-ÿ]{3}", city):

@@ -11,10 +11,11 @@ import pytest
 from agent.ports import BillFields
 from bills.checks import BLOCKING, tariff_band, validate_bill
 from bills.confidence import corroborate, count_amount
+from bills.fields import parse_bill_text
 from bills.history import find_average, find_history
 from bills.layout import Page
 from bills.ocr import layout, normalise_ocr_text
-from bills.parties import find_customer
+from bills.parties import find_address, find_customer
 
 
 @pytest.mark.parametrize(
@@ -133,3 +134,56 @@ def test_tariff_band_is_wider_for_small_bills() -> None:
     low_big, high_big = tariff_band("Neoenergia Coelba", 2000)
     assert low_small == low_big and high_small > high_big > 1.02
     assert tariff_band("unknown", 300) == tariff_band(None, 300)
+
+
+# --- wordings and layouts the first reader missed (issue 18) ---------------------------------
+
+RECEIPT = """\
+NEOENERGIA ELEKTRO
+MARIA DAS DORES PRADO
+RUA DAS ACACIAS, 10
+CEP 11410-000  GUARUJA (SP)
+Nº da UC.............................3002145-7
+Vencimento........................10/11/2026
+Consumo do mês (kWh)..................342
+Descrição                          Quant.     Valor R$
+Uso do sistema TUSD                   342       165,30
+Energia TE                            342       135,20
+Bandeira                                         10,00
+Contribuição iluminação pública                  25,00
+TOTAL R$                                        335,50
+"""
+
+
+def test_values_glued_to_dot_leaders_and_a_bare_total_label_are_read() -> None:
+    fields, _ = parse_bill_text(RECEIPT)
+    assert fields.installation_number == "3002145-7"
+    assert fields.due_date == date(2026, 11, 10)
+    assert fields.consumption_kwh == 342
+    assert fields.total_amount == 335.50
+    assert (fields.city, fields.state) == ("Guaruja", "SP")
+
+
+@pytest.mark.parametrize(
+    ("line", "city", "uf"),
+    [("ARACAJU (SE)", "Aracaju", "SE"), ("JARDIM ATLANTICO – OLINDA – PE", "Olinda", "PE"),
+     ("CEP 57000-000 MACEIO-AL", "Maceio", "AL")],
+)  # fmt: skip
+def test_city_and_state_in_brackets_or_after_a_dash(line: str, city: str, uf: str) -> None:
+    address = find_address(Page(f"RUA DA AURORA, 12\n{line}"))
+    assert (address.city, address.state) == (city, uf)
+
+
+def test_a_total_printed_once_is_confirmed_only_by_items_that_add_up_to_it() -> None:
+    fields = BillFields(total_amount=335.50, consumption_kwh=342)
+    confidence = {"total_amount": 0.9, "consumption_kwh": 0.9}
+    corroborate(fields, confidence, RECEIPT)
+    assert confidence["total_amount"] == 0.9  # 165,30 + 135,20 + 10,00 + 25,00 = 335,50
+    misread = RECEIPT.replace("135,20", "135,28")  # one item misread: the sum no longer confirms it
+    confidence = {"total_amount": 0.9, "consumption_kwh": 0.9}
+    corroborate(fields, confidence, misread)
+    assert confidence["total_amount"] < 0.5
+    wrong_total = BillFields(total_amount=385.50, consumption_kwh=342)  # the total itself misread
+    confidence = {"total_amount": 0.9, "consumption_kwh": 0.9}
+    corroborate(wrong_total, confidence, RECEIPT.replace("335,50", "385,50"))
+    assert confidence["total_amount"] < 0.5

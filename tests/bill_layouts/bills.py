@@ -169,6 +169,15 @@ DISTRIBUTORS: dict[str, list[tuple[str, str, str, str, list[tuple[str, str]]]]] 
             [("NATAL", "590"), ("MOSSORO", "596")],
         ),
     ],
+    "elektro": [
+        (
+            "Neoenergia Elektro",
+            "SP",
+            "elektro",
+            "NEOENERGIA ELEKTRO REDES S.A. - CNPJ 02.328.280/0001-97",
+            [("GUARUJA", "114"), ("ATIBAIA", "129"), ("RIO CLARO", "135")],
+        ),
+    ],
 }
 TARIFF = {"Enel CE": 0.99, "Enel RJ": 1.12, "Cemig": 1.0, "CPFL Paulista": 0.92, "Light": 1.15, "Copel": 0.86}
 

@@ -241,3 +241,40 @@ def _celesc(p: Sheet, b: Bill, rng: random.Random) -> None:
         p.t(12 + i * 15, end + 35, f"{ABBR[hm]}/{hy % 100}", 6)
         p.t(12 + i * 15, end + 39, qty(k), 6)
     p.t(12, 272, payment_line(round(b.total * 100), rng), 9)
+
+
+def _elektro(p: Sheet, b: Bill, rng: random.Random) -> None:
+    """Elektro (automatic debit): no payment line, so the total is printed once, as the footer of
+    the item table ('TOTAL R$'); dot leaders glued to their values; the city as 'CITY (UF)', 'CITY-UF' or
+    'CITY, UF'; the history as one line of month/kWh pairs."""
+    m, y = b.ref
+    p.t(12, 16, b.brand, 20, True, rgb=(0, 110, 60))
+    p.t(12, 21, b.legal, 6)
+    p.t(12, 30, b.name, 8, True)
+    p.t(12, 34, b.street)
+    city = rng.choice((f"{b.city} ({b.uf})", f"{b.city}, {b.uf}", f"{b.city}-{b.uf}"))
+    p.t(12, 38, f"CEP {b.cep}  {city}")
+    p.t(12, 42, document_label(b))
+    pairs = [
+        (rng.choice(("Unidade consumidora", "Nº da UC", "Instalação")), b.installation),
+        (rng.choice(("Período de referência", "Referência", "Mês de referência")), f"{m:02d}/{y}"),
+        (rng.choice(("Vencimento", "Data de vencimento")), f"{b.due:%d/%m/%Y}"),
+        (rng.choice(("Energia consumida (kWh)", "Consumo do mês (kWh)")), qty(b.kwh)),
+    ]
+    for i, (label, value) in enumerate(pairs):  # leaders run right up to the value
+        leader = "." * max(8, 60 - round(len(label) * 1.6) - len(value))
+        p.t(110, 30 + i * 5, f"{label}{leader}{value}", 8)
+    items, _ = energy_items(b, rng)
+    rows = [
+        ["Descrição", "Quant. kWh", "Valor R$"],
+        ["Uso do sistema de distribuição TUSD", qty(b.kwh), brl(items[0][1])],
+        ["Energia TE", qty(b.kwh), brl(items[1][1])],
+        ["Acréscimo bandeira", "", brl(items[2][1])],
+        ["Contribuição iluminação pública", "", brl(b.cip)],
+        ["TOTAL R$", "", brl(b.total)],
+    ]
+    end = p.table(12, 60, [90, 30, 35], rows, size=8, step=5)
+    p.t(12, end + 6, "Conta em débito automático - não pague este documento.", 8, True)
+    hist = "   ".join(f"{ABBR[hm]}/{hy % 100} {qty(k)}" for hm, hy, k in b.history[:6])
+    p.t(12, end + 16, "Histórico de consumo (kWh)", 7, True)
+    p.t(12, end + 20, hist, 6.5)
