@@ -37,7 +37,7 @@ _TOTAL_LABEL = re.compile(
     r"|importancia\s+a\s+pagar|total\s+(?:a\s+)?faturado|pague\s+somente"
     # a bare "TOTAL" labels the amount only when the currency or a colon follows it: "TOTAL R$",
     # "Total (R$)", "TOTAL:" (a "Total tributos" row or a "Total kWh" cell is not the bill's total)
-    r"|\btotal\b(?=\s*(?::|\(?\s*r\$))"
+    r"|\btotal\b(?=\s*(?::|\(?\s*r[$s5](?![a-z])))"  # OCR reads a lone "R$" as "RS" or "R5"
 )
 _TOTAL_NOT = re.compile(
     r"\s*(?:d[oa]s?\s+)?(?:tributos|impostos|icms|pis|cofins|itens|nota|servicos|cip|cosip|ilumina"

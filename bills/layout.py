@@ -16,7 +16,7 @@ from typing import Any
 from bills.patterns import fold
 
 # Words that may sit between a label and its value without breaking the link.
-_GAP_FILLER = re.compile(r"r\$|kwh|reais|\(|\)|[\s:=.\-|–—·•…_]|\b(?:em|de|do|da|ate)\b")
+_GAP_FILLER = re.compile(r"r\$|\br[s5]\b|kwh|reais|\(|\)|[\s:=.\-|–—·•…_]|\b(?:em|de|do|da|ate)\b")
 # Dot leaders ("Nº da instalação ........ 3002145", OCR: "....3002145", ". . . .", "……", "____") glue
 # onto the value and hide it from patterns that refuse a number after a '.'; they become blanks of
 # the same width, so columns stay where they were.
@@ -36,7 +36,7 @@ class Page:
 
     def __init__(self, text: str) -> None:
         raw = text.replace("\r", "").replace("\u00a0", " ").split("\n")
-        self.lines = [_LEADER.sub(lambda m: " " * len(m.group(0)), ln).rstrip() for ln in raw]
+        self.lines = [_without_leaders(ln).rstrip() for ln in raw]
         self.folded = [fold(ln) for ln in self.lines]
 
     def labelled(
@@ -119,6 +119,14 @@ class Page:
             if any(v.end() > lo and v.start() < hi for v in value.finditer(self.folded[k])):
                 count += 1
         return count >= 2
+
+
+def _without_leaders(line: str) -> str:
+    """The line with its dot leaders blanked; a CPF/CNPJ line keeps its dots (OCR turns a mask's
+    asterisks into them: 'CPF: …….303-', which `bills.parties` reads as a masked CPF)."""
+    if re.search(r"cpf|cnpj", line, re.IGNORECASE):
+        return line
+    return _LEADER.sub(lambda m: " " * len(m.group(0)), line)
 
 
 def cells_of(line: str) -> list[tuple[int, int]]:

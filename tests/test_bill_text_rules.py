@@ -151,7 +151,7 @@ Uso do sistema TUSD                   342       165,30
 Energia TE                            342       135,20
 Bandeira                                         10,00
 Contribuição iluminação pública                  25,00
-TOTAL R$                                        335,50
+TOTAL RS                                        335,50
 """
 
 

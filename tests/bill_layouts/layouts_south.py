@@ -245,7 +245,7 @@ def _celesc(p: Sheet, b: Bill, rng: random.Random) -> None:
 
 def _elektro(p: Sheet, b: Bill, rng: random.Random) -> None:
     """Elektro (automatic debit): no payment line, so the total is printed once, as the footer of
-    the item table ('TOTAL R$'); dot leaders glued to their values; the city as 'CITY (UF)', 'CITY-UF' or
+    the item table ('TOTAL R$'); dot leaders between labels and values; the city as 'CITY (UF)', 'CITY-UF' or
     'CITY, UF'; the history as one line of month/kWh pairs."""
     m, y = b.ref
     p.t(12, 16, b.brand, 20, True, rgb=(0, 110, 60))
@@ -261,9 +261,9 @@ def _elektro(p: Sheet, b: Bill, rng: random.Random) -> None:
         (rng.choice(("Vencimento", "Data de vencimento")), f"{b.due:%d/%m/%Y}"),
         (rng.choice(("Energia consumida (kWh)", "Consumo do mês (kWh)")), qty(b.kwh)),
     ]
-    for i, (label, value) in enumerate(pairs):  # leaders run right up to the value
-        leader = "." * max(8, 60 - round(len(label) * 1.6) - len(value))
-        p.t(110, 30 + i * 5, f"{label}{leader}{value}", 8)
+    for i, (label, value) in enumerate(pairs):  # leaders run up to the value
+        leader = "." * max(8, 56 - round(len(label) * 1.6) - len(value))
+        p.t(110, 30 + i * 5, f"{label} {leader} {value}", 8)
     items, _ = energy_items(b, rng)
     rows = [
         ["Descrição", "Quant. kWh", "Valor R$"],
