@@ -17,10 +17,10 @@ from bills.patterns import fold
 
 # Words that may sit between a label and its value without breaking the link.
 _GAP_FILLER = re.compile(r"r\$|\br[s5]\b|kwh|reais|\(|\)|[\s:=.\-|–—·•…_]|\b(?:em|de|do|da|ate)\b")
-# Dot leaders ("Nº da instalação ........ 3002145", OCR: "....3002145", ". . . .", "……", "____") glue
+# Dot leaders ("Nº da instalação ........ 3002145", OCR: "....3002145", "  .3002145", ". . . .", "……") glue
 # onto the value and hide it from patterns that refuse a number after a '.'; they become blanks of
 # the same width, so columns stay where they were.
-_LEADER = re.compile(r"[.·•…_]{3,}|(?:[.·•] ){2,}[.·•]?|[.·•…_]{2,}(?=\d)")
+_LEADER = re.compile(r"[.·•…_]{3,}|(?:[.·•] ){2,}[.·•]?|[.·•…_]{2,}(?=\d)|(?<=\s)[.·•…_](?=\d)")
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from agent.ports import BillFile, BillReading
 from benchmarks.bills.layouts_accuracy import FIELDS, SHORT  # the same fields, scored the same way
 from bills.feedback import choose_tip
+from bills.ocr import OcrEngine
 from bills.reader import BillReader
 from tests.bill_layouts import LAYOUTS, field_matches, make_bill, person_type, render_pdf, truth
 from tests.bill_layouts.bills import brl
@@ -115,8 +116,12 @@ def main() -> None:
     parser.add_argument("--per-variant", type=int, default=3, help="bills per variant (layouts in turn)")
     parser.add_argument("--offset", type=int, default=0, help="add to every seed (other bills)")
     parser.add_argument("--misses", action="store_true", help="print every field that was wrong")
+    parser.add_argument("--ocr", nargs="*", default=[], metavar="KEY=VALUE",
+                        help="RapidOCR settings to compare (e.g. Det.limit_side_len=1024)")  # fmt: skip
     args = parser.parse_args()
-    reader = BillReader()
+    settings = (o.split("=", 1) for o in args.ocr)
+    params = {key: int(value) if value.isdigit() else value for key, value in settings}
+    reader = BillReader(ocr=OcrEngine(params)) if params else BillReader()
     reader.warm_up()  # as the service does at start-up
     print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
     rows = [(variant, run(reader, variant, args)) for variant in args.variants]
