@@ -187,3 +187,18 @@ def test_a_total_printed_once_is_confirmed_only_by_items_that_add_up_to_it() -> 
     confidence = {"total_amount": 0.9, "consumption_kwh": 0.9}
     corroborate(wrong_total, confidence, RECEIPT.replace("335,50", "385,50"))
     assert confidence["total_amount"] < 0.5
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Instalação ........ 3002145", "Instalação........3002145", "Instalação     .3002145",
+     "Instalação . . . . . 3002145", "Instalação ……… 3002145"],
+)  # fmt: skip
+def test_dot_leaders_as_printed_and_as_ocr_leaves_them_are_blanked(line: str) -> None:
+    fields, _ = parse_bill_text(line)
+    assert fields.installation_number == "3002145"
+    assert len(Page(line).lines[0]) == len(line)  # blanks of the same width: columns stay put
+
+
+def test_a_masked_cpf_keeps_its_dots() -> None:
+    assert Page("CPF: …….303-").lines == ["CPF: …….303-"]
