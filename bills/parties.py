@@ -241,9 +241,20 @@ def _city_uf_in_line(page: Page, i: int, line: str) -> list[tuple[str, str, floa
     for segment in re.split(r"\s{3,}|(?<!\d)\d{2}\.?\d{3}\s?-\s?\d{3}(?!\d)|\bcep\b:?", line, flags=re.I):
         for m in _UF_TOKEN.finditer(segment):
             city = _clean_city(segment[: m.start()])
+            if _currency_not_state(page, i, m):
+                continue
             if city and m.group("uf") in UFS:
                 found.append((city, m.group("uf"), 0.55 if not m.group("sep").strip() else 0.65))
     return found
+
+
+def _currency_not_state(page: Page, i: int, m: re.Match[str]) -> bool:
+    """'Valor (RS)' is OCR's 'Valor (R$)', not Rio Grande do Sul: '(RS)' names the state only in an
+    address, next to its CEP ('PORTO ALEGRE (RS)  CEP 90010-000')."""
+    if m.group("uf") != "RS" or m.group("sep").strip() != "(":
+        return False
+    window = " ".join(page.lines[max(0, i - 1) : i + 2])
+    return not _CEP_RE.search(window)
 
 
 def _clean_city(text: str) -> str | None:

@@ -202,3 +202,10 @@ def test_dot_leaders_as_printed_and_as_ocr_leaves_them_are_blanked(line: str) ->
 
 def test_a_masked_cpf_keeps_its_dots() -> None:
     assert Page("CPF: …….303-").lines == ["CPF: …….303-"]
+
+
+def test_a_currency_read_as_rs_in_brackets_is_no_state() -> None:
+    header = "Tributo   Base de cálculo (RS)   Alíquota (%)   Valor (RS)"
+    assert find_address(Page(header)).state is None
+    address = find_address(Page("RUA DOS ANDRADAS, 100\nPORTO ALEGRE (RS)  CEP 90010-000"))
+    assert (address.city, address.state) == ("Porto Alegre", "RS")
