@@ -130,12 +130,15 @@ def judge_check_command(
         int | None,
         typer.Option(min=1, help="Judge only N good and N bad conversations per metric (slow judges)"),
     ] = None,
+    metrics: Annotated[
+        str, typer.Option(help="Comma-separated judged metrics to check (default: all three)")
+    ] = "",
     as_json: Annotated[bool, typer.Option("--json", help="Print the check as JSON")] = False,
 ) -> None:
     """Grade the judge on the labelled calibration set: accuracy, Cohen's kappa and confusion
     counts per judged metric, and whether judged KPIs will trust it. Exit 1 if any is untrusted."""
     from evals.judge import JudgeConfig
-    from evals.judge_calibration import CALIBRATION_FILE, check_judge
+    from evals.judge_calibration import CALIBRATED, CALIBRATION_FILE, check_judge
     from evals.kpis import KPIS_FILE, load_min_kappa
     from evals.runner import DEFAULT_RUNS_DIR
 
@@ -149,6 +152,7 @@ def judge_check_command(
             check_judge(
                 config, cache_dir, load_min_kappa(kpis or KPIS_FILE),
                 path=calibration or CALIBRATION_FILE, refresh=refresh, sample=sample,
+                metrics=tuple(m.strip() for m in metrics.split(",") if m.strip()) or CALIBRATED,
             )
         )  # fmt: skip
     except (OSError, ValueError) as exc:

@@ -112,15 +112,17 @@ def calibration_case(conv: LabelledConversation, persona: str) -> Any:
 
 
 def calibration_plan(
-    conversations: list[LabelledConversation], per_label: int | None = None
+    conversations: list[LabelledConversation],
+    per_label: int | None = None,
+    metrics: tuple[str, ...] = CALIBRATED,
 ) -> dict[str, list[LabelledConversation]]:
     """Which conversations each metric is judged on: all of them, or a sample of `per_label` good
     and `per_label` bad ones per metric, evenly spread over the set (deterministic, so a sampled
     check can be repeated and cached). A sample is for judges too slow for the whole set."""
     if per_label is None:
-        return {m: list(conversations) for m in CALIBRATED}
+        return {m: list(conversations) for m in metrics}
     plan = {}
-    for metric in CALIBRATED:
+    for metric in metrics:
         picked: list[LabelledConversation] = []
         for label in ("good", "bad"):
             pool = [c for c in conversations if c.labels[metric] == label]
@@ -154,10 +156,17 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_")[:60]
 
 
-def cache_path(cache_dir: Path, config: JudgeConfig, version: str, sample: int | None = None) -> Path:
+def cache_path(
+    cache_dir: Path,
+    config: JudgeConfig,
+    version: str,
+    sample: int | None = None,
+    metrics: tuple[str, ...] = CALIBRATED,
+) -> Path:
     where = hashlib.sha256(config.base_url.encode()).hexdigest()[:6]
     sampled = f"-sample{sample}" if sample else ""
-    return cache_dir / f"{_slug(config.model)}-{where}-{version}{sampled}.json"
+    some = "" if set(metrics) == set(CALIBRATED) else "-" + "+".join(sorted(metrics))
+    return cache_dir / f"{_slug(config.model)}-{where}-{version}{sampled}{some}.json"
 
 
 async def check_judge(
@@ -168,18 +177,22 @@ async def check_judge(
     path: Path = CALIBRATION_FILE,
     refresh: bool = False,
     sample: int | None = None,
+    metrics: tuple[str, ...] = CALIBRATED,
 ) -> dict[str, Any]:
     """The judge's agreement with the labels per metric and whether each metric is trusted
     (kappa ≥ min_kappa). Read from the cache when this judge already met this set version.
     With `sample`, each metric is judged on that many good and bad conversations only: a sampled
-    check says `sampled` and judged runs never take it for the whole set's."""
+    check says `sampled` and judged runs never take it for the whole set's; likewise a check of only
+    some `metrics`."""
+    if unknown := set(metrics) - set(CALIBRATED):
+        raise ValueError(f"not calibrated metrics: {sorted(unknown)}; known: {list(CALIBRATED)}")
     version, conversations = load_calibration(path)
-    cached = cache_path(cache_dir, config, version, sample)
+    cached = cache_path(cache_dir, config, version, sample, metrics)
     if cached.exists() and not refresh:
         check = json.loads(cached.read_text(encoding="utf-8"))
         check["cached"] = True
     else:
-        plan = calibration_plan(conversations, sample)
+        plan = calibration_plan(conversations, sample, metrics)
         judged = {c.id: c for convs in plan.values() for c in convs}
         agreements = await judge_calibration_set(config, plan, PromptBook.load().persona)
         check = {

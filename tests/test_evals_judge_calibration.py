@@ -170,3 +170,12 @@ def test_a_sampled_check_says_so_and_is_cached_apart(tmp_path: Path) -> None:
         assert (m["n"], m["both_bad"], m["both_good"]) == (4, 2, 2), (metric, m)
     cached = sorted(p.name for p in (tmp_path / ".silvia" / "judge-checks").iterdir())
     assert len(cached) == 1 and "sample2" in cached[0]
+
+
+def test_a_check_of_some_metrics_judges_only_those(tmp_path: Path) -> None:
+    with running_judge(oracle_judge(bad_replies())) as (url, _):
+        code, output = judge_check(url, "--sample", "1", "--metrics", "persona", "--json")
+        assert code == 0, output
+        assert list(json.loads(output)["metrics"]) == ["persona"]
+        code, output = judge_check(url, "--metrics", "tone")
+        assert code == 2 and "not calibrated metrics: ['tone']" in output
