@@ -13,6 +13,7 @@ import hashlib
 import itertools
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +43,7 @@ class GraphApiFake:
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
+        self._answered = threading.Condition(self._lock)  # notified on every message answered 200
         self._ids = itertools.count(1)
         self.port = free_port()
         self._server: uvicorn.Server | None = None
@@ -60,6 +62,12 @@ class GraphApiFake:
             "WHATSAPP_PHONE_NUMBER_ID": self.phone_number_id,
             "WHATSAPP_RETRY_BASE_DELAY": "0.01",
         }
+
+    @property
+    def thread(self) -> threading.Thread:
+        """The thread serving it (benchmarks count its CPU as Meta's, not the app's)."""
+        assert self._thread is not None, "start() first"
+        return self._thread
 
     def add_media(self, media_id: str, data: bytes, mime_type: str) -> None:
         self.media[media_id] = (data, mime_type)
@@ -89,6 +97,26 @@ class GraphApiFake:
                 out.append(f"[template {body['template']['name']}]")
         return out
 
+    def wait_first_replies(self, phones: Iterable[str], timeout: float) -> dict[str, float]:
+        """Block (no polling) until each of `phones` was answered 200 at least once; for each,
+        when its first such message arrived here (time.monotonic). Raises TimeoutError."""
+        wanted = {"".join(ch for ch in p if ch.isdigit()): p for p in phones}
+        deadline = time.monotonic() + timeout
+        with self._answered:
+            while True:
+                first: dict[str, float] = {}
+                for r in self.requests:
+                    to = r["body"].get("to") if r["kind"] == "message" else None
+                    if to in wanted and r.get("status") == 200 and wanted[to] not in first:
+                        first[wanted[to]] = r["at"]
+                left = deadline - time.monotonic()
+                if len(first) == len(wanted) or left <= 0:
+                    break
+                self._answered.wait(left)
+        if len(first) < len(wanted):
+            raise TimeoutError(f"{len(wanted) - len(first)} of {len(wanted)} leads got no reply")
+        return first
+
     def calls(self, kind: str) -> list[dict[str, Any]]:
         with self._lock:
             return [r for r in self.requests if r["kind"] == kind]
@@ -117,9 +145,11 @@ class GraphApiFake:
         if failure is not None:
             entry["status"] = failure[0]
             return _error(failure[0], failure[1], "failure requested by the test")
-        entry["status"] = 200
         message_id = f"wamid.out.{next(self._ids)}"
-        entry["message_id"] = message_id
+        with self._answered:
+            entry["status"] = 200
+            entry["message_id"] = message_id
+            self._answered.notify_all()
         return JSONResponse(
             {
                 "messaging_product": "whatsapp",

@@ -22,6 +22,7 @@ from storage.inbox.base import InboxEntry, ParkedEntry
 from storage.models import InboxMessage
 
 _UNFINISHED = ("pending", "processing")
+_TABLE = InboxMessage.__table__
 _POLL_SECONDS = 0.05
 
 
@@ -29,7 +30,8 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _entry(row: InboxMessage) -> InboxEntry:
+def _entry(row: Any) -> InboxEntry:
+    """From an ORM row or a Core row of `inbox_messages` (the same attribute names)."""
     received = row.received_at or _now()
     received = received if received.tzinfo else received.replace(tzinfo=UTC)
     return InboxEntry(
@@ -54,16 +56,19 @@ class SqlInbox:
         self._arrived = asyncio.Event()  # put() wakes a waiting take() in this process
 
     async def put(self, message_id: str, phone: str, source: str, payload: dict[str, Any]) -> bool:
-        row = InboxMessage(message_id=message_id, phone=phone, source=source, payload=payload)
+        # Core statements on one connection, not the ORM session: its unit of work and update
+        # synchronisation cost more CPU than these two statements (the hot path of every message).
         try:
-            async with self.sessions() as session, session.begin():
-                session.add(row)
+            async with self.engine.begin() as conn:
+                await conn.execute(
+                    _TABLE.insert().values(message_id=message_id, phone=phone, source=source, payload=payload)
+                )
                 # A new message makes the lead's waiting entries due now (as a new stream entry
                 # does on Redis): a burst's last piece, or proof the database is back.
-                await session.execute(
-                    sa.update(InboxMessage)
-                    .where(InboxMessage.phone == phone, InboxMessage.status == "pending")
-                    .where(InboxMessage.retry_at.is_not(None))
+                await conn.execute(
+                    _TABLE.update()
+                    .where(_TABLE.c.phone == phone, _TABLE.c.status == "pending")
+                    .where(_TABLE.c.retry_at.is_not(None))
                     .values(retry_at=None)
                 )
         except IntegrityError:  # unique message_id: Meta delivered it again
@@ -95,30 +100,30 @@ class SqlInbox:
     async def _claim(self, consumer: str, count: int) -> list[InboxEntry]:
         now = _now()
         stale = now - timedelta(seconds=self.reclaim_seconds)
-        m, x, t = InboxMessage, sa.orm.aliased(InboxMessage), InboxMessage.__table__
+        t, x = _TABLE, _TABLE.alias("x")
         oldest_unfinished = (
-            sa.select(sa.func.min(x.id))
-            .where(x.phone == m.phone, x.status.in_(_UNFINISHED))
+            sa.select(sa.func.min(x.c.id))
+            .where(x.c.phone == t.c.phone, x.c.status.in_(_UNFINISHED))
             .scalar_subquery()
         )
-        due = sa.or_(m.retry_at.is_(None), m.retry_at <= now)
+        due = sa.or_(t.c.retry_at.is_(None), t.c.retry_at <= now)
         claimable = sa.or_(
-            sa.and_(m.status == "pending", due), sa.and_(m.status == "processing", m.claimed_at < stale)
+            sa.and_(t.c.status == "pending", due),
+            sa.and_(t.c.status == "processing", t.c.claimed_at < stale),
         )
         taken: list[InboxEntry] = []
-        async with self.sessions() as session, session.begin():
+        async with self.engine.begin() as conn:
             rows = (
-                await session.scalars(
-                    sa.select(m).where(claimable, m.id == oldest_unfinished).order_by(m.id).limit(count)
+                await conn.execute(
+                    sa.select(t).where(claimable, t.c.id == oldest_unfinished).order_by(t.c.id).limit(count)
                 )
             ).all()
             for row in rows:
                 # Compare-and-set: another process may have claimed it since the select.
-                # (Core table, not the ORM entity: the loaded row must keep its old values.)
                 same_claim = (
                     t.c.claimed_at.is_(None) if row.claimed_at is None else t.c.claimed_at == row.claimed_at
                 )
-                claimed = await session.execute(
+                claimed = await conn.execute(
                     sa.update(t)
                     .where(t.c.id == row.id, t.c.status == row.status, same_claim)
                     .values(status="processing", claimed_by=consumer, claimed_at=_now())
@@ -132,11 +137,11 @@ class SqlInbox:
         return entries[0] if entries else None
 
     async def pending(self, phone: str, limit: int) -> list[InboxEntry]:
-        async with self.sessions() as session:
-            rows = await session.scalars(
-                sa.select(InboxMessage)
-                .where(InboxMessage.phone == phone, InboxMessage.status.in_(_UNFINISHED))
-                .order_by(InboxMessage.id)
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(
+                sa.select(_TABLE)
+                .where(_TABLE.c.phone == phone, _TABLE.c.status.in_(_UNFINISHED))
+                .order_by(_TABLE.c.id)
                 .limit(limit)
             )
             return [_entry(row) for row in rows]
@@ -145,10 +150,10 @@ class SqlInbox:
         await self._set(entry, status="done", processed_at=_now(), error=None, retry_at=None)
 
     async def _set(self, entry: InboxEntry, **values: Any) -> None:
-        async with self.sessions() as session, session.begin():
-            await session.execute(
-                sa.update(InboxMessage)
-                .where(InboxMessage.id == int(entry.entry_id), InboxMessage.status.in_(_UNFINISHED))
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                _TABLE.update()
+                .where(_TABLE.c.id == int(entry.entry_id), _TABLE.c.status.in_(_UNFINISHED))
                 .values(**values)
             )
 
