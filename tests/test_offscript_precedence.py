@@ -142,9 +142,39 @@ async def test_a_question_in_english_is_answered_with_a_line_about_portuguese(si
     await silvia.say(MARIA.phone, "hi")
     asked = await silvia.say(MARIA.phone, "do I need to install solar panels on my roof?")
     assert asked.replies[0]["template_id"].startswith("faq.ask_installation")
-    assert "português" in asked.texts[1]
+    assert asked.replies[1]["template_id"] == "knowledge.foreign_language_en"
+    assert "only write in Portuguese" in asked.texts[1]  # in the lead's own language
     again = await silvia.say(MARIA.phone, "and can I cancel whenever I want?")
-    assert not any("português" in t for t in again.texts)  # said once is enough
+    assert not any("Portuguese" in t for t in again.texts)  # said once is enough
+
+
+async def test_a_spanish_question_gets_its_topic_and_a_line_in_spanish(silvia: Silvia) -> None:
+    await silvia.leads.upsert_lead(MARIA)
+    await silvia.say(MARIA.phone, "hola")
+    asked = await silvia.say(MARIA.phone, "y con tarjeta de crédito se puede pagar?")
+    assert asked.replies[0]["template_id"].startswith("kb.payment_methods")
+    assert any("solo escribo en portugués" in t for t in asked.texts)
+
+
+async def test_a_portuguese_question_naming_do_gets_no_foreign_line(silvia: Silvia) -> None:
+    await silvia.leads.upsert_lead(MARIA)
+    await silvia.say(MARIA.phone, "oi")
+    await silvia.say(MARIA.phone, "quero ver")
+    asked = await silvia.say(MARIA.phone, "e o que muda do plus pro premium?")
+    assert asked.stage == "plans_presented"  # a comparison chooses no plan
+    assert not any(str(r["template_id"]).startswith("knowledge.foreign") for r in asked.replies)
+
+
+async def test_a_lead_waiting_for_the_specialist_gets_answers_and_acknowledgements(silvia: Silvia) -> None:
+    await silvia.leads.upsert_lead(MARIA)
+    await silvia.say(MARIA.phone, "oi")
+    await silvia.say(MARIA.phone, "quero falar com um atendente")
+    condo = await silvia.say(MARIA.phone, "o predio onde moro tem conta do condominio, entra tambem?")
+    assert condo.replies[0]["template_id"].startswith("kb.condominium")
+    ping = await silvia.say(MARIA.phone, "e aí?? cadê")
+    assert [r["template_id"] for r in ping.replies] == ["handoff.already"]
+    when = await silvia.say(MARIA.phone, "o moço vai me ligar que horas?")
+    assert [r["template_id"] for r in when.replies] == ["handoff.already"]
 
 
 async def test_after_the_honest_bot_answer_a_yes_calls_a_person(silvia: Silvia) -> None:

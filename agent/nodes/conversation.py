@@ -29,6 +29,7 @@ from agent.routing import DOCUMENT_STAGES, DONE_STAGES, FAQ_INTENTS, HESITATION_
 from agent.state import Intent, Reply, SilviaState, Stage
 from agent.understanding.hesitations import hesitation
 from agent.understanding.intent import normalise
+from agent.understanding.person import asks_about_the_call
 from agent.understanding.privacy_requests import data_request_kind
 from agent.understanding.tone import is_angry
 
@@ -60,23 +61,18 @@ def wants_to_reopen(state: SilviaState) -> bool:
     )
 
 
-# A lead waiting for the specialist asks about the call ("e quando vão me chamar?", "ninguém me
-# ligou ainda", "oi?"): who calls and when, never "não entendi".
-_ABOUT_THE_CALL = re.compile(
-    r"\b(quando|que horas|que dia|ligar|ligam|ligou|liga|chamar|chamam|chamou|contato|retorno|"
-    r"especialista|ninguem|ainda nada|cade|demora|demorando)\b|^\W*(oi|ola|alo|e ai|e entao)\W*$"
-)
-
-
-def _waiting_for_the_specialist(state: SilviaState, stage: Stage) -> bool:
-    text = normalise(str((state.get("inbound") or {}).get("text") or ""))
-    return stage in DONE_STAGES and bool(state.get("specialist")) and bool(_ABOUT_THE_CALL.search(text))
+def _asks_about_the_call(state: SilviaState, stage: Stage) -> bool:
+    """A lead waiting for the specialist pings or asks when the call comes ("oi??", "e aí, cadê?",
+    "que horas vão me ligar?"): no knowledge topic was read, or only the specialist's contact."""
+    text = str((state.get("inbound") or {}).get("text") or "")
+    waiting = stage in DONE_STAGES and bool(state.get("specialist"))
+    return waiting and asks_about_the_call(text, state.get("topic") or "")
 
 
 def _small_talk(intent: str, stage: Stage, state: SilviaState, deps: Deps) -> Reply:
     if short := holder_reply(state) or noted_reply(state) or resting_ack(state) or not_served_question(state):
         return short
-    if _waiting_for_the_specialist(state, stage) and not state.get("topic"):
+    if _asks_about_the_call(state, stage):
         return reply("handoff.already")
     if short := clarify_reply(state, deps) or unanswered_question(state, deps):
         return short
@@ -135,6 +131,8 @@ async def answer(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
         return check  # an amount below the minimum or very high, said while the bill is awaited
     if stage in HESITATION_STAGES and (kind := hesitation(_text(state))):
         return {"replies": [reply(f"hesitation.{kind}", distributor_text=_distributor_text(state))]}
+    if stage == Stage.HANDED_OFF and _asks_about_the_call(state, stage) and intent != Intent.DATA_REQUEST:
+        return {"replies": [reply("handoff.already")]}  # impatience is acknowledged, not read as a topic
     knows_answer = answers_from_knowledge(state)
     answerable = knows_answer or intent in FAQ_INTENTS
     if not (answerable and stage == Stage.NOT_QUALIFIED) and (short := not_served_question(state)):

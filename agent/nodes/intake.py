@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from dataclasses import replace
 from time import perf_counter
 from typing import Any
 
@@ -18,11 +19,13 @@ from agent.policy.prompt_versions import assign_version
 from agent.ports import LeadRecord, PortError
 from agent.replies.drafts import previous_turn, profile_shape, render_reply
 from agent.replies.templates import TemplateError
+from agent.routing import FAQ_INTENTS
 from agent.state import Intent, Profile, SilviaState, Stage
 from agent.understanding.coverage import asks_about_place, mentions_other_place, place_asked, unlisted_place
 from agent.understanding.intent import normalise
 from agent.understanding.knowledge import default_knowledge
 from agent.understanding.llm import refine_with_model
+from agent.understanding.person import asks_about_the_call
 from agent.understanding.reading import Act, Reading, looks_like_question, read_message
 
 log = logging.getLogger(__name__)
@@ -207,6 +210,21 @@ async def _read(state: SilviaState, deps: Deps) -> tuple[Reading, dict[str, Any]
     )
 
 
+# A bare "oi" keeps its greeting intent: the answer node acknowledges the handover for it.
+_PINGS = frozenset({Intent.OTHER, Intent.ASK_HUMAN, *FAQ_INTENTS})
+
+
+def _about_the_call(state: SilviaState, reading: Reading) -> Reading:
+    """A lead waiting for the specialist who pings or asks when the call comes ("oi??", "vai
+    demorar muito?", "que horas o rapaz me liga?") asks about the person they were promised: read
+    as such, so the handover is acknowledged (who and when) instead of a topic's text."""
+    waiting = state.get("stage") == Stage.HANDED_OFF and bool(state.get("specialist"))
+    if not waiting or reading.intent not in _PINGS or not asks_about_the_call(reading.text, reading.topic):
+        return reading
+    act = Act("request_person", reading.confidence, reading.text, reading.layer)
+    return replace(reading, acts=(act,), intent=Intent.ASK_HUMAN.value)
+
+
 async def understand(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
     """Read the whole message (agent/understanding/reading.py); what the lead told us about
     themselves joins the profile, what they said about someone else or asked about a place does not."""
@@ -219,6 +237,7 @@ async def understand(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, An
         reading, turn = await _read(state, deps)
     else:
         reading = Reading("", (), Intent.OTHER.value, 1.0, {}, "rules", True)
+    reading = _about_the_call(state, reading)
     entities = dict(reading.entities)
     # "Vocês atendem em Salvador?" is answered (answer node), never stored as the lead's city.
     text = str(inbound.get("text") or "") if inbound.get("kind") == "text" else ""

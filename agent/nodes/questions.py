@@ -28,6 +28,7 @@ from agent.understanding.tone import is_angry
 
 FOREIGN_NOTE = "knowledge.foreign_language"
 BOT_ANSWER = "kb.is_bot."
+FOREIGN_SENTENCE_WORDS = 3  # an English or Spanish message this long gets the note even unanswered
 RECENT = 3  # Sílvia's last messages an added answer must not copy (the guard's window)
 # Replies a stage node sends when it had nothing to say to the message: an answer replaces them.
 _FILLERS = (
@@ -95,13 +96,16 @@ def _recent_templates(state: SilviaState) -> set[str]:
     return set(said[-RECENT:])
 
 
-def _foreign_note_due(state: SilviaState, replies: list[Reply]) -> bool:
+def _foreign_note(state: SilviaState, replies: list[Reply]) -> str:
+    """The line in the lead's own language (English or Spanish) saying Sílvia writes in
+    Portuguese, once per conversation; '' when not due."""
     text = str((state.get("inbound") or {}).get("text") or "")
-    if written_in(text) not in ("en", "es"):
-        return False
+    language = written_in(text)
+    if language not in ("en", "es"):
+        return ""
     said = [m.get("template") for m in state.get("messages") or [] if m.get("role") == "silvia"]
-    shown = {FOREIGN_NOTE, "kb.english.generic", "kb.spanish.generic"}
-    return not shown & {*said, *(r.get("template_id") for r in replies)}
+    shown = {f"{FOREIGN_NOTE}_en", f"{FOREIGN_NOTE}_es"}
+    return "" if shown & {*said, *(r.get("template_id") for r in replies)} else f"{FOREIGN_NOTE}_{language}"
 
 
 def _with_nudge_last(replies: list[Reply], state: SilviaState) -> list[Reply]:
@@ -136,8 +140,8 @@ def _answer_questions(state: SilviaState, deps: Deps) -> dict[str, Any]:
     inbound = state.get("inbound") or {}
     if not replies or inbound.get("kind") != "text" or state.get("intent") in _SKIP_INTENTS:
         return {}
-    if state.get("stage") in (Stage.OPTED_OUT, Stage.HANDED_OFF):
-        return {}
+    if state.get("stage") == Stage.OPTED_OUT:
+        return {}  # a lead waiting for the specialist (handed_off) still gets every answer
     text = str(inbound.get("text") or "")
     if data_request_kind(text) or is_angry(text):
         return {}  # a data request or a complaint is acted on or apologised for, nothing else
@@ -149,9 +153,10 @@ def _answer_questions(state: SilviaState, deps: Deps) -> dict[str, Any]:
     answers = [a for t in missing if (a := topic_answer(t, state, deps))]
     # An answer Sílvia just gave is not copied (the stage node said "vale o que expliquei acima").
     answers = [a for a in answers if a.get("template_id") not in recent]
-    foreign = _foreign_note_due(state, replies) and any(
-        str(r.get("template_id", "")).startswith(_ANSWERS) for r in [*replies, *answers]
-    )
+    foreign = _foreign_note(state, replies)
+    answered = any(str(r.get("template_id", "")).startswith(_ANSWERS) for r in [*replies, *answers])
+    if not answered and len(text.split()) < FOREIGN_SENTENCE_WORDS:
+        foreign = ""  # a bare "hi" is no sign the lead cannot read Portuguese
     if not answers and not foreign:
         return {}
     if answers:
@@ -164,5 +169,5 @@ def _answer_questions(state: SilviaState, deps: Deps) -> dict[str, Any]:
         replies = _with_nudge_last(replies, state)
     if foreign:
         at = _insert_at(replies)
-        replies.insert(at, reply(FOREIGN_NOTE))
+        replies.insert(at, reply(foreign))
     return {"replies": replies}

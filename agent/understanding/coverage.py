@@ -100,6 +100,51 @@ _FUNCTION_WORDS = frozenset(
 )  # fmt: skip
 
 
+# A capitalised name after "na"/"no" that starts with one of these is a business or a building
+# ("vcs atendem na Padaria Estrela?"), never a town.
+_BUSINESS_WORDS = frozenset(
+    [
+        "padaria",
+        "farmacia",
+        "drogaria",
+        "mercado",
+        "mercadinho",
+        "supermercado",
+        "mercearia",
+        "shopping",
+        "salao",
+        "oficina",
+        "restaurante",
+        "lanchonete",
+        "bar",
+        "academia",
+        "clinica",
+        "escola",
+        "colegio",
+        "hotel",
+        "pousada",
+        "posto",
+        "radio",
+        "banco",
+        "edificio",
+        "condominio",
+        "residencial",
+        "predio",
+        "hospital",
+        "igreja",
+        "faculdade",
+        "casas",
+        "lojas",
+        "magazine",
+        "atacadao",
+        "centro",
+        "feira",
+        "rua",
+        "avenida",
+    ]
+)
+
+
 def unlisted_place(text: str, entities: dict[str, Any]) -> str | None:
     """The name of a place asked about that the place tables do not know, else None."""
     if entities.get("city") or entities.get("state") or entities.get("bill_amount"):
@@ -112,7 +157,8 @@ def unlisted_place(text: str, entities: dict[str, Any]) -> str | None:
             name = found.group("place").strip(" -'")
             if normalise(name) in _NOT_A_PLACE or not normalise(name):
                 return None
-            if _FUNCTION_WORDS.intersection(normalise(name).split()):
+            words = normalise(name).split()
+            if _FUNCTION_WORDS.intersection(words) or words[0] in _BUSINESS_WORDS:
                 return None
             return " ".join(w if w in _LINKS else w[:1].upper() + w[1:] for w in name.split())
     return None

@@ -150,6 +150,15 @@ _CITY_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _CITIES), key=len,
 _CITY_CONTEXT = re.compile(
     r"\b(em|de|da|do|pra|para|cidade|aqui|moro|atende|atendem|atendi|chega|chegam)\s*$"
 )
+# A shop's or a building's name may hold a place name ("Casas Bahia", "Shopping Boa Vista",
+# "Padaria Natal"): a place right after one of these words names the business, not the lead's town
+# (unless "em"/"de"… comes in between: "a loja em Recife").
+_BUSINESS_BEFORE = re.compile(
+    r"\b(casas|loja|lojas|shopping|centro comercial|padaria|farmacia|drogaria|mercado|mercadinho|"
+    r"supermercado|mercearia|atacadao|salao|oficina|restaurante|lanchonete|bar|academia|clinica|escola|"
+    r"colegio|hotel|pousada|posto|radio|banco|edificio|condominio|residencial|predio|hospital|igreja|"
+    r"faculdade|empresa|magazine|distribuidora|construtora|auto pecas)( [a-z]+)?\s*$"
+)
 _ONE_WORD_CITIES = tuple(a for a in _CITIES if " " not in a and a not in lp.AMBIGUOUS_CITIES and len(a) >= 6)
 _STATE_RE = re.compile(
     r"\b(" + "|".join(sorted(map(re.escape, lp.STATE_NAMES), key=len, reverse=True)) + r")\b"
@@ -176,6 +185,8 @@ def _find_city(norm: str) -> tuple[tuple[str, str], str] | None:
         context = before_uf or _CITY_CONTEXT.search(norm[: m.start()]) or le.is_bare_amount(rest)
         if alias in lp.AMBIGUOUS_CITIES and not context:
             continue
+        if _names_a_business(norm, m.start()):
+            continue
         return _CITIES[alias], rest
     for m in _WORD5_RE.finditer(norm):  # typo'd city names ("fortalesa", "recif", "salvdor")
         tok = m.group(0)
@@ -186,6 +197,12 @@ def _find_city(norm: str) -> tuple[tuple[str, str], str] | None:
         if match and match[0][0] == tok[0] and _edits(tok, match[0], 2) <= (1 if len(tok) < 9 else 2):
             return _CITIES[match[0]], _without(norm, m.span())
     return None
+
+
+def _names_a_business(norm: str, start: int) -> bool:
+    """The place name at `start` is part of a business's name ("casas bahia", "shopping boa vista")."""
+    before = norm[:start]
+    return bool(_BUSINESS_BEFORE.search(before)) and not _CITY_CONTEXT.search(before)
 
 
 def _find_state(raw: str, norm: str, city: tuple[str, str] | None) -> str | None:
@@ -201,9 +218,9 @@ def _find_state(raw: str, norm: str, city: tuple[str, str] | None) -> str | None
         return m.group(1).upper()
     if "pará" in raw.lower() or re.search(r"\bestado do para\b", norm):
         return "PA"  # "para" unaccented is the preposition, so only the accented/explicit form counts
-    m = _STATE_RE.search(norm)
-    if m:
-        return lp.STATE_NAMES[m.group(1)]
+    for m in _STATE_RE.finditer(norm):
+        if not _names_a_business(norm, m.start()):
+            return lp.STATE_NAMES[m.group(1)]
     for tok in norm.split():
         if tok in lp.SAFE_LOWER_UFS:  # lower-case "pe"/"ce"/"ba"/"se" are words, never read as UFs
             return tok.upper()

@@ -76,7 +76,9 @@ _IS_BOT = re.compile(
     rf"|\b(falando|conversando|falo|converso|hablando|talking|chatting)\b.{{0,20}}\b{_MACHINE}\b"
     rf"|\b(voce|tu|eres|are you) (e |eh |es |sao |is |are )?(uma |um |a |an |una |un )?"
     rf"(pessoa|gente|humana|humano|persona|human|real|de verdade)\b"
-    rf"|\b(e|eh|sao|uma|com|es|una|an|an) (uma )?(ia|ai)\b(?! (pagar|fazer|ver|falar|mandar))"
+    # "é IA?", "é uma AI?"; a bare "e aí" is Portuguese for "so?" ("e aí?? cadê"), never a machine.
+    rf"|\b(e|eh|sao|uma|com|es|una|an) (uma )?ia\b(?! (pagar|fazer|ver|falar|mandar))"
+    rf"|\b(uma|una|an|um) ai\b"
     rf"|\btem (alguem|gente|uma pessoa|pessoa) (ai|aqui|digitando|do outro lado|respondendo|de verdade)\b"
     rf"|\b(e|sao|eh) (uma |um )?(pessoa|gente|humano|humana) (de verdade|real|mesmo)\b"
 )
@@ -114,3 +116,22 @@ def _forms(text: str) -> tuple[str, str]:
     """The normalised text and its canonical form (slang expanded; English "to" stays in the first)."""
     norm = normalise(text)
     return norm, canonical(norm)
+
+
+# A lead waiting for the specialist asks about the call ("e quando vão me chamar?", "ninguém me
+# ligou ainda", "oi?"): who calls and when, never "não entendi".
+_ABOUT_THE_CALL = re.compile(
+    r"\b(quando|que horas|que dia|ligar|ligam|ligou|liga|ligacao|chamar|chamam|chamou|contato|retorno|"
+    r"retorn\w+|especialista|atendente|ninguem|ainda nada|cade|demora\w*|esperando|aguardando|"
+    r"falou comigo|falar comigo|me atender|me responde\w*)\b"
+    r"|^\W*(oi|ola|alo|e ai|e entao|opa|ei|hello|hola)?\W*(cade|e ai)?\W*$"
+)
+# Topics that, for a lead already handed over, the handover acknowledgement answers best (who
+# calls and when), not the general text.
+CALL_TOPICS = frozenset({"specialist_contact", "talk_to_person"})
+
+
+def asks_about_the_call(text: str, topic: str = "") -> bool:
+    """A lead already handed over pings or asks about the specialist's call; `topic`: the
+    knowledge topic read for the message (a confident other topic is a question to answer)."""
+    return topic in {"", *CALL_TOPICS} and bool(_ABOUT_THE_CALL.search(normalise(text)))

@@ -26,7 +26,13 @@ from agent.understanding import rules as lx
 from agent.understanding.decisions import decided_plan, only_sets_aside, refuses
 from agent.understanding.intent import Understanding, classify, is_repetitive, normalise
 from agent.understanding.knowledge import KnowledgeBase, default_knowledge
-from agent.understanding.language import FOREIGN_TOPICS, written_in
+from agent.understanding.language import (
+    FOREIGN_TOPICS,
+    asks_about_language,
+    portuguese_hints,
+    with_accents,
+    written_in,
+)
 from agent.understanding.lexical import TopicWords
 from agent.understanding.person import person_act
 from agent.understanding.privacy_requests import data_request_kind
@@ -52,9 +58,17 @@ _QUESTION_START = re.compile(
 )
 _INDIRECT = re.compile(lx.INDIRECT_QUESTION)
 _CLAUSES = re.compile(
-    r"[?!.;\n]+|,\s*(?=(?:e |mas |so que |agora |tambem |queria |quero |como |qual |quanto ))"
+    r"[?!.;\n]+|,\s*(?=(?:e |mas |so que |agora |tambem |queria |quero |como |qual |quanto |funciona |"
+    r"da pra |dá pra |pode |posso |tem |precisa |serve |vale |quando |onde |quem |sera |será ))"
     r"|\s(?=e (?:queria|quero|gostaria) saber\b)"
+    # "... pago 500 e tenho 3 casas ...": the data and the next statement apart
+    r"|\s(?=e (?:tenho|temos|moro|pago|sou|minha|meu|tambem)\b)"
 )
+_POINTS_BACK = re.compile(
+    r"\b(ela|elas|ele|eles|isso|disso|nisso|tambem|todas|todos|os dois|as duas|ambos|ambas)\b"
+)
+SHORT_CLAUSE_WORDS = 6  # a question clause this short may lean on the clause before it
+MAX_CANDIDATES = 6  # texts encoded per message: the whole, its clauses, question clauses in context
 _SOMEONE_ELSE = re.compile(
     r"\b(minha|meu|da minha|do meu|na casa d[aoe]) (mae|pai|irma|irmao|filh[oa]|vo|avo|ti[oa]|sogr[oa]|"
     r"prim[oa]|amig[oa]|vizinh[oa]|cunhad[oa]|namorad[oa]|parente|esposa|marido)\b"
@@ -70,6 +84,20 @@ _OWN_BUSINESS = re.compile(
     r"mei|padaria|restaurante|escritorio|mercado|mercadinho|lanchonete|oficina|clinica|consultorio|"
     r"farmacia|academia|salao|fabrica|industria|pousada|hotel|bar)\b"
 )
+_GREETING_WORDS = lx.GREET_CORE | (lx.GREET_WORDS - {"como", "com", "voces", "vcs"}) | {"e", "ai"}
+# A question comparing plans names them without choosing one ("qual a diferença do essencial pro
+# premium?", "o plus ou o premium?").
+_COMPARES_PLANS = re.compile(r"\b(diferenca|diferente|diferencia|compara\w*|versus|vs)\b")
+_PLAN_NAMES = re.compile(r"\b(essencial|plus|premium|basico|intermediario)\b")
+# Where a lead says their own place ("moro em Recife"): data, not a question about coverage.
+_OWN_PLACE = re.compile(
+    r"\b(moro|morro|resido|vivo|sou|somos|fico|estou|to|minha cidade e|aqui)\s+(em|de|no|na|do|da|e)?\s*$"
+)
+# A coverage verb names the place question wherever the city is; the looser ones ("dá pra",
+# "funciona", "vale") only in the clause that names the city.
+_COVERAGE_VERB = re.compile(r"\b(atende|atendem|atendi|chegou|chegaram|chega|tem serena)\b")
+FOREIGN_MAX_BONUS = 0.2
+SHORT_TOPIC_SCORE = 0.6  # a short message only this near its best paraphrase is no clear topic
 _LEGAL_REQUESTS = frozenset({Intent.OPT_OUT, Intent.DATA_REQUEST})
 # Intents whose rules reading stands when the rules are sure, whatever the embeddings say.
 _FUNNEL_DATA = frozenset({Intent.PROVIDE_INFO, Intent.CHOOSE_PLAN})
@@ -142,11 +170,44 @@ def _clauses(text: str) -> list[str]:
     return parts[:4]
 
 
+def _candidates(text: str) -> list[str]:
+    """What is matched by meaning: the whole message; for a run-on, each clause, and each
+    question clause with the one before it ("tenho 3 casas que alugo, funciona pra elas?": the
+    question's "elas" needs the houses)."""
+    clauses = _clauses(text)
+    if len(clauses) < 2:
+        return [text]
+    previous = dict(zip(clauses[1:], clauses, strict=False))
+    questions = [_in_context(c, previous.get(c, "")) for c in clauses if looks_like_question(c)]
+    # The topic of a question is in its question clause; a statement beside it ("tô com duas
+    # contas atrasadas") is context, not a rival.
+    return [text, *(questions or clauses)][:MAX_CANDIDATES]
+
+
+def _in_context(clause: str, before: str) -> str:
+    """A short question clause that points back ("funciona pra elas também?") with the clause it
+    points to ("tenho 3 casas que alugo"): alone, its meaning is only "does it work?"."""
+    points_back = _POINTS_BACK.search(normalise(clause))
+    return (
+        f"{before}, {clause}"
+        if before and points_back and len(clause.split()) <= SHORT_CLAUSE_WORDS
+        else clause
+    )
+
+
+def is_bare_greeting(text: str) -> bool:
+    """Only greeting words ("oi??", "e aí?", "bom dia, tudo bem?"): a hello, whatever its "?"."""
+    words = normalise(text).split()
+    return bool(words) and any(w in lx.GREET_CORE for w in words) and all(w in _GREETING_WORDS for w in words)
+
+
 def explained_by_rules(text: str, rules: Understanding) -> bool:
     """The fast path: messages the rules read entirely (short replies, amounts, places, stop)."""
     words = len(normalise(text).split())
     if rules.intent == Intent.OPT_OUT and rules.confidence >= 0.85:
         return True
+    if rules.intent == Intent.GREETING and is_bare_greeting(text):
+        return True  # "oi??" pings; it asks nothing about Serena
     asks = rules.intent.startswith("ask_") or rules.intent in (Intent.OTHER, Intent.GREETING)
     if looks_like_question(text) and (words > 2 or asks):
         return False  # "é bot?" is a question to read by meaning, not the keyword "bot"
@@ -202,23 +263,46 @@ class TopicMatcher:
     def match(self, texts: list[str], *, words: bool = True) -> tuple[list[Match], str]:
         """The ranked topics of the best-matching text among `texts` (whole message and clauses).
         `words=False`: by meaning alone (a statement must be a paraphrase, not share a word)."""
-        vectors = self.encoder.encode(texts)
         best: tuple[list[Match], str] = ([], "")
-        for text, vector in zip(texts, vectors, strict=True):
-            ranked = self._ranked(vector, text, words=words)
+        for text, ranked in zip(texts, self._rank_all(texts, words=words), strict=True):
             if ranked and (not best[0] or ranked[0].score > best[0][0].score):
                 best = (ranked, text)
         return best
 
     def rank_each(self, texts: list[str]) -> list[list[Match]]:
         """The ranked topics of each text (a message's question clauses, one by one)."""
-        vectors = self.encoder.encode(texts)
-        return [self._ranked(v, t) for t, v in zip(texts, vectors, strict=True)]
+        return self._rank_all(texts)
+
+    def _rank_all(self, texts: list[str], *, words: bool = True) -> list[list[Match]]:
+        """Each text ranked as written and, when a word lost its accents ("comeca", "cartao"), also
+        with them back; the closer reading wins (the paraphrases are written both ways)."""
+        accented = {t: a for t in texts if (a := with_accents(t)) != t}
+        forms = [*texts, *accented.values()]
+        by_form = dict(zip(forms, self.encoder.encode(forms), strict=True))
+        out: list[list[Match]] = []
+        for text in texts:
+            ranked = self._ranked(by_form[text], text, words=words)
+            if text in accented:
+                other = self._ranked(by_form[accented[text]], text, words=words)
+                ranked = other if other and (not ranked or other[0].score > ranked[0].score) else ranked
+            out.append(ranked)
+        return out
+
+    def bonus(self, text: str) -> dict[str, float]:
+        """The distinctive-word bonus per topic. An English or Spanish message's topic words count
+        double through their Portuguese hints: the encoder aligns languages only loosely."""
+        own = self.words.bonus(text)
+        hints = portuguese_hints(text)
+        if not hints:
+            return own
+        extra = self.words.bonus(hints)
+        topics = own.keys() | extra.keys()
+        return {t: min(FOREIGN_MAX_BONUS, own.get(t, 0.0) + 2 * extra.get(t, 0.0)) for t in topics}
 
     def _ranked(self, vector: np.ndarray, text: str, *, words: bool = True) -> list[Match]:
         """Topics by meaning, nudged by the words only a topic or two use ("adesão", "medidor"):
         two close meanings are told apart by the word the lead actually wrote."""
-        bonus = self.words.bonus(text) if words else {}
+        bonus = self.bonus(text) if words else {}
         ranked = [
             replace(m, score=min(1.0, m.score + bonus.get(m.label, 0.0)))
             for m in self.index.rank(vector, top=RANK_DEPTH)
@@ -232,15 +316,44 @@ class TopicMatcher:
         seen: set[str] = set()
         out: list[Match] = []
         language = written_in(text)
+        # An English or Spanish question is about its topic; "do you speak English?" only when it
+        # talks about the language (else the language topic is the last resort).
+        about_language = asks_about_language(text)
+        last: list[Match] = []
         for m in ranked:
             if m.label in FOREIGN_TOPICS and FOREIGN_TOPICS[m.label] != language:
+                continue
+            if m.label in FOREIGN_TOPICS and not about_language:
+                last.append(m)
                 continue
             topic = self.knowledge[m.label]
             key = topic.faq or topic.special or topic.id
             if key not in seen:
                 seen.add(key)
                 out.append(m)
-        return out
+        return out + last
+
+
+def _asks_about_place(norm: str, city: str) -> bool:
+    """A question about the city the message names ("vcs atendem em Olinda?"), not a question
+    beside the lead's own place ("moro em Recife, tenho 2 apartamentos, dá pra colocar todos?")."""
+    name = normalise(city)
+    if not name or name not in norm:
+        return False
+    if _COVERAGE_VERB.search(norm):
+        return True
+    for clause in re.split(r"[?!.;,\n]+", norm):
+        at = clause.find(name)
+        if at >= 0 and _PLACE_QUESTION.search(clause) and not _OWN_PLACE.search(clause[:at]):
+            return True
+    return False
+
+
+def _compares_plans(text: str) -> bool:
+    """ "qual a diferença do essencial pro premium?": plans named to compare, none chosen."""
+    norm = normalise(text)
+    named = set(_PLAN_NAMES.findall(norm))
+    return looks_like_question(text, norm) and (len(named) >= 2 or bool(_COMPARES_PLANS.search(norm)))
 
 
 def _rules_acts(text: str, rules: Understanding, layer: str = "rules") -> list[Act]:
@@ -267,20 +380,26 @@ def _question_act(
     if place_asked:
         place = {k: v for k, v in rules.entities.items() if k in ("city", "state")}
         return Act("question", 0.9, text.strip(), "rules", topic="coverage", about="place", entities=place)
-    clauses = _clauses(text)
     # One sentence is encoded once; a run-on message also clause by clause (the question may be
     # one clause among data and small talk).
-    ranked, matched = matcher.match([text, *clauses][:4] if len(clauses) > 1 else [text], words=words)
+    ranked, matched = matcher.match(_candidates(text), words=words)
     if not ranked or ranked[0].score < NO_TOPIC_SCORE:
         return Act("question", 0.0, text.strip(), "embeddings")  # nothing in the knowledge base is near
-    return _topic_act(ranked, matched)
+    return _topic_act(ranked, matched, matcher, rules.intent)
 
 
-def _topic_act(ranked: list[Match], words: str) -> Act:
-    """A question on the best-ranked topic, its margin as confidence, the next two as alternatives."""
+def _topic_act(ranked: list[Match], words: str, matcher: TopicMatcher, rules_intent: str = "") -> Act:
+    """A question on the best-ranked topic, its margin as confidence, the next two as alternatives.
+    A short message only loosely near its best topic, naming none of its words and without the
+    rules agreeing ("e aí?? cadê") is no clear question."""
+    confidence = margin_confidence(ranked)
+    short = len(words.split()) <= SHORT_MESSAGE_WORDS and ranked[0].score < SHORT_TOPIC_SCORE
+    agreed = matcher.knowledge[ranked[0].label].intent == rules_intent
+    if short and not agreed and not matcher.bonus(words).get(ranked[0].label):
+        confidence = min(confidence, TOPIC_MIN_CONFIDENCE - 0.01)
     return Act(
         "question",
-        margin_confidence(ranked),
+        confidence,
         words,
         "embeddings",
         topic=ranked[0].label,
@@ -315,7 +434,7 @@ def _more_questions(matcher: TopicMatcher, text: str, first: Act) -> list[Act]:
     for clause, ranked in zip(clauses, matcher.rank_each(clauses), strict=True):
         if not ranked or ranked[0].score < NO_TOPIC_SCORE:
             continue
-        act = _topic_act(ranked, clause)
+        act = _topic_act(ranked, clause, matcher)
         key = _answer_key(knowledge, act.topic)
         if act.confidence >= TOPIC_MIN_CONFIDENCE and key not in seen:
             seen.add(key)
@@ -427,6 +546,8 @@ def _stated_decision(text: str, rules: Understanding) -> Reading | None:
     """A refusal or a plan choice stated in the message: the act outranks any keyword's topic."""
     if rules.intent in (Intent.OPT_OUT, Intent.PROVIDE_INFO, Intent.ASK_HUMAN):
         return None
+    if rules.intent == Intent.CHOOSE_PLAN and _compares_plans(text):
+        return None  # read by meaning as the question it is (plans node never takes a plan from it)
     if rules.intent == Intent.CHOOSE_PLAN and only_sets_aside(text):
         # "Não quero o premium": no plan chosen; the lead is asked which one (plans node).
         entities = {k: v for k, v in rules.entities.items() if k != "plan"}
@@ -468,8 +589,12 @@ def read_message(text: str, matcher: TopicMatcher | None, rules: Understanding |
     if question and "person_type" in rules.entities and not _OWN_BUSINESS.search(norm):
         rules = _without_person_type(rules)
     unsure_statement = not question and rules.confidence < 0.7
-    place_asked = bool(question and rules.entities.get("city") and _PLACE_QUESTION.search(norm))
+    place_asked = bool(question and _asks_about_place(norm, str(rules.entities.get("city") or "")))
     acts = _info_acts(text, rules, place_asked)
+    if "plan" in rules.entities and _compares_plans(text):
+        intent = Intent.ASK_CONTRACT if rules.intent == Intent.CHOOSE_PLAN else rules.intent
+        confidence = 0.6 if rules.intent == Intent.CHOOSE_PLAN else rules.confidence
+        rules = Understanding(intent, confidence, {k: v for k, v in rules.entities.items() if k != "plan"})
     if rules.intent == Intent.CHOOSE_PLAN:
         plan = {"plan": rules.entities.get("plan")}
         acts.append(Act("plan_choice", rules.confidence, text.strip(), "rules", entities=plan))

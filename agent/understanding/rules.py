@@ -27,7 +27,7 @@ AFFIRM_CORE: frozenset[str] = _words(
     "sim claro quero pode bora beleza ok isso exato exatamente certo show fechado perfeito "
     "otimo top massa positivo vamos vamo topo aceito legal bom tenho demais certeza combinado "
     "fechou partiu dale manda simbora arretado arretada maravilha bacana joia firmeza demorou "
-    "suave tranquilo vambora crer boa mostra mostre "
+    "suave tranquilo vambora crer boa mostra mostre si yes sure yeah yep "
     "👍 ✅ 👌 🙌 👏"
 )
 AFFIRM_WORDS: frozenset[str] = _words(
