@@ -70,6 +70,19 @@ def with_deps(node: Node, deps: Deps) -> Node:
     return run
 
 
+def on_the_loop(decide: Callable[[SilviaState], str]) -> Callable[[SilviaState], Awaitable[str]]:
+    """The routing decision as a coroutine: LangGraph runs a plain function edge in a thread
+    pool: a hand-off to a thread and back per decision, three per turn. These decisions only
+    read the state, so they run on the event loop."""
+
+    async def decided(state: SilviaState) -> str:
+        return decide(state)
+
+    decided.__name__ = decided.__qualname__ = decide.__name__
+    decided.__doc__ = decide.__doc__
+    return decided
+
+
 def after_ingest(state: SilviaState) -> str:
     tick = state["inbound"].get("kind") == "followup_tick"
     if (state.get("turn") or {}).get("paused"):  # a specialist took over: record only, no reply
@@ -151,11 +164,15 @@ def build_graph(
         builder.add_node(name, with_deps(node, deps) if deps else node)
 
     builder.add_edge(START, "ingest")
-    builder.add_conditional_edges("ingest", after_ingest, ["followup", "cache_lookup", "rate", "record", END])
-    builder.add_conditional_edges("cache_lookup", after_cache, ["guard", "understand"])
-    builder.add_conditional_edges("understand", route_by_stage, [*STAGE_NODES, "rate"])
-    builder.add_conditional_edges("documents", after_documents, ["qualification", "questions"])
-    builder.add_conditional_edges("qualification", after_qualification, ["handoff", "questions"])
+    edges = (
+        ("ingest", after_ingest, ["followup", "cache_lookup", "rate", "record", END]),
+        ("cache_lookup", after_cache, ["guard", "understand"]),
+        ("understand", route_by_stage, [*STAGE_NODES, "rate"]),
+        ("documents", after_documents, ["qualification", "questions"]),
+        ("qualification", after_qualification, ["handoff", "questions"]),
+    )
+    for source, decide, targets in edges:
+        builder.add_conditional_edges(source, on_the_loop(decide), targets)
     # Every stage node ends in `questions` (any question of the message not answered yet is
     # answered), then `survey`: when Sílvia's part has just ended it asks for a rating.
     for name in ("reception", "plans", "answer", "opt_out", "handoff", "fallback"):
