@@ -218,14 +218,12 @@ class RedisCheckpointSaver(CheckpointUpkeep, BaseCheckpointSaver[str]):
         }
 
     def _blob_args(self, checkpoint: Checkpoint, fields: dict[str, str], in_full: set[str]) -> list[Any]:
-        """(field, packed value, "1") for the values to store; (field, "", "0") for the rest."""
+        """(field, packed value) for the values to store; the rest are named only in the refs."""
         args: list[Any] = []
         values = checkpoint["channel_values"]
         for field, channel in fields.items():
             if channel in in_full:
-                args += [field, pack_blob([channel, *self.serde.dumps_typed(values[channel])]), b"1"]
-            else:
-                args += [field, b"", b"0"]
+                args += [field, pack_blob([channel, *self.serde.dumps_typed(values[channel])])]
         return args
 
     async def aput_writes(

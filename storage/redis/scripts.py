@@ -39,10 +39,11 @@ return 1
 
 # Store one checkpoint, then apply the retention policy, then refresh the thread's expiry.
 # KEYS = ns set, ids, cp, refs, blobs, w, wi (all of one thread and namespace)
-# ARGV = ns, checkpoint id, record, refs, ttl, keep, base, then (field, value, fresh) per blob;
-# an unchanged value comes without its bytes (fresh = '0'): it was stored by an earlier step.
-# If one of those is missing, nothing is written and {-1, missing field...} comes back, so
-# the caller sends them in full (values are serialised once per version, not once per step).
+# ARGV = ns, checkpoint id, record, refs, ttl, keep, base, then (field, value) per value that
+# changed in this step. The checkpoint's other values (the fields in refs that come without
+# bytes) were stored by an earlier step: if one of those is missing, nothing is written and
+# {-1, missing field...} comes back, so the caller sends them in full (values are serialised
+# once per version, not once per step, and an unchanged one costs no argument at all).
 # keep > 0 keeps only the `keep` newest checkpoints (their unused blobs go too) and the pending
 # writes of the newest one: an older checkpoint's writes are already folded into its successor,
 # and recovery only ever resumes from the newest. keep = 0 keeps everything.
@@ -52,17 +53,17 @@ PUT = (
     + """
 local ns_key, ids, cp, refs, blobs, w, wi = unpack(KEYS)
 local id = ARGV[2]
+local fresh = {}
+for i = 8, #ARGV, 2 do fresh[ARGV[i]] = true end
 local missing = {-1}
-for i = 8, #ARGV, 3 do
-  if ARGV[i + 2] == '0' and redis.call('HEXISTS', blobs, ARGV[i]) == 0 then
-    table.insert(missing, ARGV[i])
+for field in string.gmatch(ARGV[4], '[^\\1]+') do
+  if not fresh[field] and redis.call('HEXISTS', blobs, field) == 0 then
+    table.insert(missing, field)
   end
 end
 if #missing > 1 then return missing end
 redis.call('SADD', ns_key, ARGV[1])
-for i = 8, #ARGV, 3 do
-  if ARGV[i + 2] ~= '0' then redis.call('HSET', blobs, ARGV[i], ARGV[i + 1]) end
-end
+for i = 8, #ARGV, 2 do redis.call('HSET', blobs, ARGV[i], ARGV[i + 1]) end
 redis.call('HSET', cp, id, ARGV[3])
 redis.call('HSET', refs, id, ARGV[4])
 redis.call('ZADD', ids, 0, id)
