@@ -202,12 +202,14 @@ async def open_silvia(
             if isinstance(backend, CloudBackend):
                 stack.push_async_callback(backend.aclose)
             sandbox = backend if isinstance(backend, SandboxBackend) else None
-            whatsapp = McpConnection.inprocess(build_whatsapp_server(backend), on_call=observe_mcp_call)
+            whatsapp = McpConnection.inprocess(
+                build_whatsapp_server(backend), on_call=observe_mcp_call, direct=True
+            )
         if settings.serena_mcp_url:
             serena = McpConnection.remote(settings.serena_mcp_url, on_call=observe_mcp_call)
         else:
             serena = McpConnection.inprocess(
-                build_serena_server(SerenaCatalog(), registrations), on_call=observe_mcp_call
+                build_serena_server(SerenaCatalog(), registrations), on_call=observe_mcp_call, direct=True
             )
         await stack.enter_async_context(whatsapp)
         await stack.enter_async_context(serena)

@@ -23,14 +23,21 @@ async def _inprocess(server: MCPServer) -> AsyncIterator[McpConnection]:
 
 
 @asynccontextmanager
+async def _direct(server: MCPServer) -> AsyncIterator[McpConnection]:
+    """In-process without the MCP session (what `wiring` uses for Sílvia's own servers)."""
+    async with McpConnection.inprocess(server, timeout=5, direct=True) as conn:
+        yield conn
+
+
+@asynccontextmanager
 async def _over_http(server: MCPServer) -> AsyncIterator[McpConnection]:
     async with running_mcp_http(server) as url, McpConnection.remote(url, timeout=5) as conn:
         yield conn
 
 
-@pytest.fixture(params=["inprocess", "http"])
+@pytest.fixture(params=["inprocess", "direct", "http"])
 def connect(request: pytest.FixtureRequest) -> Connect:
-    return _inprocess if request.param == "inprocess" else _over_http
+    return {"inprocess": _inprocess, "direct": _direct, "http": _over_http}[request.param]
 
 
 @pytest.fixture
