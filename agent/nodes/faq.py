@@ -17,8 +17,8 @@ from agent.state import Intent, Profile, Reply
 from agent.understanding.intent import classify
 
 _LOYALTY_UNKNOWN = (
-    "As condições de fidelidade de cada plano aparecem na apresentação dos planos, "
-    "e o especialista repassa tudo com você antes de assinar."
+    "As condições de fidelidade de cada plano aparecem na apresentação dos planos, e as de saída "
+    "antes do prazo (como multa) estão no contrato, que o especialista repassa com você antes de assinar."
 )
 _LOYALTY_EXIT = (
     "Nos planos com fidelidade, as condições de saída antes do prazo (como multa) estão no contrato, "

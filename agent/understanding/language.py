@@ -181,6 +181,9 @@ _HINTS = {
     "data": "dados lgpd", "datos": "dados lgpd", "privacy": "dados lgpd", "privacidad": "dados lgpd",
     "company": "empresa cnpj", "business": "empresa cnpj", "apartment": "apartamento",
     "flag": "bandeira", "bandera": "bandeira", "bot": "robo", "robot": "robo",
+    "alquilada": "aluguel inquilino", "alquilado": "aluguel inquilino", "alquilo": "aluguel",
+    "rented": "aluguel inquilino", "renting": "aluguel inquilino", "mudo": "mudar mudanca",
+    "mudarme": "mudar mudanca", "mudanza": "mudar mudanca", "moving": "mudar mudanca",
     "start": "comecar desconto", "empieza": "comecar desconto", "move": "mudar mudanca",
 }  # fmt: skip
 
