@@ -155,18 +155,34 @@ def _words(boxes: np.ndarray, texts: list[str], scores: list[float], angle: floa
 
 
 def _rows(words: list[OcrWord]) -> list[list[OcrWord]]:
-    """Words whose centres are within half a line height of the row's centre share a line."""
+    """Words whose centres are within half a line height of a row's centre share that row, unless
+    they overlap a word already in it: two words on top of each other are two lines (a name over
+    its street, 4 mm apart, came out as one line once the tilt left them at nearly the same height).
+    """
     rows: list[list[OcrWord]] = []
     centres: list[float] = []
     typical = statistics.median(w.height for w in words)
     for word in sorted(words, key=lambda w: w.y):
-        if rows and abs(word.y - centres[-1]) < 0.5 * typical:
-            rows[-1].append(word)
-            centres[-1] = sum(w.y for w in rows[-1]) / len(rows[-1])
+        near = [
+            k
+            for k in range(max(0, len(rows) - 3), len(rows))
+            if abs(word.y - centres[k]) < 0.5 * typical and not any(_overlap(word, w) for w in rows[k])
+        ]
+        if near:
+            k = min(near, key=lambda k: abs(word.y - centres[k]))
+            rows[k].append(word)
+            centres[k] = sum(w.y for w in rows[k]) / len(rows[k])
         else:
             rows.append([word])
             centres.append(word.y)
-    return [sorted(row, key=lambda w: w.x0) for row in rows]
+    order = sorted(range(len(rows)), key=lambda k: centres[k])
+    return [sorted(rows[k], key=lambda w: w.x0) for k in order]
+
+
+def _overlap(a: OcrWord, b: OcrWord) -> bool:
+    """Most of the narrower word lies under the other one."""
+    shared = min(a.x1, b.x1) - max(a.x0, b.x0)
+    return shared > 0.5 * min(a.x1 - a.x0, b.x1 - b.x0)
 
 
 def _char_width(words: list[OcrWord]) -> float:

@@ -209,3 +209,12 @@ def test_a_currency_read_as_rs_in_brackets_is_no_state() -> None:
     assert find_address(Page(header)).state is None
     address = find_address(Page("RUA DOS ANDRADAS, 100\nPORTO ALEGRE (RS)  CEP 90010-000"))
     assert (address.city, address.state) == ("Porto Alegre", "RS")
+
+
+def test_words_on_top_of_each_other_are_two_lines_even_when_their_heights_are_close() -> None:
+    # a name over its street, left at nearly one height by the tilt: not one line "STREET NAME"
+    words = [("JOSE CARLOS PEREIRA", 50, 100), ("TRAVESSA SAO JOAO, 1267", 52, 108), ("6491694619", 700, 102)]
+    boxes = np.array([_box(x, y, 12 * len(t), 24) for t, x, y in words])
+    lines = layout(boxes, [w[0] for w in words], [0.99] * len(words)).text.splitlines()
+    assert [line.split()[0] for line in lines] == ["JOSE", "TRAVESSA"]
+    assert "6491694619" in lines[0]  # a word beside the name still joins its line
