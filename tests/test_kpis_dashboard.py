@@ -1,9 +1,10 @@
 """The KPIs where the team sees them, in Debian's Chromium over the running service.
 
-A lead asks for a specialist through signed Meta webhooks, is asked for a rating (a WhatsApp
-list) and picks 5; the specialist opens the dashboard, sees the rating on the conversation,
-records "contrato assinado" with the button; the KPI table (dashboard and daily report page)
-shows the satisfaction and the conversion.
+A lead completes the conversation through signed Meta webhooks (qualified on the total she
+types, handed to a specialist), is asked for a rating (a WhatsApp list) and picks 5; the
+specialist opens the dashboard, sees the rating on the conversation, records "contrato assinado"
+with the button; the KPI table (dashboard and daily report page) shows the satisfaction and the
+conversion.
 """
 
 from __future__ import annotations
@@ -33,8 +34,11 @@ def test_a_rating_and_a_signed_contract_show_up(service: str, graph: GraphApiFak
     executable = chromium()
     with httpx.Client(base_url=service, timeout=30) as client:
         talk(client, graph, CARLA, "wamid.k1", "oi", 1)
+        for n, body in enumerate(("moro em recife e pago 400 reais", "sim", "plus"), start=2):
+            talk(client, graph, CARLA, f"wamid.k1{n}", body, n)
         before = len(graph.texts(CARLA))
-        talk(client, graph, CARLA, "wamid.k2", "quero falar com um especialista", before + 2)
+        typed = "não consigo mandar a foto, mas a conta é 400 reais"  # qualified: the survey follows
+        talk(client, graph, CARLA, "wamid.k2", typed, before + 2)
         assert "de 1 a 5" in graph.texts(CARLA)[-1]  # the survey, as a list message
         assert post(client, list_reply(CARLA, "wamid.k3", "rating:5", "5 - Excelente")).status_code == 200
         wait_for(lambda: query(tmp_path, "SELECT score FROM lead_ratings")[0][0] == 5, what="the rating")

@@ -1,6 +1,8 @@
 """The 1–5 satisfaction survey through the real graph (embedded SQLite, sandbox WhatsApp).
 
-Asked once when Sílvia's part ends; answered by list, typed number or emoji; a low score
+Asked once, only after a completed conversation (qualified, proposal made, handed to a
+specialist), never after a not-served close or a handoff the lead asked for; answered by list,
+typed number or emoji; a low score
 invites a comment; never blocking; never twice; never to opted-out leads; outside the 24-hour
 window only as the approved template.
 """
@@ -38,10 +40,11 @@ def templates(result: TurnResult) -> list[str]:
 
 
 async def handed_off(silvia: Silvia) -> TurnResult:
-    """Maria asks for a specialist: Sílvia's part ends (reason `requested`)."""
+    """Maria qualifies with a typed total and is handed to a specialist: the conversation is complete."""
     await silvia.leads.upsert_lead(MARIA)
-    await silvia.say(MARIA.phone, "oi")
-    return await silvia.say(MARIA.phone, "quero falar com um especialista")
+    for text in ("oi", "sim", "plus"):
+        await silvia.say(MARIA.phone, text)
+    return await silvia.say(MARIA.phone, "não consigo mandar a foto, mas a conta é 380 reais")
 
 
 @pytest.mark.parametrize(
@@ -77,12 +80,12 @@ def test_list_rows_are_ratings_and_nothing_else() -> None:
 
 async def test_handoff_asks_once_and_a_list_answer_is_stored_with_the_version(silvia: Silvia) -> None:
     result = await handed_off(silvia)
-    assert templates(result) == ["handoff.requested", "satisfaction.ask"]
+    assert templates(result) == ["qualification_result.qualified_typed", "satisfaction.ask"]
     question = silvia.sandbox.sent(MARIA.phone)[-1]
     assert question["kind"] == "list" and question["button"] == "Dar nota"
     assert [row["id"] for row in question["rows"]] == [f"rating:{n}" for n in (5, 4, 3, 2, 1)]
     [asked] = await ratings(silvia)
-    assert asked.reason in ("requested", "handed_off") and asked.score is None and asked.asked_via == "list"
+    assert asked.reason == "handed_off" and asked.score is None and asked.asked_via == "list"
 
     answer = await tap(silvia, MARIA.phone, "rating:5", "5 - Excelente")
     assert templates(answer) == ["satisfaction.thanks_high"]
@@ -95,23 +98,36 @@ async def test_handoff_asks_once_and_a_list_answer_is_stored_with_the_version(si
     assert len(await ratings(silvia)) == 1
 
 
-async def test_unserved_region_close_asks_and_a_typed_low_score_invites_a_comment(silvia: Silvia) -> None:
+async def test_a_typed_low_score_invites_a_comment(silvia: Silvia) -> None:
+    await handed_off(silvia)
+    low = await silvia.say(MARIA.phone, "2")
+    assert templates(low) == ["satisfaction.thanks_low"] and "o que poderia ter sido melhor" in low.texts[0]
+    comment = await silvia.say(MARIA.phone, "queria mandar a foto, meu CPF é 123.456.789-09")
+    assert templates(comment) == ["satisfaction.comment_thanks"]
+    [rating] = await ratings(silvia)
+    assert (rating.score, rating.answer_channel, rating.reason) == (2, "typed", "handed_off")
+    assert "mandar a foto" in (rating.comment or "") and "123.456.789-09" not in (rating.comment or "")
+
+    after = await silvia.say(MARIA.phone, "e quando a especialista me chama?")  # back to normal answers
+    assert not any(t.startswith("satisfaction") for t in templates(after))
+
+
+async def test_no_survey_after_a_not_served_close_or_a_requested_handoff(silvia: Silvia) -> None:
+    """Neither ends a conversation: the unserved lead may come back with another place, the lead
+    who asked for a person is still to be served (issue 14)."""
     await silvia.leads.upsert_lead(
         MARIA.model_copy(update={"phone": SAO_PAULO, "city": "São Paulo", "state": "SP"})
     )
-    first = await silvia.say(SAO_PAULO, "oi, quero economizar")
-    assert first.stage == Stage.NOT_QUALIFIED and templates(first)[-1] == "satisfaction.ask"
-
-    low = await silvia.say(SAO_PAULO, "2")
-    assert templates(low) == ["satisfaction.thanks_low"] and "o que poderia ter sido melhor" in low.texts[0]
-    comment = await silvia.say(SAO_PAULO, "queria que vocês atendessem SP, meu CPF é 123.456.789-09")
-    assert templates(comment) == ["satisfaction.comment_thanks"]
-    [rating] = await ratings(silvia)
-    assert (rating.score, rating.answer_channel, rating.reason) == (2, "typed", "not_qualified")
-    assert "atendessem SP" in (rating.comment or "") and "123.456.789-09" not in (rating.comment or "")
-
-    after = await silvia.say(SAO_PAULO, "e quando vocês chegam aqui?")  # back to normal answers
-    assert not any(t.startswith("satisfaction") for t in templates(after))
+    unserved = [
+        await silvia.say(SAO_PAULO, text) for text in ("oi, quero economizar", "ah que pena, obrigado")
+    ]
+    assert unserved[0].stage == Stage.NOT_QUALIFIED
+    await silvia.leads.upsert_lead(MARIA)
+    await silvia.say(MARIA.phone, "oi")
+    asked = [await silvia.say(MARIA.phone, text) for text in ("prefiro falar com uma pessoa", "ok, obrigada")]
+    assert asked[0].stage == Stage.HANDED_OFF
+    said = [t for result in (*unserved, *asked) for t in templates(result)]
+    assert "satisfaction.ask" not in said and await ratings(silvia) == []
 
 
 async def test_emoji_answer(silvia: Silvia) -> None:
@@ -129,10 +145,10 @@ async def test_ignored_survey_never_blocks_and_stops_waiting(silvia: Silvia) -> 
     late = await silvia.say(MARIA.phone, "4")  # still a rating: the second message after the question
     assert templates(late) == ["satisfaction.thanks_high"]
 
-    await silvia.leads.upsert_lead(
-        MARIA.model_copy(update={"phone": SAO_PAULO, "city": "São Paulo", "state": "SP"})
-    )
-    await silvia.say(SAO_PAULO, "oi")
+    other = MARIA.model_copy(update={"phone": SAO_PAULO, "name": "Joana Lima"})
+    await silvia.leads.upsert_lead(other)
+    for text in ("oi", "sim", "plus", "não consigo mandar a foto, mas a conta é 380 reais"):
+        await silvia.say(SAO_PAULO, text)
     for text in ("obrigado", "ok", "entendi"):
         await silvia.say(SAO_PAULO, text)
     moved_on = await silvia.say(SAO_PAULO, "5")  # three other messages later: no longer a rating
@@ -144,9 +160,11 @@ async def test_ignored_survey_never_blocks_and_stops_waiting(silvia: Silvia) -> 
 async def test_never_asked_twice_even_when_the_conversation_state_is_lost(silvia: Silvia) -> None:
     await handed_off(silvia)
     await silvia.graph.checkpointer.adelete_thread(silvia.config(MARIA.phone)["configurable"]["thread_id"])
-    await silvia.say(MARIA.phone, "oi")
-    again = await silvia.say(MARIA.phone, "quero falar com um especialista")
-    assert "handoff.requested" in templates(again) and "satisfaction.ask" not in templates(again)
+    for text in ("oi", "sim", "plus"):
+        await silvia.say(MARIA.phone, text)
+    again = await silvia.say(MARIA.phone, "não consigo mandar a foto, mas a conta é 380 reais")
+    said = templates(again)
+    assert "qualification_result.qualified_typed" in said and "satisfaction.ask" not in said
     assert [m["kind"] for m in silvia.sandbox.sent(MARIA.phone)].count("list") == 1
 
 
@@ -155,8 +173,10 @@ async def test_a_lead_who_opted_out_is_never_asked(silvia: Silvia) -> None:
     await silvia.say(MARIA.phone, "oi")
     await silvia.say(MARIA.phone, "PARAR")
     await silvia.say(MARIA.phone, "quero voltar")
-    result = await silvia.say(MARIA.phone, "quero falar com um especialista")
-    assert "handoff.requested" in templates(result) and "satisfaction.ask" not in templates(result)
+    for text in ("sim", "plus"):
+        await silvia.say(MARIA.phone, text)
+    result = await silvia.say(MARIA.phone, "não consigo mandar a foto, mas a conta é 380 reais")
+    assert result.stage == Stage.HANDED_OFF and "satisfaction.ask" not in templates(result)
     assert await ratings(silvia) == []
 
 
@@ -200,4 +220,4 @@ async def test_outside_the_window_without_an_approved_template_nothing_is_sent(
 async def test_survey_off(silvia: Silvia) -> None:
     silvia.deps = replace(silvia.deps, satisfaction=None)
     result = await handed_off(silvia)
-    assert templates(result) == ["handoff.requested"]
+    assert templates(result) == ["qualification_result.qualified_typed"]

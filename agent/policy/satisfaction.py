@@ -1,7 +1,9 @@
 """The lead satisfaction survey: when Sílvia asks for a 1–5 rating and how an answer is read.
 
-Asked once per lead, when Sílvia's part ends: after the handoff to a specialist (qualified or
-requested) or after a polite close (`not_qualified`, e.g. a region Serena does not serve).
+Asked once per lead, and only after a completed conversation: the lead qualified, got the
+proposal and was handed to a specialist. Never after a not-served or not-qualified close (the
+lead may come back with another place or amount: "not qualified" is no dead end) nor after a
+handoff the lead asked for (the conversation goes on with the specialist, nothing is completed).
 Never to a lead who ever opted out; never outside WhatsApp's 24-hour window except through the
 approved template that replaces `satisfaction.ask`; never blocking — an answer is recognised
 only when the message IS a rating ("5", "nota 4", "⭐⭐⭐", "😍"); anything else is answered as usual.
@@ -85,15 +87,16 @@ def parse_rating(inbound: dict[str, Any]) -> tuple[int, Channel] | None:
     return None
 
 
+_COMPLETED_STAGES = frozenset({Stage.QUALIFIED, Stage.REGISTERED, Stage.HANDED_OFF})
+
+
 def end_reason(state: SilviaState) -> str | None:
-    """Why Sílvia's part is over for this lead, or None while she is still on it."""
-    stage = state.get("stage")
-    if stage == Stage.HANDED_OFF:
+    """ "handed_off" once the conversation is completed (qualified, proposal made, handed to a
+    specialist); None while it is not, or when it ended another way (not served, not qualified,
+    a person asked for)."""
+    qualified = bool((state.get("qualification") or {}).get("qualified"))
+    if state.get("stage") in _COMPLETED_STAGES and qualified:
         return "handed_off"
-    if stage == Stage.NOT_QUALIFIED:
-        return "not_qualified"
-    if state.get("human_requested") and state.get("specialist"):
-        return "requested"
     return None
 
 
