@@ -34,11 +34,25 @@ _REFUSAL = re.compile(
             r"\b(to|tou|estou|tamo|estamos) fora\b|\bnao e (pra|para) mim\b|\bnao compensa (pra|para) mim\b",
             r"\bja (tenho|temos|instalei|instalamos|coloquei|botei) "
             r"(placa|placas|painel|paineis|energia solar)\b",
+            # By shape: negation + intending/wanting + taking the offer ("não pretendo contratar"),
+            # the offer not fitting ("isso não me serve"), closing the talk ("pode encerrar").
+            r"\b(nao|nem) (pretendo|penso em|tenho (vontade|intencao|planos?) de|vou|vai|quero|queremos|"
+            r"vamos|vou mais) (contratar|assinar|aderir|fechar|fazer isso|fazer nada|trocar|mudar|entrar)\b",
+            r"\bnao (me serve|serve (pra|para) (mim|nos|gente|a gente)|me atende|faz sentido (pra|para) "
+            r"(mim|nos|gente|a gente)|me convenceu|e (o )?que eu (quero|procuro))\b",
+            r"\bpode (encerrar|finalizar|arquivar)\b|\bpode (cancelar|fechar) (o|meu|esse) "
+            r"(atendimento|cadastro|contato|protocolo)\b|\b(encerra|finaliza) (ai|isso|o atendimento)\b",
+            r"\bdispens(o|amos)\b|\b(prefiro|vou|vamos) ficar (assim|do jeito que (esta|estou|ta)|"
+            r"(so )?com a (minha )?distribuidora)\b",
         )
     )
 )
 # A question about leaving ("e se eu desistir?", "posso desistir depois?") is no refusal.
-_ASKS = re.compile(r"^(e )?se\b|\b(posso|pode|da pra|consigo|como|quanto|tem multa)\b")
+# "pode encerrar" is an imperative, not a question about leaving.
+_ASKS = re.compile(
+    r"^(e )?se\b|\b(posso|pode(?! (encerrar|finalizar|arquivar|cancelar|fechar))|da pra|consigo|como|quanto|"
+    r"tem multa)\b"
+)
 
 # Around a plan's name: words that pick it, and words that set it aside.
 _PICK_BEFORE = re.compile(

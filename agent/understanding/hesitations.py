@@ -3,6 +3,11 @@
 "Não sei tirar a foto", "não tenho a conta aqui", "meu marido que decide", "escolho depois" are
 not declines: each gets help or a reminder and the lead keeps their stage. Only a clear refusal
 ("não tenho interesse") makes a lead `lost` (agent/policy/followups.py, `is_decline`).
+
+Read by the sentence's shape, not a list of phrases: a negation before an ability and an action
+on the bill ("num tenho como fotografar esse papel"), the bill's absence or whereabouts ("a conta
+ficou no escritório"), a third person who decides ("quem bate o martelo é meu sogro"), a future
+time beside something the lead will do ("no fim de semana eu procuro ela e te encaminho").
 """
 
 from __future__ import annotations
@@ -14,16 +19,55 @@ from agent.understanding.intent import normalise
 
 Hesitation = Literal["cannot_photo", "no_bill_at_hand", "someone_decides", "later"]
 
+_NEG = r"(?:nao|n|nem|num|nunca|ainda nao)"
+_ABLE = (
+    r"(?:sei|consigo|consegui|conseguindo|vou conseguir|da|deu|vai dar|tenho como|tem como|posso|"
+    r"sei como|to sabendo|estou sabendo|entendo como)"
+)
+_ACT = (
+    r"(?:tirar|bater|mandar|enviar|fotografar|fazer (a |uma )?foto|escanear|scanear|anexar|baixar|"
+    r"digitalizar|printar|tirar print|subir|carregar|encaminhar|mexer)"
+)
+_BILL = r"(?:conta|fatura|talao|boleto|papel|papelzinho|pdf|segunda via|2a via)"
+_PERSON = (
+    r"(?:marido|esposo|esposa|mulher|pai|mae|painho|mainha|filho|filha|socio|socia|chefe|dono|dona|"
+    r"patrao|patroa|sogro|sogra|irmao|irma|genro|nora|namorado|namorada|companheiro|companheira|"
+    r"velho|velha|gerente|sindico|sindica|proprietario|proprietaria|contador|contadora|familia|"
+    r"esposo|cunhado|cunhada|tio|tia|avo|vo|responsavel)"
+)
+_DECIDE = (
+    r"(?:decide|decidem|resolve|resolvem|cuida|paga|assina|assinam|manda|escolhe|bate o martelo|"
+    r"da a palavra final|tem a palavra final|aprova|autoriza|ve essas coisas|cuida dessas coisas)"
+)
+_TIME = (
+    r"(?:depois|mais tarde|outra hora|outro dia|outro momento|amanha|semana que vem|proxima semana|"
+    r"fim de semana|final de semana|fds|mes que vem|proximo mes|segunda|terca|quarta|quinta|sexta|"
+    r"sabado|domingo|de noite|a noite|hoje a noite|mais pra frente|daqui a pouco|logo mais|em breve|"
+    r"quando (eu )?(chegar|voltar|tiver|puder|der|achar)|assim que (eu )?(chegar|voltar|puder|der|achar)|"
+    r"com calma|qualquer hora|no caminho)"
+)
+_WILL = (
+    r"(?:mando|envio|encaminho|passo|procuro|busco|pego|acho|tiro|vejo|resolvo|decido|escolho|penso|"
+    r"respondo|falo|te falo|te digo|digo|retorno|volto|faco|chamo|te chamo|analiso|olho|"
+    r"vou (mandar|enviar|procurar|ver|olhar|pensar|decidir|escolher|resolver|buscar|pegar|te mandar|"
+    r"te responder|retornar|voltar|analisar))"
+)
+
 _RULES: tuple[tuple[Hesitation, re.Pattern[str]], ...] = (
     (
         "cannot_photo",
         re.compile(
-            r"\b(nao|n|nem) (sei|consigo|da|to conseguindo|estou conseguindo) (como )?(tirar|bater|mandar|"
-            r"enviar|fotografar|fazer|escanear|anexar|baixar)\b|\bnao sei mexer\b|\b(camera|celular|"
-            r"telefone) (ta |esta )?(quebrad|ruim|nao (tira|funciona|presta))|\bsem camera\b"
-            r"|\b(camera|celular|telefone|aparelho)\b.{0,25}\bnao (tira|funciona|presta|manda|abre|envia)\b"
-            r"|\bfoto\b.{0,15}\bnao (sai|fica|ficou|saiu|pega|carrega)\b|\bfoto (fica|sai|ficou|saiu) "
-            r"(toda |tudo )?(borrad|tremid|escur|ruim)"
+            "|".join(
+                (
+                    # negation + ability + action: "não to conseguindo de jeito nenhum tirar a foto"
+                    rf"\b{_NEG} (\w+ ){{0,2}}{_ABLE} (\w+ ){{0,3}}{_ACT}\b",
+                    r"\bnao sei mexer\b|\bsem camera\b",
+                    r"\b(camera|celular|telefone|aparelho|zap|whats)\b.{0,25}\b(quebr\w*|ruim|estrag\w*|pifou|"
+                    r"nao (tira|funciona|presta|manda|abre|envia|foca))\b",
+                    r"\bfoto\b.{0,15}\bnao (sai|fica|ficou|saiu|pega|carrega|vai)\b",
+                    r"\bfoto (fica|sai|ficou|saiu) (toda |tudo )?(borrad|tremid|escur|ruim)",
+                )
+            )
         ),
     ),
     (
@@ -31,10 +75,14 @@ _RULES: tuple[tuple[Hesitation, re.Pattern[str]], ...] = (
         re.compile(
             "|".join(
                 (
-                    r"\b(nao|n) (tenho|to com|estou com|tou com|achei|acho|encontro|encontrei) "
-                    r"(a |essa |minha )?(conta|fatura|talao)\b",
-                    r"\b(conta|fatura|talao) (nao )?(ta|esta|fica|ficou) (com|na casa|no trabalho|em casa)",
-                    r"\b(perdi|joguei fora|rasguei) (a )?(conta|fatura)\b|\bsem a (conta|fatura)\b",
+                    # negation + having/finding + the bill: "não tô com a fatura", "num acho o boleto"
+                    rf"\b{_NEG} (tenho|to com|estou com|tou com|achei|acho|encontro|encontrei|sei onde "
+                    rf"(ta|esta|botei|coloquei|guardei)) (\w+ ){{0,2}}{_BILL}\b",
+                    # the bill somewhere else: "a conta ficou no escritório", "a fatura tá lá em casa"
+                    rf"\b{_BILL} (\w+ ){{0,2}}(nao )?(ta|esta|fica|ficou|tá) (com|na|no|la|em casa|guardad)",
+                    rf"\b(perdi|joguei fora|rasguei|sumiu|sumiram|extraviei) (\w+ ){{0,2}}{_BILL}\b",
+                    rf"\bsem (a |o )?{_BILL}\b",
+                    r"\b(to|tou|estou) (na rua|fora de casa|no trabalho|viajando)\b",
                 )
             )
         ),
@@ -42,21 +90,35 @@ _RULES: tuple[tuple[Hesitation, re.Pattern[str]], ...] = (
     (
         "someone_decides",
         re.compile(
-            r"\b(marido|esposo|esposa|mulher|pai|mae|filho|filha|socio|socia|chefe|dono|dona|patrao) "
-            r"(que |quem )?(decide|resolve|cuida|paga|ve|assina|manda)\b|\b(preciso|vou|tenho que|deixa eu|"
-            r"vou ter que) (falar|conversar|ver|consultar|perguntar|combinar) (isso )?(com|pro|pra|ao|a)\b"
-            r"|\bquem (decide|resolve|cuida|paga|assina|manda)\b.{0,30}\b(e|eh) (o |a )?(meu|minha|marido|"
-            r"esposa|esposo|mulher|pai|mae|socio|socia|chefe|dono|dona)\b"
+            "|".join(
+                (
+                    rf"\b{_PERSON} (\w+ ){{0,2}}(que |quem |e quem |e que )?{_DECIDE}\b",
+                    rf"\bquem {_DECIDE}\b.{{0,40}}\b(e|eh) (o |a )?(meu |minha )?{_PERSON}\b",
+                    rf"\b(ele|ela|eles|elas) (que|quem|e que|e quem) {_DECIDE}\b",
+                    r"\b(preciso|vou|tenho que|deixa eu|vou ter que|primeiro vou|antes vou|antes preciso) "
+                    r"(falar|conversar|ver|consultar|perguntar|combinar|mostrar|passar|decidir) "
+                    rf"(isso |esses valores |essa proposta |os planos )?(com|pro|pra|ao|a|para) (o |a )?"
+                    rf"(meu |minha )?({_PERSON}|ele|ela|casa|familia|gente)\b",
+                    rf"\b(nao|num) (sou eu|e eu) (que|quem) ({_DECIDE}|decido|resolvo|assino|escolho)\b",
+                    r"\bnao (decido|resolvo|assino) (nada )?sozinh",
+                )
+            )
         ),
     ),
     (
         "later",
         re.compile(
-            r"\b(escolho|decido|vejo|resolvo|penso|mando|envio|respondo|falo|te falo|te digo|digo) "
-            r"(isso |o plano |a conta )?(depois|mais tarde|outra hora|amanha|semana que vem|com calma)\b|"
-            r"\b(vou|deixa eu|preciso|quero) (pensar|analisar|ver com calma)\b|\bmais tarde eu\b|"
-            r"\b(deixa|deixar|deixo|fica|ficar) (isso |pra |para )*(outra hora|outro dia|depois|mais tarde|"
-            r"mais pra frente|semana que vem|outro momento)\b|\bagora nao (da|posso|consigo)\b"
+            "|".join(
+                (
+                    rf"\b{_WILL} (\w+ ){{0,4}}{_TIME}\b",
+                    rf"\b{_TIME}\b,? (\w+ ){{0,4}}{_WILL}\b",
+                    r"\b(vou|deixa eu|preciso|quero) (pensar|analisar|ver com calma|refletir)\b",
+                    r"\b(deixa|deixar|deixo|fica|ficar) (isso |pra |para )*(outra hora|outro dia|depois|"
+                    r"mais tarde|mais pra frente|semana que vem|outro momento)\b",
+                    r"\bagora nao (da|posso|consigo|tenho tempo)\b|\b(to|estou|tou) (sem tempo|ocupad\w*|"
+                    r"correndo|no corre)\b",
+                )
+            )
         ),
     ),
 )
