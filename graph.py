@@ -114,7 +114,12 @@ def route_by_stage(state: SilviaState) -> str:
         gave_place_or_amount=bool(state.get("profile_changed")),
         kb_topic=answers_from_knowledge(state),
         wants_plans=asks_for_plans(_text(state)),
+        amount_said=kind_is_text(state) and bool((state.get("entities") or {}).get("bill_amount")),
     )
+
+
+def kind_is_text(state: SilviaState) -> bool:
+    return state["inbound"].get("kind") == "text"
 
 
 def typed_bill_amount(state: SilviaState) -> bool:

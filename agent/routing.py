@@ -42,6 +42,7 @@ def route_turn(
     care: str | None = None,
     kb_topic: bool = False,
     wants_plans: bool = False,
+    amount_said: bool = False,
 ) -> str:
     """The stage node that handles this inbound message.
 
@@ -52,7 +53,8 @@ def route_turn(
     it re-opens the estimate for it ("minha mãe mora em Recife, a conta é 400").
     accepts it as a fallback). `kb_topic`: the lead asked a question the knowledge base answers
     (and gave no data): answered where the lead is, then back to the step. `wants_plans`: "mostra
-    os planos" (agent/understanding/decisions.py).
+    os planos" (agent/understanding/decisions.py). `amount_said`: the lead typed a bill amount (or
+    corrected one); at the plans or with a plan chosen it is checked there, stage and plan kept.
     """
     if intent == Intent.OPT_OUT or stage == Stage.OPTED_OUT:
         return "opt_out"  # the node also decides whether a lead who opted out re-opened
@@ -73,13 +75,15 @@ def route_turn(
     if (care == "copy" or intent == Intent.DATA_REQUEST) and stage != Stage.NEW:
         return "answer"  # at the first message the greeting comes first, then this answer
     if amount_pending and intent not in FAQ_INTENTS:
-        return "reception"  # the lead answers "is your bill really R$ X?"
+        return _midway_node(stage) or "reception"  # the lead answers "is your bill really R$ X?"
     if asks_place:
         # A coverage answer, then back to the current step; a first message is greeted first
         # (the greeting is sent once and the lead moves on to `greeted`).
         return "reception" if stage == Stage.NEW else "answer"
     if typed_amount and stage in DOCUMENT_STAGES:
         return "documents"  # the total typed instead of the bill: taken (and checked), never dropped
+    if amount_said and intent not in FAQ_INTENTS and (node := _midway_node(stage)):
+        return node  # "na verdade é 380" after the plans: checked, re-estimated, the plan kept
     if hesitates and stage in HESITATION_STAGES and not gave_place_or_amount:
         return "answer"  # "não sei tirar a foto", "escolho depois": help or a reminder, same stage
     if stage == Stage.DOCUMENT_RECEIVED:
@@ -101,6 +105,13 @@ def route_turn(
             return "documents"
         return _answer_or_fallback(intent)
     return "answer"  # qualified, registered, handed_off, not_qualified: answer() knows what to say
+
+
+def _midway_node(stage: Stage) -> str | None:
+    """Where an amount said after the plans is handled: the node that owns the stage."""
+    if stage == Stage.PLANS_PRESENTED:
+        return "plans"
+    return "documents" if stage in DOCUMENT_STAGES else None
 
 
 def _route_greeted(intent: str, profile_complete: bool) -> str:

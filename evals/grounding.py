@@ -107,6 +107,10 @@ class FactBook:
             entities = classify(turn.lead).entities
             if entities.get("bill_amount"):
                 self._bills.add(float(entities["bill_amount"]))
+            elif len(said := numbers_in(turn.lead)) == 1 and said[0] >= 10:
+                # A lone number ("errei, é 1.200", "não, é 250") may be a corrected bill: Sílvia's
+                # figures for it are computed from what the lead said, so they are grounded.
+                self._bills.add(float(said[0]))
             self._states.add(entities.get("state"))
         if turn.attachment and turn.attachment.kind in ("bill", "encrypted", "too_large"):
             truth = ground_truth(bill_spec(turn.attachment, self._lead_name))

@@ -266,4 +266,6 @@ async def test_an_amount_said_while_the_bill_is_awaited_is_checked(silvia: Silvi
     low = await silvia.say(MARIA.phone, "ah esqueci de falar, minha conta na verdade é 60 reais")
     assert "60,00" in low.texts[0] and "150,00" in low.texts[0]
     fixed = await silvia.say(MARIA.phone, "nao, errei, é 600")
-    assert "600,00" in fixed.texts[0] and fixed.stage == Stage.GREETED
+    # The stage and the chosen plan are kept; the plan's figure is re-run (third pass, class 1).
+    assert "600,00" in fixed.texts[0] and fixed.stage == Stage.DOCUMENT_REQUESTED
+    assert "Plano Plus" in fixed.texts[0] and "90,00" in fixed.texts[0]

@@ -18,11 +18,11 @@ from agent.nodes.acks import (
 )
 from agent.nodes.amounts import check_amount
 from agent.nodes.faq import faq_reply, repeated_answer
-from agent.nodes.funnel import opening_answer
+from agent.nodes.funnel import opening_answer, plan_buttons
 from agent.nodes.handoff import forward_to_specialist
 from agent.nodes.knowledge import answers_from_knowledge, clarify_reply, knowledge_reply
 from agent.nodes.privacy import complaint_answer, erasure_opt_out, privacy_answer
-from agent.nodes.returning import says_back
+from agent.nodes.returning import says_back, welcome_back
 from agent.policy.followups import DECLINE_STAGES, is_decline
 from agent.replies.drafts import previous_turn, reply
 from agent.routing import DOCUMENT_STAGES, DONE_STAGES, FAQ_INTENTS, HESITATION_STAGES
@@ -151,6 +151,10 @@ async def answer(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
         draft = faq_reply(intent, profile, deps.prompts, plans=plans, selected=state.get("selected_plan"))
         draft["append_nudge"] = draft.get("append_nudge", True) and stage != Stage.NOT_QUALIFIED
         return {"replies": [repeated_answer(draft["template_id"], previous_turn(state)[1], deps) or draft]}
+    if intent == Intent.GREETING and (stage == Stage.PLANS_PRESENTED or stage in DOCUMENT_STAGES):
+        # "boa tarde" from a lead back after silence or a restart: what was pending (the plan
+        # chosen and the bill, or the plans), never a bare "oi de novo" (issue 14 rule 5).
+        return welcome_back(state, plan_buttons(state.get("plans") or []))
     update: dict[str, Any] = {"replies": [_small_talk(intent, stage, state, deps)]}
     if intent == Intent.DENY and stage in DECLINE_STAGES and is_decline(state["inbound"].get("text") or ""):
         # A clear "não tenho interesse" closes the lead: no follow-up chases it (seed: only

@@ -9,7 +9,7 @@ from langgraph.runtime import Runtime
 
 from agent.context import Deps
 from agent.nodes.acks import coverage_reply, noted_reply, resting_ack, unanswered_question
-from agent.nodes.amounts import answer_to_check, check_amount, corrected_amount
+from agent.nodes.amounts import amount_midway, amount_noted, answer_to_check, check_amount, corrected_amount
 from agent.nodes.bills import accept_typed_amount, read_bill
 from agent.nodes.faq import embedded_question, faq_reply
 from agent.nodes.knowledge import asked_topic, knowledge_reply
@@ -77,6 +77,11 @@ async def _receive(state: SilviaState, deps: Deps) -> dict[str, Any]:
         replies.append(_ask_profile(state, profile, first_contact))
     elif said_amount and (check := await check_amount(deps, profile)):
         return update | check  # below Serena's minimum or very high for a home: confirm first
+    elif first_contact and (check := await check_amount(deps, profile, below_only=True)):
+        # A CRM amount below the minimum: never promise savings it cannot get; greet, say the
+        # minimum kindly and confirm the amount ("sim" closes, a new amount is estimated).
+        greeting = reply("amount_check.greeting_below_minimum", **check["replies"][0]["variables"])
+        return update | check | {"replies": [greeting]}
     elif below := await _company_below_minimum(deps, profile):
         # Never promise a company savings its bill cannot get: say the minimum at once, keep
         # the lead (a corrected amount is re-checked here; "sim" hands over to a specialist).
@@ -136,9 +141,12 @@ def _not_served(message: Reply) -> dict[str, Any]:
 
 def _ask_profile(state: SilviaState, profile: Profile, first_contact: bool) -> Reply:
     """Ask for what the estimate still needs; thank the lead only for data they just gave."""
-    if first_contact:
-        return reply("ask_profile")  # a lead without a known name gets the same short ask (tidied)
     missing = _missing_profile_text(profile)
+    if first_contact:
+        # The same short ask for everyone (tidied without a name); what the first message already
+        # said ("to aqui em Juazeiro do Norte") is never asked again.
+        known = profile.get("city") or profile.get("bill_amount")
+        return reply("ask_profile.partial", missing=missing) if known else reply("ask_profile")
     gave_data = any((state.get("entities") or {}).get(k) for k in ("city", "state", "bill_amount"))
     if gave_data and (profile.get("city") or profile.get("bill_amount")):
         return reply("ask_profile_missing", missing=missing)
@@ -197,9 +205,15 @@ async def plans(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
     profile: Profile = state.get("profile") or {}
     if ack := resting_ack(state):
         return {"replies": [ack]}  # "ok" to "sem problemas, me chame depois" is not a yes
-    if state.get("entities", {}).get("bill_amount") and (check := await check_amount(deps, profile)):
+    midway, new_amount = None, False
+    if state.get("stage") == Stage.PLANS_PRESENTED:
+        # "errei, é 1.200" with the plans on screen: checked, then new figures; the stage is kept.
+        midway, new_amount = await amount_midway(state, deps)
+        if midway is not None and not new_amount:
+            return midway
+    elif state.get("entities", {}).get("bill_amount") and (check := await check_amount(deps, profile)):
         return check  # a new amount below the minimum or very high: confirmed before new figures
-    if state.get("stage") == Stage.PLANS_PRESENTED and not state.get("entities", {}).get("bill_amount"):
+    if state.get("stage") == Stage.PLANS_PRESENTED and not new_amount:
         buttons = plan_buttons(state.get("plans") or [])
         first = (
             noted_reply(state)
@@ -213,11 +227,12 @@ async def plans(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
         return _not_served(reply("plans_unavailable", city=place_name(profile)))
     catalog_plans = [p.model_dump() for p in catalog.plans]
     lines = _plan_lines(catalog, profile["bill_amount"], deps)
-    update: dict[str, Any] = {
+    template = "plan_presentation.new_amount" if new_amount else "plan_presentation"
+    update: dict[str, Any] = (midway or {}) | {
         "stage": Stage.PLANS_PRESENTED.value,
         "distributor": catalog.distributor or "",
         "plans": catalog_plans,
-        "replies": [reply("plan_presentation", plan_lines=lines, buttons=plan_buttons(catalog_plans))],
+        "replies": [reply(template, plan_lines=lines, buttons=plan_buttons(catalog_plans))],
     }
     if wanted := named_plan(state, catalog_plans):
         # A plan named before the plans were shown is the lead's choice: the bill comes next.
@@ -259,6 +274,16 @@ async def documents(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any
     catalog_plans, distributor = await _catalog_plans(state, deps)
     wanted = (state.get("entities") or {}).get("plan")
     chosen = next((p for p in catalog_plans if p["id"] == wanted), None)
+    if typed or state.get("amount_check"):
+        # "na verdade é 380" with the bill awaited: checked, then the chosen plan's new figure.
+        midway, new_amount = await amount_midway(state, deps)
+        if not new_amount:
+            return midway or {"replies": [reply("document_amount_noted", append_nudge=True)]}
+        kept = chosen or state.get("selected_plan")
+        return (midway or {}) | {
+            "selected_plan": kept,
+            "replies": [amount_noted({**state, "selected_plan": kept})],
+        }
     if chosen is None:
         return {
             "plans": catalog_plans,

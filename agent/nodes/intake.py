@@ -14,6 +14,9 @@ from langgraph.runtime import Runtime
 from agent.context import Deps
 from agent.inbound import Inbound
 from agent.llm.prompts import default_llm_book
+from agent.nodes.amounts import amount_correction
+from agent.nodes.naming import introduced_name, merged_name
+from agent.nodes.returning import asks_still_on
 from agent.policy.privacy import redact_inbound
 from agent.policy.prompt_versions import assign_version
 from agent.ports import LeadRecord, PortError
@@ -239,6 +242,15 @@ async def understand(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, An
         reading = Reading("", (), Intent.OTHER.value, 1.0, {}, "rules", True)
     reading = _about_the_call(state, reading)
     entities = dict(reading.entities)
+    if state.get("stage") == Stage.LOST and asks_still_on(text_of(inbound)):
+        # "ainda tá valendo aquilo?" from a lead coming back: the welcome back to what was
+        # pending answers it (issue 14 rule 5), not the knowledge base.
+        reading = replace(reading, acts=tuple(a for a in reading.acts if a.kind != "question"),
+                          intent=Intent.GREETING.value)  # fmt: skip
+    intent = reading.intent
+    if text_amount := _amount_without_money_word(state, reading, entities):
+        entities["bill_amount"] = text_amount  # "na verdade é 380", "errei, é 1.200"
+        intent = Intent.PROVIDE_INFO.value
     # "Vocês atendem em Salvador?" is answered (answer node), never stored as the lead's city.
     text = str(inbound.get("text") or "") if inbound.get("kind") == "text" else ""
     asked = bool(text) and asks_about_place(text, entities)
@@ -247,8 +259,10 @@ async def understand(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, An
     unlisted = unlisted_place(text, entities) if text else None
     before = state.get("profile") or {}
     profile = _update_profile(before, entities, keep_place=asked)
+    if said_name := introduced_name(text):  # "aqui é a dona Severina": addressed so from now on
+        profile["name"] = merged_name(str(profile.get("name") or ""), said_name)
     update: dict[str, Any] = {
-        "intent": reading.intent,
+        "intent": intent,
         "confidence": reading.confidence,
         "entities": entities,
         "reading": reading.to_dict(),
@@ -262,6 +276,38 @@ async def understand(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, An
     if turn:
         update["turn"] = turn
     return update
+
+
+# What a lead correcting the amount may also be read as ("não, é 250" reads as a "no").
+_CORRECTABLE_INTENTS = frozenset(
+    {Intent.OTHER, Intent.DENY, Intent.AFFIRM, Intent.GREETING, Intent.PROVIDE_INFO}
+)
+
+
+def _amount_without_money_word(
+    state: SilviaState, reading: Reading, entities: dict[str, Any]
+) -> float | None:
+    """An amount the rules leave unread because it has no money word: a correction of the
+    amount already known, or a lone number while Sílvia waits for one (issue 14 rule 6)."""
+    inbound = state["inbound"]
+    if (
+        entities.get("bill_amount")
+        or inbound.get("kind") != "text"
+        or reading.intent not in _CORRECTABLE_INTENTS
+    ):
+        return None
+    known = bool((state.get("profile") or {}).get("bill_amount")) and state.get("stage") not in (
+        None,
+        Stage.NEW,
+    )
+    waiting = bool(state.get("amount_check"))
+    if not (known or waiting):
+        return None
+    return amount_correction(str(inbound.get("text") or ""), awaiting_amount=waiting)
+
+
+def text_of(inbound: dict[str, Any]) -> str:
+    return str(inbound.get("text") or "") if inbound.get("kind") == "text" else ""
 
 
 async def _reopens(state: SilviaState, deps: Deps, text: str, entities: dict[str, Any]) -> bool:

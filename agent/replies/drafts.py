@@ -63,13 +63,19 @@ _HONORIFIC_WORDS = "dona seu sr sr. sra sra. srta srta. senhor senhora dr dr. dr
 HONORIFICS = frozenset((_HONORIFIC_WORDS + " prof prof. professor professora").split())
 
 
+# How each is written before the name: "sr paulo" -> "Sr. Paulo", "dona severina" -> "Dona Severina".
+_HONORIFIC_FORMS = {"sr": "Sr.", "sra": "Sra.", "srta": "Srta.", "dr": "Dr.", "dra": "Dra.", "prof": "Prof.",
+                    "senhor": "Sr.", "senhora": "Sra.", "doutor": "Dr.", "doutora": "Dra."}  # fmt: skip
+
+
 def first_name(profile: Profile) -> str:
     """How Sílvia addresses the lead: the first name, with an honorific the lead gave."""
     words = (profile.get("name") or "").split()
     if not words:
         return ""
     if words[0].lower() in HONORIFICS and len(words) > 1:
-        return f"{words[0].capitalize()} {_capitalised(words[1])}"
+        honorific = _HONORIFIC_FORMS.get(words[0].lower().rstrip("."), words[0].capitalize())
+        return f"{honorific} {_capitalised(words[1])}"
     return "" if words[0].lower() in HONORIFICS else _capitalised(words[0])
 
 
@@ -94,6 +100,10 @@ def profile_shape(profile: Profile) -> str:
 
 def nudge_id(stage: Stage, profile: Profile) -> str:
     if stage in (Stage.NEW, Stage.GREETED) and not profile_complete(profile):
+        if profile.get("city") and profile.get("state") and not profile.get("bill_amount"):
+            return "nudge.ask_bill"
+        if profile.get("bill_amount") and not profile.get("city"):
+            return "nudge.ask_city"
         return "nudge.ask_profile"
     return _NUDGE_BY_STAGE.get(stage, "nudge.done")
 

@@ -26,6 +26,9 @@ _AND_THERE = re.compile(r"^(e|e ai|e tambem|e pra|e para) (em|no|na|nos|nas|pra|
 _LEAD_PLACE = re.compile(
     r"\b(moro|moramos|morar|resido|sou de|somos de|minha casa|meu apartamento|minha conta|mudar|mudando|"
     r"mudei|mudanca)\b"
+    # "to aqui em Juazeiro", "aqui em Natal a conta é cara": where the lead is (issue 14: a city
+    # said inside a sentence is the lead's and is never asked again).
+    r"|\b(to|tou|estou|vivo|fico) (aqui )?(em|no|na)\b|\baqui (em|no|na)\b"
 )
 # Said of someone else's home or a property ("minha irmã mora em X"): data unless asked as a question.
 _THIRD_PLACE = re.compile(r"\b(mora|moram|reside|fica em|fica no|fica na|a conta|imovel)\b")
