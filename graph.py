@@ -25,13 +25,14 @@ from typing_extensions import TypedDict
 from agent import nodes
 from agent.context import Deps
 from agent.inbound import Inbound
+from agent.nodes.conversation import hesitation_of
 from agent.nodes.knowledge import answers_from_knowledge
 from agent.policy.satisfaction import awaiting, is_comment, parse_rating
 from agent.replies.drafts import profile_complete
 from agent.routing import STAGE_NODES, route_turn
 from agent.state import SilviaState, Stage
 from agent.understanding.decisions import asks_for_plans
-from agent.understanding.hesitations import cannot_send_bill, hesitation
+from agent.understanding.hesitations import cannot_send_bill
 from agent.understanding.privacy_requests import data_request_kind
 from agent.understanding.tone import is_angry
 
@@ -108,7 +109,7 @@ def route_by_stage(state: SilviaState) -> str:
         bool(state.get("human_offered")),
         typed_amount=typed_bill_amount(state),
         asks_place=bool(state.get("place_question")),
-        hesitates=hesitation(_text(state)) is not None,
+        hesitates=hesitation_of(state) is not None,
         amount_pending=bool(state.get("amount_check")),
         care=data_request_kind(_text(state)) or ("angry" if is_angry(_text(state)) else None),
         gave_place_or_amount=bool(state.get("profile_changed")),

@@ -27,7 +27,7 @@ from agent.policy.followups import DECLINE_STAGES, is_decline
 from agent.replies.drafts import previous_turn, reply
 from agent.routing import DOCUMENT_STAGES, DONE_STAGES, FAQ_INTENTS, HESITATION_STAGES
 from agent.state import Intent, Reply, SilviaState, Stage
-from agent.understanding.hesitations import hesitation
+from agent.understanding.hesitations import Hesitation, hesitation
 from agent.understanding.intent import normalise
 from agent.understanding.person import asks_about_the_call
 from agent.understanding.privacy_requests import data_request_kind
@@ -129,7 +129,7 @@ async def answer(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
     said = (state.get("entities") or {}).get("bill_amount")
     if said and stage in DOCUMENT_STAGES and (check := await check_amount(deps, state.get("profile") or {})):
         return check  # an amount below the minimum or very high, said while the bill is awaited
-    if stage in HESITATION_STAGES and (kind := hesitation(_text(state))):
+    if stage in HESITATION_STAGES and (kind := hesitation_of(state)):
         return {"replies": [reply(f"hesitation.{kind}", distributor_text=_distributor_text(state))]}
     if stage == Stage.HANDED_OFF and _asks_about_the_call(state, stage) and intent != Intent.DATA_REQUEST:
         return {"replies": [reply("handoff.already")]}  # impatience is acknowledged, not read as a topic
@@ -163,6 +163,13 @@ async def answer(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
         await deps.leads.log("INFO", "lead_declined", phone=state.get("phone"), details={"words": words})
         update["stage"] = Stage.LOST.value
     return update
+
+
+def hesitation_of(state: SilviaState) -> Hesitation | None:
+    """The lead's "not now", unless it is a promise to send the bill ("vou mandar a conta mais
+    tarde" is waited for, not a lead to reassure)."""
+    kind = hesitation(_text(state))
+    return None if kind == "later" and state.get("intent") == Intent.DOCUMENT_PROMISE else kind
 
 
 def _text(state: SilviaState) -> str:
