@@ -139,17 +139,18 @@ async def answer(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
         return {"replies": [short]}  # "e quando vocês chegam?" from a lead Serena cannot serve yet
     if knows_answer:
         # A lead Serena does not serve yet still gets the answer to "como funciona?" (issue 14
-        # rule 1), without the line back to a funnel step they cannot take.
+        # rule 1); their stage's closing line is "se tiver outra dúvida, é só mandar", never a
+        # funnel step they cannot take (and, since no survey follows a not-served close, it is
+        # what addresses them by name).
         plans = await _known_plans(state, deps)
-        nudge = stage != Stage.NOT_QUALIFIED
-        draft = knowledge_reply(state["topic"], state, deps, plans=plans, nudge=nudge)
+        draft = knowledge_reply(state["topic"], state, deps, plans=plans, nudge=True)
         return {"replies": [repeated_answer(draft["template_id"], previous_turn(state)[1], deps) or draft]}
     if intent in FAQ_INTENTS:
         plans = await _known_plans(state, deps) if intent in (Intent.ASK_CONTRACT, Intent.ASK_PRICE) else []
         # A lead Serena does not serve gets the general answer, never a saving they cannot have.
         profile = state.get("profile") or {} if stage != Stage.NOT_QUALIFIED else {}
         draft = faq_reply(intent, profile, deps.prompts, plans=plans, selected=state.get("selected_plan"))
-        draft["append_nudge"] = draft.get("append_nudge", True) and stage != Stage.NOT_QUALIFIED
+        draft["append_nudge"] = draft.get("append_nudge", True)  # not qualified: "outra dúvida?"
         return {"replies": [repeated_answer(draft["template_id"], previous_turn(state)[1], deps) or draft]}
     if intent == Intent.GREETING and (stage == Stage.PLANS_PRESENTED or stage in DOCUMENT_STAGES):
         # "boa tarde" from a lead back after silence or a restart: what was pending (the plan

@@ -114,7 +114,7 @@ def _with_nudge_last(replies: list[Reply], state: SilviaState) -> list[Reply]:
     if not answers:
         return replies
     ends_with_answer = answers[-1] == len(replies) - 1
-    nudge = ends_with_answer and state.get("stage") != Stage.NOT_QUALIFIED
+    nudge = ends_with_answer  # not qualified: the stage's line is "outra dúvida? é só mandar"
     out = [{**r, "append_nudge": False} if i in answers else r for i, r in enumerate(replies)]
     out[answers[-1]] = {**out[answers[-1]], "append_nudge": nudge}
     return out
