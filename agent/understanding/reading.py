@@ -62,7 +62,7 @@ _CLAUSES = re.compile(
     r"da pra |dá pra |pode |posso |tem |precisa |serve |vale |quando |onde |quem |sera |será ))"
     r"|\s(?=e (?:queria|quero|gostaria) saber\b)"
     # "... pago 500 e tenho 3 casas ...": the data and the next statement apart
-    r"|\s(?=e (?:tenho|temos|moro|pago|sou|minha|meu|tambem)\b)"
+    r"|\s(?=e (?:eu |a gente )?(?:tenho|temos|tem|moro|pago|sou|minha|meu|tambem)\b)"
 )
 _POINTS_BACK = re.compile(
     r"\b(ela|elas|ele|eles|isso|disso|nisso|tambem|todas|todos|os dois|as duas|ambos|ambas)\b"
