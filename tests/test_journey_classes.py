@@ -147,6 +147,12 @@ async def test_a_crm_honorific_is_written_properly_and_never_alone(silvia: Silvi
     assert "Dona Cida" in cold.texts[0] and "Oi Dona!" not in cold.texts[0]
 
 
+async def test_a_crm_name_in_capitals_is_written_as_a_name(silvia: Silvia) -> None:
+    await silvia.leads.upsert_lead(MARIA.model_copy(update={"name": "SEU JOSÉ PAIVA"}))
+    greeting = await silvia.say(MARIA.phone, "boa tarde")
+    assert greeting.texts[0].startswith("Oi Seu José!")
+
+
 async def test_a_nameless_lead_sees_no_artefacts(silvia: Silvia) -> None:
     result = await silvia.say(COLD, "boa tarde moro em porto alegre e pago 500")
     assert result.stage == Stage.NOT_QUALIFIED

@@ -88,9 +88,14 @@ def introduced_name(text: str) -> str | None:
         honorific = (match.group("hon") or "").strip().lower()
         if lead_in in _NEEDS_HONORIFIC and not honorific and not words[0][0].isupper():
             continue  # "sou o responsável", "sou a interessada": no name said
-        name = " ".join(w if any(c.isupper() for c in w) else w.capitalize() for w in words)
+        name = " ".join(_cased(w) for w in words)
         return f"{_HONORIFIC_FORMS[honorific]} {name}" if honorific else name
     return None
+
+
+def _cased(word: str) -> str:
+    """ "severina" / "SEVERINA" -> "Severina"; "McCartney" stays as written."""
+    return word if any(c.isupper() for c in word) and not word.isupper() else word.capitalize()
 
 
 def merged_name(known: str, introduced: str) -> str:

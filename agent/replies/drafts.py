@@ -80,7 +80,9 @@ def first_name(profile: Profile) -> str:
 
 
 def _capitalised(word: str) -> str:
-    return word if any(c.isupper() for c in word) else word.capitalize()
+    """ "ana" -> "Ana", "JOSÉ" (a CRM in capitals) -> "José"; "McCartney" stays as written."""
+    mixed = any(c.isupper() for c in word) and not word.isupper()
+    return word if mixed else word.capitalize()
 
 
 def profile_complete(profile: Profile) -> bool:
