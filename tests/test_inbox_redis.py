@@ -68,6 +68,22 @@ async def test_head_keeps_arrival_order_across_consumers(inbox: RedisStreamInbox
     assert await inbox.counts() == {"pending": 0, "processing": 3, "waiting": 0, "failed": 0}
 
 
+async def test_pending_lists_a_leads_queue_in_order_with_its_failures(inbox: RedisStreamInbox) -> None:
+    for n in range(3):
+        await inbox.put(f"wamid.q{n}", CARLA, "whatsapp", {"n": n})
+    await inbox.put("wamid.other", BRUNO, "whatsapp", {"n": 9})
+    first, *_ = await inbox.take("a", 4, 0.1)
+    await inbox.retry_in(first, 30, "a failed turn", failed=True)
+    queued = await inbox.pending(CARLA, 2)
+    assert [(e.message_id, e.payload, e.failures) for e in queued] == [
+        ("wamid.q0", {"n": 0}, 1),
+        ("wamid.q1", {"n": 1}, 0),
+    ]
+    await inbox.done(queued[1])  # a settled entry leaves the lead's queue
+    assert [e.message_id for e in await inbox.pending(CARLA, 10)] == ["wamid.q0", "wamid.q2"]
+    assert await inbox.pending("+5581900000000", 10) == []
+
+
 async def test_a_crashed_consumers_entry_is_reclaimed(inbox: RedisStreamInbox) -> None:
     await inbox.put("wamid.crash", CARLA, "whatsapp", {"raw": True})
     taken = await inbox.take("dies", 1, 0.1)

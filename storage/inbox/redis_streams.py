@@ -49,6 +49,20 @@ def _millis(stream_id: str) -> int:
     return int(stream_id.split("-")[0])
 
 
+def _built(stream_id: Any, fields: dict[Any, Any], attempts: Any) -> InboxEntry:
+    data = {_text(k): _text(v) for k, v in fields.items()}
+    entry_id = _text(stream_id)
+    return InboxEntry(
+        entry_id=entry_id,
+        message_id=data["message_id"],
+        phone=data["phone"],
+        source=data["source"],
+        payload=json.loads(data["payload"]),
+        failures=int(attempts or 0),
+        received_at=_millis(entry_id) / 1000,
+    )
+
+
 class RedisStreamInbox:
     def __init__(self, url: str, prefix: str = "silvia:", reclaim_seconds: float = 60.0) -> None:
         # No socket timeout: XREADGROUP BLOCK holds the connection open on purpose.
@@ -89,17 +103,7 @@ class RedisStreamInbox:
         return await self._put(keys=keys, args=args) is not None
 
     async def _entry(self, stream_id: Any, fields: dict[Any, Any]) -> InboxEntry:
-        data = {_text(k): _text(v) for k, v in fields.items()}
-        entry_id = _text(stream_id)
-        return InboxEntry(
-            entry_id=entry_id,
-            message_id=data["message_id"],
-            phone=data["phone"],
-            source=data["source"],
-            payload=json.loads(data["payload"]),
-            failures=int(await self.redis.hget(self.attempts_key, entry_id) or 0),
-            received_at=_millis(entry_id) / 1000,
-        )
+        return _built(stream_id, fields, await self.redis.hget(self.attempts_key, _text(stream_id)))
 
     async def take(self, consumer: str, count: int, wait_seconds: float) -> list[InboxEntry]:
         await self._ensure_group()
@@ -162,11 +166,21 @@ class RedisStreamInbox:
         return None
 
     async def pending(self, phone: str, limit: int) -> list[InboxEntry]:
-        entries: list[InboxEntry] = []
-        for sid in await self.redis.lrange(self._lead_key(phone), 0, max(0, limit - 1)):
-            for found_id, fields in await self.redis.xrange(self.stream, sid, sid):
-                entries.append(await self._entry(found_id, fields))
-        return entries
+        ids = await self.redis.lrange(self._lead_key(phone), 0, max(0, limit - 1))
+        if not ids:
+            return []
+        # One round trip for every entry and its attempts (all keys share the {inbox} slot),
+        # not two per entry: the burst planner reads the lead's queue before each text turn.
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for sid in ids:
+                pipe.xrange(self.stream, sid, sid)
+                pipe.hget(self.attempts_key, sid)
+            answers = await pipe.execute()
+        return [
+            _built(found_id, fields, attempts)
+            for found, attempts in zip(answers[::2], answers[1::2], strict=True)
+            for found_id, fields in found
+        ]
 
     async def done(self, entry: InboxEntry) -> None:
         async with self.redis.pipeline(transaction=True) as tx:
