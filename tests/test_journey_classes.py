@@ -180,6 +180,15 @@ async def test_a_city_said_in_the_first_sentence_is_never_asked_again(silvia: Si
     assert "Garanhuns" in estimate.texts[0] and "por ano" in estimate.texts[0]
 
 
+async def test_a_home_town_no_table_knows_is_kept_and_only_its_state_asked(silvia: Silvia) -> None:
+    first = await silvia.say(COLD, "boa tarde, moro em tabira")
+    assert "qual cidade" not in first.texts[0] and "estado" in first.texts[0]
+    question = await silvia.say(COLD, "e como funciona isso?")
+    assert "Tabira" in question.texts[-1] and "sua cidade" not in " ".join(question.texts)
+    state = await silvia.say(COLD, "pernambuco, e pago 280")
+    assert state.stage == Stage.GREETED and "Tabira" in state.texts[0] and "por ano" in state.texts[0]
+
+
 # --- rule 4: cannot, later, someone else decides, refusal: by sentence shape -----------------
 
 CANNOT = [

@@ -24,7 +24,13 @@ from agent.replies.drafts import previous_turn, profile_shape, render_reply
 from agent.replies.templates import TemplateError
 from agent.routing import FAQ_INTENTS
 from agent.state import Intent, Profile, SilviaState, Stage
-from agent.understanding.coverage import asks_about_place, mentions_other_place, place_asked, unlisted_place
+from agent.understanding.coverage import (
+    asks_about_place,
+    home_place,
+    mentions_other_place,
+    place_asked,
+    unlisted_place,
+)
 from agent.understanding.intent import normalise
 from agent.understanding.knowledge import default_knowledge
 from agent.understanding.llm import refine_with_model
@@ -256,6 +262,13 @@ async def understand(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, An
     asked = bool(text) and asks_about_place(text, entities)
     if asked and await _reopens(state, deps, text, entities):
         asked = False  # a not-qualified lead's relative in a served place: data that re-opens (rule 1)
+    if (
+        text
+        and not asked
+        and state.get("stage") in (None, Stage.NEW, Stage.GREETED)
+        and (home := home_place(text, entities))
+    ):
+        entities["city"] = home  # "moro em Surubim": a town no table knows is still the lead's city
     unlisted = unlisted_place(text, entities) if text else None
     before = state.get("profile") or {}
     profile = _update_profile(before, entities, keep_place=asked)

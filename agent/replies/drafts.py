@@ -102,7 +102,9 @@ def profile_shape(profile: Profile) -> str:
 
 def nudge_id(stage: Stage, profile: Profile) -> str:
     if stage in (Stage.NEW, Stage.GREETED) and not profile_complete(profile):
-        if profile.get("city") and profile.get("state") and not profile.get("bill_amount"):
+        if profile.get("city") and not profile.get("state"):  # a town no table knows: its state
+            return "nudge.ask_state" if profile.get("bill_amount") else "nudge.ask_state_bill"
+        if profile.get("city") and not profile.get("bill_amount"):
             return "nudge.ask_bill"
         if profile.get("bill_amount") and not profile.get("city"):
             return "nudge.ask_city"
@@ -119,7 +121,9 @@ def context_variables(state: SilviaState, book: PromptBook) -> dict[str, Any]:
         "first_name": name,
         "name": profile.get("name", ""),
         "name_greeting": f" {name}" if name else "",
-        "nudge": book.render(nudge_id(stage, profile), {"first_name": name}).text,
+        "nudge": book.render(
+            nudge_id(stage, profile), {"first_name": name, "city": profile.get("city", "")}
+        ).text,
     }
     for key in ("city", "state", "company"):
         if profile.get(key):
@@ -189,7 +193,8 @@ def _name_once(text: str, variables: dict[str, Any], state: SilviaState, book: P
     if not name or name not in nudge or text.count(name) < 2 or nudge not in text:
         return text
     stage = Stage(state.get("stage") or Stage.NEW)
-    plain = book.render(nudge_id(stage, state.get("profile") or {}), {"first_name": ""}).text
+    profile = state.get("profile") or {}
+    plain = book.render(nudge_id(stage, profile), {"first_name": "", "city": profile.get("city", "")}).text
     plain = tidy_missing_name(plain).strip()
     return text.replace(nudge, plain[:1].upper() + plain[1:], 1)
 

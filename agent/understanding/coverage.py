@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from agent.understanding.intent import normalise
+from agent.understanding.places import STATE_NAMES, UFS
 
 # "atendem em X?", "tem Serena em X", "vocês chegam em X", "funciona na Bahia?", "e em Natal?"
 _COVERAGE_VERB = re.compile(
@@ -177,3 +178,38 @@ def place_asked(entities: dict[str, Any], unlisted: str | None = None) -> dict[s
 def mentions_other_place(text: str) -> bool:
     """A relative's home, another property or a move: whose name the bill is in must be asked."""
     return bool(_OTHER_PLACE.search(normalise(text)))
+
+
+# "moro em Surubim", "sou de São Bento do Una": the lead's own town, even one no table knows.
+_HOME = re.compile(
+    r"\b(?:moro|moramos|resido|residimos|vivo|vivemos|sou|somos)\s+(?:de|em|no|na)\s+"
+    rf"(?P<place>{_NAME})\s*(?:[?,.!;]|$|\b(?:e|mas|pago|minha|meu|a conta|com|faz|ha|há)\b)"
+)
+_NOT_A_HOME = frozenset(
+    normalise(w)
+    for w in (
+        "menor", "maior", "fora", "longe", "perto", "aluguel", "favela", "familia", "confianca", "paz",
+        "bairro", "centro", "rua", "sitio", "chacara", "fazenda", "predio", "kitnet", "quitinete",
+        "pensao", "cidade pequena", "cidade grande", "capital", "outro estado", "outra cidade",
+    )
+)  # fmt: skip
+
+
+def home_place(text: str, entities: dict[str, Any]) -> str | None:
+    """The lead's own town when no table knows it ("moro em Surubim"): kept as their city, so it
+    is never asked again (the state is asked instead)."""
+    if entities.get("city"):
+        return None
+    found = _HOME.search(" ".join(text.lower().split()))
+    if not found:
+        return None
+    name = found.group("place").strip(" -'")
+    norm = normalise(name)
+    words = norm.split()
+    if not words or len(words) > 5 or norm in _NOT_A_PLACE or norm in _NOT_A_HOME:
+        return None
+    if _FUNCTION_WORDS.intersection(words) or words[0] in _BUSINESS_WORDS or words[0] in _NOT_A_HOME:
+        return None
+    if norm in STATE_NAMES or norm.upper() in UFS:
+        return None  # "sou de Pernambuco": a state, which the rules read as one
+    return " ".join(w if w in _LINKS else w[:1].upper() + w[1:] for w in name.split())
