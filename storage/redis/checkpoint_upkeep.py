@@ -1,13 +1,15 @@
 """Upkeep of the Redis checkpointer's threads: delete, copy, prune and trim history.
 
 A mixin of `RedisCheckpointSaver` (storage/redis/checkpointer.py), kept apart so the saver's
-read/write path stays short. Checkpoints share versioned channel blobs, so removing
-checkpoints ends with `_collect_blobs`: a blob no remaining checkpoint refers to is deleted.
+read/write path stays short. Each operation is bounded by the saver's call timeout.
+Checkpoints share versioned channel blobs, so removing checkpoints ends with `_collect_blobs`:
+a blob no remaining checkpoint refers to is deleted.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any
 
 import ormsgpack
@@ -35,29 +37,32 @@ class CheckpointUpkeep:
     def _run_key(self, run_id: str) -> str: ...
     def _refresh_in(self, pipe: Any, thread_id: str) -> None: ...
     def thread_keys(self, thread_id: str, namespaces: Sequence[str]) -> list[str]: ...
+    def _bounded(self) -> AbstractAsyncContextManager[None]: ...
     async def namespaces(self, thread_id: str) -> list[str]: ...
 
     async def adelete_thread(self, thread_id: str) -> None:
         namespaces = await self.namespaces(thread_id)
-        run_ids = [run.decode() for run in await self.client.smembers(f"{self._base(thread_id)}:runs")]
-        await self.client.delete(*self.thread_keys(thread_id, namespaces))
-        # The run index is not the thread's (another slot on a cluster): cleaned on its own.
-        for run_id in run_ids:  # drop this thread's entries from the run index too (erasure)
-            members = await self.client.smembers(self._run_key(run_id))
-            if mine := [m for m in members if ormsgpack.unpackb(m)[0] == thread_id]:
-                await self.client.srem(self._run_key(run_id), *mine)
+        async with self._bounded():
+            run_ids = [run.decode() for run in await self.client.smembers(f"{self._base(thread_id)}:runs")]
+            await self.client.delete(*self.thread_keys(thread_id, namespaces))
+            # The run index is not the thread's (another slot on a cluster): cleaned on its own.
+            for run_id in run_ids:  # drop this thread's entries from the run index too (erasure)
+                members = await self.client.smembers(self._run_key(run_id))
+                if mine := [m for m in members if ormsgpack.unpackb(m)[0] == thread_id]:
+                    await self.client.srem(self._run_key(run_id), *mine)
 
     async def adelete_for_runs(self, run_ids: Sequence[str]) -> None:
         """Delete the checkpoints (and their writes) that the given runs wrote."""
         touched: set[tuple[str, str]] = set()
-        for run_id in run_ids:
-            for member in await self.client.smembers(self._run_key(run_id)):
-                thread_id, ns, checkpoint_id = ormsgpack.unpackb(member)
-                await self._delete_checkpoints(thread_id, ns, [checkpoint_id])
-                touched.add((thread_id, ns))
-            await self.client.delete(self._run_key(run_id))
-        for thread_id, ns in touched:
-            await self._collect_blobs(thread_id, ns)
+        async with self._bounded():
+            for run_id in run_ids:
+                for member in await self.client.smembers(self._run_key(run_id)):
+                    thread_id, ns, checkpoint_id = ormsgpack.unpackb(member)
+                    await self._delete_checkpoints(thread_id, ns, [checkpoint_id])
+                    touched.add((thread_id, ns))
+                await self.client.delete(self._run_key(run_id))
+            for thread_id, ns in touched:
+                await self._collect_blobs(thread_id, ns)
 
     async def acopy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
         """DUMP the source's keys, RESTORE them under the target's: the two threads have
@@ -66,11 +71,11 @@ class CheckpointUpkeep:
         if not namespaces:
             return
         sources = self.thread_keys(source_thread_id, namespaces)
-        async with self.client.pipeline(transaction=True) as pipe:  # one consistent snapshot
+        async with self._bounded(), self.client.pipeline(transaction=True) as pipe:  # one snapshot
             for key in sources:
                 pipe.dump(key)
             dumps = await pipe.execute()
-        async with self.client.pipeline(transaction=True) as pipe:
+        async with self._bounded(), self.client.pipeline(transaction=True) as pipe:
             for key, dumped in zip(self.thread_keys(target_thread_id, namespaces), dumps, strict=True):
                 if dumped is None:
                     pipe.delete(key)
@@ -92,11 +97,12 @@ class CheckpointUpkeep:
 
     async def trim(self, thread_id: str, ns: str, *, keep: int) -> int:
         """Keep the `keep` newest checkpoints of a namespace; returns how many were removed."""
-        ids = await self.client.zrange(self._key(thread_id, "ids", ns), 0, -keep - 1)
-        old = [cid.decode() for cid in ids]
-        await self._delete_checkpoints(thread_id, ns, old)
-        if old:
-            await self._collect_blobs(thread_id, ns)
+        async with self._bounded():
+            ids = await self.client.zrange(self._key(thread_id, "ids", ns), 0, -keep - 1)
+            old = [cid.decode() for cid in ids]
+            await self._delete_checkpoints(thread_id, ns, old)
+            if old:
+                await self._collect_blobs(thread_id, ns)
         return len(old)
 
     async def _delete_checkpoints(self, thread_id: str, ns: str, checkpoint_ids: Sequence[str]) -> None:
