@@ -103,3 +103,15 @@ async def ping_sessions(sessions: Sessions) -> None:
 def session_factory(engine: AsyncEngine) -> Sessions:
     # Rows are handed out as plain values after commit; expiring them would force reloads.
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def engine_of(sessions: Sessions) -> AsyncEngine:
+    """The engine a session factory is bound to.
+
+    A turn's own statements run on one of its connections, not in an ORM session: the
+    session's unit of work and ORM execution path cost more CPU than those statements.
+    """
+    engine = sessions.kw["bind"]
+    if not isinstance(engine, AsyncEngine):
+        raise TypeError(f"the session factory is bound to {engine!r}, not an AsyncEngine")
+    return engine

@@ -16,10 +16,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from agent.ports import LeadRecord, TurnRecord
 from agent.state import Stage
+from storage.db import engine_of
 from storage.models import (
     Base,
     DataRequest,
@@ -29,7 +30,6 @@ from storage.models import (
     ResponseCache,
     SdrLog,
     SerenaRegistration,
-    UTCDateTime,
     utc_now,
 )
 
@@ -68,6 +68,10 @@ def _insert(session: AsyncSession, model: type[Base]) -> Any:
 # Statements built once per dialect and run with parameters: building an INSERT … ON CONFLICT
 # with its values every turn cost more CPU than running it (issue 16).
 _INTERACTION_INSERT = LeadInteraction.__table__.insert()
+# Columns of a turn's lead_status row that an existing row does not simply take over.
+_STATUS_INSERT_ONLY = frozenset(
+    {"lead_id", "interaction_count", "created_at", "followup_count", "qualification_date"}
+)
 
 
 @functools.cache
@@ -81,6 +85,28 @@ def _lead_upsert(dialect: str) -> Any:
     # The first known source wins: a later turn never turns an ad lead into "inbound".
     refreshed["source"] = sa.func.coalesce(table.c.source, stmt.excluded.source)
     return stmt.on_conflict_do_update(index_elements=[table.c.phone_number], set_=refreshed)
+
+
+@functools.cache
+def _status_upsert(dialect: str, changed: frozenset[str]) -> Any:
+    """The lead_status upsert of a turn that sets the `changed` columns (one per shape).
+
+    Run with the inserted row as parameters: `changed` plus `lead_id`, `interaction_count`,
+    `created_at` (and `followup_count`, `qualification_date` when the turn sets them). An
+    existing row takes the same values (`excluded`) and counts the turn.
+    """
+    table = LeadStatus.__table__
+    stmt = _dialect_insert(dialect, table)
+    updated: dict[str, Any] = {column: stmt.excluded[column] for column in changed}
+    updated["interaction_count"] = sa.func.coalesce(table.c.interaction_count, 0) + 1
+    if "last_followup_type" in changed:
+        updated["followup_count"] = sa.func.coalesce(table.c.followup_count, 0) + 1
+    if "status" in changed:
+        # The first qualification is the one that counts for the funnel.
+        updated["qualification_date"] = sa.func.coalesce(
+            table.c.qualification_date, stmt.excluded.qualification_date
+        )
+    return stmt.on_conflict_do_update(index_elements=[table.c.lead_id], set_=updated)
 
 
 @functools.cache
@@ -137,6 +163,7 @@ class LeadRepository:
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
+        self._engine = engine_of(sessions)
 
     # --- LeadStorePort ------------------------------------------------------------------
 
@@ -156,11 +183,11 @@ class LeadRepository:
         )
 
     async def upsert_lead(self, lead: LeadRecord) -> None:
-        async with self._sessions.begin() as session:
-            await self._upsert_lead_in(session, lead)
+        async with self._engine.begin() as conn:
+            await self._upsert_lead_in(conn, lead)
 
     @staticmethod
-    async def _upsert_lead_in(session: AsyncSession, lead: LeadRecord) -> None:
+    async def _upsert_lead_in(conn: AsyncConnection, lead: LeadRecord) -> None:
         params = {
             "phone_number": lead.phone,
             "source": lead.source,
@@ -171,7 +198,7 @@ class LeadRepository:
             "client_type": lead.client_type,
             "updated_at": utc_now(),
         }
-        await session.execute(_lead_upsert(session.get_bind().dialect.name), params)
+        await conn.execute(_lead_upsert(conn.dialect.name), params)
 
     async def request_data(self, phone: str, kind: str, words: str) -> None:
         """One pending `data_requests` row (the team's queue) and its `sdr_logs` audit line."""
@@ -204,19 +231,22 @@ class LeadRepository:
             tokens_out=turn.metadata.get("tokens_out"),
             created_at=at,
         )
-        async with self._sessions.begin() as session:
+        status = self._status_row(turn, at)
+        # Core statements built once, on one connection: the ORM session's unit of work
+        # (identity map, flush planning, fetching the new id) cost more CPU than the rows, and
+        # nothing reads them back.
+        async with self._engine.begin() as conn:
             if turn.lead is not None:
-                await self._upsert_lead_in(session, turn.lead)
-            # A prepared Core INSERT, not `session.add`: the ORM's unit of work (identity map,
-            # flush planning, fetching the new id) cost more CPU than the row; nothing reads it back.
-            await session.execute(_INTERACTION_INSERT, interaction)
-            await session.execute(self._status_upsert(session, turn, at))
+                await self._upsert_lead_in(conn, turn.lead)
+            await conn.execute(_INTERACTION_INSERT, interaction)
+            changed = frozenset(status) - _STATUS_INSERT_ONLY
+            await conn.execute(_status_upsert(conn.dialect.name, changed), status)
             if turn.cache_hit is not None:
-                await self._count_cache_hit_in(session, *turn.cache_hit, at=at)
+                await self._count_cache_hit_in(conn, *turn.cache_hit, at=at)
 
     @staticmethod
-    def _status_upsert(session: AsyncSession, turn: TurnRecord, at: datetime) -> Any:
-        table = LeadStatus.__table__
+    def _status_row(turn: TurnRecord, at: datetime) -> dict[str, Any]:
+        """The lead_status row a turn inserts (an existing row takes its changed columns)."""
         changes: dict[str, Any] = {"lead_stage": turn.stage, "updated_at": at}
         if turn.message_received is not None:
             # The lead's own activity: follow-ups (no inbound message) must not reset the clock
@@ -230,18 +260,12 @@ class LeadRepository:
         if turn.qualified is not None:
             changes["status"] = "qualified" if turn.qualified else "not_qualified"
         inserted = {**changes, "lead_id": turn.phone, "interaction_count": 1, "created_at": at}
-        updated = {**changes, "interaction_count": sa.func.coalesce(table.c.interaction_count, 0) + 1}
         if "last_followup_type" in changes:
             inserted["followup_count"] = 1
-            updated["followup_count"] = sa.func.coalesce(table.c.followup_count, 0) + 1
-        if turn.qualified:
-            inserted["qualification_date"] = at
-            # The first qualification is the one that counts for the funnel.
-            updated["qualification_date"] = sa.func.coalesce(
-                table.c.qualification_date, sa.literal(at, UTCDateTime())
-            )
-        stmt = _insert(session, LeadStatus).values(**inserted)
-        return stmt.on_conflict_do_update(index_elements=[LeadStatus.lead_id], set_=updated)
+        if "status" in changes:
+            # Only a qualification sets the date; a row inserted as not qualified has none.
+            inserted["qualification_date"] = at if turn.qualified else None
+        return inserted
 
     async def log(
         self, level: str, message: str, *, phone: str | None = None, details: dict[str, Any] | None = None
@@ -263,12 +287,12 @@ class LeadRepository:
             session.add(row)
 
     async def count_cache_hit(self, cache_key: str, intent: str, template_id: str) -> None:
-        async with self._sessions.begin() as session:
-            await self._count_cache_hit_in(session, cache_key, intent, template_id, at=utc_now())
+        async with self._engine.begin() as conn:
+            await self._count_cache_hit_in(conn, cache_key, intent, template_id, at=utc_now())
 
     @staticmethod
     async def _count_cache_hit_in(
-        session: AsyncSession, cache_key: str, intent: str, template_id: str, *, at: datetime
+        conn: AsyncConnection, cache_key: str, intent: str, template_id: str, *, at: datetime
     ) -> None:
         params = {
             "cache_key": cache_key_for_db(cache_key),
@@ -278,7 +302,7 @@ class LeadRepository:
             "last_used": at,
             "created_at": at,
         }
-        await session.execute(_cache_hit_upsert(session.get_bind().dialect.name), params)
+        await conn.execute(_cache_hit_upsert(conn.dialect.name), params)
 
     # --- Queries for the CLI and ops ----------------------------------------------------
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from storage.db import Sessions
+from storage.db import Sessions, engine_of
 from storage.models import Lead
 
 KEY = "takeover"
@@ -33,13 +33,15 @@ class TakeoverRepository:
 
     def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
+        self._engine = engine_of(sessions)
 
     async def is_paused(self, phone: str) -> bool:
         return (await self.get(phone) or {}).get("paused", False)
 
     async def get(self, phone: str) -> dict[str, Any] | None:
-        async with self._sessions() as session:
-            data = await session.scalar(_TAKEOVER_OF, {"phone": phone})
+        # On a connection, not an ORM session: asked at the start of every turn.
+        async with self._engine.connect() as conn:
+            data = await conn.scalar(_TAKEOVER_OF, {"phone": phone})
         takeover = (data or {}).get(KEY)
         return dict(takeover) if isinstance(takeover, dict) else None
 
