@@ -394,3 +394,11 @@ def test_plan(text: str, plan: str | None) -> None:
 )
 def test_person_type(text: str, person_type: str | None) -> None:
     assert extract_entities(text).get("person_type") == person_type
+
+
+@pytest.mark.parametrize(
+    "text", ["pode apresentar", "pode me apresentar", "apresenta aí", "pode falar", "pode me mostrar"]
+)
+def test_a_bare_go_ahead_to_the_offer_is_a_yes(text: str) -> None:
+    # The greeting asks "Posso apresentar os planos…?": the verb alone, without "os planos", is a yes.
+    assert classify(text).intent == "affirm"

@@ -128,7 +128,8 @@ def decided_plan(text: str) -> str | None:
 # "mostra os planos", "quero ver as opções", "quiero ver los planes": the offer asked for by name.
 _WANTS_PLANS = re.compile(
     r"(?<!nao )\b(mostra|mostre|mostrar|manda|mande|mandar|envia|envie|enviar|passa|passe|apresenta|"
-    r"apresente|ver|veja|conhecer|quais sao|quais|me fala|me diz|quiero ver|muestrame|show me|see)\b"
+    r"apresente|apresentar|ver|veja|conhecer|quais sao|quais|me fala|me diz|"
+    r"quiero ver|muestrame|show me|see)\b"
     r"( \w+){0,3} (os |as |uns |umas |los |las |the |your )?"
     r"(planos?|opcoes|pacotes|ofertas|propostas|planes|opciones|plans|options)\b"
 )

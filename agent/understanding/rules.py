@@ -27,12 +27,13 @@ AFFIRM_CORE: frozenset[str] = _words(
     "sim claro quero pode bora beleza ok isso exato exatamente certo show fechado perfeito "
     "otimo top massa positivo vamos vamo topo aceito legal bom tenho demais certeza combinado "
     "fechou partiu dale manda simbora arretado arretada maravilha bacana joia firmeza demorou "
-    "suave tranquilo vambora crer boa mostra mostre si yes sure yeah yep "
+    "suave tranquilo vambora crer boa mostra mostre apresenta apresente si yes sure yeah yep "
     "👍 ✅ 👌 🙌 👏"
 )
 AFFIRM_WORDS: frozenset[str] = _words(
     "ser mandar manda continuar que com la mesmo nessa interesse saber mais esta tudo vamo tenho "
-    "quero pode sim e isso ai mostrar mostra mostre ver veja pode crer seguir bom acho"
+    "quero pode sim e isso ai mostrar mostra mostre apresentar apresenta apresente falar me ver veja "
+    "pode crer seguir bom acho"
 )
 DENY_CORE: frozenset[str] = _words("nao nem negativo nunca jamais dispenso")
 DENY_WORDS: frozenset[str] = _words(
@@ -320,7 +321,7 @@ RULES: tuple[tuple[str, str, float], ...] = (
     ("affirm", r"(?<!nao )\b(quero saber mais|(quero|queria|gostaria de) (entender|conhecer|saber)|"
                r"me (fala|conta) mais|fala mais|tenho interesse|me interess\w*|"
                r"interessad[oa])\b", 0.82),
-    ("affirm", r"\b(manda|mande|envia|envie|pode mandar|pode enviar|mostra|mostre|mostrar|apresenta|"
+    ("affirm", r"\b(manda|mande|envia|envie|pode mandar|pode enviar|mostra|mostre|mostrar|apresenta\w*|"
                r"quero ver)\b"
                r".{0,10}\b(proposta|simulacao|orcamento|"
                r"informac\w*|detalhes|planos|opcoes)\b", 0.8),
