@@ -195,6 +195,17 @@ _NOT_A_HOME = frozenset(
 )  # fmt: skip
 
 
+# A home, not a town: "moro em apto no oitavo andar", "moro num ap térreo", "moro em uma casa".
+_DWELLING_WORDS = frozenset(
+    normalise(w)
+    for w in (
+        "apto", "ap", "apt", "apartamento", "andar", "terreo", "cobertura", "condominio",
+        "edificio", "residencial", "conjunto", "quarto", "comodo", "um", "uma", "alugada", "alugado",
+        "propria", "proprio",
+    )
+)  # fmt: skip
+
+
 def home_place(text: str, entities: dict[str, Any]) -> str | None:
     """The lead's own town when no table knows it ("moro em Surubim"): kept as their city, so it
     is never asked again (the state is asked instead)."""
@@ -208,7 +219,9 @@ def home_place(text: str, entities: dict[str, Any]) -> str | None:
     words = norm.split()
     if not words or len(words) > 5 or norm in _NOT_A_PLACE or norm in _NOT_A_HOME:
         return None
-    if _FUNCTION_WORDS.intersection(words) or words[0] in _BUSINESS_WORDS or words[0] in _NOT_A_HOME:
+    if _FUNCTION_WORDS.intersection(words) or _DWELLING_WORDS.intersection(words):
+        return None
+    if words[0] in _BUSINESS_WORDS or words[0] in _NOT_A_HOME:
         return None
     if norm in STATE_NAMES or norm.upper() in UFS:
         return None  # "sou de Pernambuco": a state, which the rules read as one

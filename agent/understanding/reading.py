@@ -500,6 +500,10 @@ def _agreeing_topic(
     return [swapped if a is question else a for a in acts]
 
 
+# Stop wordings this sure are stops whatever else the message says ("parar", "não me mande mais").
+SURE_STOP = 0.95
+
+
 def _rules_stand(rules: Understanding, topic_intent: str, question: Act) -> bool:
     """Sure rules on a short reply or a plain question beat a topic that is only loosely near.
     Never for a request for a person: "é um bot?" is a question about Sílvia, not a request."""
@@ -564,6 +568,14 @@ def _stated_decision(text: str, rules: Understanding) -> Reading | None:
     return Reading(text, (act,), Intent.CHOOSE_PLAN.value, 0.9, entities, "rules", True)
 
 
+def _person_over_soft_stop(text: str, rules: Understanding) -> bool:
+    return (
+        rules.intent == Intent.OPT_OUT
+        and rules.confidence < SURE_STOP
+        and person_act(text) == "request_person"
+    )
+
+
 def read_message(text: str, matcher: TopicMatcher | None, rules: Understanding | None = None) -> Reading:
     """The reading of one lead message (rules alone when no matcher is available)."""
     rules = rules or classify(text)
@@ -571,6 +583,10 @@ def read_message(text: str, matcher: TopicMatcher | None, rules: Understanding |
         # Someone else's data is refused plainly, whatever else the words suggest (a phone number
         # asked for is no request for a person): the privacy answer reads the request again.
         rules = Understanding(Intent.DATA_REQUEST, 0.9, dict(rules.entities))
+    if _person_over_soft_stop(text, rules):
+        # "chega de mensagem automática, quero uma pessoa": tired of the bot, not of Serena; the
+        # lead asks to be contacted, by a person. A plain stop ("parar", "não me mande mais") stays.
+        rules = Understanding(Intent.ASK_HUMAN, PERSON_CONFIDENCE, dict(rules.entities))
     if rules.intent in _LEGAL_REQUESTS and rules.confidence >= 0.85:  # stop / my data: never second-guessed
         return Reading(text, tuple(_rules_acts(text, rules)), rules.intent, rules.confidence,
                        dict(rules.entities), "rules", True)  # fmt: skip
