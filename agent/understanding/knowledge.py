@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from agent.replies.templates import PROMPTS_DIR
+from agent.understanding.intent import normalise
 
 KNOWLEDGE_FILE = PROMPTS_DIR / "knowledge.yml"
 VARIANTS = ("with_plan", "with_estimate", "generic")
@@ -58,6 +59,14 @@ class Topic:
     facts: tuple[str, ...] = ()
     faq: str = ""
     special: str = ""
+    # Word starts the lead must write for this topic to be taken ("dados", "lgpd"): for topics
+    # whose answer would embarrass if given to a message only near in meaning.
+    anchors: tuple[str, ...] = ()
+
+    def named_in(self, normalised_text: str) -> bool:
+        """No anchors, or the text holds one of them at a word start."""
+        padded = f" {normalised_text}"
+        return not self.anchors or any(f" {a}" in padded for a in self.anchors)
 
     def variant_for(self, *, has_plan: bool, has_estimate: bool) -> str:
         """The most specific answer the lead's data allows."""
@@ -109,6 +118,7 @@ def _topic(topic_id: str, spec: Mapping[str, Any]) -> Topic:
         facts=tuple(spec.get("facts") or ()),
         faq=str(spec.get("faq") or ""),
         special=str(spec.get("special") or ""),
+        anchors=tuple(normalise(str(a)) for a in spec.get("anchors") or ()),
     )
     _validate(topic)
     return topic
@@ -136,6 +146,8 @@ def _validate(topic: Topic) -> None:
             problems.append(f"{variant} uses {sorted(extra)} without declaring the fact")
         if any(ch.isdigit() for ch in text):
             problems.append(f"{variant} states a number outside a placeholder")
+    unanchored = [p for p in topic.paraphrases if not topic.named_in(normalise(p))]
+    problems += [f"paraphrase {p!r} names no anchor" for p in unanchored]
     if problems:
         raise KnowledgeError(f"topic {topic.id!r}: " + "; ".join(problems))
 

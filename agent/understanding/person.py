@@ -55,7 +55,7 @@ _REQUEST = re.compile(
     rf"|{_WISH} (falar |conversar )?(com |con |with |to )?(um |uma |algum |alguma |o |a |un |una |an )?"
     rf"{_PERSON}\b"
     rf"|{_TRANSFER} (eu |me )?(pra|para|com|con|to|with|um|uma|o|a|algum|alguma)\b.{{0,30}}\b{_PERSON}\b"
-    rf"|\b(pra|para|que|se) (um |uma |o |a |algum |alguma )?{_PERSON} (\w+ )?(me |pra me |para me )"
+    rf"|\b(pra|para|que|se) (um |uma |o |a |algum |alguma )?{_PERSON} (\w+ ){{0,3}}(me |pra me |para me )"
     rf"{_CALL_ME}\b|\b{_PERSON} (pode|poderia|podia|consegue|conseguia) (me )?{_CALL_ME}\b"
     r"|\batendimento (humano|com pessoa|com uma pessoa)\b"
     # "me liga alguém", "liguem pra mim": a call is a person ("não me liga" is no request).

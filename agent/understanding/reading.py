@@ -303,9 +303,11 @@ class TopicMatcher:
         """Topics by meaning, nudged by the words only a topic or two use ("adesão", "medidor"):
         two close meanings are told apart by the word the lead actually wrote."""
         bonus = self.bonus(text) if words else {}
+        norm = normalise(text)
         ranked = [
             replace(m, score=min(1.0, m.score + bonus.get(m.label, 0.0)))
             for m in self.index.rank(vector, top=RANK_DEPTH)
+            if self.knowledge[m.label].named_in(norm)  # an anchored topic needs one of its words
         ]
         ranked.sort(key=lambda m: -m.score)
         return self._distinct(ranked, text)[:6]
