@@ -72,3 +72,11 @@ def test_every_anchored_paraphrase_names_an_anchor() -> None:
 def test_someone_of_serena_asked_to_call_is_a_request_for_a_person() -> None:
     assert person_act("pede pra alguém da serena me ligar por favor") == "request_person"
     assert person_act("fala pra uma pessoa da equipe me ligar hoje") == "request_person"
+
+
+def test_does_it_work_for_me_is_read_with_what_was_just_said(matcher: TopicMatcher) -> None:
+    # Alone, "serve pra mim?" is only "does it work?": its topic is the clause before it.
+    flat = read_message("moro num predio, nao tenho telhado proprio, serve pra mim?", matcher)
+    assert flat.topic == "apartment"
+    farm = read_message("tenho um sitio no interior longe da cidade, funciona la?", matcher)
+    assert farm.topic == "rural"

@@ -65,7 +65,9 @@ _CLAUSES = re.compile(
     r"|\s(?=e (?:eu |a gente )?(?:tenho|temos|tem|moro|pago|sou|minha|meu|tambem)\b)"
 )
 _POINTS_BACK = re.compile(
-    r"\b(ela|elas|ele|eles|isso|disso|nisso|tambem|todas|todos|os dois|as duas|ambos|ambas)\b"
+    r"\b(ela|elas|ele|eles|isso|disso|nisso|tambem|todas|todos|os dois|as duas|ambos|ambas|"
+    # "serve pra mim?", "dá certo assim?", "funciona lá?": whether it works for what was just said
+    r"serve|funciona|da certo|rola|compensa|pra mim|pra la|no meu caso|nesse caso|assim)\b"
 )
 SHORT_CLAUSE_WORDS = 6  # a question clause this short may lean on the clause before it
 MAX_CANDIDATES = 6  # texts encoded per message: the whole, its clauses, question clauses in context
