@@ -62,6 +62,7 @@ class Topic:
     # Word starts the lead must write for this topic to be taken ("dados", "lgpd"): for topics
     # whose answer would embarrass if given to a message only near in meaning.
     anchors: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()  # words that name this topic outright ("chuva", "serasa")
 
     def named_in(self, normalised_text: str) -> bool:
         """No anchors, or the text holds one of them at a word start."""
@@ -119,6 +120,7 @@ def _topic(topic_id: str, spec: Mapping[str, Any]) -> Topic:
         faq=str(spec.get("faq") or ""),
         special=str(spec.get("special") or ""),
         anchors=tuple(normalise(str(a)) for a in spec.get("anchors") or ()),
+        keywords=tuple(str(k) for k in spec.get("keywords") or ()),
     )
     _validate(topic)
     return topic

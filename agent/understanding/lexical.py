@@ -17,6 +17,10 @@ from agent.understanding.knowledge import KnowledgeBase
 
 WORD_BONUS = 0.06  # per distinctive word, divided by how many topics share it
 MAX_BONUS = 0.12
+# A keyword names its topic outright ("chuva", "serasa", "taxa de adesão"): it outweighs the
+# meaning of the words around it ("pessoa jurídica passa no serasa?" is a credit check, not a
+# company question), yet two keywords of different topics still leave the meaning to decide.
+KEYWORD_BONUS = 0.16
 MAX_TOPICS_PER_WORD = 2  # a stem more topics use says nothing about which one
 STEM = 5
 # Words every topic is made of: questions, pronouns, the product itself.
@@ -48,6 +52,17 @@ class TopicWords:
                 for stem in stems(text):
                     users[stem].add(topic.id)
         self._topics = {s: frozenset(t) for s, t in users.items() if len(t) <= MAX_TOPICS_PER_WORD}
+        self._keywords: list[tuple[re.Pattern[str], str]] = [
+            (re.compile(rf"\b{re.escape(canonical(normalise(k)))}\b"), topic.id)
+            for topic in knowledge.topics.values()
+            for k in topic.keywords
+        ]
+
+    def keyword_topics(self, text: str) -> set[str]:
+        """The topics a keyword of the text names outright."""
+        norm = normalise(text)
+        forms = (norm, canonical(norm))
+        return {topic for pattern, topic in self._keywords if any(pattern.search(f) for f in forms)}
 
     def bonus(self, text: str) -> dict[str, float]:
         """Topic id → score bonus for the distinctive words of `text`."""
@@ -56,4 +71,6 @@ class TopicWords:
             topics = self._topics.get(stem, frozenset())
             for topic in topics:
                 out[topic] = min(MAX_BONUS, out[topic] + WORD_BONUS / len(topics))
+        for topic in self.keyword_topics(text):
+            out[topic] += KEYWORD_BONUS
         return dict(out)

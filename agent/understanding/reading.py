@@ -23,6 +23,7 @@ import numpy as np
 
 from agent.state import Intent
 from agent.understanding import rules as lx
+from agent.understanding import spelling
 from agent.understanding.decisions import decided_plan, only_sets_aside, refuses
 from agent.understanding.intent import Understanding, classify, is_repetitive, normalise
 from agent.understanding.knowledge import KnowledgeBase, default_knowledge
@@ -33,7 +34,7 @@ from agent.understanding.language import (
     with_accents,
     written_in,
 )
-from agent.understanding.lexical import TopicWords
+from agent.understanding.lexical import KEYWORD_BONUS, TopicWords
 from agent.understanding.person import person_act
 from agent.understanding.privacy_requests import data_request_kind
 from agent.understanding.semantic import Encoder, ExampleIndex, Match, build_index, margin_confidence
@@ -100,6 +101,7 @@ _OWN_PLACE = re.compile(
 _COVERAGE_VERB = re.compile(r"\b(atende|atendem|atendi|chegou|chegaram|chega|tem serena)\b")
 FOREIGN_MAX_BONUS = 0.2
 SHORT_TOPIC_SCORE = 0.6  # a short message only this near its best paraphrase is no clear topic
+_WORDS = re.compile(r"[^\W\d_]+")
 _LEGAL_REQUESTS = frozenset({Intent.OPT_OUT, Intent.DATA_REQUEST})
 # Intents whose rules reading stands when the rules are sure, whatever the embeddings say.
 _FUNNEL_DATA = frozenset({Intent.PROVIDE_INFO, Intent.CHOOSE_PLAN})
@@ -236,6 +238,7 @@ class TopicMatcher:
         self._cache_dir = cache_dir
         self._index: ExampleIndex | None = None
         self._words: TopicWords | None = None
+        self._sounds: tuple[frozenset[str], dict[str, str]] | None = None
         self._lock = threading.Lock()
 
     @property
@@ -257,6 +260,22 @@ class TopicMatcher:
             self._words = TopicWords(self.knowledge)
         return self._words
 
+    @property
+    def sounds(self) -> tuple[frozenset[str], dict[str, str]]:
+        """The knowledge base's words by how they sound, to repair words spelt by ear."""
+        if self._sounds is None:
+            texts = [p for t in self.knowledge.topics.values() for p in (*t.paraphrases, t.title)]
+            words = [w.lower() for text in texts for w in _WORDS.findall(text)]
+            words += [*spelling.FUZZY_TARGETS, *spelling.COMMON_WORDS]
+            known, by_key = spelling.sound_table(words)
+            self._sounds = (known | {normalise(w) for w in known}, by_key)
+        return self._sounds
+
+    def repair(self, text: str) -> str:
+        """`text` with words spelt by ear ("comesa o disconto") written as the knowledge base does."""
+        known, by_key = self.sounds
+        return spelling.repair_by_sound(text, known, by_key, normalise)
+
     def warm(self) -> None:
         """Load the model and the index now (a service does it at start, not on a lead's turn)."""
         _ = self.index
@@ -266,7 +285,13 @@ class TopicMatcher:
         """The ranked topics of the best-matching text among `texts` (whole message and clauses).
         `words=False`: by meaning alone (a statement must be a paraphrase, not share a word)."""
         best: tuple[list[Match], str] = ([], "")
-        for text, ranked in zip(texts, self._rank_all(texts, words=words), strict=True):
+        # A keyword anywhere in the message names its topic for each of its clauses too ("e em
+        # época de chuva, como fica o valor da conta?" asks about rain, not about the bill).
+        named = set().union(*(self.words.keyword_topics(t) for t in texts)) if words else set()
+        rankings = list(zip(self._rank_all(texts, words=words, named=named), texts, strict=True))
+        # A clause whose best topic the message names beats a clause that only reads closer.
+        on_named = [(r, t) for r, t in rankings if r and r[0].label in named]
+        for ranked, text in on_named or rankings:
             if ranked and (not best[0] or ranked[0].score > best[0][0].score):
                 best = (ranked, text)
         return best
@@ -275,7 +300,9 @@ class TopicMatcher:
         """The ranked topics of each text (a message's question clauses, one by one)."""
         return self._rank_all(texts)
 
-    def _rank_all(self, texts: list[str], *, words: bool = True) -> list[list[Match]]:
+    def _rank_all(
+        self, texts: list[str], *, words: bool = True, named: set[str] | None = None
+    ) -> list[list[Match]]:
         """Each text ranked as written and, when a word lost its accents ("comeca", "cartao"), also
         with them back; the closer reading wins (the paraphrases are written both ways)."""
         accented = {t: a for t in texts if (a := with_accents(t)) != t}
@@ -283,9 +310,9 @@ class TopicMatcher:
         by_form = dict(zip(forms, self.encoder.encode(forms), strict=True))
         out: list[list[Match]] = []
         for text in texts:
-            ranked = self._ranked(by_form[text], text, words=words)
+            ranked = self._ranked(by_form[text], text, words=words, named=named)
             if text in accented:
-                other = self._ranked(by_form[accented[text]], text, words=words)
+                other = self._ranked(by_form[accented[text]], text, words=words, named=named)
                 ranked = other if other and (not ranked or other[0].score > ranked[0].score) else ranked
             out.append(ranked)
         return out
@@ -301,14 +328,25 @@ class TopicMatcher:
         topics = own.keys() | extra.keys()
         return {t: min(FOREIGN_MAX_BONUS, own.get(t, 0.0) + 2 * extra.get(t, 0.0)) for t in topics}
 
-    def _ranked(self, vector: np.ndarray, text: str, *, words: bool = True) -> list[Match]:
+    def _ranked(
+        self, vector: np.ndarray, text: str, *, words: bool = True, named: set[str] | None = None
+    ) -> list[Match]:
         """Topics by meaning, nudged by the words only a topic or two use ("adesão", "medidor"):
-        two close meanings are told apart by the word the lead actually wrote."""
+        two close meanings are told apart by the word the lead actually wrote. A topic a keyword
+        names is ranked even when its meaning alone fell past the cut (a question among data)."""
         bonus = self.bonus(text) if words else {}
         norm = normalise(text)
+        own = self.words.keyword_topics(text) if words else set()
+        for topic in (named or set()) - own:
+            bonus[topic] = bonus.get(topic, 0.0) + KEYWORD_BONUS
+        matches = self.index.rank(vector, top=RANK_DEPTH)
+        ranked_labels = {m.label for m in matches}
+        for topic in (own | (named or set())) - ranked_labels:
+            if (extra := self.index.best_of(vector, topic)) is not None:
+                matches.append(extra)
         ranked = [
             replace(m, score=min(1.0, m.score + bonus.get(m.label, 0.0)))
-            for m in self.index.rank(vector, top=RANK_DEPTH)
+            for m in matches
             if self.knowledge[m.label].named_in(norm)  # an anchored topic needs one of its words
         ]
         ranked.sort(key=lambda m: -m.score)
@@ -582,6 +620,8 @@ def _person_over_soft_stop(text: str, rules: Understanding) -> bool:
 
 def read_message(text: str, matcher: TopicMatcher | None, rules: Understanding | None = None) -> Reading:
     """The reading of one lead message (rules alone when no matcher is available)."""
+    if matcher is not None and rules is None and written_in(text) == "pt":
+        text = matcher.repair(text)  # "quando comesa o disconto": the words the knowledge base knows
     rules = rules or classify(text)
     if rules.intent != Intent.OPT_OUT and data_request_kind(text) == "other_person":
         # Someone else's data is refused plainly, whatever else the words suggest (a phone number

@@ -77,6 +77,15 @@ class ExampleIndex:
                     break
         return list(best.values())
 
+    def best_of(self, query: np.ndarray, label: str) -> Match | None:
+        """The best example of one label for the query (a topic the ranking cut may have left out)."""
+        ids = np.flatnonzero(self._owner == self._label_ids[label]) if label in self._label_ids else []
+        if not len(ids):
+            return None
+        scores = self.vectors[ids] @ query
+        best = int(np.argmax(scores))
+        return Match(label, float(scores[best]), self.texts[int(ids[best])])
+
 
 def digest(examples: Sequence[tuple[str, str]]) -> str:
     material = "\n".join(f"{label}\t{text}" for text, label in examples)

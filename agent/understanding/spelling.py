@@ -3,6 +3,10 @@ fuzzy corrector may touch (`agent.understanding.intent` canonicalises with these
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
@@ -75,3 +79,80 @@ COMMON_WORDS: frozenset[str] = _words(
     "atendimento prefiro prefere preferia carro causa"
 )
 # fmt: on
+
+
+# --- phonetic repair ---------------------------------------------------------------------------
+# Elderly and hurried writers spell by ear: "comesa" (começa), "disconto" (desconto), "inganação"
+# (enganação), "quizer" (quiser), "tenpo" (tempo). Two spellings that sound alike share a key;
+# an unknown word whose key is a known word's key is that word.
+_SOUNDS: tuple[tuple[str, str], ...] = (
+    ("ç", "s"),
+    ("ss", "s"),
+    ("sc", "s"),
+    ("ce", "se"),
+    ("ci", "si"),
+    ("z", "s"),
+    ("ch", "x"),
+    ("lh", "L"),
+    ("nh", "N"),
+    ("h", ""),
+    ("qu", "k"),
+    ("c", "k"),
+    ("mp", "np"),
+    ("mb", "nb"),
+    ("e", "i"),
+    ("o", "u"),
+    ("ão", "au"),
+    ("ã", "a"),
+    ("á", "a"),
+    ("â", "a"),
+    ("é", "i"),
+    ("ê", "i"),
+    ("í", "i"),
+    ("ó", "u"),
+    ("ô", "u"),
+    ("ú", "u"),
+)
+# fmt: on
+PHONETIC_MIN_LENGTH = 5  # shorter words sound alike too often ("casa", "caça", "cassa")
+
+
+def phonetic_key(word: str) -> str:
+    """How a lowercase word sounds, roughly: the letters Portuguese writes alike merged."""
+    # Doubled letters are merged before the sounds, never after: "direto" is not "direito".
+    key = "".join(ch for i, ch in enumerate(word) if i == 0 or ch != word[i - 1])
+    for old, new in _SOUNDS:
+        key = key.replace(old, new)
+    return key
+
+
+def sound_table(words: Iterable[str]) -> tuple[frozenset[str], dict[str, str]]:
+    """The known words (as written, lowercase; slang too) and, per phonetic key, the commonest
+    properly spelt word with it (never a slang spelling: "queria" is not to become "keria")."""
+    counts = Counter(w for w in words if w.isalpha())
+    by_key: dict[str, str] = {}
+    for word, _ in counts.most_common():
+        if len(word) >= PHONETIC_MIN_LENGTH and word not in SLANG:
+            by_key.setdefault(phonetic_key(word), word)
+    return frozenset(counts) | frozenset(SLANG), by_key
+
+
+def repair_by_sound(
+    text: str, known: frozenset[str], by_key: dict[str, str], plain: Callable[[str], str]
+) -> str:
+    """`text` with each unknown word of 5+ letters that sounds like a known one written as that one.
+    `plain` strips a word's accents: a known word written without them is no typo."""
+
+    def fix(match: re.Match[str]) -> str:
+        word = match.group(0)
+        low = word.lower()
+        if len(low) < PHONETIC_MIN_LENGTH or low in known or plain(low) in known:
+            return word
+        if word[0].isupper() and text[: match.start()].rstrip()[-1:] not in ("", ".", "!", "?"):
+            return word  # a name mid-sentence ("Costa", "Sousa") is nobody's typo
+        return by_key.get(phonetic_key(low), word)
+
+    return _WORD_RE.sub(fix, text)
+
+
+_WORD_RE = re.compile(r"[^\W\d_]+")
