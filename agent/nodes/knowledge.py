@@ -7,7 +7,6 @@ Serena returned for their state, and the catalog facts `wiring.py` read (`Deps.k
 
 from __future__ import annotations
 
-import re
 import string
 from typing import Any
 
@@ -16,19 +15,13 @@ from agent.nodes.faq import _loyalty_lines
 from agent.policy.economics import AVERAGE_SAVING, format_brl, format_number, plan_monthly_savings
 from agent.replies.drafts import reply
 from agent.state import Intent, Reply, SilviaState
-from agent.understanding.intent import normalise
+from agent.understanding.decisions import plan_reason
 from agent.understanding.knowledge import KnowledgeBase, Topic, default_knowledge
 from agent.understanding.reading import TOPIC_MIN_CONFIDENCE, looks_like_question
 
 TOPIC_BUTTON_PREFIX = "topic:"
 CLARIFY_MIN_SCORE = 0.5  # the likeliest topic's cosine: under it, the options would be guesses
 _FUNNEL_DATA = frozenset({Intent.PROVIDE_INFO, Intent.CHOOSE_PLAN})
-_FREEDOM = re.compile(
-    r"\b(mudar|mudanca|aluguel|alugad\w*|inquilin\w*|sem compromisso|nao sei se|talvez|preso)\b"
-)
-_MOST = re.compile(
-    r"\b(maior desconto|mais desconto|economizar o maximo|mais barato|vou ficar|casa propria|long)\w*"
-)
 
 
 def _knowledge(deps: Deps | None = None) -> KnowledgeBase:
@@ -81,28 +74,42 @@ def _plan_lines(plans: list[dict[str, Any]], bill: float | None = None) -> str:
     return "\n".join(lines)
 
 
+_WHY = {
+    "freedom": "como você comentou que pode se mudar ou não quer ficar preso a contrato longo, "
+    "vale um plano sem fidelidade: você sai quando quiser, sem multa",
+    "stay": "como você pretende ficar no imóvel, a fidelidade mais longa compensa: é o maior desconto",
+    "most": "como você quer a maior economia, ele dá o maior desconto",
+}
+_BALANCE = (
+    "ele equilibra desconto e compromisso e é o mais escolhido; se preferir liberdade total, o "
+    "sem fidelidade também serve, e se for ficar por anos, o de maior desconto rende mais"
+)
+
+
+def _lead_reason(state: SilviaState) -> str | None:
+    """The latest reason the lead gave: this message first, then the earlier ones, newest first."""
+    said = [str((state.get("inbound") or {}).get("text") or "")]
+    said += [m.get("text") or "" for m in reversed(state.get("messages") or []) if m.get("role") == "lead"]
+    return next((reason for text in said if (reason := plan_reason(text))), None)
+
+
 def _recommendation(plans: list[dict[str, Any]], state: SilviaState, bill: float | None) -> str:
-    """A reasoned pick from what the lead said: freedom → no loyalty; the most → the biggest discount."""
-    said = " ".join(
-        normalise(m.get("text") or "") for m in state.get("messages") or [] if m.get("role") == "lead"
-    )
-    said += " " + normalise(str((state.get("inbound") or {}).get("text") or ""))
+    """A reasoned pick from what the lead said: freedom → no loyalty; staying or the most → the
+    biggest discount; nothing said → the balanced plan, with the trade-off."""
     by_loyalty = sorted(plans, key=lambda p: int(p.get("loyalty_months") or 0))
-    if _FREEDOM.search(said):
-        plan, why = (
-            by_loyalty[0],
-            "como você comentou que pode se mudar ou prefere liberdade, vale um plano sem fidelidade",
-        )
-    elif _MOST.search(said):
-        plan, why = by_loyalty[-1], "como você quer a maior economia e pretende ficar"
+    reason = _lead_reason(state)
+    if reason == "freedom":
+        plan = by_loyalty[0]
+    elif reason in ("stay", "most"):
+        plan = max(plans, key=lambda p: float(p.get("discount_pct") or 0))
     else:
         plan = next((p for p in plans if p.get("highlight")), by_loyalty[len(by_loyalty) // 2])
-        why = "ele equilibra desconto e compromisso, e é o mais escolhido"
+    why = _WHY.get(reason or "", _BALANCE)
     months = int(plan.get("loyalty_months") or 0)
     loyalty = f"fidelidade de {months} meses" if months else "sem fidelidade"
     return (
-        f"Pelo que você me contou, eu iria de *{plan['name']}* 🤔 {why[:1].upper()}{why[1:]}: "
-        f"{format_number(plan['discount_pct'])}% de desconto, {loyalty}.\n{_plan_lines(plans, bill)}"
+        f"Pelo que você me contou, eu recomendo o *{plan['name']}* 🤔 {why[:1].upper()}{why[1:]} "
+        f"({format_number(plan['discount_pct'])}% de desconto, {loyalty}).\n{_plan_lines(plans, bill)}"
     )
 
 

@@ -9,6 +9,7 @@ multa?", "o plus tem fidelidade?") is left to the reader.
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from agent.understanding.entities import PLAN_NAMES
 from agent.understanding.hesitations import hesitation
@@ -135,10 +136,84 @@ _WANTS_PLANS = re.compile(
 )
 
 
+# "sim, pode mostrar", "manda aí então": the showing verb alone, the whole message, answers Sílvia's
+# "posso apresentar os planos?" (even after the honest bot answer offered a person: the lead asked
+# to see something, which a person is not).
+_SHOW_IT = re.compile(
+    r"^(sim|claro|ok|okay|pode ser|beleza|blz|isso|quero|com certeza|por favor)?\W*"
+    r"(entao |pode |podes |quero |vai |bora )?(me )?(mostra|mostre|mostrar|manda|mande|mandar|"
+    r"envia|envie|enviar|apresenta|apresente|apresentar|ver|veja)"
+    r"( (entao|ai|la|pra mim|para mim|sim|por favor|pf|pfv|ja|logo|agora|os|as|eles|elas))*\W*$"
+)
+
+
 _NOT_NOW = re.compile(r"\b(nao|nem|depois|antes|mais tarde|outra hora|amanha)\b")
 
 
 def asks_for_plans(text: str) -> bool:
     """The lead asks to see the plans now (not later, not refusing them)."""
     norm = normalise(text)
-    return bool(_WANTS_PLANS.search(norm)) and not _NOT_NOW.search(norm) and hesitation(text) is None
+    wants = _WANTS_PLANS.search(norm) or _SHOW_IT.search(norm)
+    return bool(wants) and not _NOT_NOW.search(norm) and hesitation(text) is None
+
+
+# --- what the lead's reasons say about which plan fits (the "which plan?" recommendation) -------
+PlanReason = Literal["freedom", "stay", "most"]
+
+_NEGATION = r"\b(nao|nem|nunca|jamais|sem)\b( \w+){0,4} "
+# Leaving the home: freedom; negated ("não penso em me mudar") it is staying.
+_LEAVE = re.compile(
+    r"\b(mudar|mudo|mudanca|mudando|me mudo|sair daqui|sair dessa casa|sair da casa|sair do imovel|"
+    r"ir embora|vou embora|vender (a|minha) casa|vendendo a casa|de aluguel|aluguel|alugad[oa]|alugo|"
+    r"inquilin[oa])\b"
+)
+# Being tied to a contract: a concern the lead has (freedom), unless they say they do not mind.
+_TIE = re.compile(
+    r"\b(pres[oa]|prender|prende|amarrad[oa]|amarrar|compromisso|contrato (longo|comprido|grande)|"
+    r"(contrato|fidelidade|prazo) (muito )?(longo|longa|comprido|comprida|grande)|fidelidade|"
+    r"cancelar quando quiser|liberdade|sair quando quiser)\b"
+)
+_TIE_TOLERATED = re.compile(
+    r"\b(nao me importo|nao ligo|nao tenho problema|sem problema|tanto faz|nao me incomoda|"
+    r"nao vejo problema|aceito|topo)\b"
+)
+# Staying for years, owning the home: staying; negated ("não sei se vou ficar") it is freedom.
+_STAY = re.compile(
+    r"\b(vou ficar|pretendo ficar|vamos ficar|ficar (muito tempo|por anos|anos|aqui)|casa (propria|e minha|"
+    r"eh minha)|imovel (proprio|e meu)|a casa e nossa|sou (o |a )?don[oa]|somos donos|"
+    r"moro (aqui )?(ha|faz) \w+ anos|longo prazo|pra sempre)\b"
+)
+# The most saving, whatever the commitment.
+_MOST = re.compile(
+    r"\b(maior desconto|mais desconto|maior economia|mais economia|economizar (o )?maximo|mais barato|"
+    r"compensa mais|vale mais|rende mais|mais vantajoso|melhor desconto|economiza mais|"
+    r"economizar mais|paga menos|pagar menos)\b"
+)
+
+
+def _negated(norm: str, start: int) -> bool:
+    return bool(re.search(_NEGATION + "$", norm[:start]))
+
+
+def plan_reason(text: str) -> PlanReason | None:
+    """What a lead's message says about commitment: 'freedom' (may leave, rents, dislikes long
+    contracts), 'stay' (owns, will not move) or 'most' (wants the biggest saving); None when it
+    says nothing. A negation flips leaving and staying ("não penso em sair" stays); a tie to a
+    contract is a concern whether or not it is negated ("não quero ficar preso"). Freedom outranks
+    the rest: a lead who may leave pays a penalty for the bigger discount."""
+    found: set[PlanReason] = set()
+    for clause in re.split(r"[,.;!?\n]+|\b(?:mas|porem|so que)\b", normalise(text)):
+        clause = f" {clause.strip()} "
+        for m in _LEAVE.finditer(clause):
+            found.add("stay" if _negated(clause, m.start()) else "freedom")
+        for m in _STAY.finditer(clause):
+            found.add("freedom" if _negated(clause, m.start()) else "stay")
+        for m in _TIE.finditer(clause):
+            tolerated = _TIE_TOLERATED.search(clause[: m.start()])
+            found.add("most" if tolerated else "freedom")
+        if _MOST.search(clause):
+            found.add("most")
+    for reason in ("freedom", "stay", "most"):
+        if reason in found:
+            return reason  # type: ignore[return-value]
+    return None
