@@ -34,8 +34,16 @@ from agent.understanding.coverage import (
 from agent.understanding.intent import normalise
 from agent.understanding.knowledge import default_knowledge
 from agent.understanding.llm import refine_with_model
-from agent.understanding.person import asks_about_the_call
-from agent.understanding.reading import Act, Reading, looks_like_question, read_message
+from agent.understanding.person import asks_about_the_call, split_bot_question
+from agent.understanding.privacy_requests import data_request_kind
+from agent.understanding.reading import (
+    BOT_TOPIC,
+    PERSON_CONFIDENCE,
+    Act,
+    Reading,
+    looks_like_question,
+    read_message,
+)
 
 log = logging.getLogger(__name__)
 
@@ -194,10 +202,30 @@ def _question_turned_into_a_step(reading: Reading, model_intent: str, text: str)
     return asked and not model_intent.startswith("ask_") and model_intent not in _MODEL_MAY_REDIRECT
 
 
+def _with_the_bot_question(reading: Reading, text: str, deps: Deps) -> Reading:
+    """'vcs são robô? e como conseguiram meu número?': both questions, in the lead's order. The
+    whole message was read as one of them; the other clause is read on its own and joins it."""
+    split = split_bot_question(text)
+    if split is None or any(a.kind == "request_person" for a in reading.acts):
+        return reading
+    bot_first, bot_words, rest = split
+    questions = [a for a in reading.acts if a.kind == "question" and a.topic != BOT_TOPIC]
+    if not questions:
+        other = read_message(rest, deps.topics)
+        questions = [a for a in other.acts if a.kind == "question" and a.topic and a.topic != BOT_TOPIC]
+    if not questions and data_request_kind(rest) == "how_number":
+        questions = [Act("question", PERSON_CONFIDENCE, rest, "rules", topic="how_got_number")]
+    if not questions:
+        return reading
+    bot = Act("question", PERSON_CONFIDENCE, bot_words, "rules", topic=BOT_TOPIC)
+    ordered = [bot, *questions] if bot_first else [*questions, bot]
+    return replace(reading, acts=(*[a for a in reading.acts if a.kind != "question"], *ordered))
+
+
 async def _read(state: SilviaState, deps: Deps) -> tuple[Reading, dict[str, Any] | None]:
     """Rules, then meaning (embeddings), then the model for what both leave unsure."""
     text = state["inbound"].get("text") or ""
-    reading = read_message(text, deps.topics)
+    reading = _with_the_bot_question(read_message(text, deps.topics), text, deps)
     if reading.layer == "embeddings" or (reading.explained_by_rules and deps.topics is not None):
         return reading, None  # read entirely: no model needed
     understood, turn = await refine_with_model(state, deps, reading.understanding(), default_llm_book())

@@ -45,8 +45,7 @@ async def privacy_answer(state: SilviaState, deps: Deps) -> dict[str, Any] | Non
         lead = await deps.leads.get_lead(state["phone"])
         origin = _ORIGINS.get((lead.source if lead else None) or "inbound", _ORIGINS["inbound"])
         answer = reply("privacy.how_we_got_your_number", origin=origin)
-        if state.get("topic") in ("", None, "how_got_number"):
-            answer["topic"] = "how_got_number"  # the knowledge-base topic this answers (evals read it)
+        answer["topic"] = "how_got_number"  # the knowledge-base topic this answers (evals read it)
         return {"replies": [answer]}
     await deps.leads.request_data(state["phone"], kind, text)
     if kind == "copy":

@@ -11,6 +11,7 @@ line saying so.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -20,6 +21,7 @@ from agent.nodes.faq import faq_reply
 from agent.nodes.knowledge import knowledge_reply, read_topics
 from agent.replies.drafts import reply
 from agent.state import Intent, Reply, SilviaState, Stage
+from agent.understanding.intent import normalise
 from agent.understanding.knowledge import KnowledgeBase, default_knowledge
 from agent.understanding.language import written_in
 from agent.understanding.privacy_requests import data_request_kind
@@ -91,6 +93,33 @@ def _insert_at(replies: list[Reply]) -> int:
     return at
 
 
+# A question inside a run-on: after a stop, a comma, or "e aí" ("sou de belém e aí como funciona o
+# relógio de luz precisa trocar").
+_RUN_ON_CLAUSES = re.compile(r"[?!.;,\n]+|\s+(?:e )?(?:ai|entao)\s+(?=\w)")
+
+
+def _asks(text: str) -> bool:
+    """The message asks something: as a whole, or in one of its clauses."""
+    if looks_like_question(text):
+        return True
+    return any(
+        looks_like_question(part.strip()) for part in _RUN_ON_CLAUSES.split(normalise(text)) if part.strip()
+    )
+
+
+def _in_the_leads_order(replies: list[Reply], asked: list[str]) -> list[Reply]:
+    """The answers (one block after the greeting) in the order the lead asked the questions: the
+    stage node answered one of them first, whichever it was."""
+    at = 1 if replies and str(replies[0].get("template_id", "")).startswith(_OPENINGS) else 0
+    end = at
+    while end < len(replies) and str(replies[end].get("template_id", "")).startswith(_ANSWERS):
+        end += 1
+    rank = {topic: i for i, topic in enumerate(asked)}
+    # An answer of no known topic (the stage node's own) keeps its place at the front.
+    block = sorted(replies[at:end], key=lambda r: rank.get(str(r.get("topic") or ""), -1))
+    return [*replies[:at], *block, *replies[end:]]
+
+
 def _recent_templates(state: SilviaState) -> set[str]:
     said = [m.get("template") or "" for m in state.get("messages") or [] if m.get("role") == "silvia"]
     return set(said[-RECENT:])
@@ -122,11 +151,14 @@ def _with_nudge_last(replies: list[Reply], state: SilviaState) -> list[Reply]:
 
 def _person_offered(replies: list[Reply]) -> dict[str, Any]:
     """The honest "I am Serena's virtual assistant" ends on a person offered: "sim" hands over,
-    so no line back to the funnel may ask another yes/no question after it."""
-    if not any(str(r.get("template_id", "")).startswith(BOT_ANSWER) for r in replies):
+    so no line back to the funnel may ask another yes/no question after it (nor after an answer
+    that follows it in the same turn)."""
+    at = next(
+        (i for i, r in enumerate(replies) if str(r.get("template_id", "")).startswith(BOT_ANSWER)), None
+    )
+    if at is None:
         return {}
-    quiet = [{**r, "append_nudge": False} if str(r.get("template_id", "")).startswith(BOT_ANSWER) else r
-             for r in replies]  # fmt: skip
+    quiet = [{**r, "append_nudge": False} if i >= at else r for i, r in enumerate(replies)]
     return {"replies": quiet, "human_offered": True}
 
 
@@ -143,11 +175,11 @@ def _answer_questions(state: SilviaState, deps: Deps) -> dict[str, Any]:
     if state.get("stage") == Stage.OPTED_OUT:
         return {}  # a lead waiting for the specialist (handed_off) still gets every answer
     text = str(inbound.get("text") or "")
-    if data_request_kind(text) or is_angry(text):
+    if data_request_kind(text) not in (None, "how_number") or is_angry(text):
         return {}  # a data request or a complaint is acted on or apologised for, nothing else
     kb = default_knowledge()
     # Only what was asked: "perdi a conta, não sei onde botei" is near a topic but asks nothing.
-    asked = read_topics(state) if looks_like_question(text) else []
+    asked = read_topics(state) if _asks(text) else []
     missing = [t for t in asked if not _answered(t, replies, kb)]
     recent = _recent_templates(state)
     answers = [a for t in missing if (a := topic_answer(t, state, deps))]
@@ -164,6 +196,7 @@ def _answer_questions(state: SilviaState, deps: Deps) -> dict[str, Any]:
         replies = [r for r in replies if not str(r.get("template_id", "")).startswith(_FILLERS)]
         at = _insert_at(replies)
         replies[at:at] = answers
+        replies = _in_the_leads_order(replies, asked)
         if buttons and not any(r.get("buttons") for r in replies):
             replies[-1] = {**replies[-1], "buttons": buttons}
         replies = _with_nudge_last(replies, state)

@@ -135,3 +135,24 @@ def asks_about_the_call(text: str, topic: str = "") -> bool:
     """A lead already handed over pings or asks about the specialist's call; `topic`: the
     knowledge topic read for the message (a confident other topic is a question to answer)."""
     return topic in {"", *CALL_TOPICS} and bool(_ABOUT_THE_CALL.search(normalise(text)))
+
+
+# Where one question ends and the next begins: after "?", a full stop or a line, and before
+# "e como / e quem / e de onde..." ("vc é robô e como pegaram meu número").
+_QUESTION_SPLIT = re.compile(
+    r"(?<=[?.!;\n])\s*|\s*,?\s+(?=e (?:como|quem|onde|de onde|qual|quais|quanto|quando|por que|porque|"
+    r"o que|se|voces|vcs|vc|tem|da|pode|posso)\b)"
+)
+
+
+def split_bot_question(text: str) -> tuple[bool, str, str] | None:
+    """A question whether Sílvia is a bot beside other words: (bot question first?, the bot
+    clause, the rest of the message); None when no clause asks it or nothing else is said."""
+    parts = [p.strip(" ,") for p in _QUESTION_SPLIT.split(text) if p and p.strip(" ,.;!?")]
+    if len(parts) < 2:
+        return None
+    at = next((i for i, p in enumerate(parts) if person_act(p) == "is_bot"), None)
+    if at is None:
+        return None
+    rest = " ".join(p for i, p in enumerate(parts) if i != at and person_act(p) != "is_bot")
+    return (at == 0, parts[at], rest) if len(rest.split()) >= 2 else None
