@@ -60,6 +60,7 @@ def test_rural_words_name_the_rural_topic_even_beside_data(matcher: TopicMatcher
         "empresa com cnpj negativado pode assinar?",
         "vcs olham o score da empresa antes de aprovar?",
         "minha firma ta com nome no spc, consigo mesmo assim?",
+        "sou pessoa juridica, vcs consultam o serasa do cnpj?",
     ],
 )
 def test_a_company_asking_about_a_credit_check_gets_the_credit_check(
@@ -89,3 +90,9 @@ def test_repair_by_sound_leaves_real_words_and_names_alone(matcher: TopicMatcher
         matcher.repair("eu queria saber, falei com a Dona Costa") == "eu queria saber, falei com a Dona Costa"
     )
     assert matcher.repair("pago direto no banco") == "pago direto no banco"
+
+
+def test_joining_is_no_fee_and_a_fee_among_other_words_still_is(matcher: TopicMatcher) -> None:
+    assert read_message("sou sindica, o condominio pode aderir?", matcher).topic == "condominium"
+    assert read_message("tem custo pra começar ou taxa de ativação?", matcher).topic == "adhesion_fee"
+    assert read_message("pago 400 numa fazendinha em Garanhuns, vcs fazem?", matcher).topic == "rural"

@@ -49,6 +49,10 @@ CLEAR_MARGIN = 0.8  # a topic this far ahead of the runner-up is not swapped for
 PERSON_CONFIDENCE = 0.93  # the sentence's shape, not a keyword, says what the lead wants
 BOT_TOPIC = "is_bot"
 KEYWORD_CAP = 0.69  # a long message the rules only half explain stays under the model threshold
+# A topic a keyword names leads by this much (a clear margin) when its meaning alone scores at
+# least the floor (a keyword in an unrelated sentence decides nothing).
+NAMED_TOPIC_LEAD = 0.12
+NAMED_TOPIC_FLOOR = 0.3
 RANK_DEPTH = 12  # topics ranked by meaning before the distinctive words re-order them
 MAX_QUESTIONS = 3  # answered in one reply; more would be a wall of text
 
@@ -350,7 +354,7 @@ class TopicMatcher:
             if self.knowledge[m.label].named_in(norm)  # an anchored topic needs one of its words
         ]
         ranked.sort(key=lambda m: -m.score)
-        return self._distinct(ranked, text)[:6]
+        return self._distinct(_named_first(ranked, own | (named or set())), text)[:6]
 
     def _distinct(self, ranked: list[Match], text: str = "") -> list[Match]:
         """Topics answered the same way (two phrasings of the price FAQ) are not rivals, and a
@@ -374,6 +378,20 @@ class TopicMatcher:
                 seen.add(key)
                 out.append(m)
         return out + last
+
+
+def _named_first(ranked: list[Match], named: set[str]) -> list[Match]:
+    """The one topic a keyword of the message names goes first, a clear margin ahead, when its
+    meaning is within reach: "pessoa jurídica passa no serasa?" is a credit check ("pessoa
+    jurídica" is context). Two named topics, or none, leave the order to the meaning."""
+    if len(named) != 1:
+        return ranked
+    (topic,) = named
+    found = next((m for m in ranked if m.label == topic), None)
+    if found is None or found is ranked[0] or found.score - KEYWORD_BONUS < NAMED_TOPIC_FLOOR:
+        return ranked
+    lead = replace(found, score=min(1.0, max(found.score, ranked[0].score + NAMED_TOPIC_LEAD)))
+    return [lead, *(m for m in ranked if m is not found)]
 
 
 def _asks_about_place(norm: str, city: str) -> bool:
