@@ -133,3 +133,8 @@ async def test_several_properties_asked_at_the_plans_is_answered(silvia: Silvia)
     joined = "\n".join(asked.texts)
     assert asked.stage == Stage.PLANS_PRESENTED
     assert "imóve" in joined or "unidade" in joined, joined
+
+
+async def test_a_lead_unsure_of_staying_who_asks_what_pays_off_gets_no_loyalty(silvia: Silvia) -> None:
+    first = await _recommended(silvia, "qual compensa mais? nem sei se fico nessa casa por muito tempo")
+    assert "Essencial" in first and "maior economia" not in first

@@ -163,7 +163,8 @@ PlanReason = Literal["freedom", "stay", "most"]
 _NEGATION = r"\b(nao|nem|nunca|jamais|sem)\b( \w+){0,4} "
 # Leaving the home: freedom; negated ("não penso em me mudar") it is staying.
 _LEAVE = re.compile(
-    r"\b(mudar|mudo|mudanca|mudando|me mudo|sair daqui|sair dessa casa|sair da casa|sair do imovel|"
+    r"\b(mud(ar|o|e|ei|arei|aria|amos|anca|ando)|me mudo|sair daqui|sair dessa casa|sair da casa|"
+    r"sair do imovel|"
     r"ir embora|vou embora|vender (a|minha) casa|vendendo a casa|de aluguel|aluguel|alugad[oa]|alugo|"
     r"inquilin[oa])\b"
 )
@@ -179,8 +180,11 @@ _TIE_TOLERATED = re.compile(
 )
 # Staying for years, owning the home: staying; negated ("não sei se vou ficar") it is freedom.
 _STAY = re.compile(
-    r"\b(vou ficar|pretendo ficar|vamos ficar|ficar (muito tempo|por anos|anos|aqui)|casa (propria|e minha|"
-    r"eh minha)|imovel (proprio|e meu)|a casa e nossa|sou (o |a )?don[oa]|somos donos|"
+    r"\b(vou ficar|pretendo ficar|vamos ficar|"
+    r"(ficar|fico|ficamos|morar|moro|continuar|continuo)( morando)? "
+    r"(aqui |nessa casa |nesta casa |no imovel )?"
+    r"((por )?(muito tempo|muitos anos|anos|um bom tempo|bastante tempo)|pra sempre)|ficar aqui|fico aqui|"
+    r"casa (propria|e minha|eh minha)|imovel (proprio|e meu)|a casa e nossa|sou (o |a )?don[oa]|somos donos|"
     r"moro (aqui )?(ha|faz) \w+ anos|longo prazo|pra sempre)\b"
 )
 # The most saving, whatever the commitment.
