@@ -61,6 +61,7 @@ def test_rural_words_name_the_rural_topic_even_beside_data(matcher: TopicMatcher
         "vcs olham o score da empresa antes de aprovar?",
         "minha firma ta com nome no spc, consigo mesmo assim?",
         "sou pessoa juridica, vcs consultam o serasa do cnpj?",
+        "meu cpf ta com restrição, posso assinar?",
     ],
 )
 def test_a_company_asking_about_a_credit_check_gets_the_credit_check(
