@@ -225,9 +225,10 @@ async def test_prompt_versions_are_assigned_by_weight_and_stay_sticky(
 async def test_a_model_that_reads_a_question_as_a_yes_does_not_skip_the_clarifying_question(
     tmp_path: Path, clock: list[datetime], llm_server: ScriptedLLMServer
 ) -> None:
-    """Seen with the real local model: an unsure question ("can I sign with a bad credit
-    record?") read by the model as "sim", and the lead got the plans instead of an answer."""
-    question = "meu cpf ta negativado, vcs aceitam?"
+    """Seen with the real local model: an unsure question read by the model as "sim", and the
+    lead got the plans instead of an answer. (The question of the first sighting, "meu cpf tá
+    negativado, vcs aceitam?", is now read surely as the credit check: see the next test.)"""
+    question = "to com o nome meio enrolado, da pra fazer?"
     llm_server.responder = good_model({question: {"intent": "affirm", "entities": {}, "faq_fit": True}})
     async with await open_with_model(tmp_path, clock, llm_server) as silvia:
         await silvia.leads.upsert_lead(MARIA)
@@ -236,3 +237,16 @@ async def test_a_model_that_reads_a_question_as_a_yes_does_not_skip_the_clarifyi
         assert result.stage == Stage.GREETED  # no step the lead did not ask for
         assert result.replies[0]["template_id"] == "knowledge.clarify"
         assert llm_server.requests  # the model was asked, and overruled
+
+
+async def test_a_question_the_rules_read_surely_is_answered_whatever_the_model_says(
+    tmp_path: Path, clock: list[datetime], llm_server: ScriptedLLMServer
+) -> None:
+    question = "meu cpf ta negativado, vcs aceitam?"
+    llm_server.responder = good_model({question: {"intent": "affirm", "entities": {}, "faq_fit": True}})
+    async with await open_with_model(tmp_path, clock, llm_server) as silvia:
+        await silvia.leads.upsert_lead(MARIA)
+        await silvia.say(MARIA.phone, "oi")
+        result = await silvia.say(MARIA.phone, question)
+        assert result.stage == Stage.GREETED
+        assert result.replies[0]["template_id"] == "kb.credit_check.generic"
