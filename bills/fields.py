@@ -35,6 +35,8 @@ _TOTAL_LABEL = re.compile(
     r"total\s+a\s+pagar|valor\s+a\s+pagar|valor\s+total(?:\s+a\s+pagar)?|total\s+da\s+(?:fatura|conta)"
     r"|valor\s+cobrado|valor\s+do\s+documento|total\s+geral|valor\s+da\s+(?:fatura|conta)"
     r"|importancia\s+a\s+pagar|total\s+(?:a\s+)?faturado|pague\s+somente"
+    # "Valor a ser pago", "Valor desta conta", "Total desta fatura", "Valor debitado" (automatic debit)
+    r"|(?:valor|total)\s+(?:a\s+ser\s+(?:pago|debitado)|d[aeo]st[ae]\s+(?:conta|fatura)|debitado)"
     # a bare "TOTAL" labels the amount only when the currency or a colon follows it: "TOTAL R$",
     # "Total (R$)", "TOTAL:" (a "Total tributos" row or a "Total kWh" cell is not the bill's total)
     r"|\btotal\b(?=\s*(?::|\(?\s*r[$s5](?![a-z])))"  # OCR reads a lone "R$" as "RS" or "R5"
@@ -50,10 +52,17 @@ _KWH_LABEL = re.compile(
     r"|energia\s+ativa\s*\(\s*kwh\s*\)"
 )
 _NOT_CURRENT = re.compile(r"media|historico|anterior|r\$\s*/\s*kwh|tarifa|preco|ultimos|meses|injetad")
-_DUE_LABEL = re.compile(r"vencimento|vence\s+em|pagar\s+ate|pagavel\s+ate|data\s+limite")
+# "Vencto.", "Venc.", "Vence dia", "Vence em": the abbreviations bills print in narrow boxes
+_DUE_LABEL = re.compile(
+    r"vencimento|\bvenc(?:to)?\b\.?|\bvence\b(?:\s+(?:em|dia|no\s+dia))?|pagar\s+ate|pagavel\s+ate|data\s+limite"
+)
 _REF_LABEL = re.compile(
     r"referente\s+a|\bref(?:erencia)?\b\.?|mes\s*/\s*ano|mes\s+de\s+referencia|conta\s+(?:do\s+)?mes"
     r"|competencia|mes\s+ref|periodo\s+de\s+referencia|fatura\s+de|conta\s+de"
+    # the billing month named by the billing: "Mês de faturamento", "Faturamento", "Mês faturado",
+    # "Fatura do mês"; and "Mês" alone heading a box (a history table's "Mês" column heads a column
+    # of older months, which `Page.labelled` scores low as a column)
+    r"|faturamento|mes\s+faturado|fatura\s+do\s+mes|\bmes\b(?!\s*(?:/\s*ano|de\s+ref|ref))"
 )
 _INSTALL_LABELS = (
     # "instala[c]ao" tolerates one character OCR adds or drops ("Instalaçãio", "Instalaao")

@@ -33,7 +33,8 @@ _CITY_UF = re.compile(
 )
 # "FORTALEZA - CE", "NITEROI/RJ", "ARACAJU (SE)", "MACEIÓ – AL" (an en dash from a word processor)
 _UF_TOKEN = re.compile(r"(?<=[A-Za-zÀ-ÿ.])(?P<sep>\s*[-–—/,(]\s*|\s+)(?P<uf>[A-Z]{2})(?![A-Za-zÀ-ÿ])")
-_LABELLED_CITY = re.compile(r"(?:cidade|municipio|localidade)\s*:?\s*")
+# a label, not a district's name: "Cidade: X", "Município  X", "Cidade/UF: X/Y" (but "Cidade Nova", a bairro)
+_LABELLED_CITY = re.compile(r"\b(?:cidade|municipio|localidade)(?:\s*/\s*(?:uf|estado))?(?:\s*:|\s{2,})\s*")
 _LABELLED_UF = re.compile(r"\b(?:uf|estado)\s*:?\s*")
 
 # First three CEP digits -> UF (Correios ranges).
@@ -227,15 +228,13 @@ def find_address(page: Page, after_line: int = -1) -> Address:
 
 
 def _city_uf_in_line(page: Page, i: int, line: str) -> list[tuple[str, str, float]]:
+    line = _with_state_codes(line)
+    folded = fold(line)
     found: list[tuple[str, str, float]] = []
-    folded = page.folded[i]
     city_label = _LABELLED_CITY.search(folded)
     if city_label:
         city = _clean_city(re.split(r"\s{2,}|[-/,]", line[city_label.end() :].strip())[0])
-        uf_label = _LABELLED_UF.search(folded, city_label.end())
-        uf_m = re.search(r"\b([A-Z]{2})\b", line[uf_label.end() :]) if uf_label else None
-        inline = _CITY_UF.search(line, city_label.end())
-        uf = uf_m.group(1) if uf_m else (inline.group("uf") if inline else None)
+        uf = _labelled_uf(page, i, line, city_label.end())
         if city and uf in UFS:
             found.append((city, uf, 0.9))
     for segment in re.split(r"\s{3,}|(?<!\d)\d{2}\.?\d{3}\s?-\s?\d{3}(?!\d)|\bcep\b:?", line, flags=re.I):
@@ -245,7 +244,67 @@ def _city_uf_in_line(page: Page, i: int, line: str) -> list[tuple[str, str, floa
                 continue
             if city and m.group("uf") in UFS:
                 found.append((city, m.group("uf"), 0.55 if not m.group("sep").strip() else 0.65))
+    return found + _city_after_cep(line)
+
+
+def _labelled_uf(page: Page, i: int, line: str, start: int) -> str | None:
+    """The UF of a labelled city: on its line ('Cidade: X  UF: GO', 'Município: X/GO'), on one of the
+    next two lines ('UF: GO    CEP: 74000-000'), else the one its CEP belongs to."""
+    for j in range(i, min(i + 3, len(page.lines))):
+        text = line if j == i else page.lines[j]
+        from_col = start if j == i else 0
+        uf_label = _LABELLED_UF.search(fold(text), from_col)
+        uf_m = re.search(r"\b([A-Z]{2})\b", text[uf_label.end() :]) if uf_label else None
+        if uf_m and uf_m.group(1) in UFS:
+            return uf_m.group(1)
+        if j == i:
+            inline = _CITY_UF.search(line, start)
+            if inline:
+                return inline.group("uf")
+    return _nearby_cep_uf(page, i) or _nearby_cep_uf(page, i + 2)
+
+
+def _city_after_cep(line: str) -> list[tuple[str, str, float]]:
+    """'74031-630  GOIANIA', 'CEP 79000-000 - Campo Grande': a city after its CEP with no UF printed;
+    the UF is the one the CEP belongs to."""
+    found = []
+    for m in _CEP_RE.finditer(line):
+        after = re.split(r"\s{3,}", line[m.end() :].strip(" \t-–—,:"))[0]
+        if not after or any(t.group("uf") in UFS for t in _UF_TOKEN.finditer(after)):
+            continue
+        city = _clean_city(after)
+        uf = uf_from_cep(m.group(0))
+        if city and uf and re.fullmatch(r"[A-Za-zÀ-ÿ' .]+", city):
+            found.append((city, uf, 0.6))
     return found
+
+
+_STATE_NAMES = {
+    "acre": "AC", "alagoas": "AL", "amapa": "AP", "amazonas": "AM", "bahia": "BA", "ceara": "CE",
+    "distrito federal": "DF", "espirito santo": "ES", "goias": "GO", "maranhao": "MA",
+    "mato grosso do sul": "MS", "mato grosso": "MT", "minas gerais": "MG", "paraiba": "PB",
+    "parana": "PR", "para": "PA", "pernambuco": "PE", "piaui": "PI", "rio de janeiro": "RJ",
+    "rio grande do norte": "RN", "rio grande do sul": "RS", "rondonia": "RO", "roraima": "RR",
+    "santa catarina": "SC", "sao paulo": "SP", "sergipe": "SE", "tocantins": "TO",
+}  # fmt: skip
+# A state spelt out after a city ('RECIFE - PERNAMBUCO', 'Goiânia/Goiás', 'OLINDA (PERNAMBUCO)') and
+# ending the address: the city comes first, so 'CEP 01000-000 - SAO PAULO' (a city) is left alone.
+_SPELT_STATE = re.compile(
+    r"(?<=[a-z.])(?P<sep>\s*[-–—/,(]\s*)(?P<name>"
+    + "|".join(sorted((n.replace(" ", r"\s+") for n in _STATE_NAMES), key=len, reverse=True))
+    + r")\)?(?=\s*(?:$|,|\s{2}|-?\s*cep\b|\d{2}\.?\d{3}-\d{3}))"
+)
+
+
+def _with_state_codes(line: str) -> str:
+    """The line with a spelt-out state after the city replaced by its UF ('RECIFE - PE')."""
+    folded = fold(line)
+    out, last = [], 0
+    for m in _SPELT_STATE.finditer(folded):
+        name = re.sub(r"\s+", " ", m.group("name"))
+        out += [line[last : m.start("name")], _STATE_NAMES[name]]
+        last = m.end()
+    return "".join(out) + line[last:] if out else line
 
 
 def _currency_not_state(page: Page, i: int, m: re.Match[str]) -> bool:

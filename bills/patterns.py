@@ -143,7 +143,7 @@ _MONTH_WORD = (
     r"|set(?:embro)?|out(?:ubro)?|nov(?:embro)?|dez(?:embro)?"
 )
 MONTH_RE = re.compile(
-    rf"(?<![\d/a-z])(?:(0?[1-9]|1[0-2])\s?[/-]\s?|({_MONTH_WORD})\.?\s?(?:/|-|\s|de\s)\s?)(\d{{4}}|\d{{2}})"
+    rf"(?<![\d/a-z])(?:(0?[1-9]|1[0-2])\s?[/-]\s?|({_MONTH_WORD})(?:\.|\.?\s?(?:/|-|\s|de\s))\s?)(\d{{4}}|\d{{2}})"
     r"(?![\d/])",
     re.IGNORECASE,
 )

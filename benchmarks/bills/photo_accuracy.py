@@ -35,7 +35,7 @@ from bills.ocr import OcrEngine
 from bills.reader import BillReader
 from tests.bill_layouts import LAYOUTS, field_matches, make_bill, person_type, render_pdf, truth
 from tests.bill_layouts.bills import brl
-from tests.bill_photos import PAGE_SCENARIOS, page_photo
+from tests.bill_photos import HARD_SCENARIOS, PAGE_SCENARIOS, page_photo
 from tests.bill_photos.real_world import (
     app_screenshot,
     fold_across,
@@ -53,12 +53,11 @@ REAL_WORLD = (
     "fold_over_total",
     "scan_150dpi",
 )
-VARIANTS = (*PAGE_SCENARIOS, *REAL_WORLD)
+VARIANTS = (*PAGE_SCENARIOS, *REAL_WORLD, *HARD_SCENARIOS)
 
 
-def cases(variant: str, count: int, offset: int) -> list[tuple[str, int]]:
+def cases(variant: str, count: int, offset: int, names: list[str]) -> list[tuple[str, int]]:
     """(layout, seed): `count` bills, layouts taken in turn starting at a variant-specific place."""
-    names = list(LAYOUTS)
     start = VARIANTS.index(variant)
     return [(names[(start + k) % len(names)], offset + 500 + 13 * k + start) for k in range(count)]
 
@@ -67,7 +66,7 @@ def files_for(variant: str, layout: str, seed: int) -> list[BillFile]:
     """What the lead sends in `variant`: one image, or two (the halves)."""
     bill, rng = make_bill(layout, seed), random.Random(seed)
     pdf = render_pdf(bill)
-    if variant in PAGE_SCENARIOS:
+    if variant in PAGE_SCENARIOS or variant in HARD_SCENARIOS:
         return [BillFile(data=page_photo(pdf, variant, rng), mime_type="image/jpeg")]
     if variant == "app_screenshot":
         return [BillFile(data=app_screenshot(bill, rng), mime_type="image/png")]
@@ -83,7 +82,7 @@ def files_for(variant: str, layout: str, seed: int) -> list[BillFile]:
 def run(reader: BillReader, variant: str, args: argparse.Namespace) -> dict:
     right: dict[str, int] = defaultdict(int)
     stats: dict = {"n": 0, "ok": 0, "wrong_ok": 0, "wall": [], "cpu": [], "tips": []}
-    for layout, seed in cases(variant, args.per_variant, args.offset):
+    for layout, seed in cases(variant, args.per_variant, args.offset, args.layouts):
         files = files_for(variant, layout, seed)
         wall, cpu = time.perf_counter(), time.process_time()
         reading: BillReading = reader.read_many(files)
@@ -115,6 +114,7 @@ def main() -> None:
     parser.add_argument("--variants", nargs="*", default=list(VARIANTS), choices=list(VARIANTS))
     parser.add_argument("--per-variant", type=int, default=3, help="bills per variant (layouts in turn)")
     parser.add_argument("--offset", type=int, default=0, help="add to every seed (other bills)")
+    parser.add_argument("--layouts", nargs="*", default=list(LAYOUTS), choices=list(LAYOUTS))
     parser.add_argument("--misses", action="store_true", help="print every field that was wrong")
     parser.add_argument("--ocr", nargs="*", default=[], metavar="KEY=VALUE",
                         help="RapidOCR settings to compare (e.g. Det.limit_side_len=1024)")  # fmt: skip

@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 from tests.bill_layouts.bills import Bill, field_matches, make_bill, person_type, truth
 from tests.bill_layouts.layouts_north import _enel_ce, _energisa, _equatorial, _neoenergia
+from tests.bill_layouts.layouts_regional import _courier, _grid
 from tests.bill_layouts.layouts_south import _celesc, _cemig, _copel, _cpfl, _elektro, _enel_rj, _light
 from tests.bill_layouts.photos import clean_png, jpeg, page_image, photo
 from tests.bill_layouts.sheet import Sheet
@@ -49,6 +50,8 @@ LAYOUTS: dict[str, Callable[[Sheet, Bill, random.Random], None]] = {
     "energisa": _energisa,
     "neoenergia": _neoenergia,
     "elektro": _elektro,
+    "grid": _grid,
+    "courier": _courier,
 }
 
 

@@ -178,6 +178,38 @@ DISTRIBUTORS: dict[str, list[tuple[str, str, str, str, list[tuple[str, str]]]]] 
             [("GUARUJA", "114"), ("ATIBAIA", "129"), ("RIO CLARO", "135")],
         ),
     ],
+    "grid": [
+        (
+            "Equatorial Goiás",
+            "GO",
+            "EQUATORIAL GOIÁS",
+            "Equatorial Goiás Distribuidora de Energia S.A. - CNPJ 01.543.032/0001-04",
+            [("GOIANIA", "740"), ("ANAPOLIS", "750"), ("APARECIDA DE GOIANIA", "749")],
+        ),
+        (
+            "Neoenergia Pernambuco",
+            "PE",
+            "neoenergia pernambuco",
+            "Companhia Energética de Pernambuco - CNPJ 10.835.932/0001-08",
+            [("RECIFE", "500"), ("OLINDA", "531"), ("JABOATAO DOS GUARARAPES", "540")],
+        ),
+    ],
+    "courier": [
+        (
+            "Energisa Paraíba",
+            "PB",
+            "Energisa Paraíba",
+            "Energisa Paraíba - Distribuidora de Energia S.A.",
+            [("JOAO PESSOA", "580"), ("SANTA RITA", "583"), ("CABEDELO", "583")],
+        ),
+        (
+            "Energisa Mato Grosso do Sul",
+            "MS",
+            "Energisa MS",
+            "Energisa Mato Grosso do Sul - Distribuidora de Energia S.A.",
+            [("CAMPO GRANDE", "790"), ("DOURADOS", "798"), ("TRES LAGOAS", "796")],
+        ),
+    ],
 }
 TARIFF = {"Enel CE": 0.99, "Enel RJ": 1.12, "Cemig": 1.0, "CPFL Paulista": 0.92, "Light": 1.15, "Copel": 0.86}
 

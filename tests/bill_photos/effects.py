@@ -116,3 +116,23 @@ def upscale(page: np.ndarray, factor: float) -> np.ndarray:
     """A phone camera sees the page at more pixels than a 150-dpi render: resample it up."""
     h, w = page.shape[:2]
     return cv2.resize(page, (round(w * factor), round(h * factor)), interpolation=cv2.INTER_CUBIC)
+
+
+def phone_shadow(shot: Shot, rng: random.Random, *, depth: float = 0.6) -> Shot:
+    """The phone and the hand holding it, between the lamp and the page: a dark, fairly sharp blob
+    coming in from one edge over a third of the frame (darker and harder-edged than `soft_shadow`)."""
+    h, w = shot.pixels.shape[:2]
+    mask = np.zeros((h, w), dtype=np.float32)
+    cx = rng.choice((rng.uniform(-0.1, 0.25), rng.uniform(0.75, 1.1))) * w
+    cy = rng.uniform(0.2, 0.9) * h
+    axes = (int(rng.uniform(0.22, 0.32) * w), int(rng.uniform(0.28, 0.4) * h))
+    cv2.ellipse(mask, (int(cx), int(cy)), axes, rng.uniform(-30, 30), 0, 360, 1.0, -1)
+    mask = cv2.GaussianBlur(mask, (0, 0), sigmaX=max(w, h) * 0.008)
+    return Shot(shot.pixels * (1 - depth * mask)[..., None], shot.corners)
+
+
+def recompress(jpeg: bytes, quality: int, long_side: int) -> bytes:
+    """A photo forwarded once more: decoded and re-sent by WhatsApp at a lower quality and size."""
+    return whatsapp(
+        np.asarray(Image.open(io.BytesIO(jpeg)).convert("RGB")), quality=quality, long_side=long_side
+    )
