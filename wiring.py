@@ -23,7 +23,7 @@ from agent.policy.prompt_versions import check_weights
 from agent.replies.templates import PromptBook
 from agent.state import TurnResult
 from agent.understanding.knowledge import default_knowledge
-from agent.understanding.reading import TopicMatcher
+from agent.understanding.matcher import TopicMatcher
 from agent.understanding.semantic import shared_encoder
 from bills.reader import BillReader
 from bills.vision import VisionClient

@@ -19,7 +19,7 @@ from agent.ports import (
 )
 from agent.replies.templates import PromptBook
 from agent.replies.whatsapp_templates import TemplateCatalog
-from agent.understanding.reading import TopicMatcher
+from agent.understanding.matcher import TopicMatcher
 from settings import DEFAULT_TIMEZONE
 
 

@@ -28,7 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from agent.understanding.intent import classify
 from agent.understanding.knowledge import default_knowledge
-from agent.understanding.reading import TOPIC_MIN_CONFIDENCE, TopicMatcher, read_message
+from agent.understanding.matcher import TopicMatcher
+from agent.understanding.reading import TOPIC_MIN_CONFIDENCE, read_message
 from agent.understanding.semantic import shared_encoder
 from benchmarks.offscript_turns import LEGACY_ANSWERS, compare_turns, percentile
 

@@ -20,9 +20,9 @@ from __future__ import annotations
 import re
 
 from agent.routing import FAQ_INTENTS
+from agent.understanding.clauses import looks_like_question
 from agent.understanding.intent import normalise
 from agent.understanding.knowledge import default_knowledge
-from agent.understanding.reading import looks_like_question
 
 REPEAT_TEMPLATE = "faq_repeat"
 # Words an on-topic answer uses (accent-free, lower case: matched on normalised text).

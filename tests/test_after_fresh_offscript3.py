@@ -9,8 +9,9 @@ from agent.state import Stage
 from agent.understanding.coverage import home_place
 from agent.understanding.intent import normalise
 from agent.understanding.knowledge import default_knowledge
+from agent.understanding.matcher import TopicMatcher
 from agent.understanding.person import person_act
-from agent.understanding.reading import TopicMatcher, read_message
+from agent.understanding.reading import read_message
 from agent.understanding.semantic import shared_encoder
 from tests.conftest import MARIA
 from tests.test_conversations import reach_plans

@@ -8,11 +8,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 from agent.inbound import Inbound
 from agent.state import Stage
-from agent.understanding.knowledge import KnowledgeError, _topic, default_knowledge
-from agent.understanding.reading import TopicMatcher, read_message
+from agent.understanding.knowledge import KnowledgeError, _topic, default_knowledge, load_knowledge
+from agent.understanding.matcher import TopicMatcher
+from agent.understanding.reading import read_message
 from agent.understanding.semantic import Match, build_index, shared_encoder
 from tests.conftest import MARIA
 from tests.llm_support import sdr_logs
@@ -47,6 +49,24 @@ def test_an_answer_cannot_state_a_number_or_an_undeclared_fact() -> None:
         _topic("x", base | {"answers": {"generic": "Mínimo R$ {min_bill_natural} 😊"}})
     with pytest.raises(KnowledgeError, match="paraphrases"):
         _topic("x", base | {"paraphrases": ["a"], "answers": {"generic": "ok 😊"}})
+
+
+def test_topic_words_are_checked_for_what_each_kind_does(tmp_path: Path) -> None:
+    """Required words (anchors) filter: every paraphrase must hold one. Deciding words (keywords)
+    name one topic: shared by two topics they would name neither."""
+    paraphrases = ["meus dados", "dados seguros", "lgpd", "meus dados vazam", "cpf", "o que fazem"]
+    base = {"title": "X", "intent": "ask_price", "answers": {"generic": "ok 😊"}, "paraphrases": paraphrases}
+    with pytest.raises(KnowledgeError, match="required topic words"):
+        _topic("x", base | {"anchors": ["dados", "lgpd", "cpf"]})
+    assert _topic("x", base | {"anchors": ["dados", "lgpd", "cpf", "o que"]}).named_in("o que fazem")
+    with pytest.raises(KnowledgeError, match="blank deciding"):
+        _topic("x", base | {"keywords": ["chuva", " "]})
+    topics = {"a": base | {"keywords": ["Chuva"]}, "b": base | {"keywords": ["chuva"]}}
+    shared = {"version": "t", "topics": topics}
+    path = tmp_path / "kb.yml"
+    path.write_text(yaml.safe_dump(shared, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(KnowledgeError, match="more than one topic"):
+        load_knowledge(path)
 
 
 class CountingEncoder:

@@ -8,8 +8,9 @@ import pytest
 from agent.understanding.intent import classify
 from agent.understanding.knowledge import default_knowledge
 from agent.understanding.language import written_in
+from agent.understanding.matcher import TopicMatcher
 from agent.understanding.person import asks_about_the_call, person_act
-from agent.understanding.reading import TopicMatcher, read_message
+from agent.understanding.reading import read_message
 from agent.understanding.semantic import shared_encoder
 
 KB = default_knowledge()

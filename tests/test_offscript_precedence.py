@@ -10,8 +10,9 @@ import pytest
 from agent.state import Stage
 from agent.understanding.intent import extract_entities
 from agent.understanding.knowledge import default_knowledge
+from agent.understanding.matcher import TopicMatcher
 from agent.understanding.person import person_act
-from agent.understanding.reading import TopicMatcher, read_message
+from agent.understanding.reading import read_message
 from agent.understanding.semantic import shared_encoder
 from tests.conftest import MARIA
 from wiring import Silvia

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from agent.understanding.knowledge import default_knowledge
-from agent.understanding.reading import TopicMatcher, read_message
+from agent.understanding.matcher import TopicMatcher
+from agent.understanding.reading import read_message
 from agent.understanding.semantic import shared_encoder
 from agent.understanding.spelling import phonetic_key
 

@@ -24,6 +24,7 @@ from agent.replies.drafts import previous_turn, profile_shape, render_reply
 from agent.replies.templates import TemplateError
 from agent.routing import FAQ_INTENTS
 from agent.state import Intent, Profile, SilviaState, Stage
+from agent.understanding.clauses import looks_like_question
 from agent.understanding.coverage import (
     asks_about_place,
     home_place,
@@ -41,7 +42,6 @@ from agent.understanding.reading import (
     PERSON_CONFIDENCE,
     Act,
     Reading,
-    looks_like_question,
     read_message,
 )
 

@@ -15,9 +15,10 @@ from agent.nodes.faq import _loyalty_lines
 from agent.policy.economics import AVERAGE_SAVING, format_brl, format_number, plan_monthly_savings
 from agent.replies.drafts import reply
 from agent.state import Intent, Reply, SilviaState
+from agent.understanding.clauses import looks_like_question
 from agent.understanding.decisions import plan_reason
 from agent.understanding.knowledge import KnowledgeBase, Topic, default_knowledge
-from agent.understanding.reading import TOPIC_MIN_CONFIDENCE, looks_like_question
+from agent.understanding.reading import TOPIC_MIN_CONFIDENCE
 
 TOPIC_BUTTON_PREFIX = "topic:"
 CLARIFY_MIN_SCORE = 0.5  # the likeliest topic's cosine: under it, the options would be guesses

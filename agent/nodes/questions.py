@@ -21,11 +21,11 @@ from agent.nodes.faq import faq_reply
 from agent.nodes.knowledge import knowledge_reply, read_topics
 from agent.replies.drafts import reply
 from agent.state import Intent, Reply, SilviaState, Stage
+from agent.understanding.clauses import looks_like_question
 from agent.understanding.intent import normalise
 from agent.understanding.knowledge import KnowledgeBase, default_knowledge
 from agent.understanding.language import written_in
 from agent.understanding.privacy_requests import data_request_kind
-from agent.understanding.reading import looks_like_question
 from agent.understanding.tone import is_angry
 
 FOREIGN_NOTE = "knowledge.foreign_language"

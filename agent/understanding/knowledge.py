@@ -59,13 +59,18 @@ class Topic:
     facts: tuple[str, ...] = ()
     faq: str = ""
     special: str = ""
-    # Word starts the lead must write for this topic to be taken ("dados", "lgpd"): for topics
-    # whose answer would embarrass if given to a message only near in meaning.
+    # Topic words, two kinds that do different jobs (docs/knowledge.md, "Topic words"):
+    # * `anchors` are REQUIRED: word starts the lead must write for the topic to be taken at all
+    #   ("dados", "lgpd"), for topics whose answer would embarrass if given to a message only near
+    #   in meaning. They filter; they never raise a topic's score.
+    # * `keywords` DECIDE: words that name the topic outright ("chuva", "serasa"); written
+    #   anywhere in a message they lift the topic over the meaning of the words around them.
+    #   They never exclude a topic that lacks them.
     anchors: tuple[str, ...] = ()
-    keywords: tuple[str, ...] = ()  # words that name this topic outright ("chuva", "serasa")
+    keywords: tuple[str, ...] = ()
 
     def named_in(self, normalised_text: str) -> bool:
-        """No anchors, or the text holds one of them at a word start."""
+        """No required words (anchors), or the text holds one of them at a word start."""
         padded = f" {normalised_text}"
         return not self.anchors or any(f" {a}" in padded for a in self.anchors)
 
@@ -148,16 +153,40 @@ def _validate(topic: Topic) -> None:
             problems.append(f"{variant} uses {sorted(extra)} without declaring the fact")
         if any(ch.isdigit() for ch in text):
             problems.append(f"{variant} states a number outside a placeholder")
-    unanchored = [p for p in topic.paraphrases if not topic.named_in(normalise(p))]
-    problems += [f"paraphrase {p!r} names no anchor" for p in unanchored]
+    problems += _topic_word_problems(topic)
     if problems:
         raise KnowledgeError(f"topic {topic.id!r}: " + "; ".join(problems))
+
+
+def _topic_word_problems(topic: Topic) -> list[str]:
+    """Topic words: a paraphrase missing every required word (anchor) could never be matched; a
+    blank word would require or name nothing."""
+    problems: list[str] = []
+    unanchored = [p for p in topic.paraphrases if not topic.named_in(normalise(p))]
+    problems += [f"paraphrase {p!r} holds none of the required topic words (anchors)" for p in unanchored]
+    if any(not a.strip() for a in topic.anchors):
+        problems.append("a blank required topic word (anchors)")
+    if any(not normalise(k).strip() for k in topic.keywords):
+        problems.append("a blank deciding topic word (keywords)")
+    return problems
+
+
+def _shared_keywords(topics: Mapping[str, Topic]) -> None:
+    """A deciding topic word (keyword) names ONE topic: shared by two, it would name neither."""
+    owners: dict[str, list[str]] = {}
+    for topic in topics.values():
+        for keyword in {normalise(k) for k in topic.keywords}:
+            owners.setdefault(keyword, []).append(topic.id)
+    shared = {k: ids for k, ids in owners.items() if len(ids) > 1}
+    if shared:
+        raise KnowledgeError(f"deciding topic words (keywords) on more than one topic: {shared}")
 
 
 def load_knowledge(path: Path = KNOWLEDGE_FILE) -> KnowledgeBase:
     text = path.read_text(encoding="utf-8")
     data = yaml.safe_load(text)
     topics = {tid: _topic(tid, spec) for tid, spec in (data.get("topics") or {}).items()}
+    _shared_keywords(topics)
     return KnowledgeBase(
         version=str(data.get("version", "kb")),
         topics=topics,

@@ -5,39 +5,29 @@ Layers, fastest first:
 * `rules` (agent/understanding/intent.py): the fast path, trusted alone only for messages it explains entirely
   (short replies, button taps, amounts, places, opt-out words). A keyword inside a longer message
   never gives a high confidence on its own.
-* `embeddings` (agent/understanding/semantic.py): the question's topic in the knowledge base,
-  matched by meaning, with a margin confidence; two close topics mean "ask the lead".
+* `embeddings` (agent/understanding/matcher.py over semantic.py): the question's topic in the
+  knowledge base, matched by meaning, with a margin confidence; two close topics mean "ask the lead".
+  A run-on is matched clause by clause (agent/understanding/clauses.py).
 * `model` (agent/understanding/llm.py): with a model configured, what the first two leave unsure.
 """
 
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from agent.state import Intent
 from agent.understanding import rules as lx
-from agent.understanding import spelling
+from agent.understanding.clauses import MAX_QUESTIONS, looks_like_question, match_candidates, question_clauses
 from agent.understanding.decisions import decided_plan, only_sets_aside, refuses
 from agent.understanding.intent import Understanding, classify, is_repetitive, normalise
 from agent.understanding.knowledge import KnowledgeBase, default_knowledge
-from agent.understanding.language import (
-    FOREIGN_TOPICS,
-    asks_about_language,
-    portuguese_hints,
-    with_accents,
-    written_in,
-)
-from agent.understanding.lexical import KEYWORD_BONUS, TopicWords
+from agent.understanding.language import written_in
+from agent.understanding.matcher import TopicMatcher
 from agent.understanding.person import person_act
 from agent.understanding.privacy_requests import data_request_kind
-from agent.understanding.semantic import Encoder, ExampleIndex, Match, build_index, margin_confidence
+from agent.understanding.semantic import Match, margin_confidence
 
 TOPIC_MIN_CONFIDENCE = 0.6  # below: a clarifying question with the two likeliest topics
 SHORT_MESSAGE_WORDS = 4
@@ -49,33 +39,7 @@ CLEAR_MARGIN = 0.8  # a topic this far ahead of the runner-up is not swapped for
 PERSON_CONFIDENCE = 0.93  # the sentence's shape, not a keyword, says what the lead wants
 BOT_TOPIC = "is_bot"
 KEYWORD_CAP = 0.69  # a long message the rules only half explain stays under the model threshold
-# A topic a keyword names leads by this much (a clear margin) when its meaning alone scores at
-# least the floor (a keyword in an unrelated sentence decides nothing).
-NAMED_TOPIC_LEAD = 0.12
-NAMED_TOPIC_FLOOR = 0.3
-RANK_DEPTH = 12  # topics ranked by meaning before the distinctive words re-order them
-MAX_QUESTIONS = 3  # answered in one reply; more would be a wall of text
 
-_QUESTION_START = re.compile(
-    r"^(e )?(como|quanto|quantos|quantas|qual|quais|quando|onde|por ?que|pq|porque|sera|quem|o que|oq"
-    r"|tem|teria|posso|pode|da pra|consigo|precisa|preciso|e se|se eu|voces|vcs|voce|vc|isso|"
-    r"serve|funciona|aceita|atende|atendem|is|do|does|can|how|what|hablas|cuanto|como)\b"
-)
-_INDIRECT = re.compile(lx.INDIRECT_QUESTION)
-_CLAUSES = re.compile(
-    r"[?!.;\n]+|,\s*(?=(?:e |mas |so que |agora |tambem |queria |quero |como |qual |quanto |funciona |"
-    r"da pra |dá pra |pode |posso |tem |precisa |serve |vale |quando |onde |quem |sera |será ))"
-    r"|\s(?=e (?:queria|quero|gostaria) saber\b)"
-    # "... pago 500 e tenho 3 casas ...": the data and the next statement apart
-    r"|\s(?=e (?:eu |a gente )?(?:tenho|temos|tem|moro|pago|sou|minha|meu|tambem)\b)"
-)
-_POINTS_BACK = re.compile(
-    r"\b(ela|elas|ele|eles|isso|disso|nisso|tambem|todas|todos|os dois|as duas|ambos|ambas|"
-    # "serve pra mim?", "dá certo assim?", "funciona lá?": whether it works for what was just said
-    r"serve|funciona|da certo|rola|compensa|pra mim|pra la|no meu caso|nesse caso|assim)\b"
-)
-SHORT_CLAUSE_WORDS = 6  # a question clause this short may lean on the clause before it
-MAX_CANDIDATES = 6  # texts encoded per message: the whole, its clauses, question clauses in context
 _SOMEONE_ELSE = re.compile(
     r"\b(minha|meu|da minha|do meu|na casa d[aoe]) (mae|pai|irma|irmao|filh[oa]|vo|avo|ti[oa]|sogr[oa]|"
     r"prim[oa]|amig[oa]|vizinh[oa]|cunhad[oa]|namorad[oa]|parente|esposa|marido)\b"
@@ -103,9 +67,7 @@ _OWN_PLACE = re.compile(
 # A coverage verb names the place question wherever the city is; the looser ones ("dá pra",
 # "funciona", "vale") only in the clause that names the city.
 _COVERAGE_VERB = re.compile(r"\b(atende|atendem|atendi|chegou|chegaram|chega|tem serena)\b")
-FOREIGN_MAX_BONUS = 0.2
 SHORT_TOPIC_SCORE = 0.6  # a short message only this near its best paraphrase is no clear topic
-_WORDS = re.compile(r"[^\W\d_]+")
 _LEGAL_REQUESTS = frozenset({Intent.OPT_OUT, Intent.DATA_REQUEST})
 # Intents whose rules reading stands when the rules are sure, whatever the embeddings say.
 _FUNNEL_DATA = frozenset({Intent.PROVIDE_INFO, Intent.CHOOSE_PLAN})
@@ -168,41 +130,6 @@ class Reading:
         return Understanding(self.intent, self.confidence, dict(self.entities))
 
 
-def looks_like_question(text: str, norm: str | None = None) -> bool:
-    norm = normalise(text) if norm is None else norm
-    return "?" in text or bool(_QUESTION_START.search(norm)) or bool(_INDIRECT.search(norm))
-
-
-def _clauses(text: str) -> list[str]:
-    parts = [p.strip(" ,") for p in _CLAUSES.split(text) if p and len(p.split()) >= 2]
-    return parts[:4]
-
-
-def _candidates(text: str) -> list[str]:
-    """What is matched by meaning: the whole message; for a run-on, each clause, and each
-    question clause with the one before it ("tenho 3 casas que alugo, funciona pra elas?": the
-    question's "elas" needs the houses)."""
-    clauses = _clauses(text)
-    if len(clauses) < 2:
-        return [text]
-    previous = dict(zip(clauses[1:], clauses, strict=False))
-    questions = [_in_context(c, previous.get(c, "")) for c in clauses if looks_like_question(c)]
-    # The topic of a question is in its question clause; a statement beside it ("tô com duas
-    # contas atrasadas") is context, not a rival.
-    return [text, *(questions or clauses)][:MAX_CANDIDATES]
-
-
-def _in_context(clause: str, before: str) -> str:
-    """A short question clause that points back ("funciona pra elas também?") with the clause it
-    points to ("tenho 3 casas que alugo"): alone, its meaning is only "does it work?"."""
-    points_back = _POINTS_BACK.search(normalise(clause))
-    return (
-        f"{before}, {clause}"
-        if before and points_back and len(clause.split()) <= SHORT_CLAUSE_WORDS
-        else clause
-    )
-
-
 def is_bare_greeting(text: str) -> bool:
     """Only greeting words ("oi??", "e aí?", "bom dia, tudo bem?"): a hello, whatever its "?"."""
     words = normalise(text).split()
@@ -222,176 +149,6 @@ def explained_by_rules(text: str, rules: Understanding) -> bool:
     if words <= SHORT_MESSAGE_WORDS and rules.confidence >= 0.7:
         return True
     return rules.intent in _FUNNEL_DATA and rules.confidence >= 0.8
-
-
-class TopicMatcher:
-    """The knowledge base's paraphrases embedded once; ranks topics for a message by meaning.
-
-    The model and the index load on the first message (seconds), so commands that never read a
-    message never pay for them; one matcher is shared by every conversation of the process.
-    """
-
-    def __init__(
-        self,
-        knowledge: KnowledgeBase,
-        encoder: Encoder | Callable[[], Encoder],
-        cache_dir: Path | None = None,
-    ) -> None:
-        self.knowledge = knowledge
-        self._encoder = encoder
-        self._cache_dir = cache_dir
-        self._index: ExampleIndex | None = None
-        self._words: TopicWords | None = None
-        self._sounds: tuple[frozenset[str], dict[str, str]] | None = None
-        self._lock = threading.Lock()
-
-    @property
-    def encoder(self) -> Encoder:
-        if callable(self._encoder) and not hasattr(self._encoder, "encode"):
-            self._encoder = self._encoder()
-        return self._encoder  # type: ignore[return-value]
-
-    @property
-    def index(self) -> ExampleIndex:
-        with self._lock:
-            if self._index is None:
-                self._index = build_index(self.knowledge.examples(), self.encoder, self._cache_dir, "kb")
-            return self._index
-
-    @property
-    def words(self) -> TopicWords:
-        if self._words is None:
-            self._words = TopicWords(self.knowledge)
-        return self._words
-
-    @property
-    def sounds(self) -> tuple[frozenset[str], dict[str, str]]:
-        """The knowledge base's words by how they sound, to repair words spelt by ear."""
-        if self._sounds is None:
-            texts = [p for t in self.knowledge.topics.values() for p in (*t.paraphrases, t.title)]
-            words = [w.lower() for text in texts for w in _WORDS.findall(text)]
-            words += [*spelling.FUZZY_TARGETS, *spelling.COMMON_WORDS]
-            known, by_key = spelling.sound_table(words)
-            self._sounds = (known | {normalise(w) for w in known}, by_key)
-        return self._sounds
-
-    def repair(self, text: str) -> str:
-        """`text` with words spelt by ear ("comesa o disconto") written as the knowledge base does."""
-        known, by_key = self.sounds
-        return spelling.repair_by_sound(text, known, by_key, normalise)
-
-    def warm(self) -> None:
-        """Load the model and the index now (a service does it at start, not on a lead's turn)."""
-        _ = self.index
-        self.encoder.encode(["oi"])
-
-    def match(self, texts: list[str], *, words: bool = True) -> tuple[list[Match], str]:
-        """The ranked topics of the best-matching text among `texts` (whole message and clauses).
-        `words=False`: by meaning alone (a statement must be a paraphrase, not share a word)."""
-        best: tuple[list[Match], str] = ([], "")
-        # A keyword anywhere in the message names its topic for each of its clauses too ("e em
-        # época de chuva, como fica o valor da conta?" asks about rain, not about the bill).
-        named = set().union(*(self.words.keyword_topics(t) for t in texts)) if words else set()
-        rankings = list(zip(self._rank_all(texts, words=words, named=named), texts, strict=True))
-        # A clause whose best topic the message names beats a clause that only reads closer.
-        on_named = [(r, t) for r, t in rankings if r and r[0].label in named]
-        for ranked, text in on_named or rankings:
-            if ranked and (not best[0] or ranked[0].score > best[0][0].score):
-                best = (ranked, text)
-        return best
-
-    def rank_each(self, texts: list[str]) -> list[list[Match]]:
-        """The ranked topics of each text (a message's question clauses, one by one)."""
-        return self._rank_all(texts)
-
-    def _rank_all(
-        self, texts: list[str], *, words: bool = True, named: set[str] | None = None
-    ) -> list[list[Match]]:
-        """Each text ranked as written and, when a word lost its accents ("comeca", "cartao"), also
-        with them back; the closer reading wins (the paraphrases are written both ways)."""
-        accented = {t: a for t in texts if (a := with_accents(t)) != t}
-        forms = [*texts, *accented.values()]
-        by_form = dict(zip(forms, self.encoder.encode(forms), strict=True))
-        out: list[list[Match]] = []
-        for text in texts:
-            ranked = self._ranked(by_form[text], text, words=words, named=named)
-            if text in accented:
-                other = self._ranked(by_form[accented[text]], text, words=words, named=named)
-                ranked = other if other and (not ranked or other[0].score > ranked[0].score) else ranked
-            out.append(ranked)
-        return out
-
-    def bonus(self, text: str) -> dict[str, float]:
-        """The distinctive-word bonus per topic. An English or Spanish message's topic words count
-        double through their Portuguese hints: the encoder aligns languages only loosely."""
-        own = self.words.bonus(text)
-        hints = portuguese_hints(text)
-        if not hints:
-            return own
-        extra = self.words.bonus(hints)
-        topics = own.keys() | extra.keys()
-        return {t: min(FOREIGN_MAX_BONUS, own.get(t, 0.0) + 2 * extra.get(t, 0.0)) for t in topics}
-
-    def _ranked(
-        self, vector: np.ndarray, text: str, *, words: bool = True, named: set[str] | None = None
-    ) -> list[Match]:
-        """Topics by meaning, nudged by the words only a topic or two use ("adesão", "medidor"):
-        two close meanings are told apart by the word the lead actually wrote. A topic a keyword
-        names is ranked even when its meaning alone fell past the cut (a question among data)."""
-        bonus = self.bonus(text) if words else {}
-        norm = normalise(text)
-        own = self.words.keyword_topics(text) if words else set()
-        for topic in (named or set()) - own:
-            bonus[topic] = bonus.get(topic, 0.0) + KEYWORD_BONUS
-        matches = self.index.rank(vector, top=RANK_DEPTH)
-        ranked_labels = {m.label for m in matches}
-        for topic in (own | (named or set())) - ranked_labels:
-            if (extra := self.index.best_of(vector, topic)) is not None:
-                matches.append(extra)
-        ranked = [
-            replace(m, score=min(1.0, m.score + bonus.get(m.label, 0.0)))
-            for m in matches
-            if self.knowledge[m.label].named_in(norm)  # an anchored topic needs one of its words
-        ]
-        ranked.sort(key=lambda m: -m.score)
-        return self._distinct(_named_first(ranked, own | (named or set())), text)[:6]
-
-    def _distinct(self, ranked: list[Match], text: str = "") -> list[Match]:
-        """Topics answered the same way (two phrasings of the price FAQ) are not rivals, and a
-        topic about writing in another language needs a message written in it."""
-        seen: set[str] = set()
-        out: list[Match] = []
-        language = written_in(text)
-        # An English or Spanish question is about its topic; "do you speak English?" only when it
-        # talks about the language (else the language topic is the last resort).
-        about_language = asks_about_language(text)
-        last: list[Match] = []
-        for m in ranked:
-            if m.label in FOREIGN_TOPICS and FOREIGN_TOPICS[m.label] != language:
-                continue
-            if m.label in FOREIGN_TOPICS and not about_language:
-                last.append(m)
-                continue
-            topic = self.knowledge[m.label]
-            key = topic.faq or topic.special or topic.id
-            if key not in seen:
-                seen.add(key)
-                out.append(m)
-        return out + last
-
-
-def _named_first(ranked: list[Match], named: set[str]) -> list[Match]:
-    """The one topic a keyword of the message names goes first, a clear margin ahead, when its
-    meaning is within reach: "pessoa jurídica passa no serasa?" is a credit check ("pessoa
-    jurídica" is context). Two named topics, or none, leave the order to the meaning."""
-    if len(named) != 1:
-        return ranked
-    (topic,) = named
-    found = next((m for m in ranked if m.label == topic), None)
-    if found is None or found is ranked[0] or found.score - KEYWORD_BONUS < NAMED_TOPIC_FLOOR:
-        return ranked
-    lead = replace(found, score=min(1.0, max(found.score, ranked[0].score + NAMED_TOPIC_LEAD)))
-    return [lead, *(m for m in ranked if m is not found)]
 
 
 def _asks_about_place(norm: str, city: str) -> bool:
@@ -442,7 +199,7 @@ def _question_act(
         return Act("question", 0.9, text.strip(), "rules", topic="coverage", about="place", entities=place)
     # One sentence is encoded once; a run-on message also clause by clause (the question may be
     # one clause among data and small talk).
-    ranked, matched = matcher.match(_candidates(text), words=words)
+    ranked, matched = matcher.match(match_candidates(text), words=words)
     if not ranked or ranked[0].score < NO_TOPIC_SCORE:
         return Act("question", 0.0, text.strip(), "embeddings")  # nothing in the knowledge base is near
     return _topic_act(ranked, matched, matcher, rules.intent)
@@ -468,24 +225,12 @@ def _topic_act(ranked: list[Match], words: str, matcher: TopicMatcher, rules_int
     )
 
 
-_QUESTION_CLAUSE = re.compile(
-    r"(?<=\?)\s*|\s+(?=e (?:se|o|a|os|as|quanto|qual|como|quando|tem|precisa|vai|vou|pra)\b)"
-)
-
-
-def _question_clauses(text: str) -> list[str]:
-    """The questions of a message, one by one: split after each "?" and before "e se / e o / e
-    quanto..." ("tem taxa de adesão? e o plus prende quanto tempo?")."""
-    parts = [p.strip(" ,.;") for p in _QUESTION_CLAUSE.split(text) if p and p.strip(" ,.;")]
-    return [p for p in parts if len(p.split()) >= 2 and looks_like_question(p)][:MAX_QUESTIONS]
-
-
 def _more_questions(matcher: TopicMatcher, text: str, first: Act) -> list[Act]:
     """Two or three questions in one message, in the lead's order, each on its own topic
     (answered in one reply); [] when the message asks one thing."""
     if first.about == "place":
         return []
-    clauses = _question_clauses(text)
+    clauses = question_clauses(text)
     if len(clauses) < 2:
         return []
     knowledge = matcher.knowledge

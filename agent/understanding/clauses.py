@@ -1,0 +1,83 @@
+"""A message as clauses: where a run-on splits, which clauses are questions, and a short question
+clause read with the clause it points back to ("tenho 3 casas que alugo, funciona pra elas?").
+
+The reading (agent/understanding/reading.py) matches these texts by meaning; nothing here knows
+the knowledge base.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent.understanding import rules as lx
+from agent.understanding.intent import normalise
+
+MAX_QUESTIONS = 3  # answered in one reply; more would be a wall of text
+
+_QUESTION_START = re.compile(
+    r"^(e )?(como|quanto|quantos|quantas|qual|quais|quando|onde|por ?que|pq|porque|sera|quem|o que|oq"
+    r"|tem|teria|posso|pode|da pra|consigo|precisa|preciso|e se|se eu|voces|vcs|voce|vc|isso|"
+    r"serve|funciona|aceita|atende|atendem|is|do|does|can|how|what|hablas|cuanto|como)\b"
+)
+_INDIRECT = re.compile(lx.INDIRECT_QUESTION)
+_CLAUSES = re.compile(
+    r"[?!.;\n]+|,\s*(?=(?:e |mas |so que |agora |tambem |queria |quero |como |qual |quanto |funciona |"
+    r"da pra |dá pra |pode |posso |tem |precisa |serve |vale |quando |onde |quem |sera |será ))"
+    r"|\s(?=e (?:queria|quero|gostaria) saber\b)"
+    # "... pago 500 e tenho 3 casas ...": the data and the next statement apart
+    r"|\s(?=e (?:eu |a gente )?(?:tenho|temos|tem|moro|pago|sou|minha|meu|tambem)\b)"
+)
+_POINTS_BACK = re.compile(
+    r"\b(ela|elas|ele|eles|isso|disso|nisso|tambem|todas|todos|os dois|as duas|ambos|ambas|"
+    # "serve pra mim?", "dá certo assim?", "funciona lá?": whether it works for what was just said
+    r"serve|funciona|da certo|rola|compensa|pra mim|pra la|no meu caso|nesse caso|assim)\b"
+)
+SHORT_CLAUSE_WORDS = 6  # a question clause this short may lean on the clause before it
+MAX_CANDIDATES = 6  # texts encoded per message: the whole, its clauses, question clauses in context
+
+
+def looks_like_question(text: str, norm: str | None = None) -> bool:
+    norm = normalise(text) if norm is None else norm
+    return "?" in text or bool(_QUESTION_START.search(norm)) or bool(_INDIRECT.search(norm))
+
+
+def split_clauses(text: str) -> list[str]:
+    parts = [p.strip(" ,") for p in _CLAUSES.split(text) if p and len(p.split()) >= 2]
+    return parts[:4]
+
+
+def match_candidates(text: str) -> list[str]:
+    """What is matched by meaning: the whole message; for a run-on, each clause, and each
+    question clause with the one before it ("tenho 3 casas que alugo, funciona pra elas?": the
+    question's "elas" needs the houses)."""
+    clauses = split_clauses(text)
+    if len(clauses) < 2:
+        return [text]
+    previous = dict(zip(clauses[1:], clauses, strict=False))
+    questions = [in_context(c, previous.get(c, "")) for c in clauses if looks_like_question(c)]
+    # The topic of a question is in its question clause; a statement beside it ("tô com duas
+    # contas atrasadas") is context, not a rival.
+    return [text, *(questions or clauses)][:MAX_CANDIDATES]
+
+
+def in_context(clause: str, before: str) -> str:
+    """A short question clause that points back ("funciona pra elas também?") with the clause it
+    points to ("tenho 3 casas que alugo"): alone, its meaning is only "does it work?"."""
+    points_back = _POINTS_BACK.search(normalise(clause))
+    return (
+        f"{before}, {clause}"
+        if before and points_back and len(clause.split()) <= SHORT_CLAUSE_WORDS
+        else clause
+    )
+
+
+_QUESTION_CLAUSE = re.compile(
+    r"(?<=\?)\s*|\s+(?=e (?:se|o|a|os|as|quanto|qual|como|quando|tem|precisa|vai|vou|pra)\b)"
+)
+
+
+def question_clauses(text: str) -> list[str]:
+    """The questions of a message, one by one: split after each "?" and before "e se / e o / e
+    quanto..." ("tem taxa de adesão? e o plus prende quanto tempo?")."""
+    parts = [p.strip(" ,.;") for p in _QUESTION_CLAUSE.split(text) if p and p.strip(" ,.;")]
+    return [p for p in parts if len(p.split()) >= 2 and looks_like_question(p)][:MAX_QUESTIONS]
