@@ -33,6 +33,13 @@ _COMMON_WORDS = """
 """
 _COMMON = frozenset(_COMMON_WORDS.split())
 _WORD = re.compile(r"[a-z]{4,}")
+# A keyword the lead denies of themselves names nothing: "não penso em me mudar" is a reason to
+# stay, "não tenho placa solar" is no panel owner. A negated question stays a question about the
+# topic ("não é golpe?", "não tem multa?"), so only the lead's own verbs count.
+_DENIED = re.compile(
+    r"\b(nao|nem|nunca|jamais) (tenho|temos|tinha|penso|pensamos|pretendo|pretendemos|vou|vamos|"
+    r"gero|geramos|moro|moramos|estou|to|quero mais|planejo|devo)\b( \w+){0,2} $"
+)
 
 
 def stems(text: str) -> set[str]:
@@ -59,10 +66,10 @@ class TopicWords:
         ]
 
     def keyword_topics(self, text: str) -> set[str]:
-        """The topics a keyword of the text names outright."""
+        """The topics a keyword of the text names outright (not one the lead denies of themselves)."""
         norm = normalise(text)
         forms = (norm, canonical(norm))
-        return {topic for pattern, topic in self._keywords if any(pattern.search(f) for f in forms)}
+        return {topic for pattern, topic in self._keywords if any(_named(pattern, f) for f in forms)}
 
     def bonus(self, text: str) -> dict[str, float]:
         """Topic id → score bonus for the distinctive words of `text`."""
@@ -74,3 +81,11 @@ class TopicWords:
         for topic in self.keyword_topics(text):
             out[topic] += KEYWORD_BONUS
         return dict(out)
+
+
+def _named(pattern: re.Pattern[str], text: str) -> bool:
+    """The keyword occurs in the text at least once where the lead does not deny it."""
+    # The keyword's first word is read with the words before it: "não tenho placa solar".
+    return any(
+        not _DENIED.search(f"{text[: m.start()]}{m.group(0).split()[0]} ") for m in pattern.finditer(text)
+    )
