@@ -1,0 +1,75 @@
+"""Wrong topics a probe of 170 new off-script questions found (issue 13, fifth pass), through the real
+graph on the embedded default, in phrasings of our own (none of them is in the probe or the
+knowledge base): a question mark or capitals that pulled a short question off its topic, a keyword
+the lead denies of themselves, and the words that name a topic outright.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.state import Stage
+from tests.conftest import MARIA
+from tests.test_conversations import reach_plans
+from wiring import Silvia
+
+
+async def _answer_to(silvia: Silvia, text: str) -> tuple[list[str], str]:
+    """The template ids of Sílvia's reply to a known lead's question right after the greeting."""
+    await silvia.leads.upsert_lead(MARIA)
+    await silvia.say(MARIA.phone, "oi")
+    result = await silvia.say(MARIA.phone, text)
+    assert result.stage == Stage.GREETED  # a question moves no step of the funnel
+    return [r["template_id"] for r in result.replies], "\n".join(result.texts)
+
+
+# --- the words that name a topic outright ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("e se um dia vcs falirem, eu fico no escuro?", "serena_closes"),
+        ("quando a conta vem com aquela bandeira vermelha vcs cobram a mais?", "tariff_flags"),
+        ("se eu me mudar pro interior ano que vem como faço com o plano", "moving_house"),
+        ("sou síndica aqui do prédio, a área comum entra nisso?", "condominium"),
+        ("não seria melhor comprar placa e ter minha própria energia?", "own_panels"),
+        ("tô com umas contas atrasadas na energisa, isso impede?", "overdue_bills"),
+        ("aceitam pix ou é só boleto msm?", "payment_methods"),
+        ("o desconto cai na conta a partir de quando??", "discount_start"),
+        ("E DE MADRUGADA, DE ONDE VEM A LUZ?", "night_rain_clouds"),
+    ],
+)
+async def test_a_word_that_names_the_topic_gets_its_answer(silvia: Silvia, text: str, topic: str) -> None:
+    templates, joined = await _answer_to(silvia, text)
+    assert templates[0].startswith(f"kb.{topic}."), (templates, joined)
+
+
+async def test_a_contract_that_renews_is_answered_with_the_contract_terms(silvia: Silvia) -> None:
+    templates, joined = await _answer_to(silvia, "no fim do prazo o contrato renova sozinho ou acaba?")
+    assert templates[0].startswith("faq.ask_contract"), (templates, joined)
+
+
+# --- a keyword the lead denies of themselves ----------------------------------------------------
+
+
+async def test_a_lead_without_panels_is_not_answered_as_a_panel_owner(silvia: Silvia) -> None:
+    templates, joined = await _answer_to(silvia, "não tenho placa solar nenhuma, como a energia chega aqui?")
+    assert not any(t.startswith("kb.already_have_panels") for t in templates), joined
+
+
+async def test_a_lead_who_will_not_move_is_recommended_a_plan_not_told_about_moving(silvia: Silvia) -> None:
+    await reach_plans(silvia)
+    result = await silvia.say(MARIA.phone, "a casa é própria e nem penso em me mudar, qual plano compensa?")
+    joined = "\n".join(result.texts)
+    assert "Pelo que você me contou" in joined and "Premium" in joined, joined
+    assert not any(r["template_id"].startswith("kb.moving_house") for r in result.replies)
+
+
+# --- a question mark or capitals ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["E PRA MEI SERVE??", "e pra quem tem CNPJ?"])
+async def test_a_short_question_is_read_the_same_with_marks_and_capitals(silvia: Silvia, text: str) -> None:
+    templates, joined = await _answer_to(silvia, text)
+    assert any(t.startswith("kb.company") or t.startswith("company") for t in templates), (templates, joined)
