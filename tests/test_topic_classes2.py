@@ -73,3 +73,36 @@ async def test_a_lead_who_will_not_move_is_recommended_a_plan_not_told_about_mov
 async def test_a_short_question_is_read_the_same_with_marks_and_capitals(silvia: Silvia, text: str) -> None:
     templates, joined = await _answer_to(silvia, text)
     assert any(t.startswith("kb.company") or t.startswith("company") for t in templates), (templates, joined)
+
+
+# --- a question without its question mark -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("meu nome tá no serasa, consigo fazer", "credit_check"),
+        ("essa serena é firma de onde", "who_is_serena"),
+        ("se vcs fecharem um dia, o que acontece comigo", "serena_closes"),
+    ],
+)
+async def test_a_question_left_without_its_mark_is_answered(silvia: Silvia, text: str, topic: str) -> None:
+    templates, joined = await _answer_to(silvia, text)
+    assert templates[0].startswith(f"kb.{topic}."), (templates, joined)
+
+
+async def test_a_company_question_ending_in_funciona_is_the_company_topic(silvia: Silvia) -> None:
+    templates, joined = await _answer_to(silvia, "e pra quem é MEI funciona")
+    assert any("company" in t for t in templates), (templates, joined)
+
+
+async def test_an_offer_to_send_the_bill_later_is_no_question(silvia: Silvia) -> None:
+    await silvia.leads.upsert_lead(MARIA)
+    await silvia.say(MARIA.phone, "oi")
+    result = await silvia.say(MARIA.phone, "então tá, posso te mandar a conta depois")
+    assert not any(r["template_id"].startswith(("kb.", "knowledge.")) for r in result.replies), result.texts
+
+
+async def test_a_statement_that_is_a_topic_gets_its_answer(silvia: Silvia) -> None:
+    templates, joined = await _answer_to(silvia, "a conta ainda tá no nome do meu finado pai")
+    assert templates[0].startswith("kb.bill_other_name."), (templates, joined)

@@ -36,9 +36,31 @@ SHORT_CLAUSE_WORDS = 6  # a question clause this short may lean on the clause be
 MAX_CANDIDATES = 6  # texts encoded per message: the whole, its clauses, question clauses in context
 
 
+# Leads leave out the "?" and put the question last: "a serena é empresa de onde", "e pra cnpj
+# funciona", "se essa empresa falir, o que acontece comigo", "to com nome sujo, posso assinar".
+# Only words that end a message as a question, or open its last clause as one; "quando", "como",
+# "onde" and "quem" also open statements ("quando chegar a conta eu mando"), so not those alone.
+_QUESTION_END = re.compile(
+    r"\b(como (e que |que )?fica|como (e que |que )?funciona|como e que e|de onde|da certo|rola|compensa|"
+    r"tem problema|o que acontece( comigo| entao)?|ou nao|quanto|quantos|quando|qual|quais|por que|pq|"
+    # "e pra cnpj funciona", "no meu caso serve" (but "qualquer um serve" accepts)
+    r"(pra|para|no|na|em) (\w+ ){0,3}(serve|funciona))\s*$"
+)
+_LAST_CLAUSE_QUESTION = re.compile(
+    r"^(e )?(o que acontece|como (e que |que )?fica|como (e que |que )?funciona|da pra|tem como|consigo|"
+    r"sera que|quanto|quantos|quantas|qual|quais|por que|pq|de onde|precisa|"
+    # "posso assinar" asks; "posso te mandar depois" offers
+    r"(posso|podemos)(?! (te |lhe )?(mandar|enviar|passar|ver|falar|responder|ligar|retornar)))\b"
+)
+_LAST_CLAUSE = re.compile(r"[,;.:\n]+")
+
+
 def looks_like_question(text: str, norm: str | None = None) -> bool:
     norm = normalise(text) if norm is None else norm
-    return "?" in text or bool(_QUESTION_START.search(norm)) or bool(_INDIRECT.search(norm))
+    if "?" in text or _QUESTION_START.search(norm) or _INDIRECT.search(norm):
+        return True
+    last = normalise(_LAST_CLAUSE.split(text.strip(" .,;:!"))[-1])
+    return bool(_QUESTION_END.search(norm) or _LAST_CLAUSE_QUESTION.search(last))
 
 
 def split_clauses(text: str) -> list[str]:

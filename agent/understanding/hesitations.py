@@ -79,7 +79,9 @@ _RULES: tuple[tuple[Hesitation, re.Pattern[str]], ...] = (
                     rf"\b{_NEG} (tenho|to com|estou com|tou com|achei|acho|encontro|encontrei|sei onde "
                     rf"(ta|esta|botei|coloquei|guardei)) (\w+ ){{0,2}}{_BILL}\b",
                     # the bill somewhere else: "a conta ficou no escritório", "a fatura tá lá em casa"
-                    rf"\b{_BILL} (\w+ ){{0,2}}(nao )?(ta|esta|fica|ficou|tá) (com|na|no|la|em casa|guardad)",
+                    # (not in someone's name: "a conta ainda tá no nome do meu pai" is whose bill it is)
+                    rf"\b{_BILL} (\w+ ){{0,2}}(nao )?(ta|esta|fica|ficou|tá) (com|na|no|la|em casa|guardad)"
+                    r"(?! (o |a )?nome\b)",
                     rf"\b(perdi|joguei fora|rasguei|sumiu|sumiram|extraviei) (\w+ ){{0,2}}{_BILL}\b",
                     rf"\bsem (a |o )?{_BILL}\b",
                     r"\b(to|tou|estou) (na rua|fora de casa|no trabalho|viajando)\b",

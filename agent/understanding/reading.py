@@ -33,6 +33,10 @@ TOPIC_MIN_CONFIDENCE = 0.6  # below: a clarifying question with the two likelies
 SHORT_MESSAGE_WORDS = 4
 NO_TOPIC_SCORE = 0.4  # a best cosine under this: the message is near no topic at all
 STATEMENT_TOPIC_SCORE = 0.7  # a statement (no question cue) must be this close to a paraphrase
+# A statement the rules read as data without finding any ("a conta tá no nome do antigo dono") is a
+# topic only when nearly one of its paraphrases ("minha conta dá meio milhar" is an amount, 0.77
+# near "minha conta é pequena", for the model to read).
+NO_DATA_TOPIC_SCORE = 0.8
 STRONG_TOPIC_SCORE = 0.7  # as close as a paraphrase: the topic wins even over sure rules
 RULES_SURE = 0.85
 CLEAR_MARGIN = 0.8  # a topic this far ahead of the runner-up is not swapped for one the rules prefer
@@ -411,7 +415,9 @@ def read_message(text: str, matcher: TopicMatcher | None, rules: Understanding |
     question = looks_like_question(text, norm) or asks
     if question and "person_type" in rules.entities and not _OWN_BUSINESS.search(norm):
         rules = _without_person_type(rules)
-    unsure_statement = not question and rules.confidence < 0.7
+    # Data read with no data in it ("a conta tá no nome do antigo dono") says nothing for sure.
+    no_data = rules.intent == Intent.PROVIDE_INFO and not rules.entities
+    unsure_statement = not question and (rules.confidence < 0.7 or no_data)
     place_asked = bool(question and _asks_about_place(norm, str(rules.entities.get("city") or "")))
     acts = _info_acts(text, rules, place_asked)
     if "plan" in rules.entities and _compares_plans(text):
@@ -428,7 +434,8 @@ def read_message(text: str, matcher: TopicMatcher | None, rules: Understanding |
         # "nao sei qual plano pegar, me ajuda" has no question mark: a topic counts only when the
         # message is plainly one of its paraphrases ("depois eu escolho" is not a question).
         act = _question_act(matcher, text, False, rules, words=False)
-        acts = [act] if act.score >= STATEMENT_TOPIC_SCORE else _rules_acts(text, rules)
+        floor = STATEMENT_TOPIC_SCORE if rules.confidence < 0.7 else NO_DATA_TOPIC_SCORE
+        acts = [act] if act.score >= floor else _rules_acts(text, rules)
     elif not acts:
         acts = _rules_acts(text, rules)
     intent, confidence, layer, acts = _intent_of(acts, rules, matcher.knowledge)
