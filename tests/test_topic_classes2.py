@@ -106,3 +106,32 @@ async def test_an_offer_to_send_the_bill_later_is_no_question(silvia: Silvia) ->
 async def test_a_statement_that_is_a_topic_gets_its_answer(silvia: Silvia) -> None:
     templates, joined = await _answer_to(silvia, "a conta ainda tá no nome do meu finado pai")
     assert templates[0].startswith("kb.bill_other_name."), (templates, joined)
+
+
+# --- a distributor named by its own name, and words spelt by ear ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("a equatorial continua me mandando a fatura dela?", "one_or_two_bills"),
+        ("vcs sao parceiros da cemig ou é outra coisa?", "distributor_role"),
+    ],
+)
+async def test_any_distributor_is_asked_about_like_the_distributor(
+    silvia: Silvia, text: str, topic: str
+) -> None:
+    templates, joined = await _answer_to(silvia, text)
+    assert templates[0].startswith(f"kb.{topic}."), (templates, joined)
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("se ficar chuvenu a semana toda eu perco o disconto", "night_rain_clouds"),
+        ("e quano é que o disconto comesa a vale", "discount_start"),
+    ],
+)
+async def test_a_spoken_spelling_is_read_as_the_word_meant(silvia: Silvia, text: str, topic: str) -> None:
+    templates, joined = await _answer_to(silvia, text)
+    assert templates[0].startswith(f"kb.{topic}."), (templates, joined)

@@ -9,9 +9,10 @@ catalog facts `wiring.py` reads once (`Deps.knowledge_facts`).
 from __future__ import annotations
 
 import hashlib
+import re
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -93,6 +94,8 @@ class KnowledgeBase:
     version: str
     topics: Mapping[str, Topic]
     digest: str  # of the file's text: the embedding cache is rebuilt when it changes
+    # Names matched as the one word the paraphrases use ("Cemig", "Energisa" -> "distribuidora").
+    aliases: Mapping[str, str] = field(default_factory=dict)
 
     def __contains__(self, topic_id: object) -> bool:
         return topic_id in self.topics
@@ -101,8 +104,16 @@ class KnowledgeBase:
         return self.topics[topic_id]
 
     def examples(self) -> list[tuple[str, str]]:
-        """(paraphrase, topic id) for every paraphrase, in file order."""
-        return [(p, t.id) for t in self.topics.values() for p in t.paraphrases]
+        """(paraphrase, topic id) for every paraphrase, in file order, as matched (`for_matching`)."""
+        return [(self.for_matching(p), t.id) for t in self.topics.values() for p in t.paraphrases]
+
+    def for_matching(self, text: str) -> str:
+        """`text` with each alias written as the word it stands for: the paraphrases cannot name
+        every distributor, and "a cemig continua mandando a conta?" is asked like "a distribuidora
+        continua mandando a conta?"."""
+        if not self.aliases:
+            return text
+        return _alias_pattern(tuple(self.aliases)).sub(lambda m: self.aliases[m.group(0).lower()], text)
 
     def template_ids(self) -> list[str]:
         return [f"kb.{t.id}.{v}" for t in self.topics.values() for v in t.answers]
@@ -182,6 +193,16 @@ def _shared_keywords(topics: Mapping[str, Topic]) -> None:
         raise KnowledgeError(f"deciding topic words (keywords) on more than one topic: {shared}")
 
 
+@cache
+def _alias_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b", re.IGNORECASE)
+
+
+def _aliases(spec: Mapping[str, Any]) -> dict[str, str]:
+    """alias (lowercase) -> the word it is matched as, from `aliases: {word: [alias, ...]}`."""
+    return {str(a).lower(): str(word) for word, names in spec.items() for a in names or ()}
+
+
 def load_knowledge(path: Path = KNOWLEDGE_FILE) -> KnowledgeBase:
     text = path.read_text(encoding="utf-8")
     data = yaml.safe_load(text)
@@ -191,6 +212,7 @@ def load_knowledge(path: Path = KNOWLEDGE_FILE) -> KnowledgeBase:
         version=str(data.get("version", "kb")),
         topics=topics,
         digest=hashlib.sha256(text.encode()).hexdigest()[:16],
+        aliases=_aliases(data.get("aliases") or {}),
     )
 
 

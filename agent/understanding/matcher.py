@@ -79,7 +79,9 @@ class TopicMatcher:
     def sounds(self) -> tuple[frozenset[str], dict[str, str]]:
         """The knowledge base's words by how they sound, to repair words spelt by ear."""
         if self._sounds is None:
-            texts = [p for t in self.knowledge.topics.values() for p in (*t.paraphrases, t.title)]
+            # Keywords too: "chuve" is "chove" only if the vocabulary has the word the lead meant.
+            topics = self.knowledge.topics.values()
+            texts = [p for t in topics for p in (*t.paraphrases, t.title, *t.keywords)]
             words = [w.lower() for text in texts for w in _WORDS.findall(text)]
             words += [*spelling.FUZZY_TARGETS, *spelling.COMMON_WORDS]
             known, by_key = spelling.sound_table(words)
@@ -122,7 +124,8 @@ class TopicMatcher:
         with them back; the closer reading wins (the paraphrases are written both ways)."""
         accented = {t: a for t in texts if (a := with_accents(t)) != t}
         forms = [*texts, *accented.values()]
-        by_form = dict(zip(forms, self.encoder.encode(forms), strict=True))
+        matched_as = [self.knowledge.for_matching(f) for f in forms]
+        by_form = dict(zip(forms, self.encoder.encode(matched_as), strict=True))
         out: list[list[Match]] = []
         for text in texts:
             ranked = self._ranked(by_form[text], text, words=words, named=named)

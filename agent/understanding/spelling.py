@@ -76,7 +76,7 @@ COMMON_WORDS: frozenset[str] = _words(
     "graca gracas opcoes opiniao partes trabalha trabalhar trabalhei ocupa obrigar obrigacao "
     "contato contatos contatar contatei contata conto contos participar registrada registrado "
     "consorcio quantas segura seguro bifasico trifasico monofasico pessoais comercial consultar valem "
-    "atendimento prefiro prefere preferia carro causa"
+    "atendimento prefiro prefere preferia carro causa vendo"
 )
 # fmt: on
 
@@ -86,6 +86,7 @@ COMMON_WORDS: frozenset[str] = _words(
 # (enganação), "quizer" (quiser), "tenpo" (tempo). Two spellings that sound alike share a key;
 # an unknown word whose key is a known word's key is that word.
 _SOUNDS: tuple[tuple[str, str], ...] = (
+    ("nd", "n"),  # the spoken gerund: "chovenu" (chovendo), "quano" (quando)
     ("ç", "s"),
     ("ss", "s"),
     ("sc", "s"),
