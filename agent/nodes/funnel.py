@@ -23,6 +23,7 @@ from agent.routing import FAQ_INTENTS
 from agent.state import Intent, Profile, Reply, SilviaState, Stage
 from agent.understanding.coverage import mentions_other_place
 from agent.understanding.hesitations import cannot_send_bill
+from agent.understanding.privacy_requests import data_request_kind
 
 log = logging.getLogger(__name__)
 
@@ -95,13 +96,16 @@ async def _receive(state: SilviaState, deps: Deps) -> dict[str, Any]:
         replies.append(reply("greeting" if first_contact else "estimate", version=version))
     if (
         first_contact
-        and state.get("intent") == Intent.DATA_REQUEST
+        and (state.get("intent") == Intent.DATA_REQUEST or data_request_kind(_text(state)) == "how_number")
         and (cared := await privacy_answer(state, deps))
     ):
         replies += cared["replies"]  # "oi! que dados vocês têm de mim?": greeted, then answered
     elif topic := asked_topic(state):
-        # "moro em Recife, pago 500 e queria saber se aceita pix": the data first, then the answer
-        replies.append(knowledge_reply(topic, state, deps, plans=list(state.get("plans") or []), nudge=False))
+        # "moro em Recife, pago 500 e queria saber se aceita pix": the data first, then the answer;
+        # but a plain ask for what is missing ("só falta o valor da conta") comes after the answer.
+        answer = knowledge_reply(topic, state, deps, plans=list(state.get("plans") or []), nudge=False)
+        asks_missing = bool(replies) and str(replies[-1].get("template_id", "")).startswith(_ASKS_MISSING)
+        replies.insert(len(replies) - 1 if asks_missing else len(replies), answer)
     elif first_contact and (opening := opening_answer(state.get("intent") or "", profile, deps)):
         # Greet first, then answer what the lead opened with (the greeting already asks the
         # next step, so no nudge).
@@ -137,6 +141,9 @@ def _not_served(message: Reply) -> dict[str, Any]:
         },
         "replies": [message],
     }
+
+
+_ASKS_MISSING = ("ask_profile_missing", "ask_profile_again")
 
 
 def _ask_profile(state: SilviaState, profile: Profile, first_contact: bool) -> Reply:

@@ -45,6 +45,8 @@ def asked_topic(state: SilviaState) -> str:
     for act in reading.get("acts") or []:
         topic = act.get("topic") or ""
         if act.get("kind") == "question" and act.get("confidence", 0) >= TOPIC_MIN_CONFIDENCE and topic in kb:
+            if kb[topic].special:
+                continue  # the place question beside it is the node's own ("atendem em X? e o medidor?")
             return topic if kb[topic].answered_here else ""
     return ""
 

@@ -42,8 +42,17 @@ _FILLERS = (
     "small_talk.ack",
     "small_talk.after_not_qualified",
 )
-_OPENINGS = ("greeting", "ask_profile", "not_served_greeting", "company_below_minimum.greeting")
+# The verdict that the lead's place is not served goes first too: the answers follow it.
+_OPENINGS = (
+    "greeting",
+    "ask_profile",
+    "not_served_greeting",
+    "company_below_minimum.greeting",
+    "plans_unavailable",
+)
+_STEPS = ("ask_profile_missing", "ask_profile_again")
 _ANSWERS = (
+    "coverage.",  # the place question's answer: a question beside it is answered after it
     "kb.",
     "faq.",
     "faq_repeat",
@@ -85,9 +94,16 @@ def topic_answer(topic_id: str, state: SilviaState, deps: Deps) -> Reply | None:
     return knowledge_reply(topic_id, state, deps, plans=plans, nudge=False)
 
 
+def _opens(draft: Reply) -> bool:
+    """The turn's first reply greets (or says the place is not served): answers follow it. A
+    step that only asks for what is missing ("só falta o valor da conta") follows the answers."""
+    template = str(draft.get("template_id", ""))
+    return template.startswith(_OPENINGS) and not template.startswith(_STEPS)
+
+
 def _insert_at(replies: list[Reply]) -> int:
     """After the first greeting and the answers already given; before the funnel's next step."""
-    at = 1 if replies and str(replies[0].get("template_id", "")).startswith(_OPENINGS) else 0
+    at = 1 if replies and _opens(replies[0]) else 0
     while at < len(replies) and str(replies[at].get("template_id", "")).startswith(_ANSWERS):
         at += 1
     return at
@@ -110,7 +126,7 @@ def _asks(text: str) -> bool:
 def _in_the_leads_order(replies: list[Reply], asked: list[str]) -> list[Reply]:
     """The answers (one block after the greeting) in the order the lead asked the questions: the
     stage node answered one of them first, whichever it was."""
-    at = 1 if replies and str(replies[0].get("template_id", "")).startswith(_OPENINGS) else 0
+    at = 1 if replies and _opens(replies[0]) else 0
     end = at
     while end < len(replies) and str(replies[end].get("template_id", "")).startswith(_ANSWERS):
         end += 1

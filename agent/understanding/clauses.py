@@ -82,15 +82,15 @@ def match_candidates(text: str) -> list[str]:
     return [text, *(questions or clauses)][:MAX_CANDIDATES]
 
 
+def points_back(clause: str) -> bool:
+    """A short clause whose meaning is in the clause before it ("funciona pra elas também?")."""
+    return bool(_POINTS_BACK.search(normalise(clause))) and len(clause.split()) <= SHORT_CLAUSE_WORDS
+
+
 def in_context(clause: str, before: str) -> str:
     """A short question clause that points back ("funciona pra elas também?") with the clause it
     points to ("tenho 3 casas que alugo"): alone, its meaning is only "does it work?"."""
-    points_back = _POINTS_BACK.search(normalise(clause))
-    return (
-        f"{before}, {clause}"
-        if before and points_back and len(clause.split()) <= SHORT_CLAUSE_WORDS
-        else clause
-    )
+    return f"{before}, {clause}" if before and points_back(clause) else clause
 
 
 _QUESTION_CLAUSE = re.compile(

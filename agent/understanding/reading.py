@@ -26,6 +26,7 @@ from agent.understanding.knowledge import KnowledgeBase, default_knowledge
 from agent.understanding.language import written_in
 from agent.understanding.matcher import TopicMatcher
 from agent.understanding.person import person_act
+from agent.understanding.place_questions import asks_about_place, beside_the_place
 from agent.understanding.privacy_requests import data_request_kind
 from agent.understanding.semantic import Match, margin_confidence
 
@@ -48,10 +49,6 @@ _SOMEONE_ELSE = re.compile(
     r"\b(minha|meu|da minha|do meu|na casa d[aoe]) (mae|pai|irma|irmao|filh[oa]|vo|avo|ti[oa]|sogr[oa]|"
     r"prim[oa]|amig[oa]|vizinh[oa]|cunhad[oa]|namorad[oa]|parente|esposa|marido)\b"
 )
-_PLACE_QUESTION = re.compile(
-    r"\b(atende|atendem|atendi|chegou|chegaram|chega|tem serena|funciona|vale|serve|tem em|tem aqui|"
-    r"tem la|da pra)\b"
-)
 # In a question, a company word is about the lead only when it is theirs ("funciona pra minha
 # padaria?"); "que empresa é essa?" asks about Serena and says nothing of the lead.
 _OWN_BUSINESS = re.compile(
@@ -64,13 +61,6 @@ _GREETING_WORDS = lx.GREET_CORE | (lx.GREET_WORDS - {"como", "com", "voces", "vc
 # premium?", "o plus ou o premium?").
 _COMPARES_PLANS = re.compile(r"\b(diferenca|diferente|diferencia|compara\w*|versus|vs)\b")
 _PLAN_NAMES = re.compile(r"\b(essencial|plus|premium|basico|intermediario)\b")
-# Where a lead says their own place ("moro em Recife"): data, not a question about coverage.
-_OWN_PLACE = re.compile(
-    r"\b(moro|morro|resido|vivo|sou|somos|fico|estou|to|minha cidade e|aqui)\s+(em|de|no|na|do|da|e)?\s*$"
-)
-# A coverage verb names the place question wherever the city is; the looser ones ("dá pra",
-# "funciona", "vale") only in the clause that names the city.
-_COVERAGE_VERB = re.compile(r"\b(atende|atendem|atendi|chegou|chegaram|chega|tem serena)\b")
 SHORT_TOPIC_SCORE = 0.6  # a short message only this near its best paraphrase is no clear topic
 _LEGAL_REQUESTS = frozenset({Intent.OPT_OUT, Intent.DATA_REQUEST})
 # Intents whose rules reading stands when the rules are sure, whatever the embeddings say.
@@ -155,21 +145,6 @@ def explained_by_rules(text: str, rules: Understanding) -> bool:
     return rules.intent in _FUNNEL_DATA and rules.confidence >= 0.8
 
 
-def _asks_about_place(norm: str, city: str) -> bool:
-    """A question about the city the message names ("vcs atendem em Olinda?"), not a question
-    beside the lead's own place ("moro em Recife, tenho 2 apartamentos, dá pra colocar todos?")."""
-    name = normalise(city)
-    if not name or name not in norm:
-        return False
-    if _COVERAGE_VERB.search(norm):
-        return True
-    for clause in re.split(r"[?!.;,\n]+", norm):
-        at = clause.find(name)
-        if at >= 0 and _PLACE_QUESTION.search(clause) and not _OWN_PLACE.search(clause[:at]):
-            return True
-    return False
-
-
 def _compares_plans(text: str) -> bool:
     """ "qual a diferença do essencial pro premium?": plans named to compare, none chosen."""
     norm = normalise(text)
@@ -233,7 +208,7 @@ def _more_questions(matcher: TopicMatcher, text: str, first: Act) -> list[Act]:
     """Two or three questions in one message, in the lead's order, each on its own topic
     (answered in one reply); [] when the message asks one thing."""
     if first.about == "place":
-        return []
+        return [first, *_beside_the_place(matcher, text, first)]
     clauses = question_clauses(text)
     if len(clauses) < 2:
         return []
@@ -251,6 +226,30 @@ def _more_questions(matcher: TopicMatcher, text: str, first: Act) -> list[Act]:
     if len(acts) < 2:
         return []  # one topic after all: the whole message's reading says it best
     return acts[:MAX_QUESTIONS]
+
+
+def _beside_the_place(matcher: TopicMatcher, text: str, place: Act) -> list[Act]:
+    """What a message asks beside its place question, each on its own topic, in the lead's order:
+    "moro em Manaus, vcs atendem? e precisa trocar o relógio?" (the meter), "vcs atendem empresa
+    em Caruaru?" (companies). A part that only asks or states the place gives nothing; a statement
+    counts only when a word names its topic outright ("tenho um sítio")."""
+    knowledge = matcher.knowledge
+    parts = [
+        words
+        for words, asks in beside_the_place(text, str(place.entities.get("city") or ""))
+        if asks or matcher.words.keyword_topics(words)
+    ]
+    seen = {_answer_key(knowledge, place.topic)}
+    acts: list[Act] = []
+    for words, ranked in zip(parts, matcher.rank_each(parts), strict=True):
+        if not ranked or ranked[0].score < NO_TOPIC_SCORE:
+            continue
+        act = _topic_act(ranked, words, matcher)
+        key = _answer_key(knowledge, act.topic)
+        if act.confidence >= TOPIC_MIN_CONFIDENCE and key not in seen:
+            seen.add(key)
+            acts.append(act)
+    return acts[: MAX_QUESTIONS - 1]
 
 
 def _answer_key(knowledge: KnowledgeBase, topic_id: str) -> str:
@@ -418,7 +417,7 @@ def read_message(text: str, matcher: TopicMatcher | None, rules: Understanding |
     # Data read with no data in it ("a conta tá no nome do antigo dono") says nothing for sure.
     no_data = rules.intent == Intent.PROVIDE_INFO and not rules.entities
     unsure_statement = not question and (rules.confidence < 0.7 or no_data)
-    place_asked = bool(question and _asks_about_place(norm, str(rules.entities.get("city") or "")))
+    place_asked = bool(question and asks_about_place(text, str(rules.entities.get("city") or "")))
     acts = _info_acts(text, rules, place_asked)
     if "plan" in rules.entities and _compares_plans(text):
         intent = Intent.ASK_CONTRACT if rules.intent == Intent.CHOOSE_PLAN else rules.intent
