@@ -70,6 +70,9 @@ def route_turn(
         return "plans" if profile_complete else "reception"
     if human_offered and intent == Intent.AFFIRM:
         return "handoff"
+    if care == "how_number" and stage == Stage.NEW and gave_place_or_amount:
+        # "moro em Recife, como vcs conseguiram meu número?": answered, and the city taken (greeted)
+        return "reception"
     if care in ("erase", "other_person", "how_number", "angry"):
         return "answer"  # acted on, refused or apologised for: never pitched, not even greeted
     if (care == "copy" or intent == Intent.DATA_REQUEST) and stage != Stage.NEW:

@@ -26,6 +26,7 @@ from agent.routing import FAQ_INTENTS
 from agent.state import Intent, Profile, SilviaState, Stage
 from agent.understanding.clauses import looks_like_question
 from agent.understanding.coverage import (
+    another_property,
     asks_about_place,
     home_place,
     mentions_other_place,
@@ -299,7 +300,7 @@ async def understand(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, An
         entities["city"] = home  # "moro em Surubim": a town no table knows is still the lead's city
     unlisted = unlisted_place(text, entities) if text else None
     before = state.get("profile") or {}
-    profile = _update_profile(before, entities, keep_place=asked)
+    profile = _update_profile(before, entities, keep_place=asked or _another_home(state, text))
     if said_name := introduced_name(text):  # "aqui é a dona Severina": addressed so from now on
         profile["name"] = merged_name(str(profile.get("name") or ""), said_name)
     update: dict[str, Any] = {
@@ -345,6 +346,13 @@ def _amount_without_money_word(
     if not (known or waiting):
         return None
     return amount_correction(str(inbound.get("text") or ""), awaiting_amount=waiting)
+
+
+def _another_home(state: SilviaState, text: str) -> bool:
+    """ "Tenho mais uma casa em Olinda, dá pra botar as duas?": that house's town, never the lead's
+    own city (a lead not served is re-opened by another home's town: issue 14 rule 1)."""
+    known = bool((state.get("profile") or {}).get("city"))
+    return known and state.get("stage") != Stage.NOT_QUALIFIED and another_property(text)
 
 
 def text_of(inbound: dict[str, Any]) -> str:

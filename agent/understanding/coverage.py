@@ -175,6 +175,20 @@ def place_asked(entities: dict[str, Any], unlisted: str | None = None) -> dict[s
     return {"city": str(entities.get("city") or ""), "state": str(entities.get("state") or "")}
 
 
+# Another property of the lead's ("tenho mais uma casa em Olinda", "uma aqui e outra em Jaboatão"):
+# the town named is that property's, never the lead's own city.
+_ANOTHER_PROPERTY = re.compile(
+    r"\b(outra casa|outro imovel|outro apartamento|outro apto|outra unidade|outro endereco|segunda casa|"
+    r"mais uma casa|mais um imovel|mais um apartamento|casa de praia|casa de veraneio|casa de campo|"
+    r"uma aqui (e )?(a )?outra|outra (fica )?(em|no|na|la))\b"
+)
+
+
+def another_property(text: str) -> bool:
+    """The message names another property of the lead's, so its town is not the lead's city."""
+    return bool(_ANOTHER_PROPERTY.search(normalise(text)))
+
+
 def mentions_other_place(text: str) -> bool:
     """A relative's home, another property or a move: whose name the bill is in must be asked."""
     return bool(_OTHER_PLACE.search(normalise(text)))

@@ -81,7 +81,10 @@ RULES: tuple[tuple[str, str, float], ...] = (
                 r"boleto|boletos|cobranca|cobrancas|carta|cartas)\b)", 0.95),
     ("opt_out", r"\bnao (me )?(mand|envi)\w* (mais )?(nada|mensage)", 0.95),
     ("opt_out", r"\bnao (quero|desejo) (mais )?(receber|ser contatad|contato|mensage)", 0.95),
-    ("opt_out", r"\b(tira|tire|retira|remove|remova|exclui|exclua|apaga|tirar|remover)\w*"
+    # An order or a wish ("tira meu número", "podem apagar meu contato"); "de onde vocês tiraram meu
+    # número?" asks where it came from (privacy_requests.py), a past tense is no request.
+    ("opt_out", r"\b(tira|tire|tirem|retira|retire|retirem|remove|removam|remova|exclui|exclua|excluam|apaga|"
+                r"apague|apaguem|tirar|retirar|remover|excluir|apagar)"
                 r" (o )?(meu numero|meu contato|meu telefone|da lista|dessa lista|desta lista)", 0.95),
     # "me tira uma dúvida" asks something (a common idiom); "me tira daí/da lista" stops.
     ("opt_out", r"\bme (tira|tire|remove|remova|exclui|exclua|descadastra|bloqueia)\b"
