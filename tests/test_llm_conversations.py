@@ -228,8 +228,8 @@ async def test_a_model_that_reads_a_question_as_a_yes_does_not_skip_the_clarifyi
     """Seen with the real local model: an unsure question read by the model as "sim", and the
     lead got the plans instead of an answer. (The questions of the first sightings, "meu cpf tá
     negativado, vcs aceitam?" and "to com o nome meio enrolado, da pra fazer?", are now read
-    surely as the credit check: see the next test. This one points at nothing the lead said.)"""
-    question = "e aquilo que a moça falou, como é que fica?"
+    surely as the credit check: see the next test. This one is near several bill topics.)"""
+    question = "isso mexe na minha conta como?"
     llm_server.responder = good_model({question: {"intent": "affirm", "entities": {}, "faq_fit": True}})
     async with await open_with_model(tmp_path, clock, llm_server) as silvia:
         await silvia.leads.upsert_lead(MARIA)

@@ -9,6 +9,10 @@ from __future__ import annotations
 import pytest
 
 from agent.state import Stage
+from agent.understanding.knowledge import default_knowledge
+from agent.understanding.matcher import TopicMatcher
+from agent.understanding.reading import _agreeing_runner_up
+from agent.understanding.semantic import Match
 from tests.conftest import MARIA
 from tests.test_conversations import reach_plans
 from wiring import Silvia
@@ -135,3 +139,26 @@ async def test_any_distributor_is_asked_about_like_the_distributor(
 async def test_a_spoken_spelling_is_read_as_the_word_meant(silvia: Silvia, text: str, topic: str) -> None:
     templates, joined = await _answer_to(silvia, text)
     assert templates[0].startswith(f"kb.{topic}."), (templates, joined)
+
+
+# --- a near tie the rules break, and "como fica" after what the lead said -----------------------
+
+
+def test_a_near_tie_goes_to_the_topic_the_rules_question_covers() -> None:
+    matcher = TopicMatcher(default_knowledge(), lambda: None)  # type: ignore[arg-type,return-value]
+    tie = [
+        Match("scam", 0.53, "to desconfiado dessa historia"),
+        Match("distributor_role", 0.50, "a distribuidora"),
+    ]
+    assert _agreeing_runner_up(tie, matcher, "ask_how_it_works") == tie[1]
+    assert _agreeing_runner_up(tie, matcher, "ask_price") is None  # the rules cover neither
+    apart = [
+        Match("scam", 0.60, "to desconfiado dessa historia"),
+        Match("distributor_role", 0.50, "a distribuidora"),
+    ]
+    assert _agreeing_runner_up(apart, matcher, "ask_how_it_works") is None  # no tie to break
+
+
+async def test_how_it_goes_after_a_move_is_the_moving_topic(silvia: Silvia) -> None:
+    templates, joined = await _answer_to(silvia, "vou vender minha casa ano que vem, como fica o contrato")
+    assert templates[0].startswith("kb.moving_house."), (templates, joined)

@@ -30,7 +30,9 @@ _CLAUSES = re.compile(
 _POINTS_BACK = re.compile(
     r"\b(ela|elas|ele|eles|isso|disso|nisso|tambem|todas|todos|os dois|as duas|ambos|ambas|"
     # "serve pra mim?", "dá certo assim?", "funciona lá?": whether it works for what was just said
-    r"serve|funciona|da certo|rola|compensa|pra mim|pra la|no meu caso|nesse caso|assim)\b"
+    r"serve|funciona|da certo|rola|compensa|pra mim|pra la|no meu caso|nesse caso|assim|"
+    # "vou me mudar mês que vem, como fica a assinatura?": what becomes of it, given what was said
+    r"como (e que |que )?fica)\b"
 )
 SHORT_CLAUSE_WORDS = 6  # a question clause this short may lean on the clause before it
 MAX_CANDIDATES = 6  # texts encoded per message: the whole, its clauses, question clauses in context

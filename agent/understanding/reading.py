@@ -61,6 +61,7 @@ _GREETING_WORDS = lx.GREET_CORE | (lx.GREET_WORDS - {"como", "com", "voces", "vc
 # premium?", "o plus ou o premium?").
 _COMPARES_PLANS = re.compile(r"\b(diferenca|diferente|diferencia|compara\w*|versus|vs)\b")
 _PLAN_NAMES = re.compile(r"\b(essencial|plus|premium|basico|intermediario)\b")
+NEAR_TIE = 0.04  # two topics this close by meaning: the rules' question intent may break the tie
 SHORT_TOPIC_SCORE = 0.6  # a short message only this near its best paraphrase is no clear topic
 _LEGAL_REQUESTS = frozenset({Intent.OPT_OUT, Intent.DATA_REQUEST})
 # Intents whose rules reading stands when the rules are sure, whatever the embeddings say.
@@ -193,6 +194,13 @@ def _topic_act(ranked: list[Match], words: str, matcher: TopicMatcher, rules_int
     agreed = matcher.knowledge[ranked[0].label].intent == rules_intent
     if short and not agreed and not matcher.bonus(words).get(ranked[0].label):
         confidence = min(confidence, TOPIC_MIN_CONFIDENCE - 0.01)
+    elif confidence < TOPIC_MIN_CONFIDENCE and (
+        agreeing := _agreeing_runner_up(ranked, matcher, rules_intent)
+    ):
+        # Two signals beat one: a near tie the rules' own reading breaks ("vai precisar vir alguém
+        # furar meu telhado?" is the installation, a hair behind "não tenho telhado").
+        ranked = [agreeing, *(m for m in ranked if m is not agreeing)]
+        confidence = TOPIC_MIN_CONFIDENCE
     return Act(
         "question",
         confidence,
@@ -202,6 +210,15 @@ def _topic_act(ranked: list[Match], words: str, matcher: TopicMatcher, rules_int
         alternatives=tuple(m.label for m in ranked[1:3]),
         score=round(ranked[0].score, 3),
     )
+
+
+def _agreeing_runner_up(ranked: list[Match], matcher: TopicMatcher, rules_intent: str) -> Match | None:
+    """Of the two likeliest topics, near-tied, the one the rules' question intent covers (and only
+    one of them does)."""
+    if not rules_intent.startswith("ask_") or len(ranked) < 2 or ranked[0].score - ranked[1].score > NEAR_TIE:
+        return None
+    agreeing = [m for m in ranked[:2] if matcher.knowledge[m.label].intent == rules_intent]
+    return agreeing[0] if len(agreeing) == 1 else None
 
 
 def _more_questions(matcher: TopicMatcher, text: str, first: Act) -> list[Act]:
