@@ -63,7 +63,8 @@ def total_witnessed(text: str, total: float) -> bool:
     return count_amount(text, total) >= 2 or items_add_up(text, total)
 
 
-_TARIFF_RE = re.compile(r"(?<![\d.,])\d,\d{4,8}(?![\d,])")  # a unit price per kWh: '0,93766082', '0,54237'
+# a unit price per kWh: '0,93766082', '0,54237', and OCR's '0.89478846' (its decimal comma read as a point)
+_TARIFF_RE = re.compile(r"(?<![\d.,])\d[.,]\d{4,8}(?![\d.,])")
 
 
 def priced_line_agrees(text: str, kwh: float) -> bool:

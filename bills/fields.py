@@ -273,11 +273,31 @@ def _due_date(page: Page) -> tuple[date | None, float]:
 def _reference_month(page: Page, due: date | None) -> tuple[str | None, float]:
     hits = page.labelled(_REF_LABEL, MONTH_RE, parse_month)
     value, conf, _ = vote(hits)
+    if value is None and due is not None:
+        return _lone_month(page, due)
     if value and due:
         month, year = (int(p) for p in value.split("/"))
         gap = (due.year - year) * 12 + due.month - month
         conf = conf if 0 <= gap <= 2 else conf * 0.6
     return value, conf
+
+
+def _lone_month(page: Page, due: date) -> tuple[str | None, float]:
+    """The billing month when its label was not read (a shadow or a fold over it on a photo): a month
+    printed alone on its line - not a history row (several months, or a kWh beside it) - that ends
+    at most two months before the due date, as a bill's month does."""
+    found = []
+    for line in page.folded:
+        months = list(MONTH_RE.finditer(line))
+        if len(months) != 1 or "kwh" in line:
+            continue
+        cell_after = line[months[0].end() :].split("  ")[0]
+        month = parse_month(months[0].group(0))
+        if month and not NUMBER_RE.search(cell_after):
+            m, y = (int(p) for p in month.split("/"))
+            if 0 <= (due.year - y) * 12 + due.month - m <= 2:
+                found.append(month)
+    return (found[0], 0.55) if len(set(found)) == 1 else (None, 0.0)
 
 
 def _installation(page: Page) -> tuple[str | None, float]:

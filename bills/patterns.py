@@ -45,13 +45,25 @@ UFS = frozenset(
 # --- text helpers ---------------------------------------------------------------------------
 
 
-def fold(text: str) -> str:
-    """Lower-case and strip accents, keeping string length (one char in, one char out)."""
-    out = []
-    for ch in text:
+class _FoldTable(dict):
+    """`str.translate` table built as characters are met: each maps to its accent-free lower case."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
         base = unicodedata.normalize("NFKD", ch)[:1] or ch
-        out.append(base.lower() if len(base.lower()) == 1 else ch)
-    return "".join(out)
+        self[code] = folded = base.lower() if len(base.lower()) == 1 else ch
+        return folded
+
+
+_FOLD = _FoldTable()
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents, keeping string length (one char in, one char out).
+
+    A translation table instead of a loop over characters: the bill text is folded a few hundred
+    times per read, and the loop was ~7 % of a photo's CPU."""
+    return text.translate(_FOLD)
 
 
 _PARTICLES = frozenset({"da", "de", "do", "das", "dos", "e", "di", "du"})

@@ -8,10 +8,11 @@ from datetime import date
 
 import pytest
 
+from bills.confidence import priced_line_agrees
 from bills.fields import parse_bill_text
 from bills.layout import Page
 from bills.parties import find_address
-from bills.patterns import parse_month
+from bills.patterns import fold, parse_month
 
 
 def _bill(*lines: str) -> str:
@@ -99,3 +100,37 @@ def test_total_under_other_wordings(line: str) -> None:
 def test_city_and_state_in_other_address_forms(lines: tuple[str, ...], city: str, uf: str) -> None:
     address = find_address(Page("\n".join(lines)))
     assert (address.city, address.state) == (city, uf)
+
+
+# --- what a photo loses: a label under a shadow, a decimal comma read as a point ----------------
+
+
+def test_the_billing_month_alone_beside_the_due_date_when_its_label_was_not_read() -> None:
+    # the label 'Referente a' lost under a shadow, or misread ('Reforente a')
+    for header in (
+        "                      Vencimento          Valor a pagar",
+        "Reforente a    Vencimento   Valor a pagar",
+    ):
+        fields, conf = parse_bill_text(_bill(header, "  SET/2026        14/10/2026         R$ 192,92"))
+        assert fields.reference_month == "09/2026"
+        assert conf["reference_month"] < 0.9  # found without its label: less sure
+
+
+def test_a_lone_month_is_not_taken_from_history_rows_or_when_two_disagree() -> None:
+    history = ("Histórico  AGO/26 301 kWh   JUL/26 288 kWh", "JUN/2026   276")
+    fields, _ = parse_bill_text(_bill("Vencimento: 14/10/2026", *history))
+    assert fields.reference_month is None
+    fields, _ = parse_bill_text(_bill("Vencimento: 14/10/2026", "SET/2026", "   AGO/2026"))
+    assert fields.reference_month is None
+
+
+def test_a_kwh_printed_once_is_confirmed_by_its_priced_line_when_ocr_reads_the_comma_as_a_point() -> None:
+    text = _bill("Vencimento 14/10/2026", "Energia Elétrica    kWh   2.080   0.89478846   1.861,16")
+    assert priced_line_agrees(text, 2080.0)
+    assert not priced_line_agrees(text.replace("1.861,16", "1.816,16"), 2080.0)
+
+
+def test_fold_strips_accents_and_keeps_the_length() -> None:
+    text = "MÊS/ANO Março São JOÃO ﬁ – R$ 1.234,56"
+    assert fold(text) == "mes/ano marco sao joao f – r$ 1.234,56"
+    assert len(fold(text)) == len(text)

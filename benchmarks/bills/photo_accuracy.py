@@ -18,6 +18,7 @@ shared with other work, wall time is several times the CPU time.
 from __future__ import annotations
 
 import argparse
+import ast
 import os
 import random
 import statistics
@@ -104,6 +105,14 @@ def run(reader: BillReader, variant: str, args: argparse.Namespace) -> dict:
     return {**stats, "right": right}
 
 
+def _setting(value: str) -> object:
+    """'1' -> 1, '[3,48,96]' -> [3, 48, 96], anything else stays text."""
+    try:
+        return ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        return value
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -116,11 +125,11 @@ def main() -> None:
     parser.add_argument("--offset", type=int, default=0, help="add to every seed (other bills)")
     parser.add_argument("--layouts", nargs="*", default=list(LAYOUTS), choices=list(LAYOUTS))
     parser.add_argument("--misses", action="store_true", help="print every field that was wrong")
-    parser.add_argument("--ocr", nargs="*", default=[], metavar="KEY=VALUE",
-                        help="RapidOCR settings to compare (e.g. Det.limit_side_len=1024)")  # fmt: skip
+    example = "RapidOCR params: Det.limit_side_len=1024 'Rec.rec_img_shape=[3,48,96]'"
+    parser.add_argument("--ocr", nargs="*", default=[], metavar="KEY=VALUE", help=example)
     args = parser.parse_args()
     settings = (o.split("=", 1) for o in args.ocr)
-    params = {key: int(value) if value.isdigit() else value for key, value in settings}
+    params = {key: _setting(value) for key, value in settings}
     reader = BillReader(ocr=OcrEngine(params)) if params else BillReader()
     reader.warm_up()  # as the service does at start-up
     print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
