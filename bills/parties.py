@@ -179,8 +179,17 @@ def _find_document(page: Page, customer: Customer) -> int:
 _MASKED_CPF = re.compile(r"\bcpf\b[^\d*\n]{0,8}?([\d.\s*xX•_·]{1,14}(-)?\s?[\d*xX•]{0,2})(?![\d*])")
 
 
+# A masked CNPJ as OCR leaves it: "CNPJ: ..834/0001-", "CPF/CNPJ: **.***.834/0001-**" read without its
+# asterisks. The branch ("/0001") or a slash in the number says it is a company's.
+_MASKED_CNPJ = re.compile(r"\bcnpj\b[^\d*\n]{0,8}?[\d.\s*xX•_·]{0,12}(?:/|\b0001\b)\s?[\d*xX•.]{0,4}")
+
+
 def _partly_masked_cpf(page: Page, customer: Customer) -> int:
     for i, folded in enumerate(page.folded):
+        # a CNPJ printed whole was already judged (it is the distributor's when it got here)
+        if _MASKED_CNPJ.search(folded) and not _DIST_MARKERS.search(folded) and not CNPJ_RE.search(folded):
+            customer.document, customer.document_conf = "**.***.***/****-**", 0.6
+            return i
         m = _MASKED_CPF.search(folded)
         body = m.group(1) if m else ""
         # fewer than 11 digits in CPF form (a dash, or mask characters): the rest was masked

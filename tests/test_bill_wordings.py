@@ -11,7 +11,7 @@ import pytest
 from bills.confidence import priced_line_agrees
 from bills.fields import parse_bill_text
 from bills.layout import Page
-from bills.parties import find_address
+from bills.parties import find_address, find_customer
 from bills.patterns import fold, parse_month
 
 
@@ -134,3 +134,14 @@ def test_fold_strips_accents_and_keeps_the_length() -> None:
     text = "MÊS/ANO Março São JOÃO ﬁ – R$ 1.234,56"
     assert fold(text) == "mes/ano marco sao joao f – r$ 1.234,56"
     assert len(fold(text)) == len(text)
+
+
+@pytest.mark.parametrize("line", ["CPF/CNPJ: ..834/0001-", "CNPJ: ** *** 834 0001 **", "cnpj …….834/000l-"])
+def test_a_masked_cnpj_as_ocr_garbles_it_is_still_a_company(line: str) -> None:
+    customer = find_customer(Page("PADARIA BOM PAO LTDA\n" + line))
+    assert customer.document is not None and "/" in customer.document
+
+
+def test_the_distributors_whole_cnpj_is_no_masked_customer_cnpj() -> None:
+    page = Page("CEMIG DISTRIBUIÇÃO S.A.\nCNPJ: 06.981.180/0001-16\nJOSE DA SILVA\nCPF: ilegível")
+    assert find_customer(page).document is None
