@@ -33,6 +33,9 @@ FAST_CONFIG: dict[str, Any] = {
     "Det.limit_side_len": 1280,
     "Global.log_level": "error",
     "Rec.lang_type": "pt",
+    # One crop per batch: a batch is padded to its widest crop and a padded batch of 6 cost more per
+    # crop than 6 single runs (measured: 2.71 -> 2.35 CPU-s per photo page, the same text).
+    "Rec.rec_batch_num": 1,
     "EngineConfig.onnxruntime.intra_op_num_threads": 1,
     "EngineConfig.onnxruntime.inter_op_num_threads": 1,
 }

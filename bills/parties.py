@@ -181,7 +181,8 @@ _MASKED_CPF = re.compile(r"\bcpf\b[^\d*\n]{0,8}?([\d.\s*xX•_·]{1,14}(-)?\s?[\
 
 # A masked CNPJ as OCR leaves it: "CNPJ: ..834/0001-", "CPF/CNPJ: **.***.834/0001-**" read without its
 # asterisks. The branch ("/0001") or a slash in the number says it is a company's.
-_MASKED_CNPJ = re.compile(r"\bcnpj\b[^\d*\n]{0,8}?[\d.\s*xX•_·]{0,12}(?:/|\b0001\b)\s?[\d*xX•.]{0,4}")
+# At least two digits or mask characters come before the slash: the slash of a "CNPJ/CPF" label is not it.
+_MASKED_CNPJ = re.compile(r"\bcnpj\b[^\d*\n]{0,8}?[\d.\s*xX•_·]{2,12}(?:/|\b0001\b)\s?[\d*xX•.]{0,4}")
 
 
 def _partly_masked_cpf(page: Page, customer: Customer) -> int:
@@ -192,8 +193,14 @@ def _partly_masked_cpf(page: Page, customer: Customer) -> int:
             return i
         m = _MASKED_CPF.search(folded)
         body = m.group(1) if m else ""
-        # fewer than 11 digits in CPF form (a dash, or mask characters): the rest was masked
-        hidden = re.search(r"[*xX•]", body) or (m and m.group(2) and re.search(r"[._·]", body))
+        # fewer than 11 digits in CPF form (a dash, or mask characters): the rest was masked. OCR
+        # reads the asterisks as dots and the dash as a dot too ('CPF:…….923.'): a run of dots
+        # with a group of digits is a mask as well (a blank dotted field has no digits)
+        hidden = (
+            re.search(r"[*xX•]", body)
+            or (m and m.group(2) and re.search(r"[._·]", body))
+            or (re.search(r"(?:[._·]\s?){2}", body) and re.search(r"\d{3}", body))
+        )
         if m and sum(ch.isdigit() for ch in body) < 11 and hidden:
             customer.document, customer.document_conf = "***.***.***-**", 0.6
             return i

@@ -145,3 +145,8 @@ def test_a_masked_cnpj_as_ocr_garbles_it_is_still_a_company(line: str) -> None:
 def test_the_distributors_whole_cnpj_is_no_masked_customer_cnpj() -> None:
     page = Page("CEMIG DISTRIBUIÇÃO S.A.\nCNPJ: 06.981.180/0001-16\nJOSE DA SILVA\nCPF: ilegível")
     assert find_customer(page).document is None
+
+
+@pytest.mark.parametrize("line", ["CPF:…….923.", "CPF: ......923.", "CPF . . . 481 .", "CNPJ/CPF….967-"])
+def test_a_masked_cpf_whose_dash_ocr_read_as_a_dot_is_still_a_person(line: str) -> None:
+    assert find_customer(Page("MARIA DA SILVA\n" + line)).document == "***.***.***-**"

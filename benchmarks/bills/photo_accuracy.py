@@ -140,16 +140,20 @@ def main() -> None:
     )
     print("|" + " --- |" * (len(SHORT) + 9))
     every: list[float] = []
+    every_cpu: list[float] = []
     for variant, s in rows:
         n = s["n"]
         cells = [f"{100 * s['right'][f] / n:.0f}" for f in FIELDS]
         overall = 100 * sum(s["right"].values()) / (n * len(FIELDS))
         every += s["wall"]
+        every_cpu += s["cpu"]
         timing = f"{statistics.median(s['wall']):.1f} | {percentile(s['wall'], 0.95):.1f}"
         tips = ", ".join(f"{t} {s['tips'].count(t)}" for t in sorted(set(s["tips"]))) or "-"
         print(f"| {variant} | {n} | {' | '.join(cells)} | {overall:.1f} | {s['ok']}/{n} | {s['wrong_ok']} "
               f"| {tips} | {timing} | {statistics.mean(s['cpu']):.1f} |")  # fmt: skip
-    print(f"all photos: p50 {statistics.median(every):.1f} s, p95 {percentile(every, 0.95):.1f} s (wall)")
+    cpu = f"CPU p50 {statistics.median(every_cpu):.2f} s, p95 {percentile(every_cpu, 0.95):.2f} s"
+    wall = f"p50 {statistics.median(every):.1f} s, p95 {percentile(every, 0.95):.1f} s (wall)"
+    print(f"all photos: {wall}; {cpu}")
     print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
