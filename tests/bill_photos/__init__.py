@@ -103,11 +103,18 @@ def _forwarded(page: np.ndarray, rng: random.Random) -> Shot:
     return on_table(page, rng, background=rng.choice(DARK_TABLES), angle=rng.uniform(-4, 4), margin=0.06)
 
 
+def _harsh_light(page: np.ndarray, rng: random.Random) -> Shot:
+    shot = on_table(page, rng, background=rng.choice(PAPERLIKE), angle=rng.uniform(-4, 4))
+    shot = light_gradient(shot, rng, low=rng.uniform(0.12, 0.2))
+    return soft_shadow(shot, rng, cover=rng.uniform(0.3, 0.45), depth=rng.uniform(0.35, 0.45))
+
+
 # Harder scenarios added in the third pass (kept apart so the first seven keep their bills).
 HARD_SCENARIOS: dict[str, Callable[[np.ndarray, random.Random], Shot]] = {
     "strong_gradient": _strong_gradient,
     "phone_shadow": _phone_shadow,
     "forwarded": _forwarded,  # WhatsApp twice: q 50-60 at 1280 px after the first q 65-75 at 1600 px
+    "harsh_light": _harsh_light,  # a light gradient down to 12-20 % and a shadow, on a paper-like table
 }
 ALL_SCENARIOS = {**PAGE_SCENARIOS, **HARD_SCENARIOS}
 
