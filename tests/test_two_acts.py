@@ -170,6 +170,40 @@ async def test_a_number_question_alone_is_still_not_pitched(silvia: Silvia) -> N
 
 
 @pytest.mark.parametrize(
+    ("text", "plan", "topic"),
+    [
+        ("vou de plus. tem multa se cancelar?", "plus", "cancellation"),
+        ("quero o premium e se eu me mudar?", "premium", "moving_house"),
+        ("fechado, essencial. e quando comeca o desconto", "essencial", "discount_start"),
+    ],
+)
+async def test_a_plan_chosen_beside_a_question_is_taken_and_the_question_answered(
+    silvia: Silvia, text: str, plan: str, topic: str
+) -> None:
+    await silvia.leads.upsert_lead(JOSEFA)
+    await silvia.say(JOSEFA.phone, "oi")
+    await silvia.say(JOSEFA.phone, "sim")
+    result = await silvia.say(JOSEFA.phone, text)
+    ids = templates(result)
+    assert result.stage == Stage.DOCUMENT_REQUESTED, ids
+    assert (await silvia.state(JOSEFA.phone))["selected_plan"]["id"] == plan
+    answer = next(i for i, t in enumerate(ids) if t.startswith((f"kb.{topic}.", f"faq.{KB[topic].faq}.")))
+    assert answer < ids.index("document_request")  # the answer first, then the bill is asked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "qual a diferença do plus pro premium? acho que vou no plus",
+        "vou pensar. tem multa?",
+        "o plus ou o premium?",
+    ],
+)
+def test_no_plan_is_taken_from_a_comparison_or_a_maybe(matcher: TopicMatcher, text: str) -> None:
+    assert all(a.kind != "plan_choice" for a in read_message(text, matcher).acts)
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "vcs atendem em olinda?",

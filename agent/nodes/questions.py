@@ -21,7 +21,7 @@ from agent.nodes.faq import faq_reply
 from agent.nodes.knowledge import knowledge_reply, read_topics
 from agent.replies.drafts import reply
 from agent.state import Intent, Reply, SilviaState, Stage
-from agent.understanding.clauses import looks_like_question
+from agent.understanding.clauses import asking_clauses, looks_like_question
 from agent.understanding.intent import normalise
 from agent.understanding.knowledge import KnowledgeBase, default_knowledge
 from agent.understanding.language import written_in
@@ -116,8 +116,8 @@ _RUN_ON_CLAUSES = re.compile(r"[?!.;,\n]+|\s+(?:e )?(?:ai|entao)\s+(?=\w)")
 
 def _asks(text: str) -> bool:
     """The message asks something: as a whole, or in one of its clauses."""
-    if looks_like_question(text):
-        return True
+    if looks_like_question(text) or asking_clauses(text):
+        return True  # "fechado, essencial. e quando começa o desconto": its second sentence asks
     return any(
         looks_like_question(part.strip()) for part in _RUN_ON_CLAUSES.split(normalise(text)) if part.strip()
     )

@@ -105,3 +105,31 @@ def question_clauses(text: str) -> list[str]:
     quanto..." ("tem taxa de adesão? e o plus prende quanto tempo?")."""
     parts = [p.strip(" ,.;") for p in _QUESTION_CLAUSE.split(text) if p and p.strip(" ,.;")]
     return [p for p in parts if len(p.split()) >= 2 and looks_like_question(p)][:MAX_QUESTIONS]
+
+
+# Where a statement ends and a question begins: after ".", "!", ";" or "?", and before "e se / e
+# quanto / mas como..." ("vou de plus. tem multa se cancelar?", "quero o premium e se eu me mudar?").
+_SENTENCE = re.compile(
+    r"(?<=[?.!;\n])\s*|\s*,?\s+(?=(?:e|mas) (?:se|o|a|quanto|qual|como|quando|tem|precisa|vai|pra|da pra)\b)"
+)
+
+
+def _sentences(text: str) -> list[str]:
+    parts = [p.strip(" ,") for p in _SENTENCE.split(text) if p and p.strip(" ,.;!?")]
+    return parts if len(parts) >= 2 else []
+
+
+def _asks(part: str) -> bool:
+    return "?" in part or looks_like_question(part)
+
+
+def statement_clauses(text: str) -> list[str]:
+    """The parts of a message that ask nothing ("vou de plus" in "vou de plus. tem multa?"); []
+    when the message is one sentence (the whole is then read as it is)."""
+    return [p for p in _sentences(text) if not _asks(p)]
+
+
+def asking_clauses(text: str) -> list[str]:
+    """The parts of a message of several sentences that ask ("e quando começa o desconto" in
+    "fechado, essencial. e quando começa o desconto"); [] for a message of one sentence."""
+    return [p for p in _sentences(text) if _asks(p)]

@@ -19,7 +19,14 @@ from typing import Any
 
 from agent.state import Intent
 from agent.understanding import rules as lx
-from agent.understanding.clauses import MAX_QUESTIONS, looks_like_question, match_candidates, question_clauses
+from agent.understanding.clauses import (
+    MAX_QUESTIONS,
+    asking_clauses,
+    looks_like_question,
+    match_candidates,
+    question_clauses,
+    statement_clauses,
+)
 from agent.understanding.decisions import decided_plan, only_sets_aside, refuses
 from agent.understanding.intent import Understanding, classify, is_repetitive, normalise
 from agent.understanding.knowledge import KnowledgeBase, default_knowledge
@@ -43,6 +50,9 @@ RULES_SURE = 0.85
 CLEAR_MARGIN = 0.8  # a topic this far ahead of the runner-up is not swapped for one the rules prefer
 PERSON_CONFIDENCE = 0.93  # the sentence's shape, not a keyword, says what the lead wants
 BOT_TOPIC = "is_bot"
+# "se for de um ano eu pego o plus": a choice on a condition the question asks about is no choice.
+_CONDITIONAL = re.compile(r"\b(se|caso|talvez|quem sabe|dependendo)\b")
+PLAN_BESIDE_QUESTION = 0.86  # a plan a statement settles on, beside a question: as sure as "quero o X"
 KEYWORD_CAP = 0.69  # a long message the rules only half explain stays under the model threshold
 
 _SOMEONE_ELSE = re.compile(
@@ -139,8 +149,10 @@ def explained_by_rules(text: str, rules: Understanding) -> bool:
     if rules.intent == Intent.GREETING and is_bare_greeting(text):
         return True  # "oi??" pings; it asks nothing about Serena
     asks = rules.intent.startswith("ask_") or rules.intent in (Intent.OTHER, Intent.GREETING)
-    if looks_like_question(text) and (words > 2 or asks):
-        return False  # "é bot?" is a question to read by meaning, not the keyword "bot"
+    if (looks_like_question(text) or asking_clauses(text)) and (words > 2 or asks):
+        # "é bot?" is a question to read by meaning, not the keyword "bot"; "fechado, essencial. e
+        # quando começa o desconto" asks in its second sentence.
+        return False
     if words <= SHORT_MESSAGE_WORDS and rules.confidence >= 0.7:
         return True
     return rules.intent in _FUNNEL_DATA and rules.confidence >= 0.8
@@ -383,6 +395,8 @@ def _stated_decision(text: str, rules: Understanding) -> Reading | None:
         act = Act("other", 0.9, text.strip(), "rules", entities=entities)
         return Reading(text, (act,), Intent.PROVIDE_INFO.value, 0.9, entities, "rules", True)
     plan = decided_plan(text)
+    if plan is not None and asking_clauses(text):
+        return None  # "fechado, essencial. e quando começa?": the choice and the question (below)
     if plan is None and refuses(text):
         act = Act("decline", 0.9, text.strip(), "rules")
         return Reading(text, (act,), Intent.DENY.value, 0.9, dict(rules.entities), "rules", True)
@@ -391,6 +405,17 @@ def _stated_decision(text: str, rules: Understanding) -> Reading | None:
     act = Act("plan_choice", 0.9, text.strip(), "rules", entities={"plan": plan})
     entities = {**rules.entities, "plan": plan}
     return Reading(text, (act,), Intent.CHOOSE_PLAN.value, 0.9, entities, "rules", True)
+
+
+def _plan_beside_question(text: str) -> str | None:
+    """The plan a statement of the message settles on when another part asks something ("vou de
+    plus. tem multa se cancelar?", "quero o premium e se eu me mudar?"); None when the message
+    compares plans or chooses none."""
+    if not asking_clauses(text) or _compares_plans(text):
+        return None
+    decided = [c for c in statement_clauses(text) if not _CONDITIONAL.search(normalise(c))]
+    plans = {plan for clause in decided if (plan := decided_plan(clause))}
+    return plans.pop() if len(plans) == 1 else None
 
 
 def _person_over_soft_stop(text: str, rules: Understanding) -> bool:
@@ -421,6 +446,10 @@ def read_message(text: str, matcher: TopicMatcher | None, rules: Understanding |
         return about_person
     if decided := _stated_decision(text, rules):
         return decided  # "desisti, não quero mais" / "vou no plus pq 24 meses é muito": no topic question
+    if rules.intent != Intent.CHOOSE_PLAN and (plan := _plan_beside_question(text)):
+        # "vou de plus. tem multa se cancelar?": the plan is chosen and the question answered too.
+        chosen = {**rules.entities, "plan": plan}
+        rules = Understanding(Intent.CHOOSE_PLAN, max(rules.confidence, PLAN_BESIDE_QUESTION), chosen)
     if rules.intent == Intent.PROVIDE_INFO and (plan := decided_plan(text)):
         rules = Understanding(rules.intent, rules.confidence, {**rules.entities, "plan": plan})
     if matcher is None or explained_by_rules(text, rules) or is_repetitive(normalise(text).split()):
@@ -428,7 +457,7 @@ def read_message(text: str, matcher: TopicMatcher | None, rules: Understanding |
                        dict(rules.entities), "rules", matcher is not None)  # fmt: skip
     norm = normalise(text)
     asks = rules.intent.startswith("ask_") or rules.intent == Intent.OTHER
-    question = looks_like_question(text, norm) or asks
+    question = looks_like_question(text, norm) or asks or bool(asking_clauses(text))
     if question and "person_type" in rules.entities and not _OWN_BUSINESS.search(norm):
         rules = _without_person_type(rules)
     # Data read with no data in it ("a conta tá no nome do antigo dono") says nothing for sure.
