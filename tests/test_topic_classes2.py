@@ -162,3 +162,18 @@ def test_a_near_tie_goes_to_the_topic_the_rules_question_covers() -> None:
 async def test_how_it_goes_after_a_move_is_the_moving_topic(silvia: Silvia) -> None:
     templates, joined = await _answer_to(silvia, "vou vender minha casa ano que vem, como fica o contrato")
     assert templates[0].startswith("kb.moving_house."), (templates, joined)
+
+
+# --- a blackout and several homes, named outright -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("teve um apagão na rua ontem, nessas horas eu chamo quem?", "power_outage"),
+        ("tenho umas casas que alugo lá em olinda e aqui, cabe tudo num cadastro?", "several_properties"),
+    ],
+)
+async def test_a_blackout_and_several_homes_get_their_answers(silvia: Silvia, text: str, topic: str) -> None:
+    templates, joined = await _answer_to(silvia, text)
+    assert any(t.startswith(f"kb.{topic}.") for t in templates), (templates, joined)
