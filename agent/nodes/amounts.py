@@ -125,7 +125,9 @@ async def amount_midway(state: SilviaState, deps: Deps) -> tuple[dict[str, Any] 
     said = (state.get("entities") or {}).get("bill_amount")
     if said:
         flagged = await check_amount(deps, state.get("profile") or {}, company=True)
-        return flagged, flagged is None
+        # A new amount that stands closes any check still open ("não" to "é R$ 6.000?", then "é
+        # 600"): the old figure is never asked about again.
+        return (flagged, False) if flagged is not None else ({"amount_check": None}, True)
     if not state.get("amount_check"):
         return None, False
     answered = answer_to_check(state)
