@@ -27,13 +27,15 @@ from agent.context import Deps
 from agent.inbound import Inbound
 from agent.nodes.conversation import hesitation_of
 from agent.nodes.knowledge import answers_from_knowledge
+from agent.nodes.privacy import request_kind
 from agent.policy.satisfaction import awaiting, is_comment, parse_rating
 from agent.replies.drafts import profile_complete
 from agent.routing import STAGE_NODES, route_turn
 from agent.state import SilviaState, Stage
-from agent.understanding.decisions import asks_for_plans
+from agent.understanding.decisions import asks_for_plans, says_show_it
 from agent.understanding.hesitations import cannot_send_bill
-from agent.understanding.privacy_requests import data_request_kind
+from agent.understanding.offers import last_offer
+from agent.understanding.reminders import reminder_asked
 from agent.understanding.tone import is_angry
 
 
@@ -111,10 +113,13 @@ def route_by_stage(state: SilviaState) -> str:
         asks_place=bool(state.get("place_question")),
         hesitates=hesitation_of(state) is not None,
         amount_pending=bool(state.get("amount_check")),
-        care=data_request_kind(_text(state)) or ("angry" if is_angry(_text(state)) else None),
+        care=request_kind(state) or ("angry" if is_angry(_text(state)) else None),
         gave_place_or_amount=bool(state.get("profile_changed")),
         kb_topic=answers_from_knowledge(state),
-        wants_plans=asks_for_plans(_text(state)),
+        wants_plans=asks_for_plans(_text(state)) and not says_show_it(_text(state)),
+        shows_it=says_show_it(_text(state)),
+        offer=last_offer(state.get("messages") or []),
+        reminder=reminder_asked(_text(state)) is not None,
         amount_said=kind_is_text(state) and bool((state.get("entities") or {}).get("bill_amount")),
     )
 

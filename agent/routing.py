@@ -43,6 +43,9 @@ def route_turn(
     kb_topic: bool = False,
     wants_plans: bool = False,
     amount_said: bool = False,
+    offer: str | None = None,
+    shows_it: bool = False,
+    reminder: bool = False,
 ) -> str:
     """The stage node that handles this inbound message.
 
@@ -55,6 +58,9 @@ def route_turn(
     (and gave no data): answered where the lead is, then back to the step. `wants_plans`: "mostra
     os planos" (agent/understanding/decisions.py). `amount_said`: the lead typed a bill amount (or
     corrected one); at the plans or with a plan chosen it is checked there, stage and plan kept.
+    `offer`: what Sílvia's last message offered (agent/understanding/offers.py); `shows_it`: "pode
+    mostrar", "manda aí", the showing or sending verb alone. A yes follows the offer at every stage.
+    `reminder`: "me lembra amanhã?", "me chama semana que vem" (agent/understanding/reminders.py).
     """
     if intent == Intent.OPT_OUT or stage == Stage.OPTED_OUT:
         return "opt_out"  # the node also decides whether a lead who opted out re-opened
@@ -64,17 +70,17 @@ def route_turn(
         return "fallback"
     if intent == Intent.ASK_HUMAN:
         return "handoff"
-    if wants_plans and stage == Stage.GREETED:
-        # "então mostra os planos" after a side topic: the plans (or the data they need), never a
-        # "sim" to an offer of a person.
-        return "plans" if profile_complete else "reception"
-    if human_offered and intent == Intent.AFFIRM:
-        return "handoff"
+    if node := _follow_the_offer(stage, intent, profile_complete, offer, wants_plans, shows_it):
+        return node
+    if human_offered and intent == Intent.AFFIRM and offer is None:
+        return "handoff"  # an offer of a person Sílvia's words do not show (a model's reply)
     if care == "how_number" and stage == Stage.NEW and gave_place_or_amount:
         # "moro em Recife, como vcs conseguiram meu número?": answered, and the city taken (greeted)
         return "reception"
     if care in ("erase", "other_person", "how_number", "angry"):
         return "answer"  # acted on, refused or apologised for: never pitched, not even greeted
+    if reminder and stage in HESITATION_STAGES:
+        return "answer"  # "me lembra amanhã?": confirmed with the day, the stage kept
     if (care == "copy" or intent == Intent.DATA_REQUEST) and stage != Stage.NEW:
         return "answer"  # at the first message the greeting comes first, then this answer
     if amount_pending and intent not in FAQ_INTENTS:
@@ -108,6 +114,31 @@ def route_turn(
             return "documents"
         return _answer_or_fallback(intent)
     return "answer"  # qualified, registered, handed_off, not_qualified: answer() knows what to say
+
+
+# Where the plans can be shown (again): before a bill, with a plan chosen too.
+PLAN_STAGES: frozenset[Stage] = frozenset({Stage.GREETED, Stage.PLANS_PRESENTED, *DOCUMENT_STAGES})
+
+
+def _follow_the_offer(
+    stage: Stage, intent: str, profile_complete: bool, offer: str | None, wants_plans: bool, shows_it: bool
+) -> str | None:
+    """A yes goes where Sílvia's last offer leads, at every stage: "sim" to a person hands over,
+    "sim, pode mostrar" / "manda aí" to the plans shows them (again), "sim" to an estimate makes
+    it. A showing verb never hands over (the lead asked to see something, which a person is not),
+    and "mostra os planos" shows them whatever was offered."""
+    if stage == Stage.LOST and wants_plans:
+        return "plans" if profile_complete else "reception"  # "quero ver os planos agora": back, and shown
+    if stage not in PLAN_STAGES or intent == Intent.CHOOSE_PLAN:
+        return "handoff" if offer == "person" and intent == Intent.AFFIRM and not shows_it else None
+    if offer == "person" and intent == Intent.AFFIRM and not (shows_it or wants_plans):
+        return "handoff"
+    showing = wants_plans or (shows_it and offer in ("plans", "person", None))
+    if showing or (offer == "plans" and intent == Intent.AFFIRM and stage == Stage.GREETED):
+        return "plans" if profile_complete else "reception"
+    if offer == "estimate" and (intent == Intent.AFFIRM or shows_it) and stage == Stage.GREETED:
+        return "reception"
+    return None
 
 
 def _midway_node(stage: Stage) -> str | None:

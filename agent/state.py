@@ -72,6 +72,8 @@ class Profile(TypedDict, total=False):
     bill_amount: float  # R$ per month
     person_type: Literal["natural", "juridical"]
     company: str
+    # The person who writes for a business lead ("aqui é a Joana, da loja"): addressed by this name.
+    contact_name: str
 
 
 class Reply(TypedDict, total=False):
@@ -151,6 +153,7 @@ class SilviaState(TypedDict, total=False):
     last_inbound_at: str  # ISO time of the lead's last message (follow-ups, 24-hour window)
     followups: dict[str, Any]  # {count, last_at, last_kind}: follow-ups sent (agent/policy/followups.py)
     human_requested: bool
+    reminder: dict[str, str] | None  # the lead asked to be reminded: {"on": day, "asked_at": when}
     human_offered: bool  # Sílvia offered a specialist: a "sim" now means "yes, hand me over"
     satisfaction: dict[str, Any]  # the 1–5 survey: {asked_at, reason, via, awaiting, score}
 

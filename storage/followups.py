@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agent.policy.followups import DOCUMENT_REMINDER_AFTER, EXCLUDED_STAGES, LeadFacts, complained, said_no
+from agent.policy.reminders import Reminder, reminder_from
 from agent.state import FUNNEL_ORDER, Stage
 from storage.models import Lead, LeadInteraction, LeadStatus
 
@@ -62,8 +63,13 @@ class FollowupStore:
         )
         async with self._sessions() as session:
             rows = (await session.execute(query)).all()
-            last = await _last_lead_messages(session, [status.lead_id for status, _ in rows])
-        return [_facts(status, invoice, *last.get(status.lead_id, (None, None))) for status, invoice in rows]
+            phones = [status.lead_id for status, _ in rows]
+            last = await _last_lead_messages(session, phones)
+            reminders = await _last_reminders(session, phones)
+        return [
+            _facts(status, invoice, *last.get(status.lead_id, (None, None)), reminders.get(status.lead_id))
+            for status, invoice in rows
+        ]
 
     async def report(self, since: datetime) -> dict[str, KindStats]:
         """Per follow-up kind: sent, answered within 24 h, moved the lead to a later stage."""
@@ -114,11 +120,33 @@ async def _last_lead_messages(
     return {phone: (intent, text) for phone, intent, text in (await session.execute(query)).all()}
 
 
+async def _last_reminders(session: AsyncSession, phones: list[str]) -> dict[str, Reminder]:
+    """Each lead's latest reminder request (the turn `record` wrote as interaction type 'reminder',
+    with the day in its metadata): whether it is still owed the policy decides."""
+    if not phones:
+        return {}
+    latest = (
+        sa.select(sa.func.max(LeadInteraction.id).label("id"))
+        .where(LeadInteraction.lead_id.in_(phones), LeadInteraction.interaction_type == "reminder")
+        .group_by(LeadInteraction.lead_id)
+        .subquery()
+    )
+    query = sa.select(LeadInteraction.lead_id, LeadInteraction.meta).join(
+        latest, LeadInteraction.id == latest.c.id
+    )
+    found = {
+        phone: reminder_from((meta or {}).get("reminder"))
+        for phone, meta in (await session.execute(query)).all()
+    }
+    return {phone: reminder for phone, reminder in found.items() if reminder is not None}
+
+
 def _facts(
     status: LeadStatus,
     invoice_amount: float | None,
     last_intent: str | None = None,
     last_text: str | None = None,
+    reminder: Reminder | None = None,
 ) -> LeadFacts:
     stage = Stage(status.lead_stage or Stage.NEW)
     return LeadFacts(
@@ -126,6 +154,7 @@ def _facts(
         stage=stage,
         said_no=said_no(stage, last_intent),
         complained=complained(last_text),
+        reminder=reminder,
         last_inbound_at=status.last_interaction_date,
         followup_count=int(status.followup_count or 0),
         last_followup_at=status.last_followup_date,

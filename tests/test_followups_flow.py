@@ -170,16 +170,18 @@ async def test_a_lead_who_declines_is_closed_and_never_chased(silvia: Silvia, cl
     assert "R$" not in ok.texts[0]
 
 
-async def test_a_bare_no_to_the_offer_gets_one_gentle_nudge(silvia: Silvia, clock) -> None:
+async def test_a_bare_no_to_the_offer_closes_the_lead_and_nothing_is_sent(silvia: Silvia, clock) -> None:
+    # Issue 14 (rules 4, 5 and 11): a bare "não" to Sílvia's offer ("quer ver os planos?") is a
+    # clear refusal. It used to get one gentle nudge and close 24 h later; a nudge after a "não"
+    # is exactly the pressure rule 11 forbids, so the lead is closed at once with one kind line.
     clock[0] = at(24, 10)
     await silvia.leads.upsert_lead(MARIA)
     await silvia.say(MARIA.phone, "oi")
-    assert (await silvia.say(MARIA.phone, "não")).stage == Stage.GREETED  # "quer ver os planos?" → não
-    assert await pass_at(silvia, clock, at(24, 14)) == ["sent:gentle_nudge"]
-    # The scheduler reads the lead's last intent too, so it plans what the node does: nothing
-    # more after the one nudge, then closing 24 h after it (it never plans value reinforcement).
-    assert await pass_at(silvia, clock, at(25, 9)) == ["skip:"]
-    assert await pass_at(silvia, clock, at(25, 14)) == ["closed:"]
-    assert (await silvia.state(MARIA.phone))["stage"] == Stage.LOST  # closed 24 h after the nudge
-    assert [m.get("kind") for m in silvia.sandbox.sent(MARIA.phone)].count("text") >= 1
-    assert await pass_at(silvia, clock, at(26, 9)) == []
+    closed = await silvia.say(MARIA.phone, "não")
+    assert closed.stage == Stage.LOST and "é só me chamar" in closed.texts[0]
+    sent_before = len(silvia.sandbox.sent(MARIA.phone))
+    for moment in (at(24, 14), at(25, 9), at(25, 14)):
+        assert await pass_at(silvia, clock, moment) == []  # never planned, never sent
+    assert len(silvia.sandbox.sent(MARIA.phone)) == sent_before
+    back = await silvia.say(MARIA.phone, "boa tarde, quero ver os planos agora")
+    assert back.stage in (Stage.GREETED, Stage.PLANS_PRESENTED)  # the door stayed open (rule 5)

@@ -242,12 +242,11 @@ async def test_a_lead_without_a_name_is_asked_before_registration(silvia: Silvia
 async def test_the_planner_reads_a_bare_no_like_the_node(silvia: Silvia, clock: list[datetime]) -> None:
     await silvia.leads.upsert_lead(MARIA)
     await silvia.say(MARIA.phone, "oi")
-    await silvia.say(MARIA.phone, "nao")
+    await silvia.say(MARIA.phone, "nao")  # to "quer que eu mostre as opções?": a refusal, the lead is lost
     later = datetime(2026, 11, 24, 21, 0, tzinfo=UTC)  # 18:00 in Recife, 4 h later
-    [planned] = await FollowupStore(silvia.sessions).candidates(later)
+    assert await FollowupStore(silvia.sessions).candidates(later) == []  # never planned
     in_node = facts_from_state(await silvia.state(MARIA.phone))  # type: ignore[arg-type]
-    assert planned.said_no and in_node.said_no  # the same reading on both sides
-    assert decide(planned, later, "America/Recife") == decide(in_node, later, "America/Recife")
+    assert decide(in_node, later, "America/Recife").action == "skip"  # nor sent by the node
 
 
 async def test_how_the_number_was_got_names_the_source_and_how_to_stop(silvia: Silvia) -> None:

@@ -11,6 +11,8 @@ SAMPLE = {
     "first_name": "Maria",
     "name": "Maria Oliveira",
     "name_greeting": " Maria",
+    "lives_in": "você mora em",
+    "when_text": "amanhã (quarta-feira)",
     "city": "Recife",
     "state": "PE",
     "company": "Padaria Boa Massa",

@@ -11,6 +11,7 @@ from agent.context import Deps
 from agent.replies.drafts import place_name, previous_turn, reply
 from agent.routing import DOCUMENT_STAGES, DONE_STAGES
 from agent.state import Intent, Reply, SilviaState, Stage
+from agent.understanding.decisions import asks_for_plans
 from agent.understanding.intent import normalise
 
 # Sílvia's replies after which a bare "ok"/"blz"/"obrigado" needs no new push, only a short ack.
@@ -18,11 +19,13 @@ _RESTING_TEMPLATES = frozenset(
     {
         "document_waiting",
         "small_talk.deny",
+        "small_talk.declined",
         "small_talk.later",
         "small_talk.after_not_qualified",
         "hesitation.no_bill_at_hand",
         "hesitation.someone_decides",
         "hesitation.later",
+        "reminder.confirmed",
     }
 )
 _ACK_INTENTS = frozenset({Intent.AFFIRM, Intent.THANKS, Intent.DOCUMENT_PROMISE, Intent.LATER})
@@ -44,6 +47,8 @@ def noted_reply(state: SilviaState) -> Reply | None:
 def resting_ack(state: SilviaState) -> Reply | None:
     """A bare "ok" right after Sílvia stepped back (waiting, 'depois', 'não'): no second push."""
     _, previous = previous_turn(state)
+    if asks_for_plans(str((state.get("inbound") or {}).get("text") or "")):
+        return None  # "quero ver os planos agora", "pode mostrar": the lead moves on, not an "ok"
     if state.get("intent") in _ACK_INTENTS and _RESTING_TEMPLATES.intersection(previous):
         return reply("small_talk.ack")
     return None

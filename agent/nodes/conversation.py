@@ -21,16 +21,21 @@ from agent.nodes.faq import faq_reply, repeated_answer
 from agent.nodes.funnel import opening_answer, plan_buttons
 from agent.nodes.handoff import forward_to_specialist
 from agent.nodes.knowledge import answers_from_knowledge, clarify_reply, knowledge_reply
+from agent.nodes.naming import introduced_name
 from agent.nodes.privacy import complaint_answer, erasure_opt_out, privacy_answer
 from agent.nodes.returning import says_back, welcome_back
-from agent.policy.followups import DECLINE_STAGES, is_decline
+from agent.policy.followups import DECLINE_STAGES, refuses_offer
+from agent.policy.reminders import day_words, reminder_day
 from agent.replies.drafts import previous_turn, reply
 from agent.routing import DOCUMENT_STAGES, DONE_STAGES, FAQ_INTENTS, HESITATION_STAGES
 from agent.state import Intent, Reply, SilviaState, Stage
 from agent.understanding.hesitations import Hesitation, hesitation
 from agent.understanding.intent import normalise
+from agent.understanding.offers import Offer
+from agent.understanding.offers import last_offer as offer_said_last
 from agent.understanding.person import asks_about_the_call
 from agent.understanding.privacy_requests import data_request_kind
+from agent.understanding.reminders import reminder_asked
 from agent.understanding.tone import is_angry
 
 # After an opt-out only an explicit request from the lead re-opens the conversation; "ok",
@@ -124,6 +129,8 @@ async def answer(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
         return {"replies": [reply("handoff.media_noted" if handed_without_bill else "bill.already_received")]}
     if cared := await privacy_answer(state, deps) or complaint_answer(state):
         return cared  # a data request or a complaint: acted on, and no pitch
+    if stage in HESITATION_STAGES and (when := reminder_asked(_text(state))):
+        return await _confirm_reminder(state, deps, when)  # "me lembra amanhã?": the day, same stage
     if coverage := await coverage_reply(state, deps):
         return {"replies": [coverage]}
     said = (state.get("entities") or {}).get("bill_amount")
@@ -156,14 +163,32 @@ async def answer(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
         # "boa tarde" from a lead back after silence or a restart: what was pending (the plan
         # chosen and the bill, or the plans), never a bare "oi de novo" (issue 14 rule 5).
         return welcome_back(state, plan_buttons(state.get("plans") or []))
-    update: dict[str, Any] = {"replies": [_small_talk(intent, stage, state, deps)]}
-    if intent == Intent.DENY and stage in DECLINE_STAGES and is_decline(state["inbound"].get("text") or ""):
-        # A clear "não tenho interesse" closes the lead: no follow-up chases it (seed: only
-        # active leads are followed up). A bare "não" keeps the stage (agent/policy/followups.py).
-        words = str(state["inbound"].get("text") or "")[:200]
+    if intent == Intent.DENY and stage in DECLINE_STAGES and refuses_offer(_text(state), last_offer(state)):
+        # "não tenho interesse", or a bare "não" to Sílvia's offer (the plans, the bill) closes the
+        # lead with one kind line: no follow-up chases it (seed: only active leads are followed
+        # up). A "não" to a question that offers nothing, or "agora não", keeps the stage.
+        words = _text(state)[:200]
         await deps.leads.log("INFO", "lead_declined", phone=state.get("phone"), details={"words": words})
-        update["stage"] = Stage.LOST.value
-    return update
+        return {"stage": Stage.LOST.value, "replies": [reply("small_talk.declined")]}
+    return {"replies": [_small_talk(intent, stage, state, deps)]}
+
+
+def last_offer(state: SilviaState) -> Offer | None:
+    return offer_said_last(state.get("messages") or [])
+
+
+async def _confirm_reminder(state: SilviaState, deps: Deps, when: str) -> dict[str, Any]:
+    """Confirm the reminder with its day and keep it where the follow-up planner and node read it
+    (the state, and the turn's row in `lead_interactions`): it goes out on that day, nothing
+    before (agent/policy/followups.py)."""
+    now = deps.clock()
+    day = reminder_day(when, now, deps.timezone)
+    await deps.leads.log("INFO", "reminder_asked", phone=state.get("phone"), details={"on": day.isoformat()})
+    return {
+        "reminder": {"on": day.isoformat(), "asked_at": now.isoformat()},
+        "turn": {**(state.get("turn") or {}), "reminder_asked": True},
+        "replies": [reply("reminder.confirmed", when_text=day_words(day, now, deps.timezone))],
+    }
 
 
 def hesitation_of(state: SilviaState) -> Hesitation | None:
@@ -220,6 +245,10 @@ async def fallback(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]
         return {"replies": [noted]}
     if says_back(_text(state)):
         return {"replies": [reply("small_talk.welcome_back")]}  # "voltei!": the current step again
+    if introduced_name(_text(state)):
+        return {
+            "replies": [reply("small_talk.introduced")]
+        }  # "Aqui é a Joana": greeted by name, never "não entendi"
     if question := clarify_reply(state, runtime.context) or unanswered_question(state, runtime.context):
         return {"replies": [question]}  # a question no answer of ours covers: offer a specialist
     return {"replies": [reply("fallback.not_understood")]}

@@ -22,6 +22,7 @@ from agent.policy.followups import (
     decide,
     said_no,
 )
+from agent.policy.reminders import reminder_from
 from agent.replies.drafts import reply
 from agent.state import Reply, SilviaState, Stage
 
@@ -58,6 +59,7 @@ def facts_from_state(state: SilviaState) -> LeadFacts:
         # was a bare one to Sílvia's offer.
         said_no=said_no(stage, str(last.get("intent") or "")),
         complained=complained(last.get("text")),
+        reminder=reminder_from(state.get("reminder")),
     )
 
 

@@ -22,6 +22,7 @@ from agent.replies.drafts import place_name, profile_complete, reply
 from agent.routing import FAQ_INTENTS
 from agent.state import Intent, Profile, Reply, SilviaState, Stage
 from agent.understanding.coverage import mentions_other_place
+from agent.understanding.decisions import asks_for_plans
 from agent.understanding.hesitations import cannot_send_bill
 from agent.understanding.privacy_requests import data_request_kind
 
@@ -220,7 +221,7 @@ async def plans(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
             return midway
     elif state.get("entities", {}).get("bill_amount") and (check := await check_amount(deps, profile)):
         return check  # a new amount below the minimum or very high: confirmed before new figures
-    if state.get("stage") == Stage.PLANS_PRESENTED and not new_amount:
+    if state.get("stage") == Stage.PLANS_PRESENTED and not new_amount and not asks_for_plans(_text(state)):
         buttons = plan_buttons(state.get("plans") or [])
         first = (
             noted_reply(state)

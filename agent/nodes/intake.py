@@ -25,6 +25,7 @@ from agent.replies.templates import TemplateError
 from agent.routing import FAQ_INTENTS
 from agent.state import Intent, Profile, SilviaState, Stage
 from agent.understanding.clauses import looks_like_question
+from agent.understanding.company_names import is_company_name
 from agent.understanding.coverage import (
     another_property,
     asks_about_place,
@@ -63,7 +64,14 @@ def _profile_from_lead(lead: LeadRecord) -> Profile:
     profile["person_type"] = (
         "juridical" if lead.client_type in ("business", "juridical", "company") else "natural"
     )
+    if profile["person_type"] == "juridical" or is_company_name(lead.name):
+        profile["company"] = lead.name  # a business's name: registered as such, never a first name
     return profile
+
+
+def _speaks_for_a_business(profile: Profile) -> bool:
+    name = str(profile.get("name") or "")
+    return bool(name) and (profile.get("company") == name or is_company_name(name))
 
 
 async def ingest(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
@@ -81,6 +89,9 @@ async def ingest(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
         profile = _profile_from_lead(lead)
     if inbound.name and not profile.get("name"):
         profile["name"] = inbound.name
+    elif inbound.name and _speaks_for_a_business(profile) and not is_company_name(inbound.name):
+        # The WhatsApp name of who writes for the business: addressed by it.
+        profile.setdefault("contact_name", inbound.name)
     update: dict[str, Any] = {
         "phone": inbound.phone,
         # LGPD: a CPF/CNPJ the lead types goes no further than this node (records, prompts).
@@ -301,7 +312,9 @@ async def understand(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, An
     unlisted = unlisted_place(text, entities) if text else None
     before = state.get("profile") or {}
     profile = _update_profile(before, entities, keep_place=asked or _another_home(state, text))
-    if said_name := introduced_name(text):  # "aqui é a dona Severina": addressed so from now on
+    if (said_name := introduced_name(text)) and _speaks_for_a_business(profile):
+        profile["contact_name"] = said_name  # "aqui é a Joana, da loja": the business keeps its name
+    elif said_name:  # "aqui é a dona Severina": addressed so from now on
         profile["name"] = merged_name(str(profile.get("name") or ""), said_name)
     update: dict[str, Any] = {
         "intent": intent,

@@ -230,7 +230,8 @@ async def record(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
         TurnRecord(
             lead=lead,
             phone=state["phone"],
-            interaction_type=interaction_type(replies),
+            # A reminder asked for is found by its type (storage/followups.py), whatever else was said.
+            interaction_type="reminder" if turn.get("reminder_asked") else interaction_type(replies),
             message_received=received if inbound.get("kind") != "followup_tick" else None,
             message_sent="\n\n".join(r.get("text", "") for r in replies) or None,
             response_time_ms=elapsed_ms,
@@ -304,6 +305,8 @@ def _turn_metadata(state: SilviaState, turn: dict[str, Any]) -> dict[str, Any]:
         "opted_out_at": state.get("opted_out_at"),
         "opt_out_words": state.get("opt_out_words") if state.get("stage") == Stage.OPTED_OUT else None,
         "followup_kind": turn.get("followup_kind"),
+        # The reminder the lead asked for, as the planner reads it (storage/followups.py).
+        "reminder": state.get("reminder") if turn.get("reminder_asked") else None,
         "followup": turn.get("followup"),
         "paused": bool(turn.get("paused")),  # a specialist had the lead: recorded, not answered
         "ab_version": state.get("prompt_version"),  # the lead's sticky A/B version (KPIs per version)

@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from agent.context import Deps
-from agent.replies.drafts import reply
+from agent.replies.drafts import previous_turn, reply
 from agent.state import Intent, SilviaState, Stage
-from agent.understanding.privacy_requests import data_request_kind
+from agent.understanding.privacy_requests import DataRequestKind, data_request_kind, insists_on_other_person
 from agent.understanding.tone import is_angry
 
 # Where the contact came from (`leads.source`), as the lead is told.
@@ -29,10 +29,24 @@ def _text(state: SilviaState) -> str:
     return str(inbound.get("text") or "") if inbound.get("kind") == "text" else ""
 
 
+REFUSED_OTHER_PERSON = ("privacy.other_person", "privacy.other_person_again")
+
+
+def request_kind(state: SilviaState) -> DataRequestKind | None:
+    """The data request the message makes; pressing for someone else's data right after Sílvia
+    refused it ("mas é minha mãe, pode me falar", "eu autorizo") is that request again."""
+    text = _text(state)
+    if kind := data_request_kind(text):
+        return kind
+    _, said = previous_turn(state)
+    refused = any(t in REFUSED_OTHER_PERSON for t in said)
+    return "other_person" if refused and insists_on_other_person(text) else None
+
+
 async def privacy_answer(state: SilviaState, deps: Deps) -> dict[str, Any] | None:
     """The answer to a data request (and what it sets in motion), or None if there is none."""
     text = _text(state)
-    kind = data_request_kind(text)
+    kind = request_kind(state)
     if kind is None:
         return (
             {"replies": [reply("small_talk.data_request")]}
@@ -40,7 +54,9 @@ async def privacy_answer(state: SilviaState, deps: Deps) -> dict[str, Any] | Non
             else None
         )
     if kind == "other_person":
-        return {"replies": [reply("privacy.other_person")]}
+        # Refused plainly each time; pressing again gets the same no, said as "even family".
+        again = data_request_kind(text) is None  # pressing, no new request: "mesmo assim, não"
+        return {"replies": [reply("privacy.other_person_again" if again else "privacy.other_person")]}
     if kind == "how_number":
         lead = await deps.leads.get_lead(state["phone"])
         origin = _ORIGINS.get((lead.source if lead else None) or "inbound", _ORIGINS["inbound"])

@@ -19,13 +19,13 @@ from langgraph.runtime import Runtime
 from agent.context import Deps
 from agent.nodes.faq import faq_reply
 from agent.nodes.knowledge import knowledge_reply, read_topics
+from agent.nodes.privacy import request_kind
 from agent.replies.drafts import reply
 from agent.state import Intent, Reply, SilviaState, Stage
 from agent.understanding.clauses import asking_clauses, looks_like_question
 from agent.understanding.intent import normalise
 from agent.understanding.knowledge import KnowledgeBase, default_knowledge
 from agent.understanding.language import written_in
-from agent.understanding.privacy_requests import data_request_kind
 from agent.understanding.tone import is_angry
 
 FOREIGN_NOTE = "knowledge.foreign_language"
@@ -191,7 +191,7 @@ def _answer_questions(state: SilviaState, deps: Deps) -> dict[str, Any]:
     if state.get("stage") == Stage.OPTED_OUT:
         return {}  # a lead waiting for the specialist (handed_off) still gets every answer
     text = str(inbound.get("text") or "")
-    if data_request_kind(text) not in (None, "how_number") or is_angry(text):
+    if request_kind(state) not in (None, "how_number") or is_angry(text):
         return {}  # a data request or a complaint is acted on or apologised for, nothing else
     kb = default_knowledge()
     # Only what was asked: "perdi a conta, não sei onde botei" is near a topic but asks nothing.

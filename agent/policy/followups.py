@@ -31,7 +31,9 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from agent.policy.hours import CLOSE, OPEN, holiday_name, is_business_day, local
+from agent.policy.reminders import Reminder, still_owed
 from agent.state import Stage
+from agent.understanding.decisions import refuses
 from agent.understanding.intent import normalise
 from agent.understanding.tone import is_angry
 
@@ -41,6 +43,7 @@ class FollowupKind(StrEnum):
     GENTLE_NUDGE = "gentle_nudge"
     VALUE_REINFORCEMENT = "value_reinforcement"
     LAST_CHANCE = "last_chance"
+    REQUESTED_REMINDER = "requested_reminder"  # the lead asked: "me lembra amanhã?"
 
 
 PASS_TIMES: tuple[time, ...] = (time(9, 0), time(14, 0), time(18, 0))
@@ -63,6 +66,9 @@ DECLINE_STAGES: frozenset[Stage] = frozenset(
 # Where a bare "não" answers Sílvia's offer (see the plans, get an estimate): one gentle nudge.
 # In the document stages a "não" is about the bill ("não tenho agora"): the reminder stays.
 SAID_NO_STAGES: frozenset[Stage] = frozenset({Stage.NEW, Stage.GREETED, Stage.PLANS_PRESENTED})
+# Offers a bare "não" refuses (agent/understanding/offers.py): Serena's own; a person declined is
+# no refusal of Serena.
+REFUSABLE_OFFERS: frozenset[str] = frozenset({"plans", "estimate", "bill"})
 # Words a bare "não" may carry and still be only an answer to the question, not a decline.
 _PLAIN_NO = (
     "nao n nn nem no negativo obrigado obrigada obg brigado valeu "
@@ -87,6 +93,7 @@ class LeadFacts:
     has_savings_figure: bool = False  # we know their bill, so we can quote their saving
     said_no: bool = False  # their last message was a bare "não" to Sílvia's offer (one nudge)
     complained: bool = False  # their last message was a complaint: no nudge until they write again
+    reminder: Reminder | None = None  # the lead asked to be reminded on a day (agent/policy/reminders.py)
 
 
 @dataclass(frozen=True)
@@ -158,6 +165,26 @@ def is_decline(text: str) -> bool:
     return any(t not in _PLAIN_NO_WORDS for t in tokens)
 
 
+# In a plain "não", the words that make it "not now" ("agora não", "por enquanto não"): a later.
+_NOT_NOW_WORDS = frozenset(["agora", "ainda", "enquanto", "momento", "hoje"])
+
+
+def refuses_offer(text: str, offer: str | None) -> bool:
+    """A "não" that closes the lead: a bare "não" / "não, obrigado" (or any decline) to an offer of
+    Serena's (see the plans, an estimate, send the bill: `agent/understanding/offers.py`), or a
+    refusal said outright at any point ("não tenho interesse", "obrigado mas não"). A "não" to a
+    question that offers nothing ("é esse valor mesmo?"), to a person ("não precisa"), "agora não"
+    and "não sei" keep the lead. Call it for `deny` messages."""
+    if offer not in REFUSABLE_OFFERS:
+        # A person declined ("não precisa"), or a question that offers nothing: only a refusal
+        # said outright ("não tenho interesse", "não quero mais") closes the lead.
+        return refuses(text)
+    if is_decline(text):
+        return True
+    tokens = {t for t in normalise(text).split() if t.isalnum()}
+    return not tokens & _NOT_NOW_WORDS
+
+
 def _answered_since_last(facts: LeadFacts) -> bool:
     return facts.last_followup_at is None or (
         facts.last_inbound_at is not None and facts.last_inbound_at > facts.last_followup_at
@@ -207,6 +234,8 @@ def decide(
         return _skip("no message from the lead on record")
     if facts.complained:
         return _skip("the lead's last message was a complaint")
+    if owed := still_owed(facts.reminder, facts.last_inbound_at, facts.last_followup_at, timezone):
+        return _requested_reminder(facts, owed, now, timezone, only)
     if facts.said_no and not _answered_since_last(facts):
         decision = _after_no(facts, now)
         return decision if only is None or decision.action == "skip" else _skip("closing waits for a pass")
@@ -228,6 +257,26 @@ def decide(
         return _skip(f"{kind.value} waits for the next pass")
     channel: Channel = "text" if window_open(facts.last_inbound_at, now) else "template"
     return Decision("send", f"silent for {_hours(silent)}, {facts.followup_count} sent before", kind, channel)
+
+
+def _requested_reminder(
+    facts: LeadFacts, owed: Reminder, now: datetime, timezone: str, only: frozenset[FollowupKind] | None
+) -> Decision:
+    """The reminder the lead asked for: on its day, at the first pass the lead has been quiet for
+    a while; never before it (no other nudge either: the lead said when), whatever the count."""
+    if local(now, timezone).date() < owed.on:
+        return _skip(f"the lead asked to be reminded on {owed.on:%d/%m}")
+    if not proactive_allowed(now, timezone):
+        return _skip(_closed_reason(now, timezone))
+    assert facts.last_inbound_at is not None
+    silent = now - facts.last_inbound_at
+    if silent <= INACTIVE_AFTER:
+        return _skip(f"last message {_hours(silent)} ago (the reminder needs {_hours(INACTIVE_AFTER)})")
+    if only is not None and FollowupKind.REQUESTED_REMINDER not in only:
+        return _skip("the reminder waits for the next pass")
+    channel: Channel = "text" if window_open(facts.last_inbound_at, now) else "template"
+    reason = f"the lead asked to be reminded on {owed.on:%d/%m}"
+    return Decision("send", reason, FollowupKind.REQUESTED_REMINDER, channel)
 
 
 # --- pass calendar --------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from agent.policy.economics import estimate, format_brl
 from agent.policy.guard import collect_facts
 from agent.replies.templates import PromptBook
 from agent.state import Layer, Profile, Reply, SilviaState, Stage
+from agent.understanding.company_names import is_company_name
 
 _NUDGE_BY_STAGE: dict[Stage, str] = {
     Stage.NEW: "nudge.new",
@@ -68,15 +69,31 @@ _HONORIFIC_FORMS = {"sr": "Sr.", "sra": "Sra.", "srta": "Srta.", "dr": "Dr.", "d
                     "senhor": "Sr.", "senhora": "Sra.", "doutor": "Dr.", "doutora": "Dra."}  # fmt: skip
 
 
+def addressed_name(profile: Profile) -> str:
+    """The person Sílvia talks to: the contact's name for a business, else the lead's name; empty
+    when the only name known is a business's ("Loja Bela Vista Ltda" is nobody's first name)."""
+    if contact := profile.get("contact_name"):
+        return contact
+    name = profile.get("name") or ""
+    if (profile.get("company") and name == profile.get("company")) or is_company_name(name):
+        return ""
+    return name
+
+
 def first_name(profile: Profile) -> str:
-    """How Sílvia addresses the lead: the first name, with an honorific the lead gave."""
-    words = (profile.get("name") or "").split()
+    """How Sílvia addresses the lead: the first name, with an honorific the lead gave; nothing
+    (a neutral greeting) when only a business's name is known."""
+    words = addressed_name(profile).split()
     if not words:
         return ""
     if words[0].lower() in HONORIFICS and len(words) > 1:
         honorific = _HONORIFIC_FORMS.get(words[0].lower().rstrip("."), words[0].capitalize())
         return f"{honorific} {_capitalised(words[1])}"
     return "" if words[0].lower() in HONORIFICS else _capitalised(words[0])
+
+
+def _is_business(profile: Profile) -> bool:
+    return profile.get("person_type") == "juridical" or bool(profile.get("company"))
 
 
 def _capitalised(word: str) -> str:
@@ -121,6 +138,8 @@ def context_variables(state: SilviaState, book: PromptBook) -> dict[str, Any]:
         "first_name": name,
         "name": profile.get("name", ""),
         "name_greeting": f" {name}" if name else "",
+        # A business is not greeted as if someone lived there.
+        "lives_in": "a sua empresa fica em" if _is_business(profile) else "você mora em",
         "nudge": book.render(
             nudge_id(stage, profile), {"first_name": name, "city": profile.get("city", "")}
         ).text,

@@ -140,14 +140,22 @@ _WANTS_PLANS = re.compile(
 # "posso apresentar os planos?" (even after the honest bot answer offered a person: the lead asked
 # to see something, which a person is not).
 _SHOW_IT = re.compile(
-    r"^(sim|claro|ok|okay|pode ser|beleza|blz|isso|quero|com certeza|por favor)?\W*"
+    r"^(sim|s|ss|claro|ok|okay|pode ser|beleza|blz|isso|quero|com certeza|por favor|bora|opa|uhum|aham)?\W*"
     r"(entao |pode |podes |quero |vai |bora )?(me )?(mostra|mostre|mostrar|manda|mande|mandar|"
     r"envia|envie|enviar|apresenta|apresente|apresentar|ver|veja)"
-    r"( (entao|ai|la|pra mim|para mim|sim|por favor|pf|pfv|ja|logo|agora|os|as|eles|elas))*\W*$"
+    r"( (entao|ai|ae|aew|la|aqui|pra mim|para mim|pra gente|sim|por favor|pf|pfv|ja|logo|agora|os|as|eles|"
+    r"elas|de novo|novamente|outra vez|mais uma vez|de volta|ae entao))*\W*$"
 )
 
 
 _NOT_NOW = re.compile(r"\b(nao|nem|depois|antes|mais tarde|outra hora|amanha)\b")
+
+
+def says_show_it(text: str) -> bool:
+    """ "pode mostrar", "manda aí", "sim, pode mandar": the showing or sending verb alone, which
+    answers whatever Sílvia offered last (agent/understanding/offers.py)."""
+    norm = normalise(text)
+    return bool(_SHOW_IT.search(norm)) and not _NOT_NOW.search(norm) and hesitation(text) is None
 
 
 def asks_for_plans(text: str) -> bool:

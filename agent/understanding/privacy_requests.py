@@ -98,3 +98,20 @@ def data_request_kind(text: str) -> DataRequestKind | None:
     if _COPY.search(norm):
         return "copy"
     return None
+
+
+# Pressing after a refusal: "mas é minha mãe", "eu autorizo", "ela deixou", "pode me falar",
+# "só quero saber", "sou filha dela". Read only right after Sílvia refused someone else's data.
+_INSISTS = re.compile(
+    r"\b(autoriz\w*|permissao|permit\w*|el[ae] (deixou|deixa|sabe|pediu|mandou)|"
+    r"(e|eh|sou|somos) (a |o )?(minha |meu )?(mae|pai|filh[oa]|irma|irmao|espos[oa]|marido|mulher|vo|avo|"
+    r"sogr[oa]|tia|tio|familia|parente)|(filh[oa]|irma|irmao|espos[oa]|marido|mulher|neta|neto) (dela|dele)|"
+    r"(pode|podia|poderia|custa|so) (me )?(falar|dizer|passar|mandar|informar|contar)|"
+    r"me (fala|diz|passa|conta|informa|manda)|nao custa nada|(so|apenas|eu so) (quero|queria) saber|"
+    r"mesmo assim|e da familia|nao tem problema)\b"
+)
+
+
+def insists_on_other_person(text: str) -> bool:
+    """ "Mas é minha mãe, pode me falar", "eu autorizo": pressing for the data just refused."""
+    return bool(_INSISTS.search(normalise(text)))
