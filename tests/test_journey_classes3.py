@@ -21,6 +21,7 @@ from agent.inbound import Inbound
 from agent.ports import LeadRecord
 from agent.state import Stage
 from api.followups import FollowupRunner
+from storage.activity import ActivityQueries
 from storage.followups import FollowupStore
 from storage.locks import InProcessDeduplicator, InProcessLeadLocks
 from tests.conftest import MARIA
@@ -275,6 +276,8 @@ async def test_a_bare_no_to_the_plans_offer_closes_kindly(
     assert closed.stage == Stage.LOST
     assert len(closed.texts) == 1 and "é só me chamar" in closed.texts[0]
     assert await _planned(silvia, at(24, 18)) == []  # lost: not even a candidate
+    counts = await ActivityQueries(silvia.sessions).stage_counts()  # what the reports count
+    assert counts.get("lost") == 1 and (await silvia.leads.get_status(MARIA.phone))["lead_stage"] == "lost"
     back = await silvia.say(MARIA.phone, "oi de novo, pensei melhor")
     assert back.stage != Stage.LOST and "Que bom ter você de volta" in joined(back)
 
@@ -311,3 +314,13 @@ async def test_a_no_to_a_person_offer_keeps_the_lead(silvia: Silvia) -> None:
     await silvia.say(MARIA.phone, "to falando com robô?")
     kept = await silvia.say(MARIA.phone, "não")
     assert kept.stage == Stage.GREETED
+
+
+async def test_a_new_amount_after_a_no_to_the_check_closes_the_check(silvia: Silvia) -> None:
+    await reach_plans(silvia)
+    await silvia.say(MARIA.phone, "opa, errei: é 7500")  # "é um valor bem alto: confirma?"
+    await silvia.say(MARIA.phone, "nao nao")
+    await silvia.say(MARIA.phone, "é 750")
+    chosen = await silvia.say(MARIA.phone, "fico com o premium")
+    assert chosen.stage == Stage.DOCUMENT_REQUESTED, chosen.texts
+    assert "7.500" not in joined(chosen) and "Só para eu confirmar" not in joined(chosen)

@@ -37,6 +37,10 @@ class Reminder:
 
 def _requested(when: str, today: date) -> date:
     """The day the words name, counted from `today` (the lead's local day)."""
+    if match := re.match(r"depois do dia (\d{1,2})", when):
+        return _requested(f"dia {int(match.group(1)) + 1}", today)
+    if "pra frente" in when or "para frente" in when or "pro frente" in when:
+        return today + timedelta(days=_SOME_DAYS)
     if when.startswith("depois de amanha"):
         return today + timedelta(days=2)
     if "amanha" in when or when == "depois":

@@ -103,7 +103,7 @@ def data_request_kind(text: str) -> DataRequestKind | None:
 # Pressing after a refusal: "mas é minha mãe", "eu autorizo", "ela deixou", "pode me falar",
 # "só quero saber", "sou filha dela". Read only right after Sílvia refused someone else's data.
 _INSISTS = re.compile(
-    r"\b(autoriz\w*|permissao|permit\w*|el[ae] (deixou|deixa|sabe|pediu|mandou)|"
+    r"\b(autoriz\w*|permissao|permit\w*|el[ae] (mesm[oa] )?(deixou|deixa|sabe|pediu|mandou)|"
     r"(e|eh|sou|somos) (a |o )?(minha |meu )?(mae|pai|filh[oa]|irma|irmao|espos[oa]|marido|mulher|vo|avo|"
     r"sogr[oa]|tia|tio|familia|parente)|(filh[oa]|irma|irmao|espos[oa]|marido|mulher|neta|neto) (dela|dele)|"
     r"(pode|podia|poderia|custa|so) (me )?(falar|dizer|passar|mandar|informar|contar)|"
