@@ -6,12 +6,13 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from agent.policy.followups import LeadFacts, decide, next_pass
+from agent.policy.followups import LeadFacts, complained, decide, next_pass, said_no
 from agent.state import Stage
 from ops.queries import day_window, latency_summary
 from ops.report import build_daily_report
 from storage.activity import ActivityQueries
 from storage.db import Sessions
+from storage.followups import FollowupStore
 from storage.health_log import HealthLogRepository
 
 QUEUE_LIMIT = 50
@@ -21,18 +22,26 @@ async def followup_queue(sessions: Sessions, now: datetime, timezone: str) -> li
     """Leads still in play, with what the follow-up policy will do at its next pass."""
     activity = ActivityQueries(sessions)
     rows = await activity.leads_in_play(QUEUE_LIMIT)
-    inbound = await activity.last_inbound([r["lead_id"] for r in rows])
+    phones = [r["lead_id"] for r in rows]
+    inbound = await activity.last_inbound(phones)
+    # The lead's last words and reminder, read as the planner reads them: the queue shown is the plan.
+    words = await FollowupStore(sessions).lead_words(phones)
     at = next_pass(now, timezone)
     queue = []
     for row in rows:
+        stage = Stage(row["lead_stage"] or Stage.NEW)
+        intent, text, reminder = words.get(row["lead_id"], (None, None, None))
         facts = LeadFacts(
             phone=row["lead_id"],
-            stage=Stage(row["lead_stage"] or Stage.NEW),
+            stage=stage,
             last_inbound_at=inbound.get(row["lead_id"]),
             followup_count=row["followup_count"] or 0,
             last_followup_at=row["last_followup_date"],
             last_followup_kind=row["last_followup_type"],
             has_savings_figure=row["bill_amount"] is not None,
+            said_no=said_no(stage, intent),
+            complained=complained(text),
+            reminder=reminder,
         )
         decision = decide(facts, at, timezone)
         queue.append(

@@ -20,6 +20,8 @@ from agent.policy.reminders import Reminder, reminder_from
 from agent.state import FUNNEL_ORDER, Stage
 from storage.models import Lead, LeadInteraction, LeadStatus
 
+# A lead's last message (intent, text) and latest reminder, as the follow-up policy reads them.
+LeadWords = tuple[str | None, str | None, Reminder | None]
 # Funnel order, to tell whether a lead moved forward after a follow-up.
 FUNNEL = FUNNEL_ORDER
 ANSWER_WINDOW = timedelta(hours=24)
@@ -70,6 +72,16 @@ class FollowupStore:
             _facts(status, invoice, *last.get(status.lead_id, (None, None)), reminders.get(status.lead_id))
             for status, invoice in rows
         ]
+
+    async def lead_words(
+        self, phones: list[str]
+    ) -> dict[str, tuple[str | None, str | None, Reminder | None]]:
+        """Each lead's last message (intent, text) and latest reminder: what the policy reads beside
+        `lead_status`, for any other view of the plan (the dashboard's queue) to agree with it."""
+        async with self._sessions() as session:
+            last = await _last_lead_messages(session, phones)
+            reminders = await _last_reminders(session, phones)
+        return {phone: (*last.get(phone, (None, None)), reminders.get(phone)) for phone in phones}
 
     async def report(self, since: datetime) -> dict[str, KindStats]:
         """Per follow-up kind: sent, answered within 24 h, moved the lead to a later stage."""

@@ -21,6 +21,7 @@ from agent.inbound import Inbound
 from agent.ports import LeadRecord
 from agent.state import Stage
 from api.followups import FollowupRunner
+from ops.dashboard import followup_queue
 from storage.activity import ActivityQueries
 from storage.followups import FollowupStore
 from storage.locks import InProcessDeduplicator, InProcessLeadLocks
@@ -324,3 +325,14 @@ async def test_a_new_amount_after_a_no_to_the_check_closes_the_check(silvia: Sil
     chosen = await silvia.say(MARIA.phone, "fico com o premium")
     assert chosen.stage == Stage.DOCUMENT_REQUESTED, chosen.texts
     assert "7.500" not in joined(chosen) and "Só para eu confirmar" not in joined(chosen)
+
+
+async def test_the_dashboards_queue_shows_what_the_planner_plans(
+    silvia: Silvia, clock: list[datetime]
+) -> None:
+    clock[0] = at(24, 14)  # Tuesday
+    await reach_plans(silvia)
+    await silvia.say(MARIA.phone, "to correndo, me chama na quinta")
+    [row] = await followup_queue(silvia.sessions, at(24, 14, 30), TZ)  # next pass: 18:00
+    assert (row["action"], row["reason"]) == ("skip", "the lead asked to be reminded on 26/11")
+    assert await _planned(silvia, at(24, 18)) == [(row["action"], row["reason"])]
