@@ -9,6 +9,7 @@ import pytest
 
 from agent.ports import LeadRecord
 from agent.state import Stage
+from agent.understanding.intent import extract_entities
 from agent.understanding.knowledge import default_knowledge
 from agent.understanding.matcher import TopicMatcher
 from agent.understanding.reading import read_message
@@ -229,3 +230,23 @@ def test_a_place_question_alone_gets_no_second_topic(matcher: TopicMatcher, text
 def test_what_the_place_is_read_beside_the_place(matcher: TopicMatcher, text: str, topic: str) -> None:
     questions = [a.topic for a in read_message(text, matcher).acts if a.kind == "question"]
     assert questions == ["coverage", topic]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ah é, fui eu mesma rs. entao manda os planos ai", "kkkk verdade rs, pode mostrar os planos"],
+)
+async def test_a_laugh_is_no_state(silvia: Silvia, text: str) -> None:
+    """'rs' (risos) beside the act of the message never moves a Recife lead to Rio Grande do Sul."""
+    await silvia.leads.upsert_lead(MARIA)
+    await silvia.say(MARIA.phone, "oi")
+    result = await silvia.say(MARIA.phone, text)
+    profile = (await silvia.state(MARIA.phone))["profile"]
+    assert (profile["city"], profile["state"]) == ("Recife", "PE")
+    assert result.stage == Stage.PLANS_PRESENTED
+
+
+def test_rs_is_still_the_state_where_a_place_is_said() -> None:
+    assert extract_entities("moro em pelotas rs").get("state") == "RS"
+    assert extract_entities("rs").get("state") == "RS"
+    assert "state" not in extract_entities("nossa que caro rs")

@@ -205,6 +205,11 @@ def _names_a_business(norm: str, start: int) -> bool:
     return bool(_BUSINESS_BEFORE.search(before)) and not _CITY_CONTEXT.search(before)
 
 
+# Lower-case codes that are also chat: "rs" is a laugh unless a town or "do/no/em" comes just before.
+_LAUGHTER = frozenset({"rs"})
+_BEFORE_A_STATE = frozenset({"em", "de", "do", "no", "da", "na", "o", "estado", "sou", "moro"})
+
+
 def _find_state(raw: str, norm: str, city: tuple[str, str] | None) -> str | None:
     """UF from an explicit code or state name; otherwise from the city."""
     letters = [c for c in raw if c.isalpha()]
@@ -221,8 +226,12 @@ def _find_state(raw: str, norm: str, city: tuple[str, str] | None) -> str | None
     for m in _STATE_RE.finditer(norm):
         if not _names_a_business(norm, m.start()):
             return lp.STATE_NAMES[m.group(1)]
-    for tok in norm.split():
+    tokens = norm.split()
+    for i, tok in enumerate(tokens):
         if tok in lp.SAFE_LOWER_UFS:  # lower-case "pe"/"ce"/"ba"/"se" are words, never read as UFs
+            placed = len(tokens) == 1 or _BEFORE_A_STATE.intersection(tokens[max(0, i - 3) : i])
+            if tok in _LAUGHTER and not city and not placed:
+                continue  # "fui eu mesma rs": a laugh ("risos"), not Rio Grande do Sul ("rs" alone is)
             return tok.upper()
     return city[1] if city else None
 
