@@ -177,3 +177,18 @@ async def test_how_it_goes_after_a_move_is_the_moving_topic(silvia: Silvia) -> N
 async def test_a_blackout_and_several_homes_get_their_answers(silvia: Silvia, text: str, topic: str) -> None:
     templates, joined = await _answer_to(silvia, text)
     assert any(t.startswith(f"kb.{topic}.") for t in templates), (templates, joined)
+
+
+# --- "qual compensa?" beside a reason, and Serena stopping ---------------------------------------
+
+
+async def test_which_one_pays_off_beside_a_reason_to_stay_is_a_recommendation(silvia: Silvia) -> None:
+    await reach_plans(silvia)
+    result = await silvia.say(MARIA.phone, "moro aqui faz tempo e vou continuar, qual vc me indica?")
+    joined = "\n".join(result.texts)
+    assert "Pelo que você me contou" in joined and "Premium" in joined, joined
+
+
+async def test_serena_stopping_is_not_a_blackout(silvia: Silvia) -> None:
+    templates, joined = await _answer_to(silvia, "e se a serena parar um dia, eu fico no escuro?")
+    assert templates[0].startswith("kb.serena_closes."), (templates, joined)
