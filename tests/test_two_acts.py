@@ -250,3 +250,21 @@ def test_rs_is_still_the_state_where_a_place_is_said() -> None:
     assert extract_entities("moro em pelotas rs").get("state") == "RS"
     assert extract_entities("rs").get("state") == "RS"
     assert "state" not in extract_entities("nossa que caro rs")
+
+
+@pytest.mark.parametrize(
+    ("text", "city", "amount"),
+    [
+        ("vc é robô? moro em recife pago uns 400", "Recife", 400.0),
+        ("isso aqui é automatico? minha conta ta uns 600 aqui em olinda", "Olinda", 600.0),
+        ("to falando com maquina ne, sou de caruaru e pago 380", "Caruaru", 380.0),
+    ],
+)
+async def test_a_bot_question_beside_the_leads_data_gets_the_estimate_too(
+    silvia: Silvia, text: str, city: str, amount: float
+) -> None:
+    result = await cold(silvia, 205, text)
+    ids = templates(result)
+    assert "estimate" in ids and any(t.startswith("kb.is_bot.") for t in ids), ids
+    profile = (await silvia.state("+5581999900205"))["profile"]
+    assert (profile["city"], profile["bill_amount"]) == (city, amount)

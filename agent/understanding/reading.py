@@ -73,6 +73,7 @@ _COMPARES_PLANS = re.compile(r"\b(diferenca|diferente|diferencia|compara\w*|vers
 _PLAN_NAMES = re.compile(r"\b(essencial|plus|premium|basico|intermediario)\b")
 NEAR_TIE = 0.04  # two topics this close by meaning: the rules' question intent may break the tie
 SHORT_TOPIC_SCORE = 0.6  # a short message only this near its best paraphrase is no clear topic
+_PLACE_OR_BILL = frozenset({"city", "state", "bill_amount"})
 _LEGAL_REQUESTS = frozenset({Intent.OPT_OUT, Intent.DATA_REQUEST})
 # Intents whose rules reading stands when the rules are sure, whatever the embeddings say.
 _FUNNEL_DATA = frozenset({Intent.PROVIDE_INFO, Intent.CHOOSE_PLAN})
@@ -379,6 +380,14 @@ def _person_reading(text: str, rules: Understanding, matcher: TopicMatcher | Non
         return Reading(text, (request,), Intent.ASK_HUMAN, PERSON_CONFIDENCE, entities, "rules", True)
     knowledge = matcher.knowledge if matcher is not None else default_knowledge()
     question = Act("question", PERSON_CONFIDENCE, text.strip(), "rules", topic=BOT_TOPIC)
+    own_data = [
+        a for a in _info_acts(text, rules, False) if a.about == "lead" and _PLACE_OR_BILL & a.entities.keys()
+    ]
+    if own_data:
+        # "vc é robô? moro em Recife, pago 400": the data moves the funnel (the estimate) and the
+        # bot question is answered beside it, as when the matcher reads such a message.
+        confidence = max(rules.confidence, 0.8)
+        return Reading(text, (*own_data, question), Intent.PROVIDE_INFO, confidence, entities, "rules", True)
     intent = knowledge[BOT_TOPIC].intent
     return Reading(text, (question,), intent, PERSON_CONFIDENCE, entities, "rules", True)
 
