@@ -127,8 +127,6 @@ def _follow_the_offer(
     "sim, pode mostrar" / "manda aí" to the plans shows them (again), "sim" to an estimate makes
     it. A showing verb never hands over (the lead asked to see something, which a person is not),
     and "mostra os planos" shows them whatever was offered."""
-    if stage == Stage.LOST and wants_plans:
-        return "plans" if profile_complete else "reception"  # "quero ver os planos agora": back, and shown
     if stage not in PLAN_STAGES or intent == Intent.CHOOSE_PLAN:
         return "handoff" if offer == "person" and intent == Intent.AFFIRM and not shows_it else None
     if offer == "person" and intent == Intent.AFFIRM and not (shows_it or wants_plans):

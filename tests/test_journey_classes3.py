@@ -336,3 +336,20 @@ async def test_the_dashboards_queue_shows_what_the_planner_plans(
     [row] = await followup_queue(silvia.sessions, at(24, 14, 30), TZ)  # next pass: 18:00
     assert (row["action"], row["reason"]) == ("skip", "the lead asked to be reminded on 26/11")
     assert await _planned(silvia, at(24, 18)) == [(row["action"], row["reason"])]
+
+
+async def test_a_yes_with_a_filler_word_after_an_answer_follows_the_offer(silvia: Silvia) -> None:
+    await silvia.leads.upsert_lead(MARIA)
+    await silvia.say(MARIA.phone, "oi")
+    await silvia.say(MARIA.phone, "vcs fazem o que exatamente?")
+    shown = await silvia.say(MARIA.phone, "entendi, pode mandar")  # no question about documents
+    assert shown.stage == Stage.PLANS_PRESENTED and len(shown.texts) == 1, shown.texts
+
+
+async def test_an_introduction_starting_with_who_is_no_question(silvia: Silvia) -> None:
+    shop = SHOP.model_copy(update={"name": "Churrascaria Fogo Bravo", "client_type": "residential"})
+    await silvia.leads.upsert_lead(shop)
+    await silvia.say(shop.phone, "boa tarde")
+    hello = await silvia.say(shop.phone, "quem fala aqui é o seu Raimundo, o dono")
+    assert hello.texts[0].startswith("Prazer, Seu Raimundo!"), hello.texts
+    assert "Serena Energia é uma empresa" not in joined(hello)

@@ -34,6 +34,7 @@ from agent.understanding.coverage import (
     place_asked,
     unlisted_place,
 )
+from agent.understanding.decisions import says_show_it
 from agent.understanding.intent import normalise
 from agent.understanding.knowledge import default_knowledge
 from agent.understanding.llm import refine_with_model
@@ -293,6 +294,7 @@ async def understand(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, An
         # pending answers it (issue 14 rule 5), not the knowledge base.
         reading = replace(reading, acts=tuple(a for a in reading.acts if a.kind != "question"),
                           intent=Intent.GREETING.value)  # fmt: skip
+    reading = _no_question_in_a_yes_or_an_introduction(reading, text_of(inbound))
     intent = reading.intent
     if text_amount := _amount_without_money_word(state, reading, entities):
         entities["bill_amount"] = text_amount  # "na verdade é 380", "errei, é 1.200"
@@ -331,6 +333,21 @@ async def understand(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, An
     if turn:
         update["turn"] = turn
     return update
+
+
+def _no_question_in_a_yes_or_an_introduction(reading: Reading, text: str) -> Reading:
+    """ "entendi, pode mandar" answers Sílvia's offer and "quem fala aqui é o Sr. Raimundo" says who
+    writes: neither asks the topic their words are near ("pode mandar" the documents, "quem" who
+    Serena is). A question mark keeps the question."""
+    if not text or "?" in text or not reading.question:
+        return reading
+    if says_show_it(text):
+        acts = tuple(a for a in reading.acts if a.kind != "question")
+        return replace(reading, acts=acts, intent=Intent.AFFIRM.value)
+    if introduced_name(text) and not reading.entities:
+        acts = tuple(a for a in reading.acts if a.kind != "question")
+        return replace(reading, acts=acts, intent=Intent.OTHER.value)
+    return reading
 
 
 # What a lead correcting the amount may also be read as ("não, é 250" reads as a "no").

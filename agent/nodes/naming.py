@@ -50,8 +50,8 @@ _HONORIFIC_RE = r"(?:sr\.?|sra\.?|srta\.?|senhora?|dr\.?|dra\.?|doutora?|seu|don
 _NAME_WORD = r"[^\W\d_]{2,}"
 # "aqui é a dona Severina", "sou o sr paulo", "meu nome é Ana Paula", "quem fala é o seu Raimundo".
 _INTRODUCTION = re.compile(
-    rf"(?:^|[\s,.!])(?:aqui (?:e|é|eh)|sou|quem fala (?:e|é)|fala(?:ndo)?|me chamo|meu nome (?:e|é)|"
-    rf"pode me chamar de)\s+(?:(?:o|a)\s+)?(?P<hon>{_HONORIFIC_RE}\s+)?"
+    rf"(?:^|[\s,.!])(?:aqui (?:e|é|eh)|sou|quem fala(?: aqui)? (?:e|é)|fala(?:ndo)?|me chamo|"
+    rf"meu nome (?:e|é)|pode me chamar de)\s+(?:(?:o|a)\s+)?(?P<hon>{_HONORIFIC_RE}\s+)?"
     rf"(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD})?)",
     re.IGNORECASE,
 )

@@ -140,7 +140,9 @@ _WANTS_PLANS = re.compile(
 # "posso apresentar os planos?" (even after the honest bot answer offered a person: the lead asked
 # to see something, which a person is not).
 _SHOW_IT = re.compile(
-    r"^(sim|s|ss|claro|ok|okay|pode ser|beleza|blz|isso|quero|com certeza|por favor|bora|opa|uhum|aham)?\W*"
+    r"^((sim|s|ss|claro|ok|okay|pode ser|beleza|blz|isso|quero|com certeza|por favor|bora|opa|uhum|aham|"
+    r"entendi|entendo|ah|ahh|ta|ta bom|ta certo|certo|show|massa|legal|otimo|perfeito|entao|hum|hm|oxe|"
+    r"eita|ok entao|tudo bem|top|beleza entao)\W*){0,3}"
     r"(entao |pode |podes |quero |vai |bora )?(me )?(mostra|mostre|mostrar|manda|mande|mandar|"
     r"envia|envie|enviar|apresenta|apresente|apresentar|ver|veja)"
     r"( (entao|ai|ae|aew|la|aqui|pra mim|para mim|pra gente|sim|por favor|pf|pfv|ja|logo|agora|os|as|eles|"
