@@ -118,6 +118,19 @@ async def test_an_unserved_lead_asking_when_serena_arrives_gets_an_answer(silvia
         assert "Curitiba" in text and "data" in text and "não entendi" not in text, (question, text)
 
 
+async def test_a_bare_when_from_an_unserved_lead_asks_when_serena_arrives(silvia: Silvia) -> None:
+    """A bare "when" names no topic of its own: after "not served yet" it is never read as when
+    a discount starts, whatever the matcher guesses."""
+    await silvia.say(UNKNOWN, "boa noite, sou de londrina parana, pago uns 380 de luz", name="Bruno")
+    for question in ("mas e pra qdo entao?", "tem previsão?", "e a data?"):
+        result = await silvia.say(UNKNOWN, question, name="Bruno")
+        assert result.stage == Stage.NOT_QUALIFIED, question
+        text = result.texts[0]
+        assert "Londrina" in text and "desconto" not in text.lower(), (question, text)
+    asked = await silvia.say(UNKNOWN, "e quando começa o desconto, se um dia chegar?", name="Bruno")
+    assert "Londrina" not in asked.texts[0]  # a real topic beside the "when" is still answered
+
+
 async def test_ok_after_later_is_not_taken_as_yes(silvia: Silvia) -> None:
     await silvia.leads.upsert_lead(MARIA)
     await silvia.say(MARIA.phone, "oi")

@@ -59,7 +59,21 @@ _DATA_ENTITIES = ("city", "state", "bill_amount", "plan", "person_type")
 
 
 # "quando vocês chegam?", "tem previsão?", "vão abrir aqui?": asking when Serena arrives.
-_WHEN_WORDS = re.compile(r"\b(quando|previsao|data|prazo|chegam|chegar|chegando|abrir|expandir|vao vir)\b")
+_WHEN_WORDS = re.compile(
+    r"\b(quando|qdo|qnd|qndo|previsao|data|prazo|chegam|chegar|chegando|abrir|expandir|vao vir)\b"
+)
+# Words that carry no topic of their own around a bare "when" ("e pra quando?", "mas tem previsão?").
+_ELLIPTIC_FILLERS = frozenset(
+    {"e", "mas", "entao", "pra", "para", "ate", "tem", "alguma", "algum", "a", "o", "ai", "la", "aqui"}
+    | {"ja", "sera", "mais", "ou", "menos", "voces", "vcs", "vc", "isso"}
+)
+
+
+def asks_only_when(text: str) -> bool:
+    """ "e pra quando?", "tem previsão?": a bare "when" with nothing else it could be about; after
+    "not served yet" it asks when Serena arrives, never when a discount starts."""
+    words = [w for w in normalise(text).split() if w not in _ELLIPTIC_FILLERS]
+    return bool(words) and all(_WHEN_WORDS.fullmatch(w) for w in words)
 
 
 def not_served_question(state: SilviaState) -> Reply | None:

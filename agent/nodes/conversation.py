@@ -9,6 +9,7 @@ from langgraph.runtime import Runtime
 
 from agent.context import Deps
 from agent.nodes.acks import (
+    asks_only_when,
     coverage_reply,
     holder_reply,
     not_served_question,
@@ -142,7 +143,9 @@ async def answer(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
         return {"replies": [reply("handoff.already")]}  # impatience is acknowledged, not read as a topic
     knows_answer = answers_from_knowledge(state)
     answerable = knows_answer or intent in FAQ_INTENTS
-    if not (answerable and stage == Stage.NOT_QUALIFIED) and (short := not_served_question(state)):
+    # A topic read into a bare "e pra quando?" is a guess; after "not served yet" it asks when Serena arrives.
+    not_served_first = asks_only_when(_text(state)) or not (answerable and stage == Stage.NOT_QUALIFIED)
+    if not_served_first and (short := not_served_question(state)):
         return {"replies": [short]}  # "e quando vocês chegam?" from a lead Serena cannot serve yet
     if knows_answer:
         # A lead Serena does not serve yet still gets the answer to "como funciona?" (issue 14
