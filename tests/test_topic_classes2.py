@@ -192,3 +192,21 @@ async def test_which_one_pays_off_beside_a_reason_to_stay_is_a_recommendation(si
 async def test_serena_stopping_is_not_a_blackout(silvia: Silvia) -> None:
     templates, joined = await _answer_to(silvia, "e se a serena parar um dia, eu fico no escuro?")
     assert templates[0].startswith("kb.serena_closes."), (templates, joined)
+
+
+async def test_two_plans_named_to_compare_without_a_mark_choose_none(silvia: Silvia) -> None:
+    await reach_plans(silvia)
+    result = await silvia.say(MARIA.phone, "o plus e o premium, o que muda de um pro outro")
+    assert result.stage == Stage.PLANS_PRESENTED  # no plan taken from a comparison
+    assert (await silvia.state(MARIA.phone)).get("selected_plan") is None
+
+
+@pytest.mark.parametrize(
+    "text", ["o que vcs fazem com o meu cpf depois?", "e o que voces fazem com meus dados pessoais"]
+)
+async def test_what_is_done_with_my_data_is_the_privacy_answer(silvia: Silvia, text: str) -> None:
+    templates, joined = await _answer_to(silvia, text)
+    assert any(t.startswith(("kb.data_privacy", "privacy.", "small_talk.data_request")) for t in templates), (
+        templates,
+        joined,
+    )

@@ -49,7 +49,8 @@ _QUESTION_END = re.compile(
     r"(pra|para|no|na|em) (\w+ ){0,3}(serve|funciona))\s*$"
 )
 _LAST_CLAUSE_QUESTION = re.compile(
-    r"^(e )?(o que acontece|como (e que |que )?fica|como (e que |que )?funciona|da pra|tem como|consigo|"
+    r"^(e )?(o que (acontece|tem|muda|mudam|e|sao|significa|quer dizer|difere)\b|como (e que |que )?fica|"
+    r"como (e que |que )?funciona|da pra|tem como|consigo|"
     r"sera que|quanto|quantos|quantas|qual|quais|por que|pq|de onde|precisa|"
     # "posso assinar" asks; "posso te mandar depois" offers
     r"(posso|podemos)(?! (te |lhe )?(mandar|enviar|passar|ver|falar|responder|ligar|retornar)))\b"
