@@ -80,7 +80,7 @@ async def test_report_costs_sums_model_tokens_per_day(
             "oi",
             "sim",
             "vocês patrocinam algum time de futebol?",
-            "uai, e esse trem funciona mesmo?",
+            "uai, e esse trem aí é bão mesmo?",
         ):
             await silvia.say(MARIA.phone, text)
         rows = await silvia.leads.recent_interactions(MARIA.phone, 10)
@@ -88,8 +88,9 @@ async def test_report_costs_sums_model_tokens_per_day(
     assert expected_in > 0
     done = run(["report", "costs", "--json", "--days", "3650"], tmp_path)
     report = [json.loads(line) for line in done.stdout.splitlines()]
-    assert [(r["model"], r["turns"], r["calls"]) for r in report] == [("scripted-1", 2, 3)]
+    # The two off-script turns are unsure: each is read and then answered by the model.
+    assert [(r["model"], r["turns"], r["calls"]) for r in report] == [("scripted-1", 2, 4)]
     assert report[0]["tokens_in"] == expected_in and report[0]["day"] == "2026-11-24"
     metrics = run(["prompts", "metrics", "--days", "3650"], tmp_path)
     per_version = [json.loads(line) for line in metrics.stdout.splitlines()]
-    assert per_version[0]["version"] == "v2.0_casual" and per_version[0]["l4_share"] == 0.25
+    assert per_version[0]["version"] == "v2.0_casual" and per_version[0]["l4_share"] == 0.5
