@@ -9,18 +9,34 @@ normalised text next to the place entities the intent reader already found.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from agent.understanding.intent import normalise
 from agent.understanding.places import STATE_NAMES, UFS
 
-# "atendem em X?", "tem Serena em X", "vocês chegam em X", "funciona na Bahia?", "e em Natal?"
-_COVERAGE_VERB = re.compile(
-    r"\b(atende|atendem|atendam|atua|atuam|funciona|funcionam|opera|operam|chega|chegam|chegou|"
+# The one check of whether a message asks if Serena serves a place (issue 14 rule 2): the reading
+# (agent/understanding/reading.py) and the intake (agent/nodes/intake.py) both ask `place_question`,
+# so a place answered as a coverage question is never also stored as the lead's city.
+#
+# Verbs that ask about coverage even beside the lead's own place ("moro em Manaus, vcs atendem
+# aqui?"), in slang and elliptic forms: "vcs chegam em Maceió?", "cês tão em Sobral?", "tem
+# atendimento em Caruaru?", "vcs trabalham em Natal?", "oxe e Mossoró, vcs pegam?".
+_SERVES = (
+    r"atende|atendem|atendam|atendi|atua|atuam|opera|operam|operando|chega|chegam|chegou|chegaram|"
     r"cobre|cobrem|disponivel|tem (a )?serena|tem (o servico|essa energia|energia solar|isso)|"
-    r"(vcs|voces|serena) (tao|estao|esta|ta|tem)|da pra (contratar|assinar|ter)|(la|ai) (tem|atende\w*)|"
-    r"tem (la|ai)( tambem| tb| tbm)?$|tem (energia|servico|atendimento|cobertura)|"
-    r"(saber|sabe|sera) se (vcs |voces |a serena )?(tem|atende\w*|chega\w*|funciona\w*))\b"
+    r"tem (energia|servico|atendimento|cobertura)|atendimento (em|no|na|ai|la|aqui)|"
+    r"(vcs|voces|ces|serena) (ja |tambem |tb |tbm )?(tao|estao|esta|ta|tem|trabalh\w*|pega\w*|faz|fazem|"
+    r"instala\w*|vende\w*)|trabalh\w* (em|no|na|ai|la|aqui|por)|"
+    r"(saber|sabe|sera) se (vcs |voces |a serena )?(tem|atende\w*|chega\w*|funciona\w*)"
+)
+COVERAGE_VERB = re.compile(rf"\b({_SERVES})\b")
+# Looser words that ask about a place only when it is not the lead's own ("dá pra", "funciona",
+# "tem lá?", "e em Petrolina, tem?"): beside "moro em Recife" they ask about something else
+# ("moro em Recife, tenho 2 apartamentos, dá pra colocar todos?").
+_LOOSE = re.compile(
+    r"\b(funciona|funcionam|vale|serve|da pra|tem em|tem aqui|tem la|tem ai|(la|ai) (tem|atende\w*)|"
+    r"(tem|rola|funciona|da|atende|serve)( tambem| tb| tbm| ai| la| ai tambem| la tambem)?$)\b"
 )
 _AND_THERE = re.compile(r"^(e|e ai|e tambem|e pra|e para) (em|no|na|nos|nas|pra|para|o|a)?\b")
 # Where the lead lives or their own bill: data, not a question about Serena.
@@ -41,20 +57,43 @@ _OTHER_PLACE = re.compile(
 )
 
 
-def asks_about_place(text: str, entities: dict[str, Any]) -> bool:
-    """A question about Serena's coverage of a place the lead named (not where they live).
+@dataclass(frozen=True)
+class PlaceQuestion:
+    """A question whether Serena serves a named place; `own` when the message also says the place
+    is where the lead lives or their bill ("moro em Manaus, vcs atendem aqui?"): answered, and the
+    place is still the lead's city."""
 
-    "Minha irmã mora em Maceió, lá tem?" asks about the sister's town: answered, not stored.
+    city: str
+    state: str
+    own: bool
+
+
+def place_question(text: str, entities: dict[str, Any]) -> PlaceQuestion | None:
+    """The coverage question a message asks about the place it names, else None.
+
+    "Minha irmã mora em Maceió, lá tem?" asks about the sister's town; "e em Petrolina, tem?" and
+    "cês tão em Sobral?" ask with no verb of service or in slang; "moro em Natal" asks nothing.
     """
-    if not (entities.get("city") or entities.get("state")) or entities.get("bill_amount"):
-        return False
+    city, state = str(entities.get("city") or ""), str(entities.get("state") or "")
+    if not (city or state):
+        return None
     norm = normalise(text)
-    if _LEAD_PLACE.search(norm):
-        return False
-    covered = bool(_COVERAGE_VERB.search(norm))
+    own = bool(entities.get("bill_amount")) or bool(_LEAD_PLACE.search(norm))
+    served_asked = bool(COVERAGE_VERB.search(norm))
+    if own:
+        return PlaceQuestion(city, state, True) if served_asked and not entities.get("bill_amount") else None
+    asked = served_asked or bool(_LOOSE.search(norm))
     if _THIRD_PLACE.search(norm):
-        return covered and "?" in text
-    return covered or ("?" in text and bool(_AND_THERE.search(norm)))
+        asked = asked and "?" in text
+    else:
+        asked = asked or ("?" in text and bool(_AND_THERE.search(norm)))
+    return PlaceQuestion(city, state, False) if asked else None
+
+
+def asks_about_place(text: str, entities: dict[str, Any]) -> bool:
+    """A coverage question about a place that is not the lead's own: answered, never stored."""
+    question = place_question(text, entities)
+    return question is not None and not question.own
 
 
 # A place the lead asks about that no table knows ("vcs atendem em Surubim?"): the words after

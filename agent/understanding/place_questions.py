@@ -1,10 +1,11 @@
-"""Whether a message asks about the place it names, and what else it says beside that question.
+"""What else a place question's message says beside that question.
 
 "Vcs atendem em Olinda?" asks about Serena's coverage of Olinda; "moro em Recife, tenho 2
 apartamentos, dá pra colocar todos?" states the lead's place beside another question. And a
 place question rarely comes alone: "moro em Manaus, vcs atendem? e precisa trocar o relógio?",
 "vcs atendem empresa em Caruaru?". `beside_the_place` gives the parts of such a message with the
 place's words taken out, for the reading to match by meaning (agent/understanding/reading.py).
+Whether a message asks about a place at all is the one check in agent/understanding/coverage.py.
 """
 
 from __future__ import annotations
@@ -12,20 +13,10 @@ from __future__ import annotations
 import re
 
 from agent.understanding.clauses import looks_like_question, points_back
+from agent.understanding.coverage import COVERAGE_VERB
 from agent.understanding.intent import normalise
 from agent.understanding.places import STATE_NAMES, UFS
 
-_PLACE_QUESTION = re.compile(
-    r"\b(atende|atendem|atendi|chegou|chegaram|chega|tem serena|funciona|vale|serve|tem em|tem aqui|"
-    r"tem la|da pra)\b"
-)
-# Where a lead says their own place ("moro em Recife"): data, not a question about coverage.
-_OWN_PLACE = re.compile(
-    r"\b(moro|morro|resido|vivo|sou|somos|fico|estou|to|minha cidade e|aqui)\s+(em|de|no|na|do|da|e)?\s*$"
-)
-# A coverage verb names the place question wherever the city is; the looser ones ("dá pra",
-# "funciona", "vale") only when the city is not the lead's own.
-_COVERAGE_VERB = re.compile(r"\b(atende|atendem|atendi|chegou|chegaram|chega|tem serena)\b")
 # The parts of a message, for what it asks beside its place question: after punctuation, and
 # before a connective that opens the next question ("... atendem aqui e também se precisa trocar
 # o relógio").
@@ -44,6 +35,9 @@ _PLACE_WORDS = re.compile(
     r"funcionam|vale|serve|da pra|cobre|cobrem|disponivel|vcs|voces|voce|vc|a cidade de|cidade|estado|"
     r"regiao|em|no|na|pra|para|de|do|da|ai|la|aqui|ca|por|e|ja|tambem|tb|tbm|sera|saber|queria|quero|"
     r"gostaria|se|moro|sou|oi|ola|bom dia|boa tarde|boa noite)\b"
+    # The slang of asking ("cês tão em Sobral?", "vcs trabalham em Natal?", "e pra Natal, rola?").
+    r"|\b(ces|tao|estao|esta|ta|trabalha|trabalham|pega|pegam|faz|fazem|opera|operam|operando|atendimento|"
+    r"cobertura|rola|oxe|uai|eita)\b"
     # Whose place it is belongs to the place question too ("a casa da minha irmã em Maceió").
     r"|\b(minha|meu|minhas|meus|nossa|nosso|sua|seu|dela|dele|a|o|as|os|um|uma|outra|outro|casa|casas|"
     r"imovel|mae|pai|irma|irmao|filh[oa]s?|vo|avo|ti[oa]|sogr[oa]|prim[oa]|amig[oa]|vizinh[oa]|"
@@ -54,24 +48,10 @@ _STATE_WORDS = [*sorted(STATE_NAMES, key=len, reverse=True), *(uf.lower() for uf
 _STATES = re.compile(r"\b(" + "|".join(_STATE_WORDS) + r")\b")
 
 
-def asks_about_place(text: str, city: str) -> bool:
-    """A question about the city the message names ("vcs atendem em Olinda?", "a casa da minha mãe
-    em Caruaru, dá pra ela?"), not a question beside the lead's own place ("moro em Recife, tenho 2
-    apartamentos, dá pra colocar todos?"): a coverage verb anywhere, or a looser one ("dá pra",
-    "funciona", "serve") when the words right before the city do not make it the lead's own."""
-    name = normalise(city)
-    norm = normalise(text)
-    if not name or name not in norm:
-        return False
-    if _COVERAGE_VERB.search(norm):
-        return True
-    return bool(_PLACE_QUESTION.search(norm)) and not _OWN_PLACE.search(norm[: norm.find(name)])
-
-
 def names_the_place(part: str, city: str) -> bool:
     """The part names the place or asks a coverage verb ("vcs atendem?", "e em Natal?")."""
     norm = normalise(part)
-    return bool(normalise(city) and normalise(city) in norm) or bool(_COVERAGE_VERB.search(norm))
+    return bool(normalise(city) and normalise(city) in norm) or bool(COVERAGE_VERB.search(norm))
 
 
 def beside_the_place(text: str, city: str) -> list[tuple[str, bool]]:
@@ -95,6 +75,6 @@ def beside_the_place(text: str, city: str) -> list[tuple[str, bool]]:
             continue
         after_place = True
         rest = _PLACE_WORDS.sub(" ", _STATES.sub(" ", norm.replace(normalise(city), " "))).split()
-        if rest and (asks or _COVERAGE_VERB.search(norm)):
+        if rest and (asks or COVERAGE_VERB.search(norm)):
             out.append((" ".join(rest), True))
     return out

@@ -27,13 +27,14 @@ from agent.understanding.clauses import (
     question_clauses,
     statement_clauses,
 )
+from agent.understanding.coverage import place_question
 from agent.understanding.decisions import decided_plan, only_sets_aside, refuses
 from agent.understanding.intent import Understanding, classify, is_repetitive, normalise
 from agent.understanding.knowledge import KnowledgeBase, default_knowledge
 from agent.understanding.language import written_in
 from agent.understanding.matcher import TopicMatcher
 from agent.understanding.person import person_act
-from agent.understanding.place_questions import asks_about_place, beside_the_place
+from agent.understanding.place_questions import beside_the_place
 from agent.understanding.privacy_requests import data_request_kind
 from agent.understanding.semantic import Match, margin_confidence
 
@@ -472,7 +473,10 @@ def read_message(text: str, matcher: TopicMatcher | None, rules: Understanding |
     # Data read with no data in it ("a conta tá no nome do antigo dono") says nothing for sure.
     no_data = rules.intent == Intent.PROVIDE_INFO and not rules.entities
     unsure_statement = not question and (rules.confidence < 0.7 or no_data)
-    place_asked = bool(question and asks_about_place(text, str(rules.entities.get("city") or "")))
+    # The intake asks the same check (agent/understanding/coverage.py): a place question, in slang
+    # or without a "?" ("vcs ja tao em Teresina"), is a question even when nothing else says so.
+    place_asked = place_question(text, rules.entities) is not None
+    question = question or place_asked
     acts = _info_acts(text, rules, place_asked)
     if "plan" in rules.entities and _compares_plans(text):
         intent = Intent.ASK_CONTRACT if rules.intent == Intent.CHOOSE_PLAN else rules.intent
