@@ -32,6 +32,15 @@ ASKED = [
     ("e pra campina grande rola?", "Campina Grande"),
     ("voces fazem em arapiraca tbm?", "Arapiraca"),
 ]
+# More of the class: other tenses of serving, a place first, "né?" tails, "tem pra X?".
+MORE = [
+    ("alguma chance de vcs atenderem em garanhuns?", "Garanhuns"),
+    ("pra fortaleza nao tem ne?", "Fortaleza"),
+    ("ja tem gente usando em petrolina?", "Petrolina"),
+    ("tem pra joao pessoa?", "João Pessoa"),
+    ("caruaru vcs atendem?", "Caruaru"),
+    ("serena ta em aracaju?", "Aracaju"),
+]
 COLD = "+5584999990313"
 NOT_QUALIFIED = MARIA.model_copy(update={"phone": "+5591999990313", "city": "Belém", "state": "PA"})
 
@@ -47,7 +56,7 @@ def _answers_the_place(texts: list[str], place: str) -> None:
     assert "não entendi" not in " ".join(texts).lower(), texts
 
 
-@pytest.mark.parametrize(("text", "place"), ASKED)
+@pytest.mark.parametrize(("text", "place"), ASKED + MORE)
 def test_the_reading_and_the_intake_agree_it_is_a_place_question(
     matcher: TopicMatcher, text: str, place: str
 ) -> None:
@@ -57,12 +66,14 @@ def test_the_reading_and_the_intake_agree_it_is_a_place_question(
     assert reading.question is not None and reading.question.about == "place", reading
 
 
-@pytest.mark.parametrize("text", ["moro em natal", "sou de sobral e pago 300", "to aqui em maceio"])
+@pytest.mark.parametrize(
+    "text", ["moro em natal", "sou de sobral e pago 300", "to aqui em maceio", "minha mae mora em olinda"]
+)
 def test_where_the_lead_lives_is_no_place_question(text: str) -> None:
     assert not asks_about_place(text, classify(text).entities)
 
 
-@pytest.mark.parametrize(("text", "place"), ASKED[:5])
+@pytest.mark.parametrize(("text", "place"), ASKED[:5] + MORE[:3])
 async def test_a_greeted_cold_lead_gets_the_answer_and_no_city(silvia: Silvia, text: str, place: str) -> None:
     await silvia.say(COLD, "oi")
     asked = await silvia.say(COLD, text)

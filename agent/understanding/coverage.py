@@ -23,7 +23,8 @@ from agent.understanding.places import STATE_NAMES, UFS
 # aqui?"), in slang and elliptic forms: "vcs chegam em Maceió?", "cês tão em Sobral?", "tem
 # atendimento em Caruaru?", "vcs trabalham em Natal?", "oxe e Mossoró, vcs pegam?".
 _SERVES = (
-    r"atende|atendem|atendam|atendi|atua|atuam|opera|operam|operando|chega|chegam|chegou|chegaram|"
+    r"atend(e|em|am|i|er|erem|endo|eria|eriam)|atua|atuam|opera|operam|operando|"
+    r"cheg(a|am|ou|aram)|"
     r"cobre|cobrem|disponivel|tem (a )?serena|tem (o servico|essa energia|energia solar|isso)|"
     r"tem (energia|servico|atendimento|cobertura)|atendimento (em|no|na|ai|la|aqui)|"
     r"(vcs|voces|ces|serena) (ja |tambem |tb |tbm )?(tao|estao|esta|ta|tem|trabalh\w*|pega\w*|faz|fazem|"
@@ -36,7 +37,8 @@ COVERAGE_VERB = re.compile(rf"\b({_SERVES})\b")
 # ("moro em Recife, tenho 2 apartamentos, dá pra colocar todos?").
 _LOOSE = re.compile(
     r"\b(funciona|funcionam|vale|serve|da pra|tem em|tem aqui|tem la|tem ai|(la|ai) (tem|atende\w*)|"
-    r"(tem|rola|funciona|da|atende|serve)( tambem| tb| tbm| ai| la| ai tambem| la tambem)?$)\b"
+    r"tem (pra|para|no|na)|tem (gente|cliente|clientes|alguem)|"
+    r"(tem|rola|funciona|da|atende|serve)( tambem| tb| tbm| ai| la| ai tambem| la tambem| ne| nao)?$)\b"
 )
 _AND_THERE = re.compile(r"^(e|e ai|e tambem|e pra|e para) (em|no|na|nos|nas|pra|para|o|a)?\b")
 # Where the lead lives or their own bill: data, not a question about Serena.
