@@ -23,7 +23,20 @@ _PERSON = (
     r"(pessoa|pessoas|ser humano|humano|humana|gente|atendente|atendentes|funcionari[oa]|alguem|"
     r"especialista|consultor|consultora|vendedor|vendedora|operador|operadora|representante|"
     r"responsavel|carne e osso|persona|asesor|asesora|agente|alguien|person|human|someone|somebody|agent|"
-    r"representative)"
+    r"representative|executiv[oa]s?|gerente|supervisor|supervisora|corretor|corretora|"
+    r"(moco|moca|rapaz|menina|menino|alguem)( da| de| do) (empresa|serena|equipe|voces|vendas|atendimento))"
+)
+# A role Sílvia can hand over to, asked for by name alone ("tem um representante?", "vcs têm algum
+# consultor comercial pra eu conversar?"): a question whether such a person exists is a request.
+_ROLE = (
+    r"(atendente|especialista|consultor|consultora|vendedor|vendedora|representante|executiv[oa]|gerente|"
+    r"corretor|corretora|supervisor|supervisora)( comercial| de vendas| de contas| da serena| de voces)?"
+)
+# The Nordeste double negative: "não tem como alguém me ligar não?", "num dá pra um atendente me
+# chamar não?" asks for it; the negations frame a polite ask, they negate nothing.
+_DOUBLE_NEGATIVE = re.compile(
+    r"^(nao|num|n) (?=(tem como|teria como|da pra|dava pra|daria pra|da para|tem|teria|pode|podia|poderia|"
+    r"consegue|conseguia) .+ (nao|n)$)"
 )
 # A wish, a polite ask or a preference ("quero", "dava pra", "prefiero", "can I"); a "não" right
 # before it negates it ("não quero falar com ninguém").
@@ -57,6 +70,9 @@ _REQUEST = re.compile(
     rf"|{_TRANSFER} (eu |me )?(pra|para|com|con|to|with|um|uma|o|a|algum|alguma)\b.{{0,30}}\b{_PERSON}\b"
     rf"|\b(pra|para|que|se) (um |uma |o |a |algum |alguma )?{_PERSON} (\w+ ){{0,3}}(me |pra me |para me )"
     rf"{_CALL_ME}\b|\b{_PERSON} (pode|poderia|podia|consegue|conseguia) (me )?{_CALL_ME}\b"
+    rf"|{_WANT} (\w+ ){{0,4}}{_PERSON} (\w+ ){{0,3}}(me |pra me |para me ){_CALL_ME}\b"
+    rf"|^(voces |voce |a serena )?(tem|teria|existe|nao tem) (um |uma |algum |alguma )?{_ROLE}"
+    rf"( (pra|para|que) (eu |me )?(falar|conversar|tratar|atender|ligar|chamar|atenda|ligue)\b.*)?$"
     r"|\batendimento (humano|com pessoa|com uma pessoa)\b"
     # "me liga alguém", "liguem pra mim": a call is a person ("não me liga" is no request).
     r"|(?<!nao )\b(me liga|me ligue|me liguem|me telefona|me telefone|me telefonem|liguem pra mim|"
@@ -113,9 +129,10 @@ def person_act(text: str) -> PersonAct | None:
 
 
 def _forms(text: str) -> tuple[str, str]:
-    """The normalised text and its canonical form (slang expanded; English "to" stays in the first)."""
-    norm = normalise(text)
-    return norm, canonical(norm)
+    """The normalised text and its canonical form (slang expanded; English "to" stays in the first),
+    a Nordeste double negative read as the polite ask it is."""
+    norm = _DOUBLE_NEGATIVE.sub("", normalise(text))
+    return norm, _DOUBLE_NEGATIVE.sub("", canonical(norm))
 
 
 # A lead waiting for the specialist asks about the call ("e quando vão me chamar?", "ninguém me

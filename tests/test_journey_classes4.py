@@ -1,0 +1,41 @@
+"""The lead's journey, issue 14 rules 3, 5 and 10 in phrasings of our own: a role word or a
+Nordeste double negative asking for a person hands the lead over, a lead back who asks for the
+plans gets the welcome back and the plans in one reply, a goodbye is never a return, and a
+greeting names the lead with a vocative comma. Through the real graph on the embedded default.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.state import Stage
+from tests.conftest import MARIA
+from tests.test_conversations import reach_plans
+from wiring import Silvia
+
+
+def joined(result: object) -> str:
+    return "\n".join(result.texts)  # type: ignore[attr-defined]
+
+
+# --- 1. a person asked for by role, or in a Nordeste double negative ------------------------------
+
+
+@pytest.mark.parametrize(
+    "ask",
+    [
+        "prefiro resolver isso com um executivo de vendas",
+        "vcs tem algum representante comercial pra eu conversar?",
+        "tem um representante?",
+        "queria tratar direto com o gerente comercial",
+        "não tem como alguém me ligar não?",
+        "nao da pra um atendente me chamar nao??",
+        "não tem um consultor pra falar comigo não, visse?",
+        "num tem como um moço da empresa me ligar não?",
+    ],
+)
+async def test_a_person_asked_for_by_role_or_double_negative_hands_over(silvia: Silvia, ask: str) -> None:
+    await reach_plans(silvia)
+    handed = await silvia.say(MARIA.phone, ask)
+    assert handed.stage == Stage.HANDED_OFF, handed.texts
+    assert "não entendi" not in joined(handed).lower()
