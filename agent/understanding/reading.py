@@ -167,6 +167,64 @@ def _compares_plans(text: str) -> bool:
     return looks_like_question(text, norm) and (len(named) >= 2 or bool(_COMPARES_PLANS.search(norm)))
 
 
+# A lead's first message often gives the data and asks in one breath, without a "?" (voice, or
+# "tenho um mercadinho em X, empresa pode"): the parts beside the data are read on their own.
+_DATA_AND_ASK = re.compile(
+    r"[,;.!?\n]+|\s(?=e (?:a|o|se|quando|como|tem|pra|vcs|voces|quanto|qual)\b)"
+    r"|\s(?=(?:eu )?(?:queria|quero|gostaria de) saber\b)"
+    r"|\s(?=(?:serve|funciona|da pra|aceita|aceitam|atende|atendem|cobra|cobram|tem como)\b)"
+)
+# A part that asks by its verb rather than by a question word: "cobra alguma coisa pra aderir",
+# "empresa pode", "fornecem energia de noite".
+_ASKING_VERB = re.compile(
+    r"^(e )?(cobra|cobram|fornece|fornecem|precisa|tem|aceita|aceitam|atende|atendem|funciona|serve)\b"
+    r"|\b(pode|podem|serve|funciona|rola|aceita|aceitam|atende|atendem|cobra|cobram)\s*$"
+)
+COMPANY_TOPIC = "company"
+UNMARKED_TOPIC_SCORE = 0.6  # a part that asks by its shape only needs to be near its topic
+
+
+def _question_beside_data(matcher: TopicMatcher, text: str, rules: Understanding) -> Act | None:
+    """The question a data message asks without saying so ("sou de Mossoró e a noite como fica",
+    "pago uns 480, cobra alguma coisa pra aderir"): a part without the data that asks by its
+    shape, near a topic; None for plain data ("moro em Recife e pago 400", "tenho casa própria")."""
+    if not _PLACE_OR_BILL & rules.entities.keys():
+        return None
+    parts = [p.strip() for p in _DATA_AND_ASK.split(text) if p and len(p.split()) >= 2]
+    asking = [
+        p for p in parts
+        if (looks_like_question(p) or _ASKING_VERB.search(normalise(p)))
+        and not _PLACE_OR_BILL & classify(p).entities.keys()
+    ]  # fmt: skip
+    if not asking or len(asking) == len(parts):
+        return None  # nothing asked, or no data beside it: the ordinary reading applies
+    ranked, words = matcher.match([*asking, text])
+    if not ranked or ranked[0].score < UNMARKED_TOPIC_SCORE or words == text:
+        return None
+    act = _topic_act(ranked, words, matcher)
+    business = rules.entities.get("person_type") == "juridical"
+    if act.confidence < TOPIC_MIN_CONFIDENCE and business and COMPANY_TOPIC in (m.label for m in ranked[:2]):
+        # Two signals beat one: the lead said they are a business ("tenho um mercadinho") and the
+        # loosely read part ("empresa pode") is near the companies topic among the likeliest two.
+        rest = tuple(m.label for m in ranked[:3] if m.label != COMPANY_TOPIC)
+        act = replace(act, topic=COMPANY_TOPIC, confidence=TOPIC_MIN_CONFIDENCE, alternatives=rest[:2])
+    return act if act.confidence >= TOPIC_MIN_CONFIDENCE else None
+
+
+def _data_and_question(matcher: TopicMatcher, text: str, rules: Understanding) -> Reading | None:
+    """A data message that also asks, by its shape only: the lead's data keep the funnel moving
+    (the greeting, the estimate or the ask for what is missing) and the question is answered in
+    the same reply. A place question is the coverage check's (agent/understanding/coverage.py)."""
+    if rules.intent != Intent.PROVIDE_INFO or place_question(text, rules.entities) is not None:
+        return None
+    question = _question_beside_data(matcher, text, rules)
+    if question is None:
+        return None
+    acts = [*_info_acts(text, rules, False), question]
+    intent, confidence, layer, acts = _intent_of(acts, rules, matcher.knowledge)
+    return Reading(text, tuple(acts), intent, round(confidence, 3), dict(rules.entities), layer, False)
+
+
 def _rules_acts(text: str, rules: Understanding, layer: str = "rules") -> list[Act]:
     kind = _ACT_OF_INTENT.get(rules.intent, "question" if rules.intent.startswith("ask_") else "other")
     if rules.intent == Intent.DENY and "nao" in normalise(text) and len(text.split()) > 2:
@@ -301,6 +359,10 @@ def _intent_of(
         return Intent.CHOOSE_PLAN, rules.confidence, "rules", acts
     if rules.intent == Intent.PROVIDE_INFO and any(a.kind == "info" and a.about == "lead" for a in acts):
         return Intent.PROVIDE_INFO, max(rules.confidence, 0.8), "rules", acts
+    if question and _gives_own_place_or_bill(acts) and question.about != "place":
+        # "conta de 420 aqui em Olinda, e tem taxa pra entrar": the lead's town and bill move the
+        # funnel (the estimate) whatever keyword the question carries; the answer rides along.
+        return Intent.PROVIDE_INFO, max(rules.confidence, 0.8), "rules", acts
     if question and question.about == "place":
         return Intent.PROVIDE_INFO, rules.confidence, "rules", acts
     if question and question.layer == "embeddings" and question.confidence >= TOPIC_MIN_CONFIDENCE:
@@ -320,6 +382,10 @@ def _intent_of(
     if lone_question and keyword_only and not _agrees(question, knowledge, rules.intent):
         return Intent.OTHER, min(rules.confidence, KEYWORD_CAP) / 2, "rules", acts
     return rules.intent, min(rules.confidence, KEYWORD_CAP), "rules", acts
+
+
+def _gives_own_place_or_bill(acts: list[Act]) -> bool:
+    return any(a.kind == "info" and a.about == "lead" and _PLACE_OR_BILL & a.entities.keys() for a in acts)
 
 
 def _agreeing_topic(
@@ -462,6 +528,8 @@ def read_message(text: str, matcher: TopicMatcher | None, rules: Understanding |
         rules = Understanding(Intent.CHOOSE_PLAN, max(rules.confidence, PLAN_BESIDE_QUESTION), chosen)
     if rules.intent == Intent.PROVIDE_INFO and (plan := decided_plan(text)):
         rules = Understanding(rules.intent, rules.confidence, {**rules.entities, "plan": plan})
+    if matcher is not None and (data_and_question := _data_and_question(matcher, text, rules)):
+        return data_and_question  # "sou de Mossoró e a noite como fica": the data, then the answer
     if matcher is None or explained_by_rules(text, rules) or is_repetitive(normalise(text).split()):
         return Reading(text, tuple(_rules_acts(text, rules)), rules.intent, rules.confidence,
                        dict(rules.entities), "rules", matcher is not None)  # fmt: skip
