@@ -83,7 +83,8 @@ def route_turn(
         return "answer"  # "me lembra amanhã?": confirmed with the day, the stage kept
     if (care == "copy" or intent == Intent.DATA_REQUEST) and stage != Stage.NEW:
         return "answer"  # at the first message the greeting comes first, then this answer
-    if amount_pending and intent not in FAQ_INTENTS:
+    if amount_pending and intent not in FAQ_INTENTS and not (kb_topic or asks_place):
+        # a question asked instead is answered below, and the check follows it as the nudge
         return _midway_node(stage) or "reception"  # the lead answers "is your bill really R$ X?"
     if asks_place:
         # A coverage answer, then back to the current step; a first message is greeted first

@@ -16,7 +16,7 @@ from agent.llm.prompts import ComposeContext, LLMBook, clip, safe_label
 from agent.policy.economics import estimate, format_brl, format_number
 from agent.policy.guard import check_model_reply, collect_facts, explain
 from agent.ports import LanguageModelError, LLMUsage
-from agent.replies.drafts import first_name, nudge_id
+from agent.replies.drafts import first_name, nudge_id, nudge_values
 from agent.routing import FAQ_INTENTS
 from agent.state import Reply, SilviaState, Stage
 from agent.understanding.intent import normalise
@@ -107,9 +107,7 @@ def _context(
     profile = state.get("profile") or {}
     stage = Stage(state.get("stage") or Stage.NEW)
     name = first_name(profile)
-    next_step = deps.prompts.render(
-        nudge_id(stage, profile), {"first_name": name, "city": profile.get("city", "")}
-    ).text
+    next_step = deps.prompts.render(nudge_id(stage, profile, state.get("amount_check")), nudge_values(state, name)).text
     faq = []
     if draft.get("template_id", "").startswith("faq."):
         faq.append(draft.get("text", ""))

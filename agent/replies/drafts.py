@@ -117,7 +117,11 @@ def profile_shape(profile: Profile) -> str:
     )
 
 
-def nudge_id(stage: Stage, profile: Profile) -> str:
+def nudge_id(stage: Stage, profile: Profile, amount_check: dict[str, Any] | None = None) -> str:
+    """The line that brings the lead back to what Sílvia waits for. An amount still to confirm
+    comes first: a question asked instead is answered, then the check asked again in one line."""
+    if amount_check:
+        return "nudge.ask_bill" if amount_check.get("kind") == "asked" else "nudge.confirm_amount"
     if stage in (Stage.NEW, Stage.GREETED) and not profile_complete(profile):
         if profile.get("city") and not profile.get("state"):  # a town no table knows: its state
             return "nudge.ask_state" if profile.get("bill_amount") else "nudge.ask_state_bill"
@@ -127,6 +131,15 @@ def nudge_id(stage: Stage, profile: Profile) -> str:
             return "nudge.ask_city"
         return "nudge.ask_profile"
     return _NUDGE_BY_STAGE.get(stage, "nudge.done")
+
+
+def nudge_values(state: SilviaState, name: str) -> dict[str, Any]:
+    """What a nudge line may say: the name, the city, and the amount waiting to be confirmed."""
+    profile: Profile = state.get("profile") or {}
+    values: dict[str, Any] = {"first_name": name, "city": profile.get("city", "")}
+    if amount := (state.get("amount_check") or {}).get("amount"):
+        values["said_amount"] = format_brl(float(amount))
+    return values
 
 
 def context_variables(state: SilviaState, book: PromptBook) -> dict[str, Any]:
@@ -140,9 +153,7 @@ def context_variables(state: SilviaState, book: PromptBook) -> dict[str, Any]:
         "name_greeting": f" {name}" if name else "",
         # A business is not greeted as if someone lived there.
         "lives_in": "a sua empresa fica em" if _is_business(profile) else "você mora em",
-        "nudge": book.render(
-            nudge_id(stage, profile), {"first_name": name, "city": profile.get("city", "")}
-        ).text,
+        "nudge": book.render(nudge_id(stage, profile, state.get("amount_check")), nudge_values(state, name)).text,
     }
     for key in ("city", "state", "company"):
         if profile.get(key):
@@ -213,7 +224,7 @@ def _name_once(text: str, variables: dict[str, Any], state: SilviaState, book: P
         return text
     stage = Stage(state.get("stage") or Stage.NEW)
     profile = state.get("profile") or {}
-    plain = book.render(nudge_id(stage, profile), {"first_name": "", "city": profile.get("city", "")}).text
+    plain = book.render(nudge_id(stage, profile, state.get("amount_check")), nudge_values(state, "")).text
     plain = tidy_missing_name(plain).strip()
     return text.replace(nudge, plain[:1].upper() + plain[1:], 1)
 
