@@ -8,6 +8,7 @@ copy, so the cache key never changes. Plan and person type are read from the can
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 # Compact tables and rule lists read better than one entry per line.
 # fmt: off
@@ -56,7 +57,7 @@ PLAN_QUESTION_BEFORE = (
 CURRENCY_AFTER = r"^ ?(reais|real|conto|contos|pila|pilas|mangos|r\$|brl)\b"
 # A number followed by one of these is energy, time or a count — never the bill in R$.
 UNIT_AFTER = (
-    r"^ ?(kwh|kw|wh|mwh|%|por cento|anos?|mes(es)?|dias?|h|horas?|hrs?|min|minutos|x|vezes|m2|metros?|"
+    r"^ ?(kwh|kw|wh|mwh|%|por cento|anos?(?! passad)|mes(es)?(?! passad| retrasad)|dias?|h|horas?|hrs?|min|minutos|x|vezes|m2|metros?|"
     r"km|pessoas|placas|paineis|quartos|andar|numero|years?|months?|days?|hours?|"
     r"boletos?|contas|faturas|casas?|imoveis|apartamentos?|planos?|parcelas?|vez|unidades|lojas|"
     r"empresas|filhos|moradores|perguntas|duvidas|opcoes)\b"
@@ -192,9 +193,26 @@ def is_bare_amount(norm: str) -> bool:
     return bool(_NUMBER_ONLY.match(norm))
 
 
+# "essa de 120 foi do mês que viajei, *normalmente* vem uns 280": the amount after such a word is
+# the one that stands, whatever was said before it.
+_STANDING_AMOUNT = re.compile(
+    r"\b(normalmente|geralmente|no geral|em geral|costuma|costumava|de costume|em media|na media|"
+    r"media|normal|o normal|comumente|quase sempre|todo mes|na verdade|na real|o certo|o correto|"
+    r"atualmente|hoje em dia|agora)\b[^\d]{0,25}$"
+)
+
+
 def find_amount(norm: str) -> tuple[float, bool] | None:
-    """(R$ per month, has bill context) for the first plausible money amount, else None."""
+    """(R$ per month, has bill context) for the amount that stands: the first plausible money
+    amount, or a later one the lead marks as the usual or corrected one."""
     norm = _RANGE.sub(_midpoint, spell_out_digits(norm))  # "mil e duzentos" -> "1200"
+    found = list(_amounts(norm))
+    standing = [(value, ctx) for value, ctx, start in found if _STANDING_AMOUNT.search(norm[:start])]
+    return standing[-1] if standing and len(found) > 1 else (found[0][:2] if found else None)
+
+
+def _amounts(norm: str) -> Iterator[tuple[float, bool, int]]:
+    """(R$ per month, has bill context, where it starts) for each plausible money amount."""
     has_context = bool(_BILL_CONTEXT.search(norm)) and "consumo" not in norm
     for m in _NUMBER_RE.finditer(norm):
         after = norm[m.end() :]
@@ -209,12 +227,11 @@ def find_amount(norm: str) -> tuple[float, bool] | None:
             continue  # a year ("desde 2020", "em 2023"), unless it reads as money ("conta de 2000")
         alone = bool(_NUMBER_ONLY.match(norm))
         if value >= 10 and (currency or has_context or alone):
-            return value, (has_context or alone)
-        if 0 < value < 10 and currency:
+            yield value, (has_context or alone), m.start()
+        elif 0 < value < 10 and currency:
             # "pago 8 reais": too low to qualify, but said: checked, not dropped. Without a
             # currency word a small number counts something ("vou pagar duas conta?").
-            return value, True
-    return None
+            yield value, True, m.start()
 
 
 _PLAN_NAME_RE = re.compile(r"\b(" + "|".join(PLAN_NAMES) + r")\b")
