@@ -56,7 +56,9 @@ async def test_a_question_while_the_amount_waits_is_answered_then_the_check(
         ("fico c o essencial mas antes me explica como q paga, aceita pix?", "essencial", "payment_methods"),
     ],
 )
-async def test_a_plan_with_a_question_before_gets_both(silvia: Silvia, text: str, plan: str, topic: str) -> None:
+async def test_a_plan_with_a_question_before_gets_both(
+    silvia: Silvia, text: str, plan: str, topic: str
+) -> None:
     await at_the_plans(silvia)
     result = await silvia.say(JOSEFA.phone, text)
     ids = templates(result)
@@ -67,7 +69,10 @@ async def test_a_plan_with_a_question_before_gets_both(silvia: Silvia, text: str
 @pytest.mark.parametrize(
     ("text", "topics"),
     [
-        ("a conta ta no nome da minha mae, e quanto tempo pra comecar o desconto?", ("bill_other_name", "discount_start")),
+        (
+            "a conta ta no nome da minha mae, e quanto tempo pra comecar o desconto?",
+            ("bill_other_name", "discount_start"),
+        ),
         ("a conta é no nome do meu marido viu. e tem multa se cancelar", ("bill_other_name", "cancellation")),
     ],
 )

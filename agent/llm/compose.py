@@ -107,7 +107,9 @@ def _context(
     profile = state.get("profile") or {}
     stage = Stage(state.get("stage") or Stage.NEW)
     name = first_name(profile)
-    next_step = deps.prompts.render(nudge_id(stage, profile, state.get("amount_check")), nudge_values(state, name)).text
+    next_step = deps.prompts.render(
+        nudge_id(stage, profile, state.get("amount_check")), nudge_values(state, name)
+    ).text
     faq = []
     if draft.get("template_id", "").startswith("faq."):
         faq.append(draft.get("text", ""))

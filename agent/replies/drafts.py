@@ -153,7 +153,9 @@ def context_variables(state: SilviaState, book: PromptBook) -> dict[str, Any]:
         "name_greeting": f" {name}" if name else "",
         # A business is not greeted as if someone lived there.
         "lives_in": "a sua empresa fica em" if _is_business(profile) else "você mora em",
-        "nudge": book.render(nudge_id(stage, profile, state.get("amount_check")), nudge_values(state, name)).text,
+        "nudge": book.render(
+            nudge_id(stage, profile, state.get("amount_check")), nudge_values(state, name)
+        ).text,
     }
     for key in ("city", "state", "company"):
         if profile.get(key):

@@ -57,7 +57,9 @@ PLAN_QUESTION_BEFORE = (
 CURRENCY_AFTER = r"^ ?(reais|real|conto|contos|pila|pilas|mangos|r\$|brl)\b"
 # A number followed by one of these is energy, time or a count — never the bill in R$.
 UNIT_AFTER = (
-    r"^ ?(kwh|kw|wh|mwh|%|por cento|anos?(?! passad)|mes(es)?(?! passad| retrasad)|dias?|h|horas?|hrs?|min|minutos|x|vezes|m2|metros?|"
+    # "mês passado" after an amount says when, not how long ("deu 412,30 mês passado").
+    r"^ ?(kwh|kw|wh|mwh|%|por cento|anos?(?! passad)|mes(es)?(?! passad| retrasad)|dias?|"
+    r"h|horas?|hrs?|min|minutos|x|vezes|m2|metros?|"
     r"km|pessoas|placas|paineis|quartos|andar|numero|years?|months?|days?|hours?|"
     r"boletos?|contas|faturas|casas?|imoveis|apartamentos?|planos?|parcelas?|vez|unidades|lojas|"
     r"empresas|filhos|moradores|perguntas|duvidas|opcoes)\b"
