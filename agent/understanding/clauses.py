@@ -110,8 +110,11 @@ def question_clauses(text: str) -> list[str]:
 
 # Where a statement ends and a question begins: after ".", "!", ";" or "?", and before "e se / e
 # quanto / mas como..." ("vou de plus. tem multa se cancelar?", "quero o premium e se eu me mudar?").
+# "quero o plus, mas antes me diz: tem multa?": "mas antes / só uma coisa antes" and a colon open a
+# question too.
 _SENTENCE = re.compile(
-    r"(?<=[?.!;\n])\s*|\s*,?\s+(?=(?:e|mas) (?:se|o|a|quanto|qual|como|quando|tem|precisa|vai|pra|da pra)\b)"
+    r"(?<=[?.!;:\n])\s*|\s*,?\s+(?=(?:e|mas) (?:se|o|a|quanto|qual|como|quando|tem|precisa|vai|pra|da pra|"
+    r"antes|primeiro)\b)|\s*,?\s+(?=(?:so|soh|só) (?:uma|mais uma) (?:coisa|duvida|dúvida|pergunta)\b)"
 )
 
 

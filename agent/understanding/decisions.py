@@ -58,6 +58,7 @@ _ASKS = re.compile(
 # Around a plan's name: words that pick it, and words that set it aside.
 _PICK_BEFORE = re.compile(
     r"\b(quero|queria|queremos|vou de|vou no|vou com|vou querer|vai de|vai no|fico com|ficar com|ficamos com|"
+    r"fico c|vou c|fecho c|ficar c|"
     r"escolho|escolhi|escolhemos|prefiro|prefere|preferimos|acho melhor|achamos melhor|"
     r"ir no|ir de|ir com|ir pelo|vamos de|vamos no|vamos com|vamos pelo|bora de|bora no|pegar o|pego o|"
     r"pegar|fechar com|fecho com|fechado|melhor o|melhor e o|gostei do|gostei mais do|me interessei pelo|"
