@@ -28,7 +28,7 @@ from agent.understanding.clauses import (
     statement_clauses,
 )
 from agent.understanding.coverage import place_question
-from agent.understanding.decisions import decided_plan, only_sets_aside, refuses
+from agent.understanding.decisions import decided_plan, only_sets_aside, plan_reason, refuses
 from agent.understanding.intent import Understanding, classify, is_repetitive, normalise
 from agent.understanding.knowledge import KnowledgeBase, default_knowledge
 from agent.understanding.language import written_in
@@ -46,6 +46,8 @@ STATEMENT_TOPIC_SCORE = 0.7  # a statement (no question cue) must be this close 
 # topic only when nearly one of its paraphrases ("minha conta dá meio milhar" is an amount, 0.77
 # near "minha conta é pequena", for the model to read).
 NO_DATA_TOPIC_SCORE = 0.8
+WHICH_PLAN = "which_plan"
+STATED_TOPIC_SCORE = 0.85  # a statement beside a question, answered as a topic of its own
 STRONG_TOPIC_SCORE = 0.7  # as close as a paraphrase: the topic wins even over sure rules
 RULES_SURE = 0.85
 CLEAR_MARGIN = 0.8  # a topic this far ahead of the runner-up is not swapped for one the rules prefer
@@ -317,6 +319,33 @@ def _more_questions(matcher: TopicMatcher, text: str, first: Act) -> list[Act]:
     return acts[:MAX_QUESTIONS]
 
 
+def _weighed_by_reasons(act: Act, text: str) -> Act:
+    """An unsure question that may ask which plan to pick, with the lead's reasons beside it ("qual
+    o melhor pra mim? vou ficar aqui pra sempre"): the reasons say it is the choice of plan."""
+    unsure = act.kind == "question" and act.confidence < TOPIC_MIN_CONFIDENCE
+    if not unsure or WHICH_PLAN not in (act.topic, *act.alternatives) or plan_reason(text) is None:
+        return act
+    others = tuple(t for t in (act.topic, *act.alternatives) if t != WHICH_PLAN)[:2]
+    return replace(act, topic=WHICH_PLAN, alternatives=others, confidence=TOPIC_MIN_CONFIDENCE)
+
+
+def _stated_topics(matcher: TopicMatcher, text: str, acts: list[Act]) -> list[Act]:
+    """A statement beside the question that is itself one of the knowledge base's topics ("a conta
+    tá no nome da minha mãe, e quanto tempo pra começar?"): answered too. Only a clause plainly one
+    of a topic's paraphrases counts; "moro em Recife" is data, not a topic."""
+    clauses = statement_clauses(text)
+    asked = {a.topic for a in acts if a.topic}
+    found: list[Act] = []
+    for clause, ranked in zip(clauses, matcher.rank_each(clauses), strict=True):
+        if not ranked or ranked[0].score < STATED_TOPIC_SCORE or ranked[0].label in asked:
+            continue
+        act = _topic_act(ranked, clause, matcher)
+        if act.confidence >= TOPIC_MIN_CONFIDENCE and matcher.knowledge[act.topic].answered_here:
+            asked.add(act.topic)
+            found.append(act)
+    return found[: max(0, MAX_QUESTIONS - sum(a.kind == "question" for a in acts))]
+
+
 def _beside_the_place(matcher: TopicMatcher, text: str, place: Act) -> list[Act]:
     """What a message asks beside its place question, each on its own topic, in the lead's order:
     "moro em Manaus, vcs atendem? e precisa trocar o relógio?" (the meter), "vcs atendem empresa
@@ -556,6 +585,8 @@ def read_message(text: str, matcher: TopicMatcher | None, rules: Understanding |
     if question:
         first = _question_act(matcher, text, place_asked, rules)
         acts += _more_questions(matcher, text, first) or [first]
+        acts += _stated_topics(matcher, text, acts)
+        acts = [_weighed_by_reasons(act, text) for act in acts]
     elif unsure_statement and not acts:
         # "nao sei qual plano pegar, me ajuda" has no question mark: a topic counts only when the
         # message is plainly one of its paraphrases ("depois eu escolho" is not a question).
