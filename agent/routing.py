@@ -83,8 +83,10 @@ def route_turn(
         return "answer"  # "me lembra amanhã?": confirmed with the day, the stage kept
     if (care == "copy" or intent == Intent.DATA_REQUEST) and stage != Stage.NEW:
         return "answer"  # at the first message the greeting comes first, then this answer
-    if amount_pending and intent not in FAQ_INTENTS and not (kb_topic or asks_place):
-        # a question asked instead is answered below, and the check follows it as the nudge
+    asked_instead = (kb_topic or asks_place) and intent not in (Intent.AFFIRM, Intent.DENY)
+    if amount_pending and intent not in FAQ_INTENTS and not asked_instead:
+        # A question asked instead of "sim"/"não" is answered below, the check following it as the
+        # nudge; "é isso mesmo" is the answer to the check, whatever topic its words are near.
         return _midway_node(stage) or "reception"  # the lead answers "is your bill really R$ X?"
     if asks_place:
         # A coverage answer, then back to the current step; a first message is greeted first
