@@ -104,6 +104,8 @@ def route_turn(
         return "reception"  # "not qualified" is no dead end: new data re-runs the check
     if kb_topic and stage not in (Stage.NEW, Stage.LOST):
         return "answer"  # at NEW/LOST the greeting goes first and the answer follows it
+    if stage == Stage.LOST and wants_plans and profile_complete:
+        return "plans"  # "voltei, me mostra as opções": welcomed back with the plans, one reply
     if stage == Stage.LOST and intent == Intent.DENY:
         return "answer"  # another "não" after declining re-opens nothing
     if stage in (Stage.NEW, Stage.LOST):

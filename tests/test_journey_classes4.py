@@ -39,3 +39,25 @@ async def test_a_person_asked_for_by_role_or_double_negative_hands_over(silvia: 
     handed = await silvia.say(MARIA.phone, ask)
     assert handed.stage == Stage.HANDED_OFF, handed.texts
     assert "não entendi" not in joined(handed).lower()
+
+
+# --- 2. back and asking for the plans -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "back",
+    [
+        "sou eu de novo, pensei melhor, me mostra as opções",
+        "voltei!! mudei de ideia, manda os planos ai",
+        "oi de novo, quero ver os planos agora",
+    ],
+)
+async def test_a_lead_back_asking_for_the_plans_gets_both_in_one_reply(silvia: Silvia, back: str) -> None:
+    await silvia.leads.upsert_lead(MARIA)
+    await silvia.say(MARIA.phone, "oi")
+    closed = await silvia.say(MARIA.phone, "não, obrigada")
+    assert closed.stage == Stage.LOST
+    shown = await silvia.say(MARIA.phone, back)
+    text = joined(shown)
+    assert "de volta" in text and shown.stage == Stage.PLANS_PRESENTED, shown.texts
+    assert "Essencial" in text and "Premium" in text, shown.texts

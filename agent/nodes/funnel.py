@@ -236,6 +236,8 @@ async def plans(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
     catalog_plans = [p.model_dump() for p in catalog.plans]
     lines = _plan_lines(catalog, profile["bill_amount"], deps)
     template = "plan_presentation.new_amount" if new_amount else "plan_presentation"
+    if state.get("stage") == Stage.LOST:
+        template = "plan_presentation.welcome_back"  # back and asking for the plans (issue 14 rule 5)
     update: dict[str, Any] = (midway or {}) | {
         "stage": Stage.PLANS_PRESENTED.value,
         "distributor": catalog.distributor or "",
