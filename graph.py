@@ -33,6 +33,7 @@ from agent.replies.drafts import profile_complete
 from agent.routing import STAGE_NODES, route_turn
 from agent.state import SilviaState, Stage
 from agent.understanding.decisions import asks_for_plans, says_show_it
+from agent.understanding.farewell import says_goodbye
 from agent.understanding.hesitations import cannot_send_bill
 from agent.understanding.offers import last_offer
 from agent.understanding.reminders import reminder_asked
@@ -120,6 +121,7 @@ def route_by_stage(state: SilviaState) -> str:
         shows_it=says_show_it(_text(state)),
         offer=last_offer(state.get("messages") or []),
         reminder=reminder_asked(_text(state)) is not None,
+        goodbye=kind_is_text(state) and says_goodbye(_text(state)),
         amount_said=kind_is_text(state) and bool((state.get("entities") or {}).get("bill_amount")),
     )
 

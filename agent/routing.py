@@ -46,6 +46,7 @@ def route_turn(
     offer: str | None = None,
     shows_it: bool = False,
     reminder: bool = False,
+    goodbye: bool = False,
 ) -> str:
     """The stage node that handles this inbound message.
 
@@ -61,6 +62,7 @@ def route_turn(
     `offer`: what Sílvia's last message offered (agent/understanding/offers.py); `shows_it`: "pode
     mostrar", "manda aí", the showing or sending verb alone. A yes follows the offer at every stage.
     `reminder`: "me lembra amanhã?", "me chama semana que vem" (agent/understanding/reminders.py).
+    `goodbye`: "tchau", "até mais", "falou" (agent/understanding/farewell.py).
     """
     if intent == Intent.OPT_OUT or stage == Stage.OPTED_OUT:
         return "opt_out"  # the node also decides whether a lead who opted out re-opened
@@ -70,6 +72,8 @@ def route_turn(
         return "fallback"
     if intent == Intent.ASK_HUMAN:
         return "handoff"
+    if goodbye and stage != Stage.NEW:
+        return "answer"  # a goodbye is never a return nor a yes: a kind goodbye, no pitch
     if node := _follow_the_offer(stage, intent, profile_complete, offer, wants_plans, shows_it):
         return node
     if human_offered and intent == Intent.AFFIRM and offer is None:

@@ -61,3 +61,26 @@ async def test_a_lead_back_asking_for_the_plans_gets_both_in_one_reply(silvia: S
     text = joined(shown)
     assert "de volta" in text and shown.stage == Stage.PLANS_PRESENTED, shown.texts
     assert "Essencial" in text and "Premium" in text, shown.texts
+
+
+# --- 3. a goodbye is never a return -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bye", ["tchau", "até mais!", "falou", "flw, bom dia pra vc", "valeu, até logo"])
+async def test_a_goodbye_after_declining_is_no_welcome_back(silvia: Silvia, bye: str) -> None:
+    await silvia.leads.upsert_lead(MARIA)
+    await silvia.say(MARIA.phone, "oi")
+    await silvia.say(MARIA.phone, "não tenho interesse")
+    goodbye = await silvia.say(MARIA.phone, bye)
+    text = joined(goodbye)
+    assert goodbye.stage == Stage.LOST, goodbye.texts
+    assert "de volta" not in text and "R$" not in text and "plano" not in text.lower(), goodbye.texts
+    assert len(goodbye.texts) == 1
+
+
+@pytest.mark.parametrize("bye", ["tchau", "até mais", "falou!"])
+async def test_a_goodbye_at_the_plans_is_a_kind_goodbye(silvia: Silvia, bye: str) -> None:
+    await reach_plans(silvia)
+    goodbye = await silvia.say(MARIA.phone, bye)
+    text = joined(goodbye)
+    assert "de volta" not in text and "R$" not in text and "não entendi" not in text.lower(), goodbye.texts

@@ -30,6 +30,7 @@ from agent.policy.reminders import day_words, reminder_day
 from agent.replies.drafts import previous_turn, reply
 from agent.routing import DOCUMENT_STAGES, DONE_STAGES, FAQ_INTENTS, HESITATION_STAGES
 from agent.state import Intent, Reply, SilviaState, Stage
+from agent.understanding.farewell import says_goodbye
 from agent.understanding.hesitations import Hesitation, hesitation
 from agent.understanding.intent import normalise
 from agent.understanding.offers import Offer
@@ -128,6 +129,13 @@ async def answer(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]:
     if state["inbound"].get("kind") in ("image", "document"):
         handed_without_bill = state.get("specialist") and not state.get("bill")
         return {"replies": [reply("handoff.media_noted" if handed_without_bill else "bill.already_received")]}
+    if says_goodbye(_text(state)):
+        # "tchau", "falou": a short kind goodbye, never a welcome back nor a pitch (issue 14 rule 5)
+        return {
+            "replies": [
+                reply("small_talk.goodbye_handed_off" if state.get("specialist") else "small_talk.goodbye")
+            ]
+        }
     if cared := await privacy_answer(state, deps) or complaint_answer(state):
         return cared  # a data request or a complaint: acted on, and no pitch
     if stage in HESITATION_STAGES and (when := reminder_asked(_text(state))):
