@@ -45,7 +45,7 @@ def test_demo_runs_the_whole_funnel(tmp_path: Path) -> None:
     result = run(["demo"], tmp_path)
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "Oi Maria!" in out and "[Plano Essencial]  [Plano Plus]  [Plano Premium]" in out
+    assert "Oi, Maria!" in out and "[Plano Essencial]  [Plano Plus]  [Plano Premium]" in out
     assert "[taps button: Plano Plus]" in out and "[sends conta-de-luz.pdf]" in out
     assert "Maria Oliveira: stage handed_off · Serena lead SRN-" in out
     assert "Ricardo Souza: stage not_qualified" in out

@@ -217,7 +217,7 @@ async def test_someone_elses_data_is_refused_and_an_angry_lead_gets_no_pitch(sil
 async def test_names_honorifics_and_no_artefacts(silvia: Silvia) -> None:
     phone = await seeded(silvia, name="dona Maria do Carmo", city="Campinas", state="SP")
     text = (await silvia.say(phone, "bom dia")).texts[0]
-    assert text.startswith("Oi Dona Maria!") and "Oi Dona!" not in text
+    assert text.startswith("Oi, Dona Maria!") and "Oi Dona!" not in text
     await silvia.say(COLD, "oi")
     unserved = await silvia.say(COLD, "moro em porto alegre pago 600")
     assert ",  " not in unserved.texts[0] and ", 😕" not in unserved.texts[0]

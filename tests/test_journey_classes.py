@@ -142,7 +142,7 @@ async def test_an_honorific_the_lead_introduces_is_kept_with_the_crm_name(silvia
 async def test_a_crm_honorific_is_written_properly_and_never_alone(silvia: Silvia) -> None:
     await silvia.leads.upsert_lead(MARIA.model_copy(update={"name": "dra helena braga"}))
     greeting = await silvia.say(MARIA.phone, "oi")
-    assert greeting.texts[0].startswith("Oi Dra. Helena!")
+    assert greeting.texts[0].startswith("Oi, Dra. Helena!")
     cold = await silvia.say(COLD, "boa noite, sou a dona Cida, moro em Olinda", name="Dona")
     assert "Dona Cida" in cold.texts[0] and "Oi Dona!" not in cold.texts[0]
 
@@ -150,7 +150,7 @@ async def test_a_crm_honorific_is_written_properly_and_never_alone(silvia: Silvi
 async def test_a_crm_name_in_capitals_is_written_as_a_name(silvia: Silvia) -> None:
     await silvia.leads.upsert_lead(MARIA.model_copy(update={"name": "SEU JOSÉ PAIVA"}))
     greeting = await silvia.say(MARIA.phone, "boa tarde")
-    assert greeting.texts[0].startswith("Oi Seu José!")
+    assert greeting.texts[0].startswith("Oi, Seu José!")
 
 
 async def test_a_nameless_lead_sees_no_artefacts(silvia: Silvia) -> None:

@@ -93,7 +93,7 @@ async def test_the_contact_who_introduces_herself_is_addressed_by_name(silvia: S
 async def test_a_business_from_whatsapp_is_addressed_by_the_writers_profile_name(silvia: Silvia) -> None:
     await silvia.leads.upsert_lead(SHOP)
     greeting = await silvia.handle(Inbound(phone=SHOP.phone, kind="text", text="oi", name="Josivaldo Alves"))
-    assert greeting.texts[0].startswith("Oi Josivaldo!"), greeting.texts[0]
+    assert greeting.texts[0].startswith("Oi, Josivaldo!"), greeting.texts[0]
 
 
 # --- 2. a yes follows what Sílvia last offered ----------------------------------------------------

@@ -84,3 +84,21 @@ async def test_a_goodbye_at_the_plans_is_a_kind_goodbye(silvia: Silvia, bye: str
     goodbye = await silvia.say(MARIA.phone, bye)
     text = joined(goodbye)
     assert "de volta" not in text and "R$" not in text and "não entendi" not in text.lower(), goodbye.texts
+
+
+# --- 4. the vocative comma --------------------------------------------------------------------------
+
+
+async def test_the_greeting_names_the_lead_with_a_vocative_comma(silvia: Silvia) -> None:
+    await silvia.leads.upsert_lead(MARIA)
+    greeted = await silvia.say(MARIA.phone, "oi")
+    text = joined(greeted)
+    assert "Oi, Maria!" in text and "Oi Maria" not in text, greeted.texts
+
+
+async def test_a_nameless_greeting_and_follow_up_leave_no_empty_vocative(silvia: Silvia) -> None:
+    nameless = MARIA.model_copy(update={"phone": "+5584999990144", "name": ""})
+    await silvia.leads.upsert_lead(nameless)
+    greeted = await silvia.say(nameless.phone, "boa tarde")
+    text = joined(greeted)
+    assert text.startswith("Oi! 😊") and "Oi, !" not in text and "Oi ," not in text, greeted.texts

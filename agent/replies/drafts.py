@@ -150,7 +150,7 @@ def context_variables(state: SilviaState, book: PromptBook) -> dict[str, Any]:
     variables: dict[str, Any] = {
         "first_name": name,
         "name": profile.get("name", ""),
-        "name_greeting": f" {name}" if name else "",
+        "name_greeting": f", {name}" if name else "",
         # A business is not greeted as if someone lived there.
         "lives_in": "a sua empresa fica em" if _is_business(profile) else "você mora em",
         "nudge": book.render(
