@@ -102,3 +102,33 @@ async def test_a_nameless_greeting_and_follow_up_leave_no_empty_vocative(silvia:
     greeted = await silvia.say(nameless.phone, "boa tarde")
     text = joined(greeted)
     assert text.startswith("Oi! 😊") and "Oi, !" not in text and "Oi ," not in text, greeted.texts
+
+
+# --- a person declined is no request for one --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("declines", "answer_word"),
+    [
+        ("não quero falar com ninguém não, só ver os preços", "R$"),
+        ("nao quero falar com atendente nenhum, so quero saber quanto custa", "R$"),
+        ("nem precisa me ligar não. tem multa se eu cancelar?", "fidelidade"),
+    ],
+)
+async def test_a_person_declined_beside_a_question_answers_the_question(
+    silvia: Silvia, declines: str, answer_word: str
+) -> None:
+    await reach_plans(silvia)
+    result = await silvia.say(MARIA.phone, declines)
+    assert result.stage == Stage.PLANS_PRESENTED, result.texts
+    assert answer_word in joined(result) and "especialista vai" not in joined(result), result.texts
+
+
+@pytest.mark.parametrize("declines", ["nao quero que ninguem me ligue nao", "não precisa ninguém me chamar"])
+async def test_a_person_declined_alone_hands_nothing_over(silvia: Silvia, declines: str) -> None:
+    await reach_plans(silvia)
+    result = await silvia.say(MARIA.phone, declines)
+    assert result.stage == Stage.PLANS_PRESENTED, result.texts
+    assert "não entendi" not in joined(result).lower(), result.texts
+    text = joined(result)
+    assert "ninguém vai te ligar" in text and "qual dos planos" in text.lower(), result.texts

@@ -35,7 +35,7 @@ from agent.understanding.hesitations import Hesitation, hesitation
 from agent.understanding.intent import normalise
 from agent.understanding.offers import Offer
 from agent.understanding.offers import last_offer as offer_said_last
-from agent.understanding.person import asks_about_the_call
+from agent.understanding.person import asks_about_the_call, declined_person_clauses
 from agent.understanding.privacy_requests import data_request_kind
 from agent.understanding.reminders import reminder_asked
 from agent.understanding.tone import is_angry
@@ -262,4 +262,6 @@ async def fallback(state: SilviaState, runtime: Runtime[Deps]) -> dict[str, Any]
         }  # "Aqui é a Joana": greeted by name, never "não entendi"
     if question := clarify_reply(state, runtime.context) or unanswered_question(state, runtime.context):
         return {"replies": [question]}  # a question no answer of ours covers: offer a specialist
+    if declined_person_clauses(_text(state)):
+        return {"replies": [reply("small_talk.no_call")]}  # "ninguém precisa me ligar": no handover
     return {"replies": [reply("fallback.not_understood")]}

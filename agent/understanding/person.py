@@ -98,6 +98,16 @@ _IS_BOT = re.compile(
     rf"|\btem (alguem|gente|uma pessoa|pessoa) (ai|aqui|digitando|do outro lado|respondendo|de verdade)\b"
     rf"|\b(e|sao|eh) (uma |um )?(pessoa|gente|humano|humana) (de verdade|real|mesmo)\b"
 )
+# The lead declines a person ("não quero falar com ninguém", "não precisa ninguém me ligar", "não
+# quero que ninguém me ligue"): the words name one, the sentence refuses it.
+_DECLINES = re.compile(
+    r"\b(nao|nem) (quero|queria|preciso|precisa|gostaria de)\b( \w+){0,4} (ninguem|atendente|pessoa|"
+    r"consultor|consultora|especialista|vendedor|vendedora|humano|ligacao|ligacoes)\b"
+    r"|\b(nao|nem) (quero|queria|preciso|precisa)\b( que)?( \w+){0,2} (me )?(ligar|ligue|liguem|ligarem|"
+    r"chamar|chame|telefonar)\b"
+    r"|\bninguem (precisa )?(me )?(ligar|ligue|liga|chamar|chame|atender)\b"
+    r"|\b(falar|conversar) com ninguem\b"
+)
 _ROLE_PLAY = re.compile(lx.ROLE_PLAY)
 _CLAUSE = re.compile(r"[,.;!?\n]+")
 
@@ -121,11 +131,23 @@ def person_act(text: str) -> PersonAct | None:
     # Clause by clause too: "não quero máquina não, quero um ser humano" ends one "não" before
     # the wish.
     clauses = [form for part in _CLAUSE.split(text) if part.strip() for form in _forms(part)]
-    if any(_REQUEST.search(f) and not _SOMEONE_AT_HOME.search(f) for f in [*whole, *clauses]):
+    if any(
+        _REQUEST.search(f) and not _SOMEONE_AT_HOME.search(f) and not _DECLINES.search(f)
+        for f in [*whole, *clauses]
+    ):
         return "request_person"
     if any(_IS_BOT.search(form) for form in whole):
         return "is_bot"
     return None
+
+
+def declined_person_clauses(text: str) -> list[str]:
+    """The clauses of `text` in which the lead declines a person ("não quero falar com ninguém")."""
+    return [
+        part
+        for part in _CLAUSE.split(text)
+        if part.strip() and any(_DECLINES.search(f) for f in _forms(part))
+    ]
 
 
 def _forms(text: str) -> tuple[str, str]:

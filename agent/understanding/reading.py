@@ -33,7 +33,7 @@ from agent.understanding.intent import Understanding, classify, is_repetitive, n
 from agent.understanding.knowledge import KnowledgeBase, default_knowledge
 from agent.understanding.language import written_in
 from agent.understanding.matcher import TopicMatcher
-from agent.understanding.person import person_act
+from agent.understanding.person import declined_person_clauses, person_act
 from agent.understanding.place_questions import beside_the_place
 from agent.understanding.privacy_requests import data_request_kind
 from agent.understanding.semantic import Match, margin_confidence
@@ -488,6 +488,19 @@ def _person_reading(text: str, rules: Understanding, matcher: TopicMatcher | Non
     return Reading(text, (question,), intent, PERSON_CONFIDENCE, entities, "rules", True)
 
 
+def _without_declined_person(text: str, matcher: TopicMatcher | None) -> Reading | None:
+    """ "não quero falar com ninguém, só ver os preços": a person declined is no person topic; the
+    rest of the message is what the lead asks (nothing left: a plain remark, no handover)."""
+    declined = declined_person_clauses(text)
+    if not declined:
+        return None
+    rest = " ".join(p.strip() for p in re.split(r"[,.;!?\n]+", text) if p.strip() and p not in declined)
+    if rest and rest.strip(" ,.!?") != text.strip(" ,.!?"):
+        return replace(read_message(rest, matcher), text=text)
+    act = Act("other", 0.9, text.strip(), "rules")
+    return Reading(text, (act,), Intent.OTHER, 0.9, {}, "rules", True)
+
+
 def _stated_decision(text: str, rules: Understanding) -> Reading | None:
     """A refusal or a plan choice stated in the message: the act outranks any keyword's topic."""
     if rules.intent in (Intent.OPT_OUT, Intent.PROVIDE_INFO, Intent.ASK_HUMAN):
@@ -549,6 +562,8 @@ def read_message(text: str, matcher: TopicMatcher | None, rules: Understanding |
                        dict(rules.entities), "rules", True)  # fmt: skip
     if about_person := _person_reading(text, rules, matcher):
         return about_person
+    if declined := _without_declined_person(text, matcher):
+        return declined
     if decided := _stated_decision(text, rules):
         return decided  # "desisti, não quero mais" / "vou no plus pq 24 meses é muito": no topic question
     if rules.intent != Intent.CHOOSE_PLAN and (plan := _plan_beside_question(text)):
