@@ -303,17 +303,7 @@ def _more_questions(matcher: TopicMatcher, text: str, first: Act) -> list[Act]:
     clauses = question_clauses(text)
     if len(clauses) < 2:
         return []
-    knowledge = matcher.knowledge
-    seen: set[str] = set()
-    acts: list[Act] = []
-    for clause, ranked in zip(clauses, matcher.rank_each(clauses), strict=True):
-        if not ranked or ranked[0].score < NO_TOPIC_SCORE:
-            continue
-        act = _topic_act(ranked, clause, matcher)
-        key = _answer_key(knowledge, act.topic)
-        if act.confidence >= TOPIC_MIN_CONFIDENCE and key not in seen:
-            seen.add(key)
-            acts.append(act)
+    acts = _distinct_topics(matcher, clauses, set())
     if len(acts) < 2:
         return []  # one topic after all: the whole message's reading says it best
     return acts[:MAX_QUESTIONS]
@@ -357,17 +347,21 @@ def _beside_the_place(matcher: TopicMatcher, text: str, place: Act) -> list[Act]
         for words, asks in beside_the_place(text, str(place.entities.get("city") or ""))
         if asks or matcher.words.keyword_topics(words)
     ]
-    seen = {_answer_key(knowledge, place.topic)}
+    return _distinct_topics(matcher, parts, {_answer_key(knowledge, place.topic)})[: MAX_QUESTIONS - 1]
+
+
+def _distinct_topics(matcher: TopicMatcher, parts: list[str], seen: set[str]) -> list[Act]:
+    """One confident question act per answer not in `seen`, in the lead's order."""
     acts: list[Act] = []
     for words, ranked in zip(parts, matcher.rank_each(parts), strict=True):
         if not ranked or ranked[0].score < NO_TOPIC_SCORE:
             continue
         act = _topic_act(ranked, words, matcher)
-        key = _answer_key(knowledge, act.topic)
+        key = _answer_key(matcher.knowledge, act.topic)
         if act.confidence >= TOPIC_MIN_CONFIDENCE and key not in seen:
             seen.add(key)
             acts.append(act)
-    return acts[: MAX_QUESTIONS - 1]
+    return acts
 
 
 def _answer_key(knowledge: KnowledgeBase, topic_id: str) -> str:
